@@ -1,0 +1,40 @@
+# xltools — two commands from a clean clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench soffice clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# LibreOffice (headless) renders the workbooks in tests and the demo.
+soffice:
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing libreoffice-calc-nogui and poppler-utils (apt)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libreoffice-calc-nogui poppler-utils >/dev/null; \
+	  else \
+	    echo "LibreOffice missing: sudo apt-get install libreoffice-calc-nogui poppler-utils"; \
+	  fi; \
+	fi
+
+demo: $(STAMP) soffice
+	$(BIN)/python demo/run_demo.py
+
+test: $(STAMP) soffice
+	XLTOOLS_REQUIRE_SOFFICE=1 $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check xltools tests bench demo
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) demo/out bench/out build *.egg-info

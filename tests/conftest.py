@@ -1,0 +1,47 @@
+"""Shared fixtures: the sample plan, temporary folders, LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from xltools.plan import Plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_PLAN = ROOT / "workbook_templates" / "sample_plan.json"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+
+
+@pytest.fixture
+def plan() -> Plan:
+    return Plan.load(SAMPLE_PLAN)
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture
+def soffice():
+    """Path of LibreOffice; `make test` installs it, so there it must exist."""
+    path = soffice_path()
+    if path is None:
+        if os.environ.get("XLTOOLS_REQUIRE_SOFFICE"):
+            pytest.fail("LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui")
+        pytest.skip("LibreOffice not installed")
+    return path
+
+
+def convert(soffice: str, path: Path, fmt: str, outdir: Path) -> Path:
+    """Convert a workbook with LibreOffice headless; return the output file."""
+    profile = outdir / "lo-profile"
+    cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+           "--convert-to", fmt, "--outdir", str(outdir), str(path)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    out = outdir / (path.stem + "." + fmt.split(":")[0])
+    assert out.exists(), f"LibreOffice did not write {out}"
+    return out

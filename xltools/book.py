@@ -1,0 +1,59 @@
+"""The in-memory form of an xltools workbook: a plan plus rows per sheet.
+
+Template, master and return are the same format (DESIGN.md §3); ``Book`` holds
+any of them. Rows are plain dicts keyed by the column keys in ``layout`` (so
+``row["rag"]`` is the "RAG status" cell). Rows read from a file also carry
+``"_row"``, their 1-based sheet row, so findings can name the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding
+from .layout import MASTER, SheetLayout, col_letter
+from .plan import Plan
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Book:
+    """One workbook's content."""
+
+    plan: Plan
+    kind: str = MASTER
+    officer: str = ""
+    actions: list[Row] = field(default_factory=list)
+    savings: list[Row] = field(default_factory=list)
+    kpis: list[Row] = field(default_factory=list)
+    archive: list[Row] = field(default_factory=list)
+    log: list[Row] = field(default_factory=list)
+    path: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    extra_settings: dict[str, Any] = field(default_factory=dict)
+    column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def letters(self, layout: SheetLayout) -> dict[str, str]:
+        """Column key → letter in the file this book was read from (or as we write)."""
+        known = self.column_letters.get(layout.name)
+        if known:
+            return known
+        return {key: col_letter(i) for i, key in enumerate(layout.keys, start=1)}
+
+    def action(self, action_id: str) -> Row | None:
+        return next((r for r in self.actions if r.get("id") == action_id), None)
+
+    def actions_by_id(self) -> dict[str, Row]:
+        return {r["id"]: r for r in self.actions if r.get("id")}
+
+
+def blank(value: Any) -> bool:
+    """True for cells a person would call empty."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_row(row: Row) -> Row:
+    """The row without bookkeeping keys (``_row`` and friends)."""
+    return {k: v for k, v in row.items() if not k.startswith("_")}

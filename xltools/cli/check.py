@@ -1,0 +1,34 @@
+"""``xltools check``: what needs fixing in a return (or master) before it is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..check import check_workbook
+from .common import add_json, console, emit_json, print_findings
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="check a return or master for problems",
+                       description="Check a workbook against the xltools format: columns, "
+                       "dropdown values, dates, numbers, IDs. Lists each problem by sheet, "
+                       "cell and rule.")
+    p.add_argument("workbook", type=Path, help="the return or master to check (.xlsx)")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    report = check_workbook(args.workbook)
+    if args.json:
+        emit_json(report.to_dict())
+        return 0
+    out = console()
+    book = report.book
+    who = f" for {book.officer}" if book.officer else ""
+    out.print(f"{report.file}: {book.kind}{who}, {book.plan.period}, "
+              f"{len(book.actions)} actions")
+    print_findings(report.findings, "Problems", out)
+    out.print("[green]Ready to send.[/green]" if report.ok else
+              f"[red]{len(report.errors)} problem(s) to fix before sending.[/red]")
+    return 0

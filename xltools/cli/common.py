@@ -1,0 +1,63 @@
+"""What every sub-command shares: options, loading, printing reports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..findings import Finding, count_by_code
+from ..plan import Plan
+
+SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "workbook_templates" / "sample_plan.json"
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the report as JSON on stdout (for scripts)")
+
+
+def add_plan(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument("--plan", type=Path, required=required,
+                        help="plan file (JSON); see workbook_templates/sample_plan.json")
+
+
+def load_plan(path: Path | None) -> Plan | None:
+    return Plan.load(path) if path else None
+
+
+def console() -> Console:
+    return Console(stderr=False, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: dict[str, Any]) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def print_findings(findings: Iterable[Finding], title: str = "Findings",
+                   out: Console | None = None, limit: int = 200) -> None:
+    """A table of findings: where, code, message — the same list JSON carries."""
+    findings = list(findings)
+    out = out or console()
+    if not findings:
+        out.print(f"[green]{title}: none[/green]")
+        return
+    counts = ", ".join(f"{code} {n}" for code, n in count_by_code(findings).items())
+    table = Table(title=f"{title} ({len(findings)}: {counts})", show_lines=False,
+                  title_justify="left")
+    for column in ("Where", "Action", "Code", "Message"):
+        table.add_column(column, overflow="fold")
+    for f in findings[:limit]:
+        style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
+        table.add_row(f.where, f.action_id or "", f"[{style}]{f.code}[/{style}]" if style
+                      else f.code, f.message)
+    out.print(table)
+    if len(findings) > limit:
+        out.print(f"… and {len(findings) - limit} more (use --json for all)")

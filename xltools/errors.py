@@ -1,0 +1,40 @@
+"""One exception root for everything xltools refuses to do.
+
+Library code raises these and never exits; each front end (the command, the
+Excel add-in, the server) maps ``XltoolsError`` once to an exit code, an alert
+or an HTTP status.
+"""
+
+from __future__ import annotations
+
+
+class XltoolsError(Exception):
+    """The job could not run. The message is one line a user can act on."""
+
+    exit_code = 2
+
+
+class PlanError(XltoolsError):
+    """A plan file (or a workbook's stored settings) breaks the plan schema."""
+
+
+class PeriodError(XltoolsError, ValueError):
+    """Text that should be a reporting period or financial year is not one."""
+
+
+class WorkbookError(XltoolsError):
+    """A file cannot be read as an xltools workbook.
+
+    ``reason`` is a stable code (``NOT_XLSX``, ``CORRUPT``, ``PASSWORD``,
+    ``XLS``, ``LOCK_FILE``, ``TOO_LARGE``, ``NOT_XLTOOLS``, ``MISSING_SHEET``)
+    so callers can report it as a finding without parsing prose.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, reason: str = "UNREADABLE"):
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+class UsageError(XltoolsError):
+    """The caller asked for something impossible (bad option, missing file)."""

@@ -1,0 +1,142 @@
+"""Findings: every problem or notice xltools reports, as data.
+
+One ``Finding`` type serves every command. Each has a stable ``code`` from the
+catalogue below, a severity, where it is (file, sheet, cell, action ID) and a
+sentence a PMO could paste into an email. The command line, the Excel sheets,
+JSON output and the add-in all render the same list; tests assert on
+``(file, cell, code)`` so rewording a message breaks nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A kind of finding: its stable code, a short title and default severity."""
+
+    code: str
+    title: str
+    severity: str
+
+
+CATALOGUE: dict[str, Code] = {
+    c.code: c
+    for c in (
+        # action flags (DESIGN.md §4)
+        Code("NO_UPDATE", "Progress update empty", WARNING),
+        Code("OUT_OF_DATE", "Update out of date", WARNING),
+        Code("UNCHANGED", "Progress unchanged since last quarter", WARNING),
+        Code("OVERDUE", "Action overdue", WARNING),
+        Code("NO_NARRATIVE", "Red or Amber without explanation", WARNING),
+        Code("MISSING_RETURN", "No return received", WARNING),
+        Code("INVALID", "Value breaks the rules", ERROR),
+        Code("CONFLICT", "Returns disagree", ERROR),
+        Code("NO_DUE_DATE", "No due date could be read from the timeframe", INFO),
+        # structure and files
+        Code("UNREADABLE", "File could not be read", ERROR),
+        Code("MISSING_COLUMN", "Column missing", ERROR),
+        Code("EXTRA_COLUMN", "Unexpected column", WARNING),
+        Code("DUPLICATE_ID", "Duplicate ID", ERROR),
+        Code("UNKNOWN_ID", "ID not in the master", ERROR),
+        Code("WRONG_PERIOD", "Return for another period", ERROR),
+        Code("FORMULA", "Formula where a value belongs", WARNING),
+        Code("MERGED_CELLS", "Merged cells", WARNING),
+        # import
+        Code("MERGED_ROW", "Row merged into the action above", INFO),
+        Code("SKIPPED_ROW", "Row skipped", INFO),
+        Code("UNPLACED_ROW", "Row could not be placed", WARNING),
+        Code("UNMAPPED_STATUS", "Status could not be mapped to the RAG scheme", WARNING),
+        Code("REF_FIXED", "Reference repaired", INFO),
+        # savings
+        Code("NO_APPROVAL", "Change without approval", WARNING),
+        Code("CHANGE_MISMATCH", "Change is not Revised minus Expected", ERROR),
+        Code("NOT_IN_BASELINE", "Project not in the baseline", WARNING),
+        Code("NOT_RETURNED", "Baseline project not returned", WARNING),
+        Code("DUPLICATE_ROW", "Duplicate project and year", ERROR),
+        Code("YEAR_OUT_OF_RANGE", "Year outside the plan's range", WARNING),
+        Code("NOT_NUMERIC", "Money that is not a number", ERROR),
+        Code("TYPE_MISMATCH", "Change type does not match the figures", WARNING),
+        Code("TOTAL_MISMATCH", "Totals do not add up", ERROR),
+        Code("NOT_CARRIED", "Savings change not approved, not carried forward", WARNING),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a user should know about, located as precisely as we can."""
+
+    code: str
+    message: str
+    severity: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    action_id: str | None = None
+    column: str | None = None
+    expected: Any = None
+    got: Any = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise ValueError(f"unknown finding code {self.code!r}")
+        if not self.severity:
+            object.__setattr__(self, "severity", CATALOGUE[self.code].severity)
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    @property
+    def where(self) -> str:
+        """``file › sheet!cell`` — as much of the location as is known."""
+        parts = [p for p in (self.file, _sheet_cell(self.sheet, self.cell)) if p]
+        return " › ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if v not in (None, {}, "")}
+        for key in ("expected", "got"):
+            if key in data:
+                data[key] = _jsonable(data[key])
+        data["title"] = self.title
+        return data
+
+
+def _sheet_cell(sheet: str | None, cell: str | None) -> str:
+    if sheet and cell:
+        return f"{sheet}!{cell}"
+    return sheet or cell or ""
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def flatten(findings: Iterable[Finding], fields: Iterable[str] = ("file", "cell", "code")):
+    """Tuples of the chosen fields, for tests and quick comparisons."""
+    names = tuple(fields)
+    return [tuple(getattr(f, n) for n in names) for f in findings]
+
+
+def count_by_code(findings: Iterable[Finding]) -> dict[str, int]:
+    return dict(sorted(Counter(f.code for f in findings).items()))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)

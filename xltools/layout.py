@@ -1,0 +1,191 @@
+"""The one declarative description of the xltools workbook format.
+
+Template building, reading, validation, issuing returns and next quarter all
+work from these tables, so a column is added or renamed in exactly one place.
+Sheet names and column headers are the contract with users' workbooks: keep
+them stable.
+
+A workbook is one of three *kinds* (DESIGN.md §3): ``template`` (empty),
+``master`` (all actions, the PMO's) or ``return`` (one officer's actions).
+``editable`` says in which kinds a column's cells are unlocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE, MASTER, RETURN = "template", "master", "return"
+KINDS = (TEMPLATE, MASTER, RETURN)
+_PLAN = frozenset({TEMPLATE, MASTER})
+_ALL = frozenset(KINDS)
+_NONE: frozenset[str] = frozenset()
+
+# Sheet names (contract).
+GUIDANCE = "Guidance"
+ACTIONS = "Actions"
+SAVINGS = "Savings"
+KPIS = "KPIs"
+LISTS = "Lists"
+DASHBOARD = "Dashboard"
+LOG = "Log"
+ARCHIVE = "Archive"
+SETTINGS = "Settings"  # hidden: the plan's settings, so a workbook carries its own
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data sheet.
+
+    ``kind``: text, date, number (decimal), integer or formula.
+    ``list_name``: the named range in Lists that feeds its dropdown.
+    ``officers``: the cell may hold several officers separated by ``/``.
+    ``strict_list``: a value outside the list is INVALID (otherwise a warning;
+    real timeframes are free text, so a dropdown only suggests).
+    """
+
+    name: str
+    key: str
+    kind: str = "text"
+    width: float = 14
+    list_name: str | None = None
+    officers: bool = False
+    strict_list: bool = True
+    editable: frozenset[str] = _PLAN
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """A data sheet: its name, its Excel Table name and its columns."""
+
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def letter(self, key: str) -> str:
+        """The column letter of ``key`` in a workbook we wrote."""
+        return col_letter(self.keys.index(key) + 1)
+
+
+def col_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+ACTION_COLUMNS = (
+    Column("ID", "id", width=9, editable=_NONE, required=True,
+           help="Stable key set by xltools. Never change or reuse it."),
+    Column("Ref", "ref", width=6, help="Display number, e.g. 2.3."),
+    Column("Section", "section", width=24, list_name="SectionList",
+           help="Pick the section of the plan this action belongs to."),
+    Column("Improvement action", "action", width=40, required=True),
+    Column("Accountable officer", "accountable_officer", width=20, list_name="OfficerList",
+           officers=True, help="Pick from the list. Joint entries are on the list too."),
+    Column("Lead officer", "lead_officer", width=20, list_name="OfficerList", officers=True,
+           help="Pick from the list. Joint entries are on the list too."),
+    Column("What we hope to achieve", "aim", width=34),
+    Column("Timeframe", "timeframe", width=18, list_name="TimeframeList", strict_list=False,
+           help="Pick a quarter or type the date the action is due."),
+    Column("Success measure", "success_measure", width=34),
+    Column("Previous progress", "previous_progress", width=40, editable=_NONE,
+           help="Last quarter's update, for reference. Read-only."),
+    Column("Previous RAG", "previous_rag", width=12, editable=_NONE,
+           help="Last quarter's RAG status, for reference. Read-only."),
+    Column("Progress update", "progress_update", width=48, editable=_ALL,
+           help="What has happened this quarter. Explain any Red or Amber status."),
+    Column("RAG status", "rag", width=13, list_name="RAGList", editable=_ALL,
+           help="Pick Complete, Green, Amber, Red or Not started (see Guidance)."),
+    Column("Last updated", "last_updated", kind="date", width=13, editable=_ALL,
+           help="The date you wrote this update, e.g. 14/10/2019."),
+    Column("Updated by", "updated_by", width=18, editable=_ALL,
+           help="Your name."),
+    Column("Links to other plans", "links", width=24),
+    Column("Flags", "flags", width=30, editable=_NONE,
+           help="Written by xltools when the PMO consolidates. Read-only."),
+)
+
+SAVINGS_COLUMNS = (
+    Column("Project ref", "project_ref", width=11, required=True),
+    Column("Project", "project", width=30),
+    Column("Department", "department", width=18, list_name="DepartmentList"),
+    Column("Lead officer", "lead_officer", width=20, list_name="OfficerList", officers=True),
+    Column("Year", "year", width=9, list_name="YearList", required=True,
+           help="Financial year, e.g. 2019/20."),
+    Column("Expected", "expected", kind="number", width=11,
+           help="Approved MTFS target, £000. Set by finance."),
+    Column("Revised", "revised", kind="number", width=11, editable=_ALL,
+           help="Your forecast for this year, £000."),
+    Column("Change", "change", kind="formula", width=11, editable=_NONE,
+           help="Revised minus Expected, £000. Calculated."),
+    Column("Change type", "change_type", width=13, list_name="ChangeTypeList", editable=_ALL,
+           help="Re-profile, Write-off, Extension, Mitigation or New."),
+    Column("Approved by", "approved_by", width=18, editable=_ALL),
+    Column("Approved on", "approved_on", kind="date", width=12, editable=_ALL),
+    Column("Comment", "comment", width=40, editable=_ALL),
+)
+
+KPI_COLUMNS = (
+    Column("Measure", "measure", width=40, required=True),
+    Column("Department", "department", width=18, list_name="DepartmentList"),
+    Column("Latest", "latest", kind="number", width=10, editable=_ALL),
+    Column("Latest period", "latest_period", width=13, editable=_ALL),
+    Column("Target", "target", kind="number", width=10),
+    Column("Good is", "good_is", width=9, list_name="GoodIsList"),
+    Column("Previous", "previous", kind="number", width=10),
+    Column("National", "national", kind="number", width=10),
+    Column("RAG", "rag", width=9, editable=_NONE, help="Set by xltools from Latest vs Target."),
+    Column("Trend", "trend", width=11, editable=_NONE, help="Set by xltools: Latest vs Previous."),
+)
+
+LOG_COLUMNS = (
+    Column("When", "when", width=20, editable=_NONE),
+    Column("File", "file", width=40, editable=_NONE),
+    Column("SHA-256", "sha256", width=66, editable=_NONE),
+    Column("Officer", "officer", width=20, editable=_NONE),
+    Column("Period", "period", width=12, editable=_NONE),
+    Column("Rows accepted", "accepted", kind="integer", width=10, editable=_NONE),
+    Column("Rows rejected", "rejected", kind="integer", width=10, editable=_NONE),
+    Column("Read seconds", "seconds", kind="number", width=10, editable=_NONE),
+    Column("Notes", "notes", width=60, editable=_NONE),
+)
+
+ACTIONS_LAYOUT = SheetLayout(ACTIONS, "ActionsTable", ACTION_COLUMNS)
+SAVINGS_LAYOUT = SheetLayout(SAVINGS, "SavingsTable", SAVINGS_COLUMNS)
+KPIS_LAYOUT = SheetLayout(KPIS, "KPITable", KPI_COLUMNS)
+ARCHIVE_LAYOUT = SheetLayout(ARCHIVE, "ArchiveTable", ACTION_COLUMNS)
+LOG_LAYOUT = SheetLayout(LOG, "LogTable", LOG_COLUMNS)
+DATA_LAYOUTS = (ACTIONS_LAYOUT, SAVINGS_LAYOUT, KPIS_LAYOUT)
+
+# Named ranges in the Lists sheet: name -> header of its column there.
+LIST_HEADERS = {
+    "OfficerList": "Officers",
+    "RAGList": "RAG status",
+    "TimeframeList": "Timeframes",
+    "SectionList": "Sections",
+    "DepartmentList": "Departments",
+    "ChangeTypeList": "Change types",
+    "GoodIsList": "Good is",
+    "YearList": "Years",
+}
+
+CHANGE_TYPES = ("Re-profile", "Write-off", "Extension", "Mitigation", "New")
+GOOD_IS = ("High", "Low")

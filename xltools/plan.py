@@ -1,0 +1,212 @@
+"""The plan: one improvement plan's settings, validated against a shipped schema.
+
+A plan lives in a JSON file (``workbook_templates/sample_plan.json``) and is
+also written into every workbook built from it (the hidden ``Settings`` sheet
+plus the ``Lists`` sheet), so a workbook can be read without its plan file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .errors import PlanError
+from .periods import Quarter, fy_label
+
+OFFICER_SEPARATOR = "/"
+
+
+@dataclass(frozen=True)
+class RagStatus:
+    """One value of the RAG scheme."""
+
+    name: str
+    colour: str
+    meaning: str = ""
+    complete: bool = False
+    rank: int = 0
+
+
+DEFAULT_RAG = (
+    RagStatus("Complete", "#5B9BD5", "The action is finished and its success measure met.",
+              True, 4),
+    RagStatus("Green", "#70AD47", "On track: on time and delivering what was planned.", False, 3),
+    RagStatus("Amber", "#FFC000", "At risk: slipping or facing issues that need attention.",
+              False, 2),
+    RagStatus("Red", "#FF0000", "Off track: will not be delivered as planned without help.",
+              False, 1),
+    RagStatus("Not started", "#BFBFBF", "Work has not begun yet.", False, 2),
+)
+
+RECURRING_TIMEFRAMES = ("Ongoing", "Quarterly", "Monthly", "Annually")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a workbook needs to know about the plan it belongs to."""
+
+    organisation: str
+    title: str
+    period: str
+    department: str = ""
+    fy_start_month: int = 4
+    deadline: str = ""
+    contact: str = ""
+    officers: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    timeframes: tuple[str, ...] = ()
+    savings_years: tuple[str, ...] = ()
+    rag_scheme: tuple[RagStatus, ...] = DEFAULT_RAG
+    status_mapping: dict[str, str] = field(default_factory=dict)
+    stale_days: int = 90
+    kpi_tolerance: float = 0.05
+    prefill_rag: bool = False
+    return_by: str = "lead"
+
+    # -- loading -----------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "plan") -> Plan:
+        """Validate ``data`` against the plan schema and build a Plan."""
+        validate_plan_dict(data, source)
+        values = {k: v for k, v in data.items() if k != "$schema"}
+        for key in ("officers", "sections", "departments", "timeframes", "savings_years"):
+            if key in values:
+                values[key] = tuple(values[key])
+        if "rag_scheme" in values:
+            values["rag_scheme"] = tuple(RagStatus(**r) for r in values["rag_scheme"])
+        plan = cls(**values)
+        plan.quarter  # noqa: B018 - raises PlanError for a period the schema let through
+        return plan
+
+    @classmethod
+    def load(cls, path: str | Path) -> Plan:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise PlanError(f"{path}: plan file not found") from exc
+        except json.JSONDecodeError as exc:
+            raise PlanError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        return cls.from_dict(data, str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rag_scheme"] = [asdict(r) for r in self.rag_scheme]
+        for key in ("officers", "sections", "departments", "timeframes", "savings_years"):
+            data[key] = list(data[key])
+        return data
+
+    def with_changes(self, **changes: Any) -> Plan:
+        return replace(self, **changes)
+
+    # -- derived -----------------------------------------------------------
+    @property
+    def quarter(self) -> Quarter:
+        try:
+            return Quarter.parse(self.period, self.fy_start_month)
+        except ValueError as exc:
+            raise PlanError(f"plan field 'period': {exc}") from exc
+
+    @property
+    def deadline_date(self) -> date | None:
+        return date.fromisoformat(self.deadline) if self.deadline else None
+
+    @property
+    def rag_names(self) -> list[str]:
+        return [r.name for r in self.rag_scheme]
+
+    @property
+    def complete_statuses(self) -> set[str]:
+        return {r.name for r in self.rag_scheme if r.complete}
+
+    def rag(self, name: str) -> RagStatus | None:
+        """The scheme entry for ``name``, matched ignoring case and spaces."""
+        wanted = " ".join(str(name).split()).casefold()
+        return next((r for r in self.rag_scheme if r.name.casefold() == wanted), None)
+
+    @property
+    def individual_officers(self) -> list[str]:
+        """Every single name on the officer list, joint entries split."""
+        names: dict[str, None] = {}
+        for entry in self.officers:
+            for name in split_officers(entry):
+                names.setdefault(name, None)
+        return list(names)
+
+    def timeframe_list(self) -> list[str]:
+        """The Timeframe dropdown: the plan's, or quarters from now plus recurring terms."""
+        if self.timeframes:
+            return list(self.timeframes)
+        return default_timeframes(self.quarter)
+
+    def savings_year_list(self) -> list[str]:
+        if self.savings_years:
+            return list(self.savings_years)
+        start = self.quarter.year
+        return [fy_label(y, self.fy_start_month) for y in range(start - 1, start + 4)]
+
+
+def split_officers(entry: Any) -> list[str]:
+    """``"Colin Pettigrew / Nigel Stevenson"`` → both names, trimmed."""
+    if entry is None:
+        return []
+    parts = str(entry).replace("\n", OFFICER_SEPARATOR).split(OFFICER_SEPARATOR)
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def join_officers(names: list[str]) -> str:
+    return f" {OFFICER_SEPARATOR} ".join(names)
+
+
+def default_timeframes(current: Quarter) -> list[str]:
+    """Quarters from the current one to the end of next financial year, then recurring."""
+    quarters = []
+    q = current
+    while q.year <= current.year + 1:
+        quarters.append(str(q))
+        q = q.next()
+    return quarters + list(RECURRING_TIMEFRAMES)
+
+
+@cache
+def plan_schema() -> dict[str, Any]:
+    text = resources.files("xltools").joinpath("schemas/plan.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def validate_plan_dict(data: Any, source: str = "plan") -> None:
+    """Raise PlanError naming the field and the rule of the first problem found."""
+    validator = jsonschema.Draft202012Validator(
+        plan_schema(), format_checker=jsonschema.FormatChecker()
+    )
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        _check_joint_officers(data, source)
+        return
+    err = errors[0]
+    where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise PlanError(f"{source}: field '{where}' breaks rule '{err.validator}': {err.message}{more}")
+
+
+def _check_joint_officers(data: dict[str, Any], source: str) -> None:
+    """A joint entry may only name officers who are on the list by themselves."""
+    officers = data.get("officers", [])
+    singles = {o.strip() for o in officers if OFFICER_SEPARATOR not in o}
+    for i, entry in enumerate(officers):
+        names = split_officers(entry)
+        if len(names) > 1:
+            unknown = [n for n in names if n not in singles]
+            if unknown:
+                raise PlanError(
+                    f"{source}: field 'officers/{i}' breaks rule 'joint entries name listed "
+                    f"officers': {', '.join(unknown)} in '{entry}' is not on the list by itself"
+                )

@@ -1,0 +1,307 @@
+"""The one reader: an .xlsx in the xltools format → a ``Book``.
+
+Reads with python-calamine (fast, never runs macros). Columns are found by
+header name, not position, so a return whose columns were reordered still
+reads; missing and extra columns become findings. Pre-flight checks turn every
+kind of unreadable file into a ``WorkbookError`` with a stable reason code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+
+from .book import Book, blank
+from .errors import PlanError, WorkbookError
+from .findings import Finding
+from .guidance import SCALAR_SETTINGS
+from .layout import (
+    ACTIONS_LAYOUT,
+    ARCHIVE_LAYOUT,
+    KPIS_LAYOUT,
+    LIST_HEADERS,
+    LISTS,
+    LOG_LAYOUT,
+    MASTER,
+    SAVINGS_LAYOUT,
+    SETTINGS,
+    SheetLayout,
+    col_letter,
+)
+from .plan import Plan
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 200
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LIST_KEYS = {
+    "OfficerList": "officers",
+    "TimeframeList": "timeframes",
+    "SectionList": "sections",
+    "DepartmentList": "departments",
+    "YearList": "savings_years",
+}
+
+
+def preflight(path: str | Path) -> Path:
+    """Refuse files we must not or cannot open, saying why in one line."""
+    path = Path(path)
+    name = path.name
+    if name.startswith("~$"):
+        raise WorkbookError(f"{name}: Office lock file (the workbook is open somewhere); "
+                            "skipped", path=str(path), reason="LOCK_FILE")
+    if not path.is_file():
+        raise WorkbookError(f"{path}: file not found", path=str(path), reason="NOT_FOUND")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(f"{name}: {size / 1e6:.0f} MB is over the {MAX_FILE_BYTES // 10**6} MB "
+                            "limit for a return", path=str(path), reason="TOO_LARGE")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == _OLE_MAGIC:
+        if path.suffix.lower() == ".xls":
+            raise WorkbookError(f"{name}: old .xls format; open it in Excel and save as .xlsx",
+                                path=str(path), reason="XLS")
+        raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
+                            "and send it again", path=str(path), reason="PASSWORD")
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"{name}: not an .xlsx workbook", path=str(path), reason="NOT_XLSX")
+    _check_zip(path)
+    return path
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            bad = zf.testzip() if len(infos) < 64 else None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbookError(f"{path.name}: corrupt workbook ({exc})", path=str(path),
+                            reason="CORRUPT") from exc
+    if bad:
+        raise WorkbookError(f"{path.name}: corrupt workbook (damaged part {bad})",
+                            path=str(path), reason="CORRUPT")
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+        raise WorkbookError(f"{path.name}: refused, unpacks to {unpacked / 1e6:.0f} MB "
+                            f"({unpacked / packed:.0f}× its size) — possible zip bomb",
+                            path=str(path), reason="TOO_LARGE")
+    if not any(i.filename == "xl/workbook.xml" for i in infos):
+        raise WorkbookError(f"{path.name}: not an Excel workbook (no xl/workbook.xml)",
+                            path=str(path), reason="NOT_XLSX")
+
+
+def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
+    path = preflight(path)
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types
+        raise WorkbookError(f"{path.name}: corrupt workbook ({exc})", path=str(path),
+                            reason="CORRUPT") from exc
+
+
+def read_book(path: str | Path, plan: Plan | None = None) -> Book:
+    """Read every sheet xltools knows from ``path``.
+
+    The plan comes from the workbook's own Settings and Lists sheets; pass
+    ``plan`` to read a workbook that has none (one not made by xltools).
+    """
+    wb = open_workbook(path)
+    name = Path(path).name
+    with wb:
+        sheets = {s: None for s in wb.sheet_names}
+        settings = _read_settings(wb, name) if SETTINGS in sheets else None
+        if settings is None and plan is None:
+            raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
+                                "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
+        if settings is not None:
+            plan = _plan_from(settings, _read_lists(wb) if LISTS in sheets else {}, name)
+        book = Book(plan=plan, path=str(path))
+        if settings:
+            book.kind = settings.get("kind", MASTER)
+            book.officer = settings.get("officer", "") or ""
+            known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
+            book.extra_settings = {k: v for k, v in settings.items() if k not in known}
+        for layout, attr, required in _SHEETS:
+            if layout.name not in sheets:
+                if required:
+                    raise WorkbookError(f"{name}: sheet '{layout.name}' is missing",
+                                        path=str(path), reason="MISSING_SHEET")
+                continue
+            sheet = wb.get_sheet_by_name(layout.name)
+            rows, findings, letters = read_rows(sheet, layout, name)
+            setattr(book, attr, rows)
+            book.column_letters[layout.name] = letters
+            book.findings.extend(findings)
+    book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
+    return book
+
+
+_SHEETS = (
+    (ACTIONS_LAYOUT, "actions", True),
+    (SAVINGS_LAYOUT, "savings", False),
+    (KPIS_LAYOUT, "kpis", False),
+    (ARCHIVE_LAYOUT, "archive", False),
+    (LOG_LAYOUT, "log", False),
+)
+
+
+def _read_settings(wb, name: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for row in wb.get_sheet_by_name(SETTINGS).to_python(skip_empty_area=False)[1:]:
+        if len(row) < 2 or blank(row[0]):
+            continue
+        try:
+            values[str(row[0])] = json.loads(row[1]) if isinstance(row[1], str) else row[1]
+        except json.JSONDecodeError:
+            values[str(row[0])] = row[1]
+    return values
+
+
+def _read_lists(wb) -> dict[str, list[str]]:
+    rows = wb.get_sheet_by_name(LISTS).to_python(skip_empty_area=False)
+    if not rows:
+        return {}
+    header = [str(h).strip() for h in rows[0]]
+    lists: dict[str, list[str]] = {}
+    for name, title in LIST_HEADERS.items():
+        if title in header:
+            i = header.index(title)
+            values = [_text_value(r[i]) for r in rows[1:] if i < len(r) and not blank(r[i])]
+            lists[name] = values
+    return lists
+
+
+def _text_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _plan_from(settings: dict[str, Any], lists: dict[str, list[str]], name: str) -> Plan:
+    data = {k: settings[k] for k in SCALAR_SETTINGS if settings.get(k) not in (None, "")}
+    for key in ("rag_scheme", "status_mapping"):
+        if settings.get(key):
+            data[key] = settings[key]
+    for list_name, key in _LIST_KEYS.items():
+        if lists.get(list_name):
+            data[key] = list(dict.fromkeys(lists[list_name]))
+    try:
+        return Plan.from_dict(data, f"{name} › {SETTINGS}")
+    except PlanError as exc:
+        raise WorkbookError(str(exc), path=name, reason="BAD_SETTINGS") from exc
+
+
+def read_rows(sheet, layout: SheetLayout, file: str):
+    """Rows of one data sheet keyed by column key (blank rows dropped), findings, and
+    the letter each column key has in this file."""
+    grid = sheet.to_python(skip_empty_area=False)
+    findings = merged_findings(sheet, layout, file)
+    if not grid:
+        return [], findings + [Finding("MISSING_COLUMN", f"{layout.name} has no header row",
+                                       file=file, sheet=layout.name, cell="A1")], {}
+    header = [_text_value(h) for h in grid[0]]
+    positions, col_findings = match_headers(header, layout, file)
+    findings += col_findings
+    rows = []
+    for offset, raw in enumerate(grid[1:], start=2):
+        row = {key: _cell(raw, i, layout.column(key).kind) for key, i in positions.items()}
+        if all(blank(v) for v in row.values()):
+            continue
+        row["_row"] = offset
+        rows.append(row)
+    return rows, findings, {key: col_letter(i + 1) for key, i in positions.items()}
+
+
+def match_headers(header: list[str], layout: SheetLayout, file: str):
+    """Map column keys to positions by header text (case and spacing ignored)."""
+    folded = {h.casefold(): i for i, h in reversed(list(enumerate(header))) if h}
+    positions: dict[str, int] = {}
+    findings = []
+    for col in layout.columns:
+        index = folded.get(col.name.casefold())
+        if index is None:
+            findings.append(Finding("MISSING_COLUMN", f"{layout.name} has no '{col.name}' column",
+                                    file=file, sheet=layout.name, column=col.name))
+        else:
+            positions[col.key] = index
+    known = {c.name.casefold() for c in layout.columns}
+    for i, h in enumerate(header):
+        if h and h.casefold() not in known:
+            findings.append(Finding("EXTRA_COLUMN", f"{layout.name} has an extra column '{h}'; "
+                                    "it is ignored", file=file, sheet=layout.name,
+                                    cell=f"{col_letter(i + 1)}1", column=h))
+    return positions, findings
+
+
+def _cell(raw: list[Any], index: int, kind: str) -> Any:
+    value = raw[index] if index < len(raw) else None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    if isinstance(value, float) and value.is_integer() and kind in ("text", "integer"):
+        return int(value)
+    return value
+
+
+def merged_findings(sheet, layout: SheetLayout, file: str) -> list[Finding]:
+    ranges = sheet.merged_cell_ranges or []
+    out = []
+    for (r1, c1), (r2, c2) in ranges:
+        ref = f"{col_letter(c1 + 1)}{r1 + 1}:{col_letter(c2 + 1)}{r2 + 1}"
+        out.append(Finding("MERGED_CELLS", f"merged cells {ref} in {layout.name}: only the "
+                           "first cell's value is read", file=file, sheet=layout.name, cell=ref))
+    return out
+
+
+_SHEET_TARGET = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
+_REL = re.compile(r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >]')
+
+
+def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> list[Finding]:
+    """Formulas typed into an Actions sheet where values belong (values still read)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = _sheet_xml(zf, layout.name)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []
+    if xml is None or "<f" not in xml:
+        return []
+    name = Path(path).name
+    return [
+        Finding("FORMULA", f"{layout.name}!{col}{row} holds a formula; its last calculated "
+                "value is used", file=name, sheet=layout.name, cell=f"{col}{row}")
+        for col, row in _FORMULA_CELL.findall(xml)
+        if row != "1"
+    ]
+
+
+def _sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = dict(_REL.findall(rels))
+    for name, rid in _SHEET_TARGET.findall(workbook):
+        if name == sheet_name and rid in targets:
+            target = targets[rid].lstrip("/")
+            part = target if target.startswith("xl/") else f"xl/{target}"
+            return zf.read(part).decode("utf-8", "replace")
+    return None
+
+
+def as_date(value: Any) -> date | None:
+    """A real date cell's value as a ``date``; None for anything else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None

@@ -1,0 +1,224 @@
+"""The one validator: every row of a Book against its row schema and the lists.
+
+Each data sheet's row schema (JSON Schema, generated from ``layout`` so it can
+never drift from the workbook) checks types and shapes; the workbook's own
+lists (officers, RAG scheme, sections…) are folded in as enums. Officer cells
+may hold several names joined by ``/``: each name must be on the list.
+
+Validation never drops or edits a row's meaning. It does tidy what Excel
+itself would accept (``green`` → ``Green``) so later steps compare like with
+like, and reports everything else as a finding naming the file, sheet, cell
+and rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from .book import Book, Row, blank
+from .findings import Finding
+from .guidance import list_columns
+from .layout import (
+    ACTIONS_LAYOUT,
+    KPIS_LAYOUT,
+    RETURN,
+    SAVINGS_LAYOUT,
+    Column,
+    SheetLayout,
+    col_letter,
+)
+from .plan import Plan, split_officers
+
+ID_PATTERN = r"^[A-Za-z]{1,4}-[0-9]{1,6}$"
+
+
+def _is_date(_checker, value: Any) -> bool:
+    return isinstance(value, date)
+
+
+def _is_number(_checker, value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"date": _is_date, "number": _is_number}
+)
+RowValidator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+_KIND_TYPES = {
+    "text": ["string", "number", "null"],
+    "date": ["date", "null"],
+    "number": ["number", "null"],
+    "integer": ["integer", "null"],
+}
+
+
+def row_schema(layout: SheetLayout) -> dict[str, Any]:
+    """The JSON Schema of one row of ``layout`` (``date`` is a Python date)."""
+    props: dict[str, Any] = {}
+    for col in layout.columns:
+        prop: dict[str, Any] = {"title": col.name}
+        if col.kind in _KIND_TYPES:
+            prop["type"] = list(_KIND_TYPES[col.kind])
+        if col.required:
+            prop["type"] = [t for t in prop.get("type", []) if t != "null"] or ["string"]
+        if col.key == "id":
+            prop["pattern"] = ID_PATTERN
+        props[col.key] = prop
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"xltools {layout.name} row",
+        "type": "object",
+        "properties": props,
+        "required": [c.key for c in layout.columns if c.required],
+    }
+
+
+@cache
+def _validator(layout: SheetLayout) -> RowValidator:
+    return RowValidator(row_schema(layout))
+
+
+def validate_book(book: Book, *, file: str | None = None) -> list[Finding]:
+    """Findings for every row of Actions, Savings and KPIs (tidying RAG case)."""
+    file = file or (book.path and _name(book.path))
+    findings: list[Finding] = []
+    for layout, rows in ((ACTIONS_LAYOUT, book.actions), (SAVINGS_LAYOUT, book.savings),
+                         (KPIS_LAYOUT, book.kpis)):
+        findings += validate_rows(rows, layout, book.plan, file=file, kind=book.kind,
+                                  letters=book.letters(layout))
+    findings += duplicate_ids(book.actions, file, book.letters(ACTIONS_LAYOUT))
+    return findings
+
+
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str | None,
+                  kind: str = "master", letters: dict[str, str] | None = None) -> list[Finding]:
+    """Findings for ``rows``; ``letters`` maps column keys to the file's own letters."""
+    lists = _lists(plan)
+    where = _Where(layout, file, letters or default_letters(layout))
+    out: list[Finding] = []
+    for row in rows:
+        out += schema_findings(row, where)
+        for col in layout.columns:
+            if col.list_name and not blank(row.get(col.key)):
+                out += list_findings(row, col, where, lists)
+        if layout is ACTIONS_LAYOUT and kind == RETURN and blank(row.get("id")):
+            out.append(where.finding(row, layout.column("id"),
+                                     "has no ID; the PMO cannot match it to the plan", None,
+                                     "an ID"))
+    return out
+
+
+def default_letters(layout: SheetLayout) -> dict[str, str]:
+    return {key: col_letter(i) for i, key in enumerate(layout.keys, start=1)}
+
+
+def schema_findings(row: Row, where: _Where) -> list[Finding]:
+    layout = where.layout
+    data = {k: v for k, v in row.items() if not k.startswith("_")}
+    data = {k: (v.date() if isinstance(v, datetime) else v) for k, v in data.items()}
+    out = []
+    for err in _validator(layout).iter_errors(data):
+        key = err.path[0] if err.path else (err.validator_value[0] if err.validator ==
+                                            "required" else None)
+        col = layout.column(key) if key in layout.keys else layout.columns[0]
+        got = data.get(col.key)
+        out.append(where.finding(row, col, _describe(err, col, got), got, _expected(col)))
+    return out
+
+
+def _describe(err, col: Column, got: Any) -> str:
+    if err.validator == "required" or (got is None and col.required):
+        return "is required"
+    if col.kind == "date":
+        return f"'{got}' is text, not a date — type a real date such as 14/10/2019"
+    if col.kind in ("number", "integer"):
+        return f"'{got}' is not a number"
+    if err.validator == "pattern":
+        return f"'{got}' is not an xltools ID (like A-0007)"
+    return err.message
+
+
+def _expected(col: Column) -> str:
+    return {"date": "a date", "number": "a number", "integer": "a whole number"}.get(
+        col.kind, col.name)
+
+
+def _lists(plan: Plan) -> dict[str, dict[str, str]]:
+    """The workbook's dropdown lists (the same ones Lists holds), folded for matching."""
+    columns = list_columns(Book(plan=plan))
+    folded = {name: {_fold(v): v for v in values} for name, values in columns.items()}
+    folded["_officers"] = {_fold(v): v for v in plan.individual_officers}
+    return folded
+
+
+def _fold(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def list_findings(row: Row, col: Column, where: _Where, lists) -> list[Finding]:
+    """Check a dropdown cell against its list; tidy case and spacing when it matches."""
+    value = row[col.key]
+    allowed = lists.get(col.list_name, {})
+    if col.officers:
+        names = split_officers(value)
+        unknown = [n for n in names if _fold(n) not in lists["_officers"]]
+        if unknown:
+            return [where.finding(row, col, f"'{', '.join(unknown)}' is not on the officer list",
+                                  value, "officers on the Lists sheet")]
+        row[col.key] = " / ".join(lists["_officers"][_fold(n)] for n in names)
+        return []
+    match = allowed.get(_fold(value))
+    if match is not None:
+        row[col.key] = match
+        return []
+    if not col.strict_list:
+        return []
+    options = ", ".join(list(allowed.values())[:8])
+    return [where.finding(row, col, f"'{value}' is not one of the allowed values ({options})",
+                          value, col.list_name)]
+
+
+def duplicate_ids(rows: list[Row], file: str | None,
+                  letters: dict[str, str] | None = None) -> list[Finding]:
+    letter = (letters or default_letters(ACTIONS_LAYOUT))["id"]
+    counts = Counter(r.get("id") for r in rows if not blank(r.get("id")))
+    return [
+        Finding("DUPLICATE_ID", f"ID {row['id']} appears {counts[row['id']]} times; each "
+                "action needs its own", file=file, sheet=ACTIONS_LAYOUT.name,
+                cell=f"{letter}{row.get('_row', '?')}", action_id=row["id"], column="ID")
+        for row in rows
+        if counts.get(row.get("id"), 0) > 1
+    ]
+
+
+class _Where:
+    """Where a sheet's rows came from, so findings name the file's real cells."""
+
+    def __init__(self, layout: SheetLayout, file: str | None, letters: dict[str, str]):
+        self.layout, self.file, self.letters = layout, file, letters
+
+    def finding(self, row: Row, col: Column, message: str, got: Any, expected: Any) -> Finding:
+        key_col = "id" if self.layout.name == ACTIONS_LAYOUT.name else self.layout.keys[0]
+        action_id = row.get(key_col)
+        return Finding(
+            "INVALID",
+            f"{col.name} {message}",
+            file=self.file,
+            sheet=self.layout.name,
+            cell=f"{self.letters.get(col.key, '?')}{row.get('_row', '?')}",
+            action_id=str(action_id) if not blank(action_id) else None,
+            column=col.name,
+            expected=expected,
+            got=got,
+        )

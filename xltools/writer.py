@@ -1,0 +1,263 @@
+"""The one writer: a ``Book`` → a styled, validated, protected .xlsx.
+
+Built on openpyxl's write-only mode (DESIGN.md §7): each sheet's styles,
+validation and tables are declared once and rows are streamed in, and each
+workbook is written once, atomically. Template, master and return all come out
+of ``write_book``; they differ only in ``book.kind`` (which cells are unlocked,
+how many spare rows) and in which optional sheets have rows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from . import guidance, styles
+from .book import Book, Row
+from .layout import (
+    ACTIONS_LAYOUT,
+    ARCHIVE_LAYOUT,
+    KPIS_LAYOUT,
+    LOG_LAYOUT,
+    MASTER,
+    SAVINGS_LAYOUT,
+    TEMPLATE,
+    Column,
+    SheetLayout,
+    col_letter,
+)
+
+SheetBuilder = Callable[[Workbook, Book], None]
+SPARE_ROWS = {TEMPLATE: 60, MASTER: 10}
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def write_book(
+    book: Book,
+    path: str | Path,
+    *,
+    extra_sheets: Sequence[SheetBuilder] = (),
+    backup: bool = True,
+) -> Path:
+    """Write ``book`` to ``path`` atomically; keep a backup of what was there."""
+    wb = build_workbook(book, extra_sheets=extra_sheets)
+    return save_atomic(wb, Path(path), backup=backup)
+
+
+def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = ()) -> Workbook:
+    """Assemble every sheet of ``book`` in a write-only openpyxl Workbook."""
+    wb = Workbook(write_only=True)
+    guidance.write_guidance(wb, book)
+    for builder in extra_sheets:
+        builder(wb, book)
+    write_data_sheet(wb, book, ACTIONS_LAYOUT, book.actions, freeze="D2")
+    write_data_sheet(wb, book, SAVINGS_LAYOUT, book.savings, freeze="C2")
+    write_data_sheet(wb, book, KPIS_LAYOUT, book.kpis, freeze="B2")
+    if book.archive:
+        write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
+    if book.log or book.kind == MASTER:
+        write_data_sheet(wb, book, LOG_LAYOUT, book.log, freeze="A2", locked=True)
+    guidance.write_lists(wb, book)
+    guidance.write_settings(wb, book)
+    return wb
+
+
+def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
+    """Save via a temporary file in the same folder, then rename over ``path``.
+
+    A reader never sees half a workbook, and a failed save leaves the old file.
+    With ``backup`` an existing file is first copied to ``NAME.bak.xlsx``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        if backup and path.exists():
+            shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+# -- data sheets ---------------------------------------------------------------
+
+
+def write_data_sheet(
+    wb: Workbook,
+    book: Book,
+    layout: SheetLayout,
+    rows: list[Row],
+    *,
+    freeze: str,
+    locked: bool = False,
+) -> None:
+    """One Excel Table of ``layout``'s columns holding ``rows`` (plus spare rows)."""
+    ws = wb.create_sheet(layout.name)
+    count = max(1, len(rows) + (0 if locked else SPARE_ROWS.get(book.kind, 0)))
+    last_row = count + 1
+    _set_widths(ws, layout)
+    ws.freeze_panes = freeze
+    guidance.protect_and_print(ws, title_rows="1:1")  # before rows: streamed in order
+    cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
+    ws.append([_header_cell(ws, col.name) for col in layout.columns])
+    for index in range(count):
+        row = rows[index] if index < len(rows) else {}
+        ws.append(_row_cells(ws, layout, row, index + 2, cell_styles))
+    ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
+    table = Table(displayName=layout.table, ref=ref)
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
+    table.autoFilter = AutoFilter(ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    with warnings.catch_warnings():  # write-only mode warns even when columns are given
+        warnings.simplefilter("ignore", UserWarning)
+        ws.add_table(table)
+    if not locked:
+        add_validations(ws, book, layout, last_row)
+    add_rag_formatting(ws, book, layout, last_row)
+
+
+def _set_widths(ws, layout: SheetLayout) -> None:
+    for index, col in enumerate(layout.columns, start=1):
+        ws.column_dimensions[col_letter(index)].width = col.width
+
+
+def _header_cell(ws, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=text)
+    cell.font = styles.HEADER_FONT
+    cell.fill = styles.HEADER_FILL
+    cell.alignment = styles.HEADER_ALIGN
+    cell.border = styles.BORDER
+    return cell
+
+
+class _ColumnStyle:
+    """The look of one column's cells, decided once per sheet, not per cell."""
+
+    def __init__(self, wb: Workbook, column: Column, kind: str, locked: bool):
+        self.editable = kind in column.editable and not locked
+        self.fill = styles.INPUT_FILL if self.editable else styles.READONLY_FILL
+        self.protection = styles.UNLOCKED if self.editable else styles.LOCKED
+        self.number_format = {
+            "date": styles.DATE_FORMAT,
+            "number": styles.MONEY_FORMAT,
+            "formula": styles.MONEY_FORMAT,
+        }.get(column.kind, "General")
+
+    def apply(self, cell: WriteOnlyCell) -> WriteOnlyCell:
+        cell.font = styles.BODY_FONT
+        cell.fill = self.fill
+        cell.protection = self.protection
+        cell.border = styles.BORDER
+        cell.alignment = styles.WRAP_TOP
+        cell.number_format = self.number_format
+        return cell
+
+
+def _row_cells(ws, layout: SheetLayout, row: Row, excel_row: int, looks) -> list[WriteOnlyCell]:
+    cells = []
+    for column, look in zip(layout.columns, looks, strict=True):
+        if column.kind == "formula":
+            value: Any = change_formula(excel_row)
+        else:
+            value = row.get(column.key)
+        cell = look.apply(WriteOnlyCell(ws, value=_cell_value(value)))
+        if isinstance(value, str) and column.kind != "formula":
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+            if value.startswith(_FORMULA_START):
+                cell.quotePrefix = True
+        cells.append(cell)
+    return cells
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def change_formula(excel_row: int) -> str:
+    """Savings ``Change`` = Revised − Expected, blank while both are blank."""
+    exp = SAVINGS_LAYOUT.letter("expected") + str(excel_row)
+    rev = SAVINGS_LAYOUT.letter("revised") + str(excel_row)
+    return f'=IF(AND({exp}="",{rev}=""),"",N({rev})-N({exp}))'
+
+
+# -- validation and formatting -------------------------------------------------
+
+
+def add_validations(ws, book: Book, layout: SheetLayout, last_row: int) -> None:
+    """Dropdowns from named ranges, date and number rules, with plain-English messages."""
+    for index, column in enumerate(layout.columns, start=1):
+        if book.kind not in column.editable:
+            continue
+        dv = validation_for(column)
+        if dv is None:
+            continue
+        letter = col_letter(index)
+        dv.add(f"{letter}2:{letter}{last_row}")
+        ws.data_validations.append(dv)
+
+
+def validation_for(column: Column) -> DataValidation | None:
+    """The Excel data validation rule for one column, or None for free text."""
+    if column.list_name:
+        dv = DataValidation(type="list", formula1=f"={column.list_name}", allow_blank=True)
+        dv.errorStyle = "stop" if column.strict_list else "warning"
+        dv.error = (
+            f"{column.name} must be picked from the list."
+            if column.strict_list
+            else f"{column.name} is usually picked from the list. Keep your own text?"
+        )
+    elif column.kind == "date":
+        dv = DataValidation(type="date", operator="between", allow_blank=True,
+                            formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)")
+        dv.error = f"{column.name} must be a date, e.g. 14/10/2019."
+    elif column.kind == "number":
+        dv = DataValidation(type="decimal", operator="between", allow_blank=True,
+                            formula1="-1000000000", formula2="1000000000")
+        dv.error = f"{column.name} must be a number (no £ sign or text)."
+    else:
+        return None
+    dv.errorTitle = f"Check {column.name}"
+    dv.showErrorMessage = True
+    dv.showInputMessage = bool(column.help)
+    dv.promptTitle = column.name[:32]
+    dv.prompt = column.help[:255]
+    return dv
+
+
+def add_rag_formatting(ws, book: Book, layout: SheetLayout, last_row: int) -> None:
+    """Colour every RAG cell in the scheme's colours (live: changes as people type)."""
+    rag_keys = [k for k in ("rag", "previous_rag") if k in layout.keys]
+    for key in rag_keys:
+        letter = layout.letter(key)
+        target = f"{letter}2:{letter}{last_row}"
+        for status in book.plan.rag_scheme:
+            colour = styles.hex_colour(status.colour)
+            name = status.name.replace('"', '""')
+            rule = FormulaRule(
+                formula=[f'TRIM(${letter}2)="{name}"'],
+                fill=PatternFill("solid", fgColor=colour, bgColor=colour),
+                font=Font(color=styles.text_colour_for(status.colour), bold=True),
+            )
+            ws.conditional_formatting.add(target, rule)
