@@ -140,3 +140,19 @@ def count_by_code(findings: Iterable[Finding]) -> dict[str, int]:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == ERROR for f in findings)
+
+
+def flags_text(findings: Iterable[Finding]) -> str:
+    """The Flags cell for one action: one ``CODE: sentence`` line per finding."""
+    lines = dict.fromkeys(f"{f.code}: {f.message}" for f in findings)
+    return "\n".join(lines)
+
+
+def codes_in(text: str | None) -> list[str]:
+    """The flag codes in a Flags cell written by ``flags_text`` (unknown lines ignored)."""
+    codes = []
+    for line in (text or "").splitlines():
+        code = line.split(":", 1)[0].strip()
+        if code in CATALOGUE and code not in codes:
+            codes.append(code)
+    return codes
