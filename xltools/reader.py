@@ -263,9 +263,10 @@ def merged_findings(sheet, layout: SheetLayout, file: str) -> list[Finding]:
     return out
 
 
-_SHEET_TARGET = re.compile(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
-_REL = re.compile(r'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >]')
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
+_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\s[^>]*>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_FORMULA_CELL = re.compile(r'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[ >]')
 
 
 def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> list[Finding]:
@@ -289,8 +290,13 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
 def _sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
     workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = dict(_REL.findall(rels))
-    for name, rid in _SHEET_TARGET.findall(workbook):
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = dict(_ATTR.findall(tag))
+        targets[attrs.get("Id")] = attrs.get("Target", "")
+    for tag in _SHEET_TAG.findall(workbook):
+        attrs = dict(_ATTR.findall(tag))
+        name, rid = attrs.get("name"), attrs.get("r:id")
         if name == sheet_name and rid in targets:
             target = targets[rid].lstrip("/")
             part = target if target.startswith("xl/") else f"xl/{target}"

@@ -1,0 +1,63 @@
+"""The command's shape: help everywhere, JSON on request, exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import SAMPLE_PLAN
+
+from xltools.cli import COMMANDS
+
+XLTOOLS = [sys.executable, "-m", "xltools"]
+
+
+def run(*args, check=False):
+    return subprocess.run(XLTOOLS + [str(a) for a in args], capture_output=True, text=True,
+                          check=check)
+
+
+def test_every_listed_command_exists_and_has_help():
+    top = run("--help")
+    assert top.returncode == 0
+    for name in COMMANDS:
+        assert name in top.stdout, name
+        sub = run(name, "--help")
+        assert sub.returncode == 0 and "usage: xltools " + name in sub.stdout, name
+
+
+def test_template_then_check_json(tmp_path):
+    out = tmp_path / "t.xlsx"
+    assert run("template", "--plan", SAMPLE_PLAN, "-o", out).returncode == 0
+    result = run("check", out, "--json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["kind"] == "template" and report["ok"] is True
+    assert report["period"] == "Q2 2019/20" and report["findings"] == []
+
+
+def test_check_reports_findings_but_exits_zero(tmp_path, plan):
+    from xltools.book import Book
+    from xltools.writer import write_book
+
+    path = write_book(Book(plan=plan, actions=[{"id": "A-0001", "action": "x", "rag": "Blue"}]),
+                      tmp_path / "m.xlsx")
+    result = run("check", path, "--json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert [(f["cell"], f["code"]) for f in report["findings"]] == [("M2", "INVALID")]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["check", "missing.xlsx"], "file not found"),
+        (["template", "--plan", "nope.json", "-o", "x.xlsx"], "plan file not found"),
+    ],
+)
+def test_cannot_run_is_one_line_on_stderr_and_exit_2(tmp_path, args, reason):
+    result = subprocess.run(XLTOOLS + args, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert reason in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""

@@ -1,0 +1,165 @@
+"""One reader, one writer: round trips, hostile files, independent writers."""
+
+import zipfile
+from datetime import date
+
+import pytest
+import xlsxwriter
+from openpyxl import load_workbook
+
+from xltools.book import Book
+from xltools.errors import WorkbookError
+from xltools.findings import flatten
+from xltools.layout import ACTIONS_LAYOUT, RETURN
+from xltools.reader import read_book
+from xltools.validate import validate_book
+from xltools.writer import write_book
+
+ROW = {
+    "id": "A-0001", "ref": "1.2", "section": "1. Addressing the in-year financial challenges",
+    "action": "Quarterly reviews of non-essential spend.",
+    "accountable_officer": "Colin Pettigrew / Nigel Stevenson",
+    "lead_officer": "Laurence Jones / Sue Summerscales",
+    "timeframe": "Completed every quarter.", "progress_update": "Quarterly reviews in place.",
+    "rag": "Green", "last_updated": date(2019, 9, 30), "updated_by": "Laurence Jones",
+}
+
+
+def _book(plan, **rows):
+    return Book(plan=plan, actions=[dict(ROW, **rows)])
+
+
+def test_round_trip_keeps_every_value(tmp_path, plan):
+    path = write_book(_book(plan), tmp_path / "m.xlsx")
+    book = read_book(path)
+    row = {k: v for k, v in book.actions[0].items() if v is not None and k != "_row"}
+    assert row == ROW
+    assert book.actions[0]["_row"] == 2
+    assert validate_book(book) == []
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+44 115 000", "-50% spend",
+                                  "@risk"])
+def test_formula_looking_text_is_written_as_text(tmp_path, plan, text):
+    path = write_book(_book(plan, progress_update=text), tmp_path / "m.xlsx")
+    cell = load_workbook(path)["Actions"]["L2"]
+    assert cell.data_type == "s" and cell.value == text
+    assert read_book(path).actions[0]["progress_update"] == text
+
+
+def test_existing_file_is_backed_up_not_lost(tmp_path, plan):
+    path = tmp_path / "m.xlsx"
+    write_book(_book(plan, ref="1.1"), path)
+    write_book(_book(plan, ref="9.9"), path)
+    assert read_book(path).actions[0]["ref"] == "9.9"
+    assert read_book(tmp_path / "m.bak.xlsx").actions[0]["ref"] == "1.1"
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_return_kind_and_officer_survive(tmp_path, plan):
+    book = _book(plan)
+    book.kind, book.officer = RETURN, "Laurence Jones"
+    back = read_book(write_book(book, tmp_path / "r.xlsx"))
+    assert (back.kind, back.officer) == (RETURN, "Laurence Jones")
+
+
+def _independent_return(path, headers, row):
+    """A workbook an officer's other software might save: xlsxwriter, own column order."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Actions")
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h)
+        value = row.get(h)
+        if isinstance(value, date):
+            ws.write_datetime(1, c, value, date_fmt)
+        elif value is not None:
+            ws.write(1, c, value)
+    wb.close()
+
+
+def test_columns_found_by_header_and_cells_named_in_file_order(tmp_path, plan):
+    headers = list(reversed(ACTIONS_LAYOUT.headers))[:-1] + ["My notes", "ID"]
+    headers.remove("Flags")
+    values = {"ID": "A-0001", "RAG status": "Purple", "Last updated": "30th Sept",
+              "Progress update": "Done", "Lead officer": "Laurence Jones"}
+    path = tmp_path / "other.xlsx"
+    _independent_return(path, headers, values)
+    book = read_book(path, plan=plan)
+    assert book.actions[0]["progress_update"] == "Done"
+    rag_letter = chr(65 + headers.index("RAG status"))
+    date_letter = chr(65 + headers.index("Last updated"))
+    found = set(flatten(book.findings + validate_book(book), ("cell", "code")))
+    assert (f"{rag_letter}2", "INVALID") in found
+    assert (f"{date_letter}2", "INVALID") in found
+    assert (None, "MISSING_COLUMN") in found  # Flags
+    assert (f"{chr(65 + headers.index('My notes'))}1", "EXTRA_COLUMN") in found
+
+
+def test_workbook_without_settings_needs_a_plan(tmp_path):
+    path = tmp_path / "plain.xlsx"
+    _independent_return(path, ["ID"], {"ID": "A-0001"})
+    with pytest.raises(WorkbookError) as err:
+        read_book(path)
+    assert err.value.reason == "NOT_XLTOOLS"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("~$return.xlsx", b"lock", "LOCK_FILE"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "XLS"),
+        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "PASSWORD"),
+        ("notes.xlsx", b"Dear PMO, please find attached", "NOT_XLSX"),
+        ("broken.xlsx", b"PK\x03\x04" + b"\0" * 100, "CORRUPT"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(WorkbookError) as err:
+        read_book(path)
+    assert err.value.reason == reason
+    assert name in str(err.value)
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)
+    with pytest.raises(WorkbookError, match="zip bomb") as err:
+        read_book(path)
+    assert err.value.reason == "TOO_LARGE"
+
+
+def test_truncated_workbook_is_corrupt(tmp_path, plan):
+    good = write_book(_book(plan), tmp_path / "good.xlsx")
+    bad = tmp_path / "cut.xlsx"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(WorkbookError) as err:
+        read_book(bad)
+    assert err.value.reason == "CORRUPT"
+
+
+def test_missing_actions_sheet(tmp_path, plan):
+    path = write_book(_book(plan), tmp_path / "m.xlsx")
+    wb = load_workbook(path)
+    del wb["Actions"]
+    wb.save(path)
+    with pytest.raises(WorkbookError) as err:
+        read_book(path)
+    assert err.value.reason == "MISSING_SHEET"
+
+
+def test_merged_cells_and_formulas_are_reported(tmp_path, plan):
+    path = write_book(_book(plan), tmp_path / "m.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Actions"]
+    ws.protection.sheet = False
+    ws["O2"] = "=UPPER(\"laurence jones\")"
+    ws.merge_cells("G2:I2")
+    wb.save(path)
+    found = set(flatten(read_book(path).findings, ("sheet", "cell", "code")))
+    assert ("Actions", "O2", "FORMULA") in found
+    assert ("Actions", "G2:I2", "MERGED_CELLS") in found

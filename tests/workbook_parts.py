@@ -1,0 +1,31 @@
+"""Parse a workbook into comparable parts (values, validations, names, formats).
+
+Golden-file comparisons use this: parsed content, never zip bytes, so a new
+openpyxl version or a different timestamp can't break a test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+def parts(path: Path) -> dict:
+    wb = load_workbook(path)
+    out: dict = {"sheets": wb.sheetnames, "names": {}}
+    for name, defined in wb.defined_names.items():
+        out["names"][name] = defined.attr_text
+    for ws in wb.worksheets:
+        out[ws.title] = {
+            "state": ws.sheet_state,
+            "values": [[c.value for c in row] for row in ws.iter_rows()],
+            "validations": sorted(
+                (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.errorStyle)
+                for dv in ws.data_validations.dataValidation
+            ),
+            "tables": {t.displayName: t.ref for t in ws.tables.values()},
+            "protected": ws.protection.sheet,
+            "freeze": ws.freeze_panes,
+        }
+    return out
