@@ -25,6 +25,8 @@ def parts(path: Path) -> dict:
                 for dv in ws.data_validations.dataValidation
             ),
             "tables": {t.displayName: t.ref for t in ws.tables.values()},
+            "formatting": sorted(str(cf.sqref) for cf in ws.conditional_formatting),
+            "print_titles": ws.print_title_rows,
             "protected": ws.protection.sheet,
             "freeze": ws.freeze_panes,
         }

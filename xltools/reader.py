@@ -8,6 +8,7 @@ kind of unreadable file into a ``WorkbookError`` with a stable reason code.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import zipfile
@@ -288,20 +289,27 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
 
 
 def _sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    part = sheet_targets(zf).get(sheet_name)
+    return zf.read(part).decode("utf-8", "replace") if part else None
+
+
+def sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → zip member (``xl/worksheets/sheetN.xml``) of an open .xlsx."""
     workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {}
     for tag in _REL_TAG.findall(rels):
         attrs = dict(_ATTR.findall(tag))
         targets[attrs.get("Id")] = attrs.get("Target", "")
+    parts = {}
     for tag in _SHEET_TAG.findall(workbook):
         attrs = dict(_ATTR.findall(tag))
-        name, rid = attrs.get("name"), attrs.get("r:id")
-        if name == sheet_name and rid in targets:
+        rid = attrs.get("r:id")
+        if rid in targets:
             target = targets[rid].lstrip("/")
-            part = target if target.startswith("xl/") else f"xl/{target}"
-            return zf.read(part).decode("utf-8", "replace")
-    return None
+            parts[html.unescape(attrs.get("name", ""))] = (
+                target if target.startswith("xl/") else f"xl/{target}")
+    return parts
 
 
 def as_date(value: Any) -> date | None:

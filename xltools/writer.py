@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from . import guidance, styles
+from . import fastrows, guidance, styles
 from .book import Book, Row
 from .layout import (
     ACTIONS_LAYOUT,
@@ -58,15 +60,22 @@ def write_book(
     return save_atomic(wb, Path(path), backup=backup)
 
 
-def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = ()) -> Workbook:
-    """Assemble every sheet of ``book`` in a write-only openpyxl Workbook."""
+def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
+                   counts: dict[str, int] | None = None) -> Workbook:
+    """Assemble every sheet of ``book`` in a write-only openpyxl Workbook.
+
+    ``counts`` overrides how many data rows a sheet is sized for (``stamp``
+    sizes a reusable template this way).
+    """
     wb = Workbook(write_only=True)
+    counts = counts or {}
     guidance.write_guidance(wb, book)
     for builder in extra_sheets:
         builder(wb, book)
-    write_data_sheet(wb, book, ACTIONS_LAYOUT, book.actions, freeze="D2")
-    write_data_sheet(wb, book, SAVINGS_LAYOUT, book.savings, freeze="C2")
-    write_data_sheet(wb, book, KPIS_LAYOUT, book.kpis, freeze="B2")
+    for layout, rows, freeze in ((ACTIONS_LAYOUT, book.actions, "D2"),
+                                 (SAVINGS_LAYOUT, book.savings, "C2"),
+                                 (KPIS_LAYOUT, book.kpis, "B2")):
+        write_data_sheet(wb, book, layout, rows, freeze=freeze, count=counts.get(layout.name))
     if book.archive:
         write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
     if book.log or book.kind == MASTER:
@@ -87,7 +96,7 @@ def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp)
+        fastrows.save(wb, tmp)
         if backup and path.exists():
             shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
         os.replace(tmp, path)
@@ -108,19 +117,20 @@ def write_data_sheet(
     *,
     freeze: str,
     locked: bool = False,
+    count: int | None = None,
 ) -> None:
     """One Excel Table of ``layout``'s columns holding ``rows`` (plus spare rows)."""
     ws = wb.create_sheet(layout.name)
-    count = max(1, len(rows) + (0 if locked else SPARE_ROWS.get(book.kind, 0)))
+    count = count or row_count(book.kind, rows, locked)
     last_row = count + 1
     _set_widths(ws, layout)
     ws.freeze_panes = freeze
     guidance.protect_and_print(ws, title_rows="1:1")  # before rows: streamed in order
     cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
-    for index in range(count):
-        row = rows[index] if index < len(rows) else {}
-        ws.append(_row_cells(ws, layout, row, index + 2, cell_styles))
+    _append_prototypes(ws, layout, cell_styles)
+    formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
+    fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
@@ -132,6 +142,23 @@ def write_data_sheet(
     if not locked:
         add_validations(ws, book, layout, last_row)
     add_rag_formatting(ws, book, layout, last_row)
+
+
+def row_count(kind: str, rows: list[Row], locked: bool = False) -> int:
+    """Data rows a sheet is sized for: its rows plus spare input rows (at least one)."""
+    return max(1, len(rows) + (0 if locked else SPARE_ROWS.get(kind, 0)))
+
+
+def _append_prototypes(ws, layout: SheetLayout, looks) -> None:
+    """Two styled rows whose style indices ``fastrows`` copies into every real row:
+    row 2 plain, row 3 with Excel's quote prefix on text (for text that starts
+    like a formula, so editing the cell in Excel keeps it text)."""
+    ws.append(_row_cells(ws, layout, {}, 2, looks))
+    quoted = _row_cells(ws, layout, {}, 3, looks)
+    for cell, column in zip(quoted, layout.columns, strict=True):
+        if column.kind == "text":
+            cell.quotePrefix = True
+    ws.append(quoted)
 
 
 def _set_widths(ws, layout: SheetLayout) -> None:
@@ -161,13 +188,21 @@ class _ColumnStyle:
             "formula": styles.MONEY_FORMAT,
         }.get(column.kind, "General")
 
+    _style: StyleArray | None = None
+
     def apply(self, cell: WriteOnlyCell) -> WriteOnlyCell:
+        # Registering a style hashes it in openpyxl (slow: it dominated writing a
+        # 12,000-row master), so register once per column and copy the indices.
+        if self._style is not None:
+            cell._style = copy(self._style)
+            return cell
         cell.font = styles.BODY_FONT
         cell.fill = self.fill
         cell.protection = self.protection
         cell.border = styles.BORDER
         cell.alignment = styles.WRAP_TOP
         cell.number_format = self.number_format
+        self._style = copy(cell._style)
         return cell
 
 

@@ -1,0 +1,50 @@
+"""The stamp (template built once, rows streamed in) makes the same workbook
+as the writer, part by part — and falls back to the writer when it can't."""
+
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_parts import parts
+from xltools.book import Book
+from xltools.layout import MASTER, RETURN
+from xltools.reader import read_book
+from xltools.stamp import Stamp
+from xltools.writer import write_book
+
+
+def _book(plan, officer, n):
+    actions = [
+        {"id": f"A-{i:04d}", "ref": f"1.{i}", "action": f"Action <{i}> & \"more\"",
+         "lead_officer": officer, "previous_progress": "=SUM(A1)" if i == 1 else "Text",
+         "last_updated": date(2019, 9, i % 28 + 1), "rag": "Green"}
+        for i in range(1, n + 1)
+    ]
+    savings = [{"project_ref": "CF-01", "year": "2019/20", "expected": 120.5,
+                "lead_officer": officer}]
+    return Book(plan=plan, kind=RETURN, officer=officer, actions=actions, savings=savings)
+
+
+@pytest.mark.parametrize(("officer", "n"), [("Steve Edwards", 3), ('O\'Brien & "Co" <x>', 1),
+                                            ("Lucy Peel", 40)])
+def test_stamped_workbook_equals_the_written_one(tmp_path, plan, officer, n):
+    book = _book(plan, officer, n)
+    stamp = Stamp(Book(plan=plan, kind=RETURN, officer="someone"))
+    stamped = stamp.write(book, tmp_path / "stamped.xlsx")
+    written = write_book(book, tmp_path / "written.xlsx")
+    assert parts(stamped) == parts(written)
+    back = read_book(stamped)
+    assert back.officer == officer and len(back.actions) == n
+    ws = load_workbook(stamped)["Actions"]
+    assert ws.tables["ActionsTable"].ref == f"A1:Q{n + 1}"
+    assert ws["J2"].data_type == "s"  # formula-looking text stays text
+
+
+def test_other_books_fall_back_to_the_writer(tmp_path, plan):
+    stamp = Stamp(Book(plan=plan, kind=RETURN, officer="x"))
+    master = Book(plan=plan, kind=MASTER, actions=[{"id": "A-0001", "action": "a"}],
+                  log=[{"file": "r.xlsx"}])
+    assert not stamp.fits(master)
+    back = read_book(stamp.write(master, tmp_path / "m.xlsx"))
+    assert back.kind == MASTER and back.log[0]["file"] == "r.xlsx"

@@ -1,0 +1,136 @@
+"""Write many workbooks of one plan fast: build the styled template once, then
+stamp each one out by streaming its rows in (DESIGN.md §7).
+
+Issuing returns writes hundreds of workbooks that differ only in their rows
+and the officer's name. Building each with openpyxl costs ~50 ms of styles,
+validation and zip work that is identical every time. A ``Stamp`` pays that
+once: it builds the workbook with every data sheet sized for a sentinel row
+count and a placeholder officer, keeps the package's parts in memory, and for
+each book only rewrites the data sheets (rows, and the sentinel in validation,
+formatting and table ranges), the officer's name on Guidance and Settings, and
+zips the result. The output is the same workbook ``write_book`` makes — a test
+compares them part by part.
+
+A book the stamp can't reproduce exactly (other plan, kind or settings; Archive
+or Log rows) is handed to ``write_book`` instead, so callers never need to care.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from . import fastrows
+from .book import Book
+from .layout import DATA_LAYOUTS, RETURN, SheetLayout
+from .writer import build_workbook, row_count, write_book
+
+SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more
+SENTINEL_ROW = str(SENTINEL_COUNT + 1)
+OFFICER_TOKEN = "@@XLTOOLS-OFFICER@@"
+_SENTINEL_REF = re.compile(rf"(?<=[A-Z$]){SENTINEL_ROW}(?!\d)")
+_TABLE_NAME = re.compile(r'displayName="([^"]+)"')
+
+
+class Stamp:
+    """A reusable, pre-built workbook for books of one plan, kind and settings."""
+
+    def __init__(self, prototype: Book):
+        self.prototype = prototype
+        probe = Book(plan=prototype.plan, kind=prototype.kind, officer=OFFICER_TOKEN,
+                     extra_settings=dict(prototype.extra_settings))
+        counts = {layout.name: SENTINEL_COUNT for layout in DATA_LAYOUTS}
+        wb = build_workbook(probe, counts=counts)
+        self._deferred = {d.title: d for d in getattr(wb, "_xltools_deferred", [])}
+        buffer = io.BytesIO()
+        wb.save(buffer)  # prototypes kept: rows are streamed in per book
+        with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
+            self._parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+            self._sheet_parts = {v: k for k, v in _sheet_targets(zf).items()}
+        self._tables = self._table_parts()
+
+    def _table_parts(self) -> dict[str, SheetLayout]:
+        by_table = {layout.table: layout for layout in DATA_LAYOUTS}
+        found = {}
+        for name, data in self._parts.items():
+            if name.startswith("xl/tables/"):
+                match = _TABLE_NAME.search(data.decode("utf-8"))
+                if match and match.group(1) in by_table:
+                    found[name] = by_table[match.group(1)]
+        return found
+
+    def fits(self, book: Book) -> bool:
+        """True when ``book`` differs from the prototype only in rows and officer."""
+        proto = self.prototype
+        return (book.plan == proto.plan and book.kind == proto.kind
+                and book.extra_settings == proto.extra_settings
+                and not book.archive and not book.log
+                and (book.kind != RETURN or bool(book.officer)))
+
+    def write(self, book: Book, path: str | Path) -> Path:
+        """Write ``book`` to ``path`` (atomically, like ``write_book``)."""
+        if not self.fits(book):
+            return write_book(book, path)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+                for name, data in self._parts.items():
+                    zf.writestr(name, self._part(name, data, book))
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
+
+    def _part(self, name: str, data: bytes, book: Book) -> bytes:
+        title = self._sheet_parts.get(name)
+        if title in self._deferred:
+            return self._data_sheet(data.decode("utf-8"), self._deferred[title], book).encode()
+        if name in self._tables:
+            layout = self._tables[name]
+            last = str(self._count(book, layout) + 1)
+            return _SENTINEL_REF.sub(last, data.decode("utf-8")).encode()
+        if title is not None and OFFICER_TOKEN.encode() in data:
+            return _put_officer(data.decode("utf-8"), book.officer).encode()
+        return data
+
+    def _count(self, book: Book, layout: SheetLayout) -> int:
+        return row_count(book.kind, _rows(book, layout))
+
+    def _data_sheet(self, xml: str, deferred: fastrows.DeferredSheet, book: Book) -> str:
+        rows = _rows(book, deferred.layout)
+        count = row_count(book.kind, rows, locked=False) if deferred.layout in DATA_LAYOUTS \
+            else deferred.count
+        xml = _SENTINEL_REF.sub(str(count + 1), xml)
+        sheet = fastrows.DeferredSheet(deferred.title, deferred.layout, rows, count,
+                                       deferred.formulas)
+        return fastrows.fill_sheet(xml, sheet)
+
+
+def _rows(book: Book, layout: SheetLayout) -> list:
+    return {"Actions": book.actions, "Savings": book.savings, "KPIs": book.kpis}.get(
+        layout.name, [])
+
+
+def _put_officer(xml: str, officer: str) -> str:
+    """Put the officer's name where the token is: JSON-escaped inside Settings' JSON
+    strings, plain everywhere else; XML-escaped in both."""
+    as_json = json.dumps(officer, ensure_ascii=False)[1:-1]
+    xml = xml.replace(f'"{OFFICER_TOKEN}"', '"' + escape(as_json) + '"')
+    xml = xml.replace(f"&quot;{OFFICER_TOKEN}&quot;", "&quot;" + escape(as_json) + "&quot;")
+    return xml.replace(OFFICER_TOKEN, escape(officer))
+
+
+def _sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
+    from .reader import sheet_targets
+
+    return sheet_targets(zf)
