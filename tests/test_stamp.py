@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-
 from workbook_parts import parts
+
 from xltools.book import Book
 from xltools.layout import MASTER, RETURN
 from xltools.reader import read_book
