@@ -13,6 +13,7 @@ import json
 import re
 import zipfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,14 +81,10 @@ def preflight(path: str | Path) -> Path:
 def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            bad = zf.testzip() if len(infos) < 64 else None
+            infos = zf.infolist()  # damaged parts are caught when calamine reads them
     except (zipfile.BadZipFile, OSError) as exc:
         raise WorkbookError(f"{path.name}: corrupt workbook ({exc})", path=str(path),
                             reason="CORRUPT") from exc
-    if bad:
-        raise WorkbookError(f"{path.name}: corrupt workbook (damaged part {bad})",
-                            path=str(path), reason="CORRUPT")
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
@@ -195,9 +192,16 @@ def _plan_from(settings: dict[str, Any], lists: dict[str, list[str]], name: str)
         if lists.get(list_name):
             data[key] = list(dict.fromkeys(lists[list_name]))
     try:
-        return Plan.from_dict(data, f"{name} › {SETTINGS}")
+        return _cached_plan(json.dumps(data, sort_keys=True, default=str))
     except PlanError as exc:
-        raise WorkbookError(str(exc), path=name, reason="BAD_SETTINGS") from exc
+        raise WorkbookError(f"{name} › {SETTINGS}: {exc}", path=name,
+                            reason="BAD_SETTINGS") from exc
+
+
+@lru_cache(maxsize=64)
+def _cached_plan(settings_json: str) -> Plan:
+    """Returns of one plan carry identical settings: validate them once."""
+    return Plan.from_dict(json.loads(settings_json), "settings")
 
 
 def read_rows(sheet, layout: SheetLayout, file: str):
@@ -212,8 +216,9 @@ def read_rows(sheet, layout: SheetLayout, file: str):
     positions, col_findings = match_headers(header, layout, file)
     findings += col_findings
     rows = []
+    cells = [(key, i, layout.column(key).kind) for key, i in positions.items()]
     for offset, raw in enumerate(grid[1:], start=2):
-        row = {key: _cell(raw, i, layout.column(key).kind) for key, i in positions.items()}
+        row = {key: _cell(raw, i, kind) for key, i, kind in cells}
         if all(blank(v) for v in row.values()):
             continue
         row["_row"] = offset
