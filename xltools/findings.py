@@ -48,6 +48,7 @@ CATALOGUE: dict[str, Code] = {
         Code("DUPLICATE_ID", "Duplicate ID", ERROR),
         Code("UNKNOWN_ID", "ID not in the master", ERROR),
         Code("WRONG_PERIOD", "Return for another period", ERROR),
+        Code("NO_OFFICER", "Action has no officer to send it to", WARNING),
         Code("FORMULA", "Formula where a value belongs", WARNING),
         Code("MERGED_CELLS", "Merged cells", WARNING),
         # import
@@ -56,6 +57,11 @@ CATALOGUE: dict[str, Code] = {
         Code("UNPLACED_ROW", "Row could not be placed", WARNING),
         Code("UNMAPPED_STATUS", "Status could not be mapped to the RAG scheme", WARNING),
         Code("REF_FIXED", "Reference repaired", INFO),
+        Code("COLUMNS_SHIFTED", "Columns realigned", INFO),
+        Code("OFFICERS_SPLIT", "Officer names split", INFO),
+        Code("OFFICERS_UNCLEAR", "Officer names could not be separated", WARNING),
+        Code("LIST_EXTENDED", "Value added to a dropdown list", INFO),
+        Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),
         Code("CHANGE_MISMATCH", "Change is not Revised minus Expected", ERROR),
@@ -66,7 +72,11 @@ CATALOGUE: dict[str, Code] = {
         Code("NOT_NUMERIC", "Money that is not a number", ERROR),
         Code("TYPE_MISMATCH", "Change type does not match the figures", WARNING),
         Code("TOTAL_MISMATCH", "Totals do not add up", ERROR),
+        Code("BASELINE_MISMATCH", "Expected in a return differs from the baseline", WARNING),
         Code("NOT_CARRIED", "Savings change not approved, not carried forward", WARNING),
+        # next quarter
+        Code("NEW_ACTION", "New action given an ID", INFO),
+        Code("ARCHIVED", "Complete action moved to the Archive", INFO),
     )
 }
 

@@ -1,0 +1,64 @@
+"""``xltools next-quarter``: next quarter's master from this quarter's consolidated one."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from ..rollover import next_quarter
+from .common import add_json, console, emit_json, print_findings
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "next-quarter", help="build next quarter's master from a consolidated master",
+        description="Advance the period and deadline, move this quarter's updates to "
+        "'Previous progress' / 'Previous RAG', clear the update cells, archive Complete "
+        "actions, give new actions IDs, carry approved savings changes into the baseline "
+        "and move KPI Latest to Previous. The master itself is never changed.")
+    p.add_argument("master", type=Path, help="this quarter's consolidated master (.xlsx)")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="next quarter's workbook to write (.xlsx; not the master)")
+    p.add_argument("--deadline", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="return deadline (default: the same number of days after the quarter "
+                   "ends as last quarter's, else 14; a weekend moves to the Monday)")
+    p.add_argument("--keep-complete", action="store_true",
+                   help="keep Complete actions on the Actions sheet instead of archiving them")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        msg = f"'{text}' is not a date; write it like 2020-01-14"
+        raise argparse.ArgumentTypeError(msg) from exc
+
+
+def run(args) -> int:
+    report = next_quarter(args.master, args.output, deadline=args.deadline,
+                          keep_complete=args.keep_complete)
+    if args.json:
+        emit_json(report.to_dict())
+        return 0
+    out = console()
+    out.print(f"{report.previous_period} → {report.period}, deadline {report.deadline} "
+              f"({report.deadline_rule})")
+    out.print(f"Actions: {len(report.carried)} carried, {len(report.archived)} archived"
+              + (f" ({', '.join(report.archived)})" if report.archived else "")
+              + (f", {len(report.new_ids)} new ({', '.join(report.new_ids)})"
+                 if report.new_ids else ""))
+    if report.timeframes_dropped or report.timeframes_added:
+        out.print(f"Timeframe list: dropped {', '.join(report.timeframes_dropped) or 'none'}; "
+                  f"added {', '.join(report.timeframes_added) or 'none'}")
+    s = report.savings
+    out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
+              f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
+    out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    print_findings(report.findings, "Notes", out)
+    if report.structural:
+        print_findings(report.structural, "Structural problems in the output", out)
+    out.print(f"Written to {report.output}")
+    return 0

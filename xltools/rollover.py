@@ -1,0 +1,369 @@
+"""Next quarter (DESIGN.md §5.8): a consolidated master → next quarter's master.
+
+The new workbook is the same format written by the same writer, so every
+validation, format, protection rule and named range comes back as the
+template has them. What moves:
+
+* the period advances one quarter (any financial-year start month) and the
+  deadline is set (given, or the plan's usual gap after the quarter ends);
+* the Timeframe dropdown drops quarters that have passed and gains new ones;
+* each action's update becomes ``Previous progress`` / ``Previous RAG``
+  (history follows the action's ID, whatever its Ref says) and the update
+  cells are cleared; Complete actions move to the Archive sheet;
+* rows without an ID (or marked ``New action``) get the next free ID;
+* savings: approved changes become the new baseline, the rest stay as they
+  were and are flagged ``NOT_CARRIED`` for finance (see ``savings_carry``);
+* KPIs: Latest becomes Previous.
+
+Nothing is deleted and the input master is never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import savings_carry
+from .book import Book, Row, blank, clean_row
+from .check import check_workbook
+from .errors import UsageError, XltoolsError
+from .findings import INFO, Finding, count_by_code
+from .layout import ACTIONS, ACTIONS_LAYOUT, KPIS, KPIS_LAYOUT, MASTER, RETURN, SAVINGS_LAYOUT
+from .periods import Quarter
+from .plan import Plan
+from .reader import read_book
+from .validate import duplicate_ids
+from .writer import write_book
+
+NEW_MARKERS = frozenset({"new", "new action"})
+DEFAULT_DEADLINE_DAYS = 14
+MAX_DEADLINE_GAP = 62  # a gap beyond two months is not a habit worth copying
+_ID = re.compile(r"^([A-Za-z]{1,4})-([0-9]{1,6})$")
+UPDATE_KEYS = ("progress_update", "last_updated", "updated_by", "flags")
+
+
+class RolloverError(XltoolsError):
+    """The master cannot be rolled forward safely (history would be lost)."""
+
+
+@dataclass
+class RolloverReport:
+    """What next-quarter did, for the PMO (CLI, JSON) and for tests."""
+
+    source: str
+    previous_period: str
+    period: str
+    deadline: str
+    deadline_rule: str
+    output: str | None = None
+    carried: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+    timeframes_dropped: list[str] = field(default_factory=list)
+    timeframes_added: list[str] = field(default_factory=list)
+    savings: dict[str, int] = field(default_factory=dict)
+    kpis_moved: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    check_counts: dict[str, int] = field(default_factory=dict)
+    structural: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k not in ("findings", "structural")}
+        data["counts"] = count_by_code(self.findings)
+        data["findings"] = [f.to_dict() for f in self.findings]
+        data["structural"] = [f.to_dict() for f in self.structural]
+        return data
+
+
+# -- the whole job -------------------------------------------------------------
+
+
+def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None = None,
+                 keep_complete: bool = False) -> RolloverReport:
+    """Read ``master``, roll it forward, write ``out`` and check what was written."""
+    master, out = Path(master), Path(out)
+    if out.resolve() == master.resolve():
+        raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
+    book = read_book(master)
+    new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
+                               sha256=file_sha256(master))
+    report.output = str(write_book(new, out))
+    checked = check_workbook(out)
+    report.check_counts = count_by_code(checked.findings)
+    report.structural = checked.structural
+    return report
+
+
+def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,
+                 sha256: str = "") -> tuple[Book, RolloverReport]:
+    """Next quarter's Book from a master Book (the input book is not changed)."""
+    file = Path(book.path).name if book.path else "master"
+    _refuse_unsafe(book, file)
+    plan, report = next_plan(book.plan, deadline, file)
+    actions, archive = roll_actions(book, report, keep_complete)
+    savings, notes, report.savings = savings_carry.carry_savings(
+        book.savings, book.plan.period, file, book.letters(SAVINGS_LAYOUT))
+    report.findings += notes
+    kpis, notes = roll_kpis(book.kpis, file, book.letters(KPIS_LAYOUT))
+    report.kpis_moved = sum(1 for r in book.kpis if not blank(r.get("latest")))
+    report.findings += notes
+    new = Book(plan=plan, kind=MASTER, actions=actions, savings=savings, kpis=kpis,
+               archive=archive, log=[clean_row(r) for r in book.log],
+               extra_settings=dict(book.extra_settings))
+    new.extra_settings.pop("consolidated", None)  # last quarter's bookkeeping, not this one's
+    new.extra_settings["rolled_from"] = {"file": file, "sha256": sha256,
+                                         "period": book.plan.period}
+    new.log.append(_log_row(report, file, sha256))
+    return new, report
+
+
+def roll_actions(book: Book, report: RolloverReport,
+                 keep_complete: bool) -> tuple[list[Row], list[Row]]:
+    """(next quarter's actions, the archive with this quarter's Complete actions added)."""
+    file, letters = report.source, book.letters(ACTIONS_LAYOUT)
+    actions = [dict(r) for r in book.actions]
+    archive = [clean_row(r) for r in book.archive]
+    new_ids = assign_new_ids(actions, archive, file, letters)
+    report.new_ids = [f.action_id for f in new_ids]
+    report.findings += new_ids
+    kept, done = split_complete(actions, book.plan, keep_complete)
+    report.archived = [r["id"] for r in done]
+    report.findings += archived_findings(done, file, letters)
+    archive += [clean_row(r) for r in done]
+    rolled = []
+    for row in kept:
+        new_row, notes = roll_action(row, book.plan, file, letters)
+        rolled.append(new_row)
+        report.findings += [n for n in notes if n.action_id not in report.new_ids]
+    report.carried = [r["id"] for r in rolled]
+    return rolled, archive
+
+
+def _refuse_unsafe(book: Book, file: str) -> None:
+    """A return, a master missing columns or with duplicate IDs would lose history."""
+    if book.kind == RETURN:
+        raise RolloverError(f"{file} is {book.officer or 'an officer'}'s return; run "
+                            "next-quarter on the consolidated master")
+    missing = [f for f in book.findings if f.code == "MISSING_COLUMN" and f.sheet == ACTIONS]
+    if missing:
+        raise RolloverError(f"{file}: {missing[0].message}; restore it before rolling "
+                            "forward, or last quarter's updates would be lost")
+    dupes = duplicate_ids(book.actions, file, book.letters(ACTIONS_LAYOUT))
+    if dupes:
+        cells = ", ".join(f"{ACTIONS}!{d.cell}" for d in dupes)
+        raise RolloverError(f"{file}: ID {dupes[0].action_id} is used more than once ({cells}); "
+                            "history follows the ID, so give each action its own first")
+
+
+# -- period, deadline, timeframes ---------------------------------------------
+
+
+def next_plan(plan: Plan, deadline: date | None, file: str) -> tuple[Plan, RolloverReport]:
+    """The plan for the next quarter and the start of the report that says why."""
+    quarter = plan.quarter.next()
+    if deadline is None:
+        deadline, rule = default_deadline(plan, quarter)
+    else:
+        rule = "given with --deadline"
+        if deadline < quarter.start:
+            raise UsageError(f"--deadline {deadline:%Y-%m-%d} is before {quarter} starts "
+                             f"({quarter.start:%d %B %Y})")
+    report = RolloverReport(file, plan.period, str(quarter), deadline.isoformat(), rule)
+    timeframes = plan.timeframes
+    if timeframes:
+        timeframes, report.timeframes_dropped, report.timeframes_added = move_timeframes(
+            list(timeframes), quarter)
+    new_plan = plan.with_changes(period=str(quarter), deadline=deadline.isoformat(),
+                                 timeframes=tuple(timeframes))
+    return new_plan, report
+
+
+def default_deadline(plan: Plan, quarter: Quarter) -> tuple[date, str]:
+    """Keep the plan's habit: the same number of days after quarter end as last time.
+
+    With no usable previous deadline, 14 days after the quarter ends. A deadline
+    that lands on a weekend moves to the Monday after.
+    """
+    gap = DEFAULT_DEADLINE_DAYS
+    rule = f"{DEFAULT_DEADLINE_DAYS} days after the quarter ends"
+    old = plan.deadline_date
+    if old is not None:
+        days = (old - plan.quarter.end).days
+        if -MAX_DEADLINE_GAP <= days <= MAX_DEADLINE_GAP:
+            gap = days
+            side = "after" if days >= 0 else "before"
+            rule = f"{abs(days)} days {side} the quarter ends, as last quarter"
+    due = quarter.end + timedelta(days=gap)
+    if due.weekday() >= 5:
+        due += timedelta(days=7 - due.weekday())
+        rule += ", moved off the weekend"
+    return due, rule
+
+
+def move_timeframes(values: list[str], quarter: Quarter) -> tuple[list[str], list[str], list[str]]:
+    """Drop quarters before ``quarter``; add quarters to the end of next financial year.
+
+    Free text ("November 2019") and recurring terms stay where they are. New
+    quarters go after the last quarter in the list. A list with no quarters in
+    it was made without them on purpose and gets none.
+    """
+    parsed = [(v, _quarter_or_none(v, quarter.start_month)) for v in values]
+    dropped = [v for v, q in parsed if q is not None and q < quarter]
+    positions = [i for i, (_v, q) in enumerate(parsed) if q is not None]
+    if not positions:
+        return values, [], []
+    have = {q for _v, q in parsed if q is not None}
+    added, q = [], quarter
+    while q.year <= quarter.year + 1:
+        if q not in have:
+            added.append(str(q))
+        q = q.next()
+    head = [v for v, q in parsed[: positions[-1] + 1] if q is None or q >= quarter]
+    tail = [v for v, _q in parsed[positions[-1] + 1:]]
+    return head + added + tail, dropped, added
+
+
+def _quarter_or_none(text: str, start_month: int) -> Quarter | None:
+    try:
+        return Quarter.parse(text, start_month)
+    except ValueError:
+        return None
+
+
+# -- actions -------------------------------------------------------------------
+
+
+def assign_new_ids(actions: list[Row], archive: list[Row], file: str,
+                   letters: dict[str, str]) -> list[Finding]:
+    """Give rows with no ID (or a ``New action`` marker) the next free ID.
+
+    Numbers continue from the highest ID in Actions *and* Archive, so an
+    archived action's ID is never reused; prefix and width follow the plan's IDs.
+    """
+    prefix, width, top = _id_scheme(actions + archive)
+    found = []
+    for row in actions:
+        value = row.get("id")
+        if not (blank(value) or " ".join(str(value).split()).casefold() in NEW_MARKERS):
+            continue
+        top += 1
+        row["id"] = f"{prefix}-{top:0{width}d}"
+        found.append(Finding("NEW_ACTION", f"new action '{_short(row.get('action'))}' given "
+                             f"ID {row['id']}", severity=INFO, file=file, sheet=ACTIONS,
+                             cell=f"{letters.get('id', 'A')}{row.get('_row', '?')}",
+                             action_id=row["id"], column="ID"))
+    return found
+
+
+def _id_scheme(rows: list[Row]) -> tuple[str, int, int]:
+    """(prefix, digits, highest number) of the IDs in use; ``A-0001`` style if none."""
+    numbers: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        match = _ID.match(str(row.get("id") or "").strip())
+        if match:
+            numbers.setdefault(match[1], []).append((int(match[2]), len(match[2])))
+    if not numbers:
+        return "A", 4, 0
+    prefix = max(numbers, key=lambda p: len(numbers[p]))
+    return prefix, max(w for _n, w in numbers[prefix]), max(n for n, _w in numbers[prefix])
+
+
+def _short(text: Any, limit: int = 50) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def last_status(row: Row) -> Any:
+    """This quarter's RAG, or last quarter's when none was given."""
+    return row.get("rag") if not blank(row.get("rag")) else row.get("previous_rag")
+
+
+def split_complete(actions: list[Row], plan: Plan, keep: bool) -> tuple[list[Row], list[Row]]:
+    """(actions that carry on, Complete actions bound for the Archive)."""
+    if keep:
+        return actions, []
+    done = [r for r in actions if _is_complete(last_status(r), plan)]
+    return [r for r in actions if r not in done], done
+
+
+def archived_findings(done: list[Row], file: str, letters: dict[str, str]) -> list[Finding]:
+    return [Finding("ARCHIVED", f"'{_short(r.get('action'))}' is {last_status(r)}: moved to "
+                    "the Archive sheet", severity=INFO, file=file, sheet=ACTIONS,
+                    cell=f"{letters.get('rag', '?')}{r.get('_row', '?')}", action_id=r["id"],
+                    column="RAG status") for r in done]
+
+
+def _is_complete(status: Any, plan: Plan) -> bool:
+    entry = plan.rag(status) if not blank(status) else None
+    return entry is not None and entry.complete
+
+
+def roll_action(row: Row, plan: Plan, file: str,
+                letters: dict[str, str]) -> tuple[Row, list[Finding]]:
+    """This quarter's update becomes last quarter's; the update cells are emptied."""
+    new = clean_row(row)
+    notes = []
+    if blank(row.get("progress_update")):
+        kept = "its older Previous progress is kept" if not blank(
+            row.get("previous_progress")) else "Previous progress stays empty"
+        notes.append(Finding("NO_UPDATE", f"no progress update this quarter; {kept}",
+                             severity=INFO, file=file, sheet=ACTIONS,
+                             cell=f"{letters.get('progress_update', '?')}{row.get('_row', '?')}",
+                             action_id=row.get("id"), column="Progress update"))
+    else:
+        new["previous_progress"] = row["progress_update"]
+    status = last_status(row)
+    entry = plan.rag(status) if not blank(status) else None
+    new["previous_rag"] = entry.name if entry else status
+    new["rag"] = entry.name if plan.prefill_rag and entry else None
+    for key in UPDATE_KEYS:
+        new[key] = None
+    return new, notes
+
+
+# -- KPIs and log --------------------------------------------------------------
+
+
+def roll_kpis(rows: list[Row], file: str, letters: dict[str, str]) -> tuple[list[Row], list]:
+    """Latest becomes Previous; Latest, its period, RAG and Trend are emptied."""
+    out, notes = [], []
+    for row in rows:
+        new = clean_row(row)
+        if not blank(row.get("latest")):
+            new["previous"] = row["latest"]
+        elif not blank(row.get("measure")):
+            notes.append(Finding("NO_UPDATE", f"KPI '{_short(row.get('measure'))}' has no Latest "
+                                 "value; its Previous is kept", severity=INFO, file=file,
+                                 sheet=KPIS, cell=f"{letters.get('latest', '?')}"
+                                 f"{row.get('_row', '?')}", column="Latest"))
+        for key in ("latest", "latest_period", "rag", "trend"):
+            new[key] = None
+        out.append(new)
+    return out, notes
+
+
+def _log_row(report: RolloverReport, file: str, sha256: str) -> Row:
+    new = f", {len(report.new_ids)} new" if report.new_ids else ""
+    return {
+        "when": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        "file": file,
+        "sha256": sha256,
+        "officer": None,
+        "period": report.previous_period,
+        "accepted": len(report.carried),
+        "rejected": 0,
+        "notes": f"next-quarter: {report.period} built from this master; "
+                 f"{len(report.carried)} actions carried, {len(report.archived)} archived{new}",
+    }
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
