@@ -1,0 +1,54 @@
+"""``xltools import``: turn a legacy tracker (TSV/CSV/xlsx) into a master workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..legacy_columns import load_mapping
+from ..legacy_import import import_legacy, write_import
+from ..status import load_mapping_file
+from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "import", help="import a legacy tracker (TSV/CSV from Word or PDF, or .xlsx) as a master",
+        description="Read a legacy action tracker and write an xltools master: headers matched "
+        "to the Actions columns, repeated headers and page breaks handled, officers split, "
+        "free-text statuses mapped to RAG, a stable ID for every action. Reports every row "
+        "merged, skipped, repaired or not placed.")
+    p.add_argument("source", type=Path, help="the tracker: .txt/.tsv/.csv or .xlsx")
+    p.add_argument("-o", "--output", type=Path, required=True, help="master to write (.xlsx)")
+    add_plan(p)
+    p.add_argument("--period", help='reporting period, e.g. "Q2 2019/20" (default: the plan\'s)')
+    p.add_argument("--mapping", type=Path,
+                   help='JSON {"source header": "Actions column"} overriding header matching')
+    p.add_argument("--status-mapping", type=Path,
+                   help='JSON {"status text": "RAG status"} added to the plan\'s mapping')
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    report = import_legacy(
+        args.source,
+        plan=load_plan(args.plan),
+        period=args.period,
+        mapping=load_mapping(args.mapping) if args.mapping else None,
+        status_mapping=load_mapping_file(args.status_mapping) if args.status_mapping else None,
+    )
+    out_path = write_import(report, args.output)
+    if args.json:
+        emit_json({**report.to_dict(), "output": str(out_path)})
+        return 0
+    out = console()
+    plan = report.book.plan
+    out.print(f"{report.source}: {report.rows_read} rows read → {len(report.book.actions)} "
+              f"actions in {len(plan.sections)} sections, {len(plan.officers)} officer entries")
+    blank = [f for f in report.findings if f.extra.get("reason") == "blank"]
+    shown = [f for f in report.findings if f.extra.get("reason") != "blank"]
+    print_findings(shown, "Import report", out)
+    if blank:
+        out.print(f"{len(blank)} blank rows skipped (listed with --json).")
+    out.print(f"Master for {plan.period} written to {out_path}")
+    return 0
