@@ -1,0 +1,74 @@
+"""The Dashboard's native Excel charts, in the plan's RAG colours.
+
+Both read the Dashboard's chart-data block (the section table with zeros as
+#N/A, so neither chart shows "0" labels on empty segments). Every data-label
+flag is set explicitly: LibreOffice shows category and series names that are
+merely left unset.
+"""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, DoughnutChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import DataPoint
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
+
+from . import styles
+
+
+def section_bar(ws, head: int, sections: int, colours: list[str]) -> BarChart:
+    """Horizontal stacked bar, one bar per section (rows below ``head``), one series
+    per status (columns B onwards, titles in row ``head``)."""
+    bar = BarChart()
+    bar.type, bar.grouping, bar.overlap, bar.gapWidth = "bar", "stacked", 100, 50
+    bar.title = "RAG status by section"
+    bar.x_axis.scaling.orientation = "maxMin"  # first section at the top
+    bar.x_axis.delete = bar.y_axis.delete = False
+    bar.y_axis.majorGridlines = None
+    bar.y_axis.title = "Actions"
+    bar.add_data(Reference(ws, min_col=2, max_col=len(colours) + 1, min_row=head,
+                           max_row=head + sections), titles_from_data=True)
+    names = Reference(ws, min_col=1, min_row=head + 1, max_row=head + sections)
+    for series, colour in zip(bar.series, colours, strict=True):
+        series.graphicalProperties = fill(colour)
+        series.cat = text_categories(names)
+    bar.dataLabels = labels()
+    bar.legend.position = "b"
+    bar.width, bar.height = 14.5, 10.0
+    return bar
+
+
+def overall_doughnut(ws, head: int, row: int, colours: list[str]) -> DoughnutChart:
+    """All actions by status: the values in ``row``, the status names in ``head``."""
+    pie = DoughnutChart(holeSize=55)
+    pie.title = "All actions"
+    pie.add_data(Reference(ws, min_col=2, max_col=len(colours) + 1, min_row=row),
+                 from_rows=True, titles_from_data=False)
+    pie.series[0].cat = text_categories(
+        Reference(ws, min_col=2, max_col=len(colours) + 1, min_row=head))
+    for i, colour in enumerate(colours):
+        pie.series[0].dPt.append(DataPoint(idx=i, spPr=fill(colour)))
+    pie.dataLabels = labels()
+    pie.legend.position = "r"
+    pie.width, pie.height = 10.5, 8.5
+    return pie
+
+
+def text_categories(ref: Reference) -> AxDataSource:
+    """Category labels as text (strRef): openpyxl's default numRef would ask Excel to
+    read section and status names as numbers."""
+    return AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+def labels() -> DataLabelList:
+    """Values only, zeros hidden where the reader honours the format."""
+    return DataLabelList(numFmt="0;-0;;", showVal=True, showCatName=False, showSerName=False,
+                         showLegendKey=False, showPercent=False, showLeaderLines=False)
+
+
+def fill(colour: str) -> GraphicalProperties:
+    """A chart fill in ``colour`` with a thin white edge between segments."""
+    return GraphicalProperties(solidFill=styles.hex_colour(colour),
+                               ln=LineProperties(solidFill="FFFFFF"))

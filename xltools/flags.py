@@ -1,0 +1,272 @@
+"""Stale-update flags: what the PMO has to chase before the highlight report.
+
+Each flag is a ``Finding`` with the action's ID, ref and officer (in
+``extra``) and a sentence the PMO can paste into a chasing email. Flags go
+into the Actions sheet's Flags column, one ``CODE: sentence`` line each.
+
+Flags computed here (DESIGN.md §4): NO_UPDATE, OUT_OF_DATE, UNCHANGED,
+OVERDUE, NO_NARRATIVE and NO_DUE_DATE (info). Re-running replaces those lines
+and keeps every other line already in the cell — INVALID, CONFLICT and
+MISSING_RETURN written by consolidation, or a note someone typed.
+
+The *as-of* date decides what is overdue or out of date. By default it is
+today, but never later than the later of the period end and the return
+deadline: a Q2 master flagged a year later is judged as at its own reporting
+deadline, not as if every action had rotted since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .book import Book, Row, blank
+from .findings import CATALOGUE, Finding, codes_in, count_by_code, flags_text
+from .layout import ACTIONS_LAYOUT
+from .plan import Plan
+from .reader import as_date
+from .timeframes import DATED, RECURRING, read_timeframe
+
+COMPUTED = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE", "NO_DUE_DATE")
+NARRATIVE_NEEDED = ("Red", "Amber")
+_PLACEHOLDERS = {"", "-", "--", ".", "x", "n/a", "na", "tbc", "tba", "none", "nil", "no update"}
+
+
+@dataclass
+class FlagReport:
+    """Every flag of one master and the new Flags cell of each action (by position)."""
+
+    as_of: date
+    findings: list[Finding] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_code(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "counts": self.counts,
+                "flags": [flag_dict(f) for f in self.findings]}
+
+
+def flag_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON with ``ref`` and ``officer`` lifted to the top level."""
+    data = finding.to_dict()
+    data.update(data.pop("extra", {}))
+    return data
+
+
+def default_as_of(plan: Plan, today: date | None = None) -> date:
+    """Today, clipped to the later of the period end and the return deadline."""
+    today = today or date.today()
+    latest = max(plan.quarter.end, plan.deadline_date or plan.quarter.end)
+    return min(today, latest)
+
+
+@dataclass
+class _Context:
+    """What every check of one book needs, worked out once."""
+
+    plan: Plan
+    as_of: date
+    file: str | None
+    letters: dict[str, str]
+    previous_progress: dict[str, Any] | None
+
+    def finding(self, code: str, row: Row, key: str, message: str, **kw: Any) -> Finding:
+        return Finding(code, message, file=self.file, sheet=ACTIONS_LAYOUT.name,
+                       cell=f"{self.letters.get(key, '?')}{row.get('_row', '?')}",
+                       action_id=_text(row.get("id")) or None,
+                       column=ACTIONS_LAYOUT.column(key).name,
+                       extra={"ref": _text(row.get("ref")), "officer": officer_of(row, self.plan)},
+                       **kw)
+
+
+def flag_book(book: Book, *, as_of: date | None = None, previous: Book | None = None,
+              file: str | None = None) -> FlagReport:
+    """Flag every action of ``book``; ``previous`` is last quarter's workbook, if given."""
+    plan = book.plan
+    ctx = _Context(
+        plan=plan,
+        as_of=as_of or default_as_of(plan),
+        file=file or (Path(book.path).name if book.path else None),
+        letters=book.letters(ACTIONS_LAYOUT),
+        previous_progress=None if previous is None else {
+            _text(r.get("id")): r.get("progress_update") for r in previous.actions},
+    )
+    report = FlagReport(ctx.as_of)
+    for row in book.actions:
+        kept_findings, kept_lines = kept_flags(row, ctx)
+        new = flag_action(row, ctx)
+        report.findings += kept_findings + new
+        report.cells.append("\n".join(filter(None, ["\n".join(kept_lines), flags_text(new)])))
+    return report
+
+
+def apply_flags(book: Book, report: FlagReport) -> None:
+    """Write each action's Flags cell from ``report`` (same order as ``book.actions``)."""
+    for row, text in zip(book.actions, report.cells, strict=True):
+        row["flags"] = text or None
+
+
+def kept_flags(row: Row, ctx: _Context) -> tuple[list[Finding], list[str]]:
+    """Lines of the Flags cell this module does not own, as findings and as text."""
+    findings, lines = [], []
+    for line in str(row.get("flags") or "").splitlines():
+        if not line.strip():
+            continue
+        codes = codes_in(line)
+        if codes and codes[0] in COMPUTED:
+            continue
+        lines.append(line)
+        if codes:
+            message = line.split(":", 1)[1].strip() if ":" in line else CATALOGUE[codes[0]].title
+            findings.append(ctx.finding(codes[0], row, "flags", message))
+    return findings, lines
+
+
+def flag_action(row: Row, ctx: _Context) -> list[Finding]:
+    """The computed flags of one action, in a stable order."""
+    status = ctx.plan.rag(str(row.get("rag") or ""))
+    complete = status is not None and status.complete
+    out: list[Finding] = []
+    for check in (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative):
+        found = check(row, ctx, status, complete)
+        if found:
+            out.append(found)
+    return out
+
+
+def _no_update(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    if not empty_progress(row.get("progress_update")):
+        return None
+    return ctx.finding("NO_UPDATE", row, "progress_update",
+                       f"{_label(row)} has no progress update for {ctx.plan.period}; "
+                       f"{_who(row, ctx)}, please send one {_by(ctx)}.")
+
+
+def _out_of_date(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    if complete or empty_progress(row.get("progress_update")):
+        return None
+    updated = as_date(row.get("last_updated"))
+    if updated is None:
+        if not blank(row.get("last_updated")):
+            return None  # a text date: validation reports it as INVALID
+        return ctx.finding("OUT_OF_DATE", row, "last_updated",
+                           f"{_label(row)} has no 'Last updated' date, so we cannot tell the "
+                           f"update is current; {_who(row, ctx)}, please add the date.")
+    start = ctx.plan.quarter.start
+    age = (ctx.as_of - updated).days
+    if updated < start:
+        why = f"before {ctx.plan.period} began on {_day(start)}"
+    elif age > ctx.plan.stale_days:
+        why = f"{age} days before {_day(ctx.as_of)}, over the {ctx.plan.stale_days}-day limit"
+    else:
+        return None
+    return ctx.finding("OUT_OF_DATE", row, "last_updated",
+                       f"{_label(row)} was last updated on {_day(updated)}, {why}; "
+                       f"{_who(row, ctx)}, please send a current update.",
+                       expected=f"on or after {start.isoformat()}", got=updated)
+
+
+def _unchanged(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    now = row.get("progress_update")
+    if ctx.previous_progress is None:
+        before = row.get("previous_progress")
+    else:
+        before = ctx.previous_progress.get(_text(row.get("id")))
+    if complete or empty_progress(now) or empty_progress(before):
+        return None
+    if _fold(now) != _fold(before):
+        return None
+    return ctx.finding("UNCHANGED", row, "progress_update",
+                       f"{_label(row)} has the same progress update as last quarter; "
+                       f"{_who(row, ctx)}, please say what has happened in {ctx.plan.period}.")
+
+
+def _overdue(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    if complete:
+        return None
+    frame = read_timeframe(row.get("timeframe"), ctx.plan.fy_start_month)
+    if frame.kind == RECURRING:
+        return None
+    if frame.kind != DATED:
+        quoted = f"'{_short(frame.text)}'" if frame.text else "(blank)"
+        return ctx.finding("NO_DUE_DATE", row, "timeframe",
+                           f"No due date can be read from the timeframe of {_lower(row)} "
+                           f"{quoted}: {frame.reason}; please give a month, quarter or date.",
+                           got=frame.text or None)
+    if frame.due >= ctx.as_of:
+        return None
+    return ctx.finding("OVERDUE", row, "timeframe",
+                       f"{_label(row)} was due by {_day(frame.due)} ('{frame.matched}') and is "
+                       f"{_shown_as(row, status)}, not Complete; "
+                       f"{_who(row, ctx)}, please give a revised date or confirm it is complete.",
+                       expected=f"complete by {frame.due.isoformat()}", got=row.get("rag"))
+
+
+def _no_narrative(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    if status is None or status.name not in NARRATIVE_NEEDED:
+        return None
+    if not empty_progress(row.get("progress_update")):
+        return None
+    return ctx.finding("NO_NARRATIVE", row, "progress_update",
+                       f"{_label(row)} is {status.name} but has no explanation; "
+                       f"{_who(row, ctx)}, please say why and what will bring it back on track.")
+
+
+def _shown_as(row: Row, status) -> str:
+    if status is not None:
+        return f"shown as {status.name}"
+    raw = _text(row.get("rag"))
+    return f"shown as '{raw}' (not a RAG status)" if raw else "without a RAG status"
+
+
+def officer_of(row: Row, plan: Plan) -> str:
+    """Who the PMO chases: the officer the plan issues returns to (lead by default)."""
+    first, second = ("accountable_officer", "lead_officer") if plan.return_by == "accountable" \
+        else ("lead_officer", "accountable_officer")
+    return _text(row.get(first)) or _text(row.get(second))
+
+
+def empty_progress(value: Any) -> bool:
+    """Blank, or a placeholder people type instead of an update ('-', 'n/a', 'tbc')."""
+    return _fold(value).strip(" .") in _PLACEHOLDERS or _fold(value) in _PLACEHOLDERS
+
+
+def _fold(value: Any) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def _text(value: Any) -> str:
+    return "" if blank(value) else " ".join(str(value).split())
+
+
+def _label(row: Row) -> str:
+    ref, ident = _text(row.get("ref")), _text(row.get("id"))
+    if ref and ident:
+        return f"Action {ref} ({ident})"
+    return f"Action {ref or ident or 'without an ID'}"
+
+
+def _lower(row: Row) -> str:
+    return "a" + _label(row)[1:]
+
+
+def _who(row: Row, ctx: _Context) -> str:
+    return officer_of(row, ctx.plan) or "lead officer"
+
+
+def _by(ctx: _Context) -> str:
+    deadline = ctx.plan.deadline_date
+    return f"by {_day(deadline)}" if deadline and deadline >= ctx.as_of else "as soon as possible"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
