@@ -1,0 +1,67 @@
+"""The ribbon buttons: one per script, in the order of the quarterly cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Button:
+    """One ribbon button.
+
+    ``script`` is the Python function in ``xltools.excel.scripts`` (server) and
+    ``xltools.excel.desktop`` (desktop add-in); ``image_mso`` is the built-in
+    Office icon the desktop ribbon shows; ``group`` is the ribbon group.
+    """
+
+    script: str
+    label: str
+    tip: str
+    image_mso: str
+    group: str
+
+    @property
+    def control_id(self) -> str:
+        """Ribbon control id (letters, digits, underscore — valid in both ribbons)."""
+        return "xlt_" + self.script
+
+    @property
+    def function_name(self) -> str:
+        """The Office.js action name the manifest binds to (Office.actions.associate)."""
+        return "xltools-" + self.script.replace("_", "-")
+
+    @property
+    def vba_macro(self) -> str:
+        """The VBA ribbon callback in the desktop add-in's module."""
+        return "XLT_" + "".join(part.title() for part in self.script.split("_"))
+
+    @property
+    def python(self) -> str:
+        """What the desktop button runs through xlwings' RunPython."""
+        return f"import xltools.excel.desktop; xltools.excel.desktop.{self.script}()"
+
+
+OFFICER, PMO, FINANCE = "Officer", "PMO", "Finance"
+GROUPS = (OFFICER, PMO, FINANCE)
+
+BUTTONS = (
+    Button("check_return", "Check return", "List every problem in this workbook by cell, "
+           "on a Check sheet, before you send it.", "DataValidation", OFFICER),
+    Button("issue_returns", "Issue returns", "Write one return per officer from this master "
+           "into the output folder.", "FileSaveAs", PMO),
+    Button("consolidate", "Consolidate", "Merge the returns folder into this master, flag "
+           "invalid rows and conflicts, and log every file.", "TableInsert", PMO),
+    Button("flag_stale", "Flag stale", "Flag missing, out-of-date, unchanged and overdue "
+           "updates in the Flags column.", "ConditionalFormattingMenu", PMO),
+    Button("refresh_dashboard", "Refresh dashboard", "Rate the KPIs and roll up RAG status by "
+           "section and officer on the Dashboard sheet.", "RefreshAll", PMO),
+    Button("next_quarter", "Next quarter", "Write next quarter's workbook into the output "
+           "folder: progress moved to Previous, Complete actions archived.", "FileNew",
+           PMO),
+    Button("reconcile_savings", "Reconcile savings", "Compare the Savings sheet with the MTFS "
+           "baseline and explain or flag every difference.", "AutoSum", FINANCE),
+)
+
+
+def by_script(name: str) -> Button:
+    return next(b for b in BUTTONS if b.script == name)

@@ -1,0 +1,307 @@
+"""What each ribbon button does to the workbook it was pressed in.
+
+Every action: read the calling workbook into a ``Book`` (``bridge``), call the
+same core function the command line calls, write the result back (Flags
+column, KPI RAG/Trend, a Dashboard/Check/Reconciliation sheet) and tell the
+user in an alert what happened and where any file went. Files the server
+must see — the returns folder, the output folder — are configured folders
+(``XLTOOLS_RETURNS_DIR``, ``XLTOOLS_OUTPUT_DIR``); on the desktop they default
+to the workbook's own folder.
+
+A job that cannot run (``XltoolsError``) becomes an alert with the one-line
+reason, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from ..check import check_book
+from ..errors import UsageError, XltoolsError
+from ..findings import Finding, count_by_code
+from ..flags import apply_flags, flag_book
+from ..kpis import apply_kpis, assess_kpis
+from ..layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
+from ..rollover import roll_forward
+from ..rollup import rollup
+from ..writer import write_book
+from . import bridge
+from .dashboard_sheet import dashboard_rows
+
+RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
+CHECK_SHEET = "Check"
+FINDING_HEADER = ["Where", "Action", "Code", "Severity", "Message"]
+MAX_ALERT_LINES = 5
+
+
+def reported(action: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
+    """Turn a refusal (``XltoolsError``) into an alert instead of an error page."""
+
+    @functools.wraps(action)
+    def run(xwbook: xw.Book) -> None:
+        try:
+            action(xwbook)
+        except XltoolsError as exc:
+            bridge.alert(xwbook, str(exc), title=f"xltools: could not {_verb(action)}")
+
+    return run
+
+
+def _verb(action: Callable) -> str:
+    return action.__name__.replace("_", " ")
+
+
+def finding_rows(findings: list[Finding]) -> list[list[Any]]:
+    rows: list[list[Any]] = [FINDING_HEADER]
+    for f in findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.file or "")
+        rows.append([where, f.action_id or "", f.code, f.severity, f.message])
+    return rows
+
+
+def summary(findings: list[Finding]) -> str:
+    counts = count_by_code(findings)
+    return ", ".join(f"{code} {n}" for code, n in counts.items()) or "none"
+
+
+def first_lines(findings: list[Finding]) -> str:
+    lines = [f"• {f.sheet}!{f.cell}: {f.message}" if f.cell else f"• {f.message}"
+             for f in findings[:MAX_ALERT_LINES]]
+    more = len(findings) - MAX_ALERT_LINES
+    return "\n".join(lines + ([f"… and {more} more"] if more > 0 else []))
+
+
+# -- folders -------------------------------------------------------------------
+
+
+def book_folder(xwbook: xw.Book) -> Path | None:
+    """The folder of a workbook saved on this machine (desktop), else None."""
+    try:
+        folder = Path(xwbook.fullname).parent
+    except Exception:  # noqa: BLE001 - remote books have no path
+        return None
+    return folder if str(folder) not in ("", ".") and folder.is_dir() else None
+
+
+def configured_folder(xwbook: xw.Book, env: str, default_name: str) -> Path:
+    """``env`` if set, else ``default_name`` beside the workbook (desktop only)."""
+    if os.environ.get(env):
+        return Path(os.environ[env]).expanduser()
+    folder = book_folder(xwbook)
+    if folder is None:
+        raise UsageError(f"the server has no folder for this: ask IT to set {env} "
+                         "(see docs/it-guide.md)")
+    return folder / default_name
+
+
+def output_folder(xwbook: xw.Book) -> Path:
+    path = configured_folder(xwbook, OUTPUT_ENV, "xltools-output")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def returns_folder(xwbook: xw.Book) -> Path:
+    path = configured_folder(xwbook, RETURNS_ENV, "returns")
+    if not path.is_dir():
+        raise UsageError(f"returns folder {path} does not exist (set {RETURNS_ENV})")
+    return path
+
+
+def stem(xwbook: xw.Book) -> str:
+    return Path(xwbook.name).stem or "workbook"
+
+
+def stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+# -- the buttons -----------------------------------------------------------------
+
+
+@reported
+def check_return(xwbook: xw.Book) -> None:
+    """Check my return: every problem, by cell, on a Check sheet; a verdict in an alert."""
+    book = bridge.read_xwbook(xwbook)
+    report = check_book(book, xwbook.name)
+    bridge.write_sheet(xwbook, CHECK_SHEET, finding_rows(report.findings),
+                       after=ACTIONS_LAYOUT.name, widths=(16, 10, 16, 9, 90))
+    if report.ok:
+        note = f" ({len(report.findings)} note(s) on the Check sheet)" if report.findings else ""
+        bridge.alert(xwbook, f"Ready to send: no problems found in {len(book.actions)} "
+                     f"actions{note}.", title="xltools: check return")
+        return
+    bridge.alert(xwbook, f"{len(report.errors)} problem(s) to fix before sending — listed "
+                 f"on the Check sheet:\n{first_lines(report.errors)}",
+                 title="xltools: check return")
+
+
+@reported
+def flag_stale(xwbook: xw.Book) -> None:
+    """Flag stale updates: rewrite the Flags column, summarise the flags."""
+    book = bridge.read_xwbook(xwbook)
+    report = flag_book(book, file=xwbook.name)
+    apply_flags(book, report)
+    with bridge.unprotected(xwbook, [ACTIONS_LAYOUT.name]):
+        bridge.write_column(xwbook, ACTIONS_LAYOUT, book, "flags", book.actions)
+    flagged = sum(1 for text in report.cells if text)
+    bridge.alert(xwbook, f"{flagged} of {len(book.actions)} actions flagged as at "
+                 f"{report.as_of:%d %B %Y}: {summary(report.findings)}. See the Flags column.",
+                 title="xltools: flag stale updates")
+
+
+@reported
+def refresh_dashboard(xwbook: xw.Book) -> None:
+    """Refresh dashboard: KPI RAG and trend, then the roll-up tables on Dashboard."""
+    book = bridge.read_xwbook(xwbook)
+    kpi_report = assess_kpis(book, file=xwbook.name)
+    apply_kpis(book, kpi_report)
+    result = rollup(book)
+    rows = dashboard_rows(result, kpi_report)
+    with bridge.unprotected(xwbook, [KPIS_LAYOUT.name, DASHBOARD]):
+        bridge.write_column(xwbook, KPIS_LAYOUT, book, "rag", book.kpis)
+        bridge.write_column(xwbook, KPIS_LAYOUT, book, "trend", book.kpis)
+        sheet = bridge.write_sheet(xwbook, DASHBOARD, rows, after="Guidance",
+                                   widths=(34, 11, 11, 11, 11, 11, 11, 11, 11))
+        top = next(i for i, r in enumerate(rows, start=1) if r and r[0] == "By section")
+        source = sheet.range((top, 1), (top + len(result.by_section), 1 + len(result.statuses)))
+        bridge.replace_chart(sheet, "RAG by section", source, sheet.range("K4"))
+    bridge.alert(xwbook, f"Dashboard refreshed for {result.period}: {result.total} actions, "
+                 f"{result.pct_complete:g}% complete; {len(book.kpis)} KPIs rated.",
+                 title="xltools: refresh dashboard")
+
+
+@reported
+def next_quarter(xwbook: xw.Book) -> None:
+    """Next quarter: write next quarter's workbook to the output folder."""
+    book = bridge.read_xwbook(xwbook)
+    new, report = roll_forward(book)
+    out = output_folder(xwbook) / f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
+    write_book(new, out)
+    bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
+                 f"{report.deadline}) is saved on the server as:\n{out}\n"
+                 f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
+                 title="xltools: next quarter")
+
+
+@reported
+def issue_returns(xwbook: xw.Book) -> None:
+    """Issue returns: one return per officer from this master, into the output folder."""
+    from ..returns import plan_returns, write_returns
+
+    master = bridge.read_xwbook(xwbook)
+    by = master.plan.return_by or "lead"
+    folder = output_folder(xwbook) / f"returns {master.plan.period.replace('/', '-')}"
+    jobs, findings = plan_returns(master, folder, by)
+    write_returns(jobs, workers=1)
+    notes = f"\nNotes: {summary(findings)}" if findings else ""
+    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} written on the server "
+                 f"to:\n{folder}{notes}", title="xltools: issue returns")
+
+
+def read_folder_returns(folder: Path, plan) -> tuple[list, list[Finding]]:
+    """Every .xlsx in ``folder`` read against ``plan``; unreadable files become findings."""
+    from ..intake import return_files
+    from ..reader import read_book
+
+    books, problems = [], []
+    for path in return_files(folder):
+        try:
+            books.append(read_book(path, plan))
+        except XltoolsError as exc:
+            problems.append(Finding("UNREADABLE", f"{exc}", file=path.name))
+    return books, problems
+
+
+@reported
+def reconcile_savings(xwbook: xw.Book) -> None:
+    """Reconcile savings: this baseline vs the returns folder; committee workbook to output."""
+    from ..reconcile_sheet import write_reconciliation_workbook
+    from ..savings import reconcile
+
+    baseline = bridge.read_xwbook(xwbook)
+    folder = returns_folder(xwbook)
+    books, problems = read_folder_returns(folder, baseline.plan)
+    rec = reconcile(baseline, books)
+    rec.findings[:0] = problems
+    out = output_folder(xwbook) / f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
+    write_reconciliation_workbook(rec, out)
+    with bridge.unprotected(xwbook, ["Reconciliation"]):
+        bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
+                           widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
+    bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {len(books)} "
+                 f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
+                 f"(live formulas) is saved on the server as:\n{out}",
+                 title="xltools: reconcile savings")
+
+
+def reconciliation_rows(rec) -> list[list[Any]]:
+    """The committee summary by year (£000) and every flag, as values."""
+    by_year = rec.summary["by_year"]
+    keys = [k for k in next(iter(by_year.values()), {}) if k != "in_range"]
+    rows: list[list[Any]] = [["Savings reconciliation (£000)", *rec.years]]
+    rows += [[k.replace("_", " ").capitalize(), *(by_year[y][k] for y in rec.years)]
+             for k in keys]
+    outside = [y for y in rec.years if not by_year[y]["in_range"]]
+    if outside:
+        rows.append([f"Years outside the plan's range: {', '.join(outside)}"])
+    return rows + [[]] + finding_rows(rec.findings)
+
+
+ACTION_KEYS = ("previous_progress", "previous_rag", "progress_update", "rag", "last_updated",
+               "updated_by", "flags")
+SAVINGS_KEYS = ("revised", "change_type", "approved_by", "approved_on", "comment")
+
+
+@reported
+def consolidate(xwbook: xw.Book) -> None:
+    """Consolidate: merge the returns folder into this master, in the open workbook.
+
+    Before anything is written back, the master as it was is saved to the output
+    folder (Office.js changes cannot be undone with Ctrl+Z).
+    """
+    import copy
+    from datetime import date
+
+    from ..consolidate import ConsolidationReport, log_rows, merge_into
+    from ..intake import read_returns, return_files
+    from ..returns import by_column
+
+    master = bridge.read_xwbook(xwbook)
+    folder = returns_folder(xwbook)
+    backup = output_folder(xwbook) / f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
+    write_book(copy.deepcopy(master), backup)
+    by_key = by_column(master.plan.return_by or "lead")
+    as_of = date.today()
+    files = read_returns(return_files(folder), master.plan, by_key, as_of, workers=1)
+    report = ConsolidationReport(xwbook.name, xwbook.name, master.plan.period, as_of, files)
+    existing_log = list(master.log)
+    merge_into(master, report, by_key)
+    write_back_consolidation(xwbook, master, existing_log, log_rows(report, datetime.now()))
+    counts = report.counts()
+    bridge.alert(xwbook, f"{counts['returns_merged']} of {counts['files']} files merged from "
+                 f"{folder}: {counts['rows_updated']} actions updated, {counts['conflicts']} "
+                 f"conflicts, {counts['rows_invalid']} invalid rows, {counts['missing_returns']}"
+                 f" missing returns (see the Flags column and Log).\nThe master as it was "
+                 f"before is saved on the server as:\n{backup}", title="xltools: consolidate")
+
+
+def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:
+    """The merged update columns, new Log rows and Settings, into the open master."""
+    from ..layout import LOG_LAYOUT, SAVINGS_LAYOUT, SETTINGS
+
+    sheets = [ACTIONS_LAYOUT.name, SAVINGS_LAYOUT.name, LOG_LAYOUT.name, SETTINGS]
+    with bridge.unprotected(xwbook, sheets):
+        for key in ACTION_KEYS:
+            bridge.write_column(xwbook, ACTIONS_LAYOUT, master, key, master.actions)
+        for key in SAVINGS_KEYS:
+            bridge.write_column(xwbook, SAVINGS_LAYOUT, master, key, master.savings)
+        if LOG_LAYOUT.name in [s.name for s in xwbook.sheets]:
+            bridge.append_rows(xwbook, LOG_LAYOUT, master, existing_log, new_log)
+        bridge.write_settings(xwbook, master)

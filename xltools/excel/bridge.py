@@ -1,0 +1,264 @@
+"""The bridge between an open Excel workbook (``xw.Book``) and xltools' ``Book``.
+
+A ribbon script gets the calling workbook from xlwings — over HTTP from
+Office.js (xlwings Server's remote book) or over COM/AppleScript on the
+desktop. The bridge reads its sheets into the same ``Book`` the file reader
+produces, by feeding the sheet grids through the reader's own row, header,
+settings and list logic (so a workbook open in Excel reads exactly like the
+same workbook on disk), and writes results back as plain values.
+
+Only ``xltools.excel`` imports xlwings; everything here works for both the
+remote and the desktop engines because it uses xlwings' public API only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import xlwings as xw
+
+from .. import reader
+from ..book import Book
+from ..errors import WorkbookError
+from ..layout import MASTER, SETTINGS, SheetLayout, col_letter
+
+Grid = list[list[Any]]
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class GridSheet:
+    """A sheet's values anchored at A1, shaped like the calamine sheet the reader reads."""
+
+    def __init__(self, name: str, grid: Grid):
+        self.name = name
+        self._grid = grid
+        self.merged_cell_ranges: list = []  # Office.js does not send merges
+
+    def to_python(self, skip_empty_area: bool = False) -> Grid:  # noqa: ARG002 - same signature
+        return self._grid
+
+
+class GridWorkbook:
+    """Sheet grids by name, shaped like ``CalamineWorkbook`` for the reader's helpers."""
+
+    def __init__(self, grids: dict[str, Grid]):
+        self.sheets = {name: GridSheet(name, grid) for name, grid in grids.items()}
+        self.sheet_names = list(self.sheets)
+
+    def get_sheet_by_name(self, name: str) -> GridSheet:
+        return self.sheets[name]
+
+
+def sheet_grid(sheet: xw.Sheet) -> Grid:
+    """Every value from A1 to the last used cell; empty cells as "" like calamine."""
+    last = sheet.used_range.last_cell
+    rng = sheet.range((1, 1), (max(1, last.row), max(1, last.column)))
+    values = rng.options(ndim=2).value or [[]]
+    return [[_plain(v) for v in row] for row in values]
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date()
+    return value
+
+
+def book_grids(xwbook: xw.Book, wanted: Sequence[str] | None = None) -> dict[str, Grid]:
+    names = [s.name for s in xwbook.sheets]
+    return {n: sheet_grid(xwbook.sheets[n]) for n in names if wanted is None or n in wanted}
+
+
+def read_xwbook(xwbook: xw.Book) -> Book:
+    """The calling workbook as a ``Book``, read by the same rules as ``read_book``."""
+    name = xwbook.name
+    wb = GridWorkbook(book_grids(xwbook))
+    if SETTINGS not in wb.sheets:
+        raise WorkbookError(f"{name}: no {SETTINGS} sheet — this workbook was not made by "
+                            "xltools", path=name, reason="NOT_XLTOOLS")
+    settings = reader._read_settings(wb, name)
+    lists = reader._read_lists(wb) if reader.LISTS in wb.sheets else {}
+    book = Book(plan=reader._plan_from(settings, lists, name), path=name)
+    book.kind = settings.get("kind", MASTER)
+    book.officer = settings.get("officer", "") or ""
+    known = {"format", "kind", "officer", "rag_scheme", "status_mapping",
+             *reader.SCALAR_SETTINGS}
+    book.extra_settings = {k: v for k, v in settings.items() if k not in known}
+    for layout, attr, required in reader._SHEETS:
+        if layout.name not in wb.sheets:
+            if required:
+                raise WorkbookError(f"{name}: sheet '{layout.name}' is missing", path=name,
+                                    reason="MISSING_SHEET")
+            continue
+        rows, findings, letters = reader.read_rows(wb.sheets[layout.name], layout, name)
+        setattr(book, attr, rows)
+        book.column_letters[layout.name] = letters
+        book.findings.extend(findings)
+    return book
+
+
+# -- writing back ----------------------------------------------------------------
+
+
+def safe_text(value: Any) -> Any:
+    """Text that Excel would take for a formula is written with a text prefix."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def cell_value(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return safe_text(value)
+
+
+def write_column(xwbook: xw.Book, layout: SheetLayout, book: Book, key: str,
+                 rows: list[dict]) -> int:
+    """Write ``key`` of each row into its own cell (rows carry ``_row``); one range write.
+
+    Returns how many cells were written. Rows without ``_row`` (not from this
+    book) are skipped.
+    """
+    placed = [r for r in rows if r.get("_row")]
+    if not placed:
+        return 0
+    letter = book.letters(layout).get(key)
+    if letter is None:
+        raise WorkbookError(f"{book.path}: sheet '{layout.name}' has no "
+                            f"'{layout.column(key).name}' column to write to",
+                            path=book.path, reason="MISSING_COLUMN")
+    first, last = min(r["_row"] for r in placed), max(r["_row"] for r in placed)
+    current = xwbook.sheets[layout.name].range(f"{letter}{first}:{letter}{last}")
+    values = current.options(ndim=2).value
+    by_row = {r["_row"]: r.get(key) for r in placed}
+    column = [[cell_value(by_row[n]) if n in by_row else _keep(values[n - first][0])]
+              for n in range(first, last + 1)]
+    current.value = column
+    return len(placed)
+
+
+def _keep(value: Any) -> Any:
+    return "" if value is None else safe_text(value)
+
+
+def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = None,
+                widths: Sequence[float] = ()) -> xw.Sheet:
+    """Replace (or add) a results sheet holding ``rows`` from A1, header row bold."""
+    names = [s.name for s in xwbook.sheets]
+    if name in names:
+        sheet = xwbook.sheets[name]
+        sheet.clear()
+    else:
+        anchor = after if after in names else names[-1]
+        sheet = xwbook.sheets.add(name, after=xwbook.sheets[anchor])
+    if rows:
+        width = max(len(r) for r in rows)
+        grid = [[cell_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
+        sheet.range("A1").value = grid
+        sheet.range((1, 1), (1, width)).font.bold = True
+        for index, w in enumerate(widths, start=1):
+            sheet.range(f"{col_letter(index)}:{col_letter(index)}").column_width = w
+    return sheet
+
+
+def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
+    """Tell the person who pressed the button what happened (Office.js dialog or MsgBox)."""
+    xwbook.app.alert(message, title=title)
+
+
+
+
+def write_settings(xwbook: xw.Book, book: Book) -> None:
+    """Rewrite the hidden Settings sheet (e.g. consolidation's record of updated IDs)."""
+    import json
+
+    from ..guidance import settings_values
+
+    rows = [["Setting", "Value (JSON)"]]
+    rows += [[key, json.dumps(value, ensure_ascii=False, default=str)]
+             for key, value in settings_values(book).items()]
+    sheet = xwbook.sheets[SETTINGS]
+    sheet.clear_contents()
+    sheet.range("A1").value = rows
+
+
+def append_rows(xwbook: xw.Book, layout: SheetLayout, book: Book, existing: list[dict],
+                new: list[dict]) -> int:
+    """Add ``new`` rows under the last row of ``layout``'s sheet, columns by header."""
+    if not new:
+        return 0
+    letters = book.letters(layout)
+    first = max([r.get("_row", 1) for r in existing], default=1) + 1
+    width = max(_index(letters[k]) for k in letters)
+    grid = []
+    for row in new:
+        line: list[Any] = [""] * width
+        for key, letter in letters.items():
+            line[_index(letter) - 1] = cell_value(row.get(key)) if row.get(key) is not None \
+                else ""
+        grid.append(line)
+    xwbook.sheets[layout.name].range(f"A{first}").value = grid
+    return len(grid)
+
+
+def _index(letter: str) -> int:
+    number = 0
+    for ch in letter:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def replace_chart(sheet: xw.Sheet, name: str, source: xw.Range, anchor: xw.Range,
+                  chart_type: str = "bar_stacked") -> None:
+    """A native Excel chart over ``source`` (replacing one of the same name), so it stays
+    live when the PMO edits the table."""
+    if name in [c.name for c in sheet.charts]:
+        sheet.charts[name].delete()
+    sheet.charts.add(chart_type=chart_type, source=source, anchor=anchor, name=name,
+                     width=480, height=260)
+
+
+@contextmanager
+def unprotected(xwbook: xw.Book, names: Sequence[str]):
+    """Lift xltools' sheet protection (no password) around writes to locked cells.
+
+    Office.js: the add-in's ``xltoolsUnprotect``/``xltoolsProtect`` callbacks
+    (server_project/static/js/main.js) run in order with the other actions.
+    Excel for Windows (desktop add-in): the sheets' COM ``Unprotect``/``Protect``.
+    """
+    present = [n for n in names if n in [s.name for s in xwbook.sheets]]
+    remote = xwbook.app.engine.name == "remote"
+    lifted = []
+    for name in present:
+        if remote:
+            xwbook.app.macro("xltoolsUnprotect")(name)
+            lifted.append(name)
+        elif _com_unprotect(xwbook.sheets[name]):
+            lifted.append(name)
+    try:
+        yield
+    finally:
+        for name in lifted:
+            if remote:
+                xwbook.app.macro("xltoolsProtect")(name)
+            else:
+                xwbook.sheets[name].api.Protect(
+                    DrawingObjects=True, Contents=True, AllowFormattingColumns=True,
+                    AllowFormattingRows=True, AllowFiltering=True)
+
+
+def _com_unprotect(sheet: xw.Sheet) -> bool:
+    """Windows COM: lift protection if set; on a Mac the sheet is left as it is (a write
+    to a locked cell then fails with Excel's own message)."""
+    if sys.platform != "win32" or not sheet.api.ProtectContents:
+        return False
+    sheet.api.Unprotect()
+    return True

@@ -1,0 +1,91 @@
+"""xlwings Server configured for xltools: the Office.js add-in's backend.
+
+We run the ``xlwings-server`` package itself (FastAPI) rather than a copy of
+it: its project-directory mechanism (``XLWINGS_PROJECT_DIR``) loads
+``custom_functions`` and ``custom_scripts`` from ``server_project/`` beside
+this file, and its template and static lookups find xltools' manifest, task
+pane and ribbon script there first. Everything is configured by environment
+variables (docs/it-guide.md); ``configure`` only fills in xltools' defaults.
+
+Run it with ``xltools serve`` or, for several workers behind a proxy,
+``uvicorn --factory xltools.excel.server:create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..addin.buttons import BUTTONS, GROUPS
+from ..errors import UsageError
+
+PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
+LICENSE_ENV = "XLWINGS_LICENSE_KEY"
+
+# xltools' defaults for xlwings Server settings (an environment variable wins).
+DEFAULTS = {
+    "XLWINGS_PROJECT_NAME": "xltools",
+    "XLWINGS_FUNCTIONS_NAMESPACE": "XLT",
+    "XLWINGS_ENVIRONMENT": "prod",
+    # xltools' own add-in id, so it never collides with another xlwings add-in
+    "XLWINGS_MANIFEST_ID_PROD": "85e69f4e-efb7-40ac-81d5-4b6bc32ca7a2",
+    "XLWINGS_MANIFEST_ID_DEV": "0d1b8a4e-3c55-4a8e-9a43-6f2f1c0e7b11",
+    "XLWINGS_ENABLE_EXAMPLES": "false",
+    "XLWINGS_ENABLE_HOTRELOAD": "false",
+}
+
+
+def configure(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Set the environment xlwings Server reads at import; refuse to start unlicensed."""
+    env = os.environ if environ is None else environ
+    if not env.get(LICENSE_ENV):
+        raise UsageError(
+            f"{LICENSE_ENV} is not set. xlwings Server is licensed PolyForm Noncommercial "
+            f"(free for government and other noncommercial use: {LICENSE_ENV}=noncommercial) "
+            "or commercially (your xlwings key). See docs/it-guide.md."
+        )
+    env["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)
+    env.setdefault("DOTENV_PATH", str(PROJECT_DIR / ".env"))  # none shipped: env vars only
+    for key, value in DEFAULTS.items():
+        env.setdefault(key, value)
+    return env
+
+
+def require_server_package() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("xlwings_server") is None:
+        raise UsageError("the add-in backend needs xlwings Server: pip install 'xltools[server]'")
+
+
+def create_app():
+    """The ASGI app: xlwings Server with xltools' functions, scripts and ribbon."""
+    configure()
+    require_server_package()
+    from xlwings_server.main import main_app
+    from xlwings_server.templates import templates
+
+    templates.env.globals.update(
+        xltools_buttons=BUTTONS,
+        xltools_groups=GROUPS,
+        xltools_namespace=namespace(),
+    )
+    return main_app
+
+
+def namespace() -> str:
+    """The cell functions' prefix as Excel shows it (``XLT``; ``XLT_DEV`` outside prod)."""
+    name = os.environ["XLWINGS_FUNCTIONS_NAMESPACE"].upper()
+    env = os.environ.get("XLWINGS_ENVIRONMENT", "prod")
+    return name if env == "prod" else f"{name}_{env.upper()}"
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None = None,
+          ssl_certfile: str | None = None, log_level: str = "info") -> None:
+    """Run the backend with uvicorn until interrupted."""
+    configure()
+    require_server_package()
+    import uvicorn
+
+    uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,
+                ssl_keyfile=ssl_keyfile, ssl_certfile=ssl_certfile, log_level=log_level)

@@ -1,0 +1,3 @@
+"""xltools' ribbon scripts, as xlwings Server loads them (``import custom_scripts``)."""
+
+from xltools.excel.scripts import *  # noqa: F403
