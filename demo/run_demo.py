@@ -37,7 +37,118 @@ def template() -> None:
     run("check", OUT / "template.xlsx")
 
 
-STEPS = [template]
+def import_legacy() -> None:
+    step("2. Import the legacy tracker (Aug/Sep 2019, copied out of Word) as the Q2 master")
+    run("import", ROOT / "workbook_templates" / "legacy_plan_2019.tsv", "--plan", PLAN,
+        "--period", "Q2 2019/20", "-o", OUT / "master_Q2_2019-20.xlsx")
+    run("check", OUT / "master_Q2_2019-20.xlsx")
+
+
+MASTER = OUT / "master_Q2_2019-20.xlsx"
+ISSUED = OUT / "returns"
+INBOX = OUT / "returns_received"
+
+
+def issue_returns() -> None:
+    step("3. Issue one return per lead officer from the Q2 master")
+    run("issue", MASTER, "-o", ISSUED)
+    run("check", ISSUED / "Q2_2019-20_Steve_Edwards.xlsx")
+
+
+def fill_sample_returns() -> None:
+    step("4. Officers fill in their returns in Excel and send them back")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fill_returns import fill_sample_returns as fill  # noqa: PLC0415 - demo-only helper
+
+    sent = fill(ISSUED, INBOX)
+    print(f"({len(sent)} returns filled with openpyxl, as Excel saves them, and copied to "
+          f"{INBOX.relative_to(ROOT)}/; John Nilan sent nothing, Rob Disney pasted a RAG, "
+          "Nigel Harlow typed a text date, Lucy Peel and Helen Richardson disagree on 3.6)")
+    run("check", INBOX / "Q2_2019-20_Rob_Disney.xlsx")
+
+
+def consolidate() -> None:
+    step("5. Consolidate the returns into a new master (the input master is kept as it was)")
+    run("consolidate", MASTER, INBOX, "-o", OUT / "master_Q2_2019-20_consolidated.xlsx",
+        "--as-of", "2019-10-21")
+
+
+def report() -> None:
+    step("6. Roll-up, stale-update flags, KPI RAG and the one-page highlight report")
+    master = OUT / "master_Q2_2019-20_consolidated.xlsx"
+    if not master.exists():
+        print(f"(skipped: {master.name} is written by the consolidate step)")
+        return
+    with_kpis = OUT / "master_Q2_2019-20_kpis.xlsx"
+    flagged = OUT / "master_Q2_2019-20_flagged.xlsx"
+    run("kpis", master, "--load", ROOT / "workbook_templates" / "sample_kpis.json",
+        "-o", with_kpis)
+    run("flags", with_kpis, "--as-of", "2019-10-21", "-o", flagged)  # as consolidated
+    run("rollup", flagged, "--as-of", "2019-10-21", "-o",
+        OUT / "master_Q2_2019-20_dashboard.xlsx", "--pdf", OUT / "highlight_report.pdf")
+
+
+def next_quarter() -> None:
+    step("7. Next quarter: roll the consolidated Q2 master forward to Q3 2019/20")
+    master = OUT / "master_Q2_2019-20_consolidated.xlsx"
+    if not master.exists():
+        print(f"(skipped: {master.name} is written by the consolidate step)")
+        return
+    nxt = OUT / "master_Q3_2019-20.xlsx"
+    run("next-quarter", master, "-o", nxt)
+    run("check", nxt)
+
+
+def reconcile_savings() -> None:
+    step("8. Reconcile savings returns against the MTFS baseline (the committee tables)")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from savings_sample import write_sample  # noqa: PLC0415 - demo-only helper beside this file
+
+    baseline, returns = write_sample(ROOT / "workbook_templates" / "sample_savings.json",
+                                     PLAN, OUT)
+    print(f"(finance's baseline {baseline.name} and {len(returns)} officers' returns written "
+          "from workbook_templates/sample_savings.json)")
+    run("savings", baseline, *returns, "-o", OUT / "savings_reconciliation.xlsx")
+
+
+def excel_addins() -> None:
+    step("9. Excel add-ins: build the desktop add-in; start the Office.js backend, fetch its "
+         "manifest and check it")
+    import os  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    run("addin", "build", "-o", OUT / "xltools.xlam")
+    env = dict(os.environ, XLWINGS_LICENSE_KEY=os.environ.get("XLWINGS_LICENSE_KEY",
+                                                               "noncommercial"),
+               XLTOOLS_OUTPUT_DIR=str(OUT / "server-output"), XLTOOLS_RETURNS_DIR=str(OUT))
+    with socket.socket() as sock:  # a free port, so the demo never clashes
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    print(f"\n$ XLWINGS_LICENSE_KEY=noncommercial xltools serve --port {port}   (background)")
+    server = subprocess.Popen(XLTOOLS + ["serve", "--port", port, "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                text = urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.xml").read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("xltools serve did not start")
+        (OUT / "manifest.xml").write_bytes(text)
+        print(f"GET /manifest.xml → {OUT.relative_to(ROOT)}/manifest.xml "
+              "(sideload this in Excel; see docs/it-guide.md)")
+        run("addin", "check-manifest", OUT / "manifest.xml")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+STEPS = [template, import_legacy, issue_returns, fill_sample_returns, consolidate, report,
+         next_quarter, reconcile_savings, excel_addins]
 
 
 def main() -> int:

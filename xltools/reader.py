@@ -12,6 +12,7 @@ import html
 import json
 import re
 import zipfile
+from collections.abc import Collection
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -105,11 +106,16 @@ def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
                             reason="CORRUPT") from exc
 
 
-def read_book(path: str | Path, plan: Plan | None = None) -> Book:
+def read_book(path: str | Path, plan: Plan | None = None, *,
+              only: Collection[str] | None = None, own_lists: bool = True) -> Book:
     """Read every sheet xltools knows from ``path``.
 
     The plan comes from the workbook's own Settings and Lists sheets; pass
     ``plan`` to read a workbook that has none (one not made by xltools).
+    ``only`` names the data sheets wanted (Actions is always read) and
+    ``own_lists=False`` skips the Lists sheet (the plan then carries Settings
+    only): consolidation reads hundreds of returns and validates them against
+    the master's lists, so it needs neither.
     """
     wb = open_workbook(path)
     name = Path(path).name
@@ -120,7 +126,8 @@ def read_book(path: str | Path, plan: Plan | None = None) -> Book:
             raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
                                 "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
         if settings is not None:
-            plan = _plan_from(settings, _read_lists(wb) if LISTS in sheets else {}, name)
+            lists = _read_lists(wb) if own_lists and LISTS in sheets else {}
+            plan = _plan_from(settings, lists, name)
         book = Book(plan=plan, path=str(path))
         if settings:
             book.kind = settings.get("kind", MASTER)
@@ -128,6 +135,8 @@ def read_book(path: str | Path, plan: Plan | None = None) -> Book:
             known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
             book.extra_settings = {k: v for k, v in settings.items() if k not in known}
         for layout, attr, required in _SHEETS:
+            if only is not None and not required and layout.name not in only:
+                continue
             if layout.name not in sheets:
                 if required:
                     raise WorkbookError(f"{name}: sheet '{layout.name}' is missing",
@@ -140,6 +149,20 @@ def read_book(path: str | Path, plan: Plan | None = None) -> Book:
             book.findings.extend(findings)
     book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Only the plan a workbook carries (Settings and Lists): a few milliseconds, so a
+    caller can start work that needs the plan before the big sheets are read."""
+    wb = open_workbook(path)
+    name = Path(path).name
+    with wb:
+        sheets = set(wb.sheet_names)
+        if SETTINGS not in sheets:
+            raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
+                                "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
+        settings = _read_settings(wb, name)
+        return _plan_from(settings, _read_lists(wb) if LISTS in sheets else {}, name)
 
 
 _SHEETS = (

@@ -231,10 +231,14 @@ def _cell_value(value: Any) -> Any:
 
 
 def change_formula(excel_row: int) -> str:
-    """Savings ``Change`` = Revised − Expected, blank while both are blank."""
+    """Savings ``Change`` = Revised − Expected; blank while Revised is blank.
+
+    A blank Revised means "no change to the approved figure", so it must not
+    show as a change of −Expected (see docs/finance-guide.md).
+    """
     exp = SAVINGS_LAYOUT.letter("expected") + str(excel_row)
     rev = SAVINGS_LAYOUT.letter("revised") + str(excel_row)
-    return f'=IF(AND({exp}="",{rev}=""),"",N({rev})-N({exp}))'
+    return f'=IF({rev}="","",N({rev})-N({exp}))'
 
 
 # -- validation and formatting -------------------------------------------------

@@ -1,0 +1,137 @@
+"""Issuing returns: one file per officer, only their actions, last quarter shown read-only."""
+
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from returns_data import master_book, write_master
+
+from xltools import returns
+from xltools.cli import main
+from xltools.findings import flatten
+from xltools.reader import read_book
+from xltools.returns import issue_returns, return_filename, safe_name
+from xltools.writer import write_book
+
+LEAD_RETURNS = {
+    "Steve Edwards": ["A-0001", "A-0005"],
+    "Laurence Jones": ["A-0002", "A-0004", "A-0006", "A-0010"],
+    "Sue Summerscales": ["A-0002"],
+    "Simon Lacey": ["A-0003"],
+    "Jon Hawketts": ["A-0007", "A-0008"],
+    "Rob Disney": ["A-0009"],
+    "Nigel Harlow": ["A-0011"],
+    "Lucy Peel": ["A-0012"],
+    "Helen Richardson": ["A-0012"],
+}
+
+
+@pytest.fixture
+def master(tmp_path, plan):
+    return write_master(plan, tmp_path / "master.xlsx")
+
+
+def test_one_return_per_individual_lead_officer(master, tmp_path):
+    report = issue_returns(master, tmp_path / "returns", issued_on=date(2019, 9, 30))
+    assert {r.officer: r.actions for r in report.returns} == LEAD_RETURNS
+    names = sorted(p.name for p in (tmp_path / "returns").iterdir())
+    assert names == sorted(return_filename("Q2 2019/20", o) for o in LEAD_RETURNS)
+    assert "Q2_2019-20_Steve_Edwards.xlsx" in names
+    assert report.findings == []
+
+
+def test_return_holds_previous_progress_and_empty_update_fields(master, tmp_path):
+    issue_returns(master, tmp_path / "r")
+    book = read_book(tmp_path / "r" / "Q2_2019-20_Steve_Edwards.xlsx")
+    assert (book.kind, book.officer, book.plan.period) == ("return", "Steve Edwards",
+                                                           "Q2 2019/20")
+    first, second = book.actions
+    assert first["id"] == "A-0001"
+    assert first["previous_progress"].startswith("Quarterly reviews in place. Ongoing need")
+    assert (first["previous_rag"], second["previous_rag"]) == ("Green", "Amber")
+    for row in book.actions:
+        assert [row.get(k) for k in returns.CLEARED_FIELDS] == [None] * 5
+        assert row["lead_officer"] == "Steve Edwards"
+    assert [(s["project_ref"], s["year"], s["revised"]) for s in book.savings] == [
+        ("CF-01", "2019/20", 250), ("CF-01", "2020/21", 150)]
+    assert book.extra_settings["issued_by"] == "lead"
+
+
+def test_previous_progress_falls_back_when_the_update_is_empty(plan, tmp_path):
+    book = master_book(plan)
+    row = book.action("A-0004")
+    row.update(previous_progress="Benchmarking group set up in Q4.", previous_rag="Amber")
+    write_book(book, tmp_path / "m.xlsx")
+    issue_returns(tmp_path / "m.xlsx", tmp_path / "r")
+    back = read_book(tmp_path / "r" / "Q2_2019-20_Laurence_Jones.xlsx").action("A-0004")
+    assert (back["previous_progress"], back["previous_rag"]) == (
+        "Benchmarking group set up in Q4.", "Amber")
+
+
+def test_officer_name_on_guidance_and_update_cells_unlocked(master, tmp_path):
+    issue_returns(master, tmp_path / "r")
+    wb = load_workbook(tmp_path / "r" / "Q2_2019-20_Lucy_Peel.xlsx")
+    guidance = {r[0]: r[1] for r in wb["Guidance"].iter_rows(values_only=True) if r and r[0]}
+    assert guidance["This return is for"] == "Lucy Peel"
+    ws = wb["Actions"]
+    assert ws["A2"].value == "A-0012" and ws["F2"].value == "Lucy Peel / Helen Richardson"
+    assert ws["L2"].protection.locked is False and ws["M2"].protection.locked is False
+    assert ws["J2"].protection.locked is True and ws["A2"].protection.locked is True
+    assert ws.protection.sheet is True
+
+
+def test_by_accountable_officer(master, tmp_path):
+    report = issue_returns(master, tmp_path / "r", by="accountable")
+    got = {r.officer: r.actions for r in report.returns}
+    assert got["Nigel Stevenson"] == ["A-0002", "A-0003", "A-0004", "A-0009", "A-0011"]
+    assert got["Marje Toward"] == ["A-0012"]
+    assert len(got["Colin Pettigrew"]) == 10
+    assert read_book(tmp_path / "r" / "Q2_2019-20_Marje_Toward.xlsx").extra_settings[
+        "issued_by"] == "accountable"
+
+
+def test_action_with_no_officer_is_reported_not_dropped(plan, tmp_path):
+    book = master_book(plan)
+    book.action("A-0009")["lead_officer"] = None
+    write_book(book, tmp_path / "m.xlsx")
+    report = issue_returns(tmp_path / "m.xlsx", tmp_path / "r")
+    assert flatten(report.findings) == [("m.xlsx", "F10", "NO_OFFICER")]
+    assert "Rob Disney" not in {r.officer for r in report.returns}
+
+
+def test_safe_file_names():
+    assert safe_name("Siân O'Neill") == "Sian_ONeill"
+    assert return_filename("Q2 2019/20", "Steve Edwards") == "Q2_2019-20_Steve_Edwards.xlsx"
+    assert return_filename("Q4 2019/20", "A. N. Other (Interim)") == \
+        "Q4_2019-20_A_N_Other_Interim.xlsx"
+
+
+def test_process_pool_writes_the_same_returns(master, tmp_path, monkeypatch):
+    monkeypatch.setattr(returns, "POOL_THRESHOLD", 2)
+    report = issue_returns(master, tmp_path / "pool", workers=2)
+    serial = issue_returns(master, tmp_path / "serial", workers=1)
+    for a, b in zip(report.returns, serial.returns, strict=True):
+        assert a.path.name == b.path.name
+        assert [clean(r) for r in read_book(a.path).actions] == \
+            [clean(r) for r in read_book(b.path).actions]
+
+
+def clean(row):
+    return {k: v for k, v in row.items() if k != "_row"}
+
+
+def test_cli_json(master, tmp_path, capsys):
+    assert main(["issue", str(master), "-o", str(tmp_path / "r"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["by"] == "lead" and data["period"] == "Q2 2019/20"
+    assert {r["officer"]: r["actions"] for r in data["returns"]} == LEAD_RETURNS
+
+
+def test_master_bookkeeping_stays_out_of_returns(plan, tmp_path):
+    book = master_book(plan)
+    book.extra_settings["updated_this_period"] = {"period": "Q2 2019/20", "ids": ["A-0001"]}
+    write_book(book, tmp_path / "m.xlsx")
+    issue_returns(tmp_path / "m.xlsx", tmp_path / "r")
+    back = read_book(tmp_path / "r" / "Q2_2019-20_Rob_Disney.xlsx")
+    assert "updated_this_period" not in back.extra_settings

@@ -1,0 +1,75 @@
+"""``xltools consolidate``: merge a folder of returns into a new master."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..consolidate import consolidate
+from ..errors import UsageError
+from ..intake import return_files
+from .common import add_json, console, emit_json, print_findings
+from .progress import progress_bar
+
+
+def register(sub) -> None:
+    p = sub.add_parser("consolidate", help="merge officers' returns into the master",
+                       description="Read every return in a folder, validate each row, merge "
+                       "the updates into the master by ID, and write a new master with the "
+                       "Flags column and the Log sheet filled in. The input master is never "
+                       "overwritten.")
+    p.add_argument("master", type=Path, help="the master workbook (.xlsx)")
+    p.add_argument("returns", type=Path, help="folder holding the returns")
+    p.add_argument("-o", "--output", type=Path, help="consolidated master to write (.xlsx)")
+    p.add_argument("--in-place", action="store_true",
+                   help="write over MASTER itself, after saving a timestamped backup beside it")
+    p.add_argument("--as-of", type=_day, default=None,
+                   help="the consolidation date, YYYY-MM-DD (default: today); 'Last updated' "
+                   "dates after it are flagged")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of '{text}' is not a date like 2019-10-21") from None
+
+
+def run(args) -> int:
+    if args.output is None and not args.in_place:
+        raise UsageError("say where to write the consolidated master: -o OUT.xlsx "
+                         "(or --in-place)")
+    out = args.master if args.in_place and args.output is None else args.output
+    total = len(return_files(args.returns))
+    with progress_bar("Reading returns", enabled=not args.json, total=total) as tick:
+        report = consolidate(args.master, args.returns, out, as_of=args.as_of,
+                             in_place=args.in_place, progress=tick)
+    if args.json:
+        emit_json(report.to_dict())
+        return 0
+    print_report(report)
+    return 0
+
+
+def print_report(report) -> None:
+    out = console()
+    c = report.counts()
+    out.print(f"[bold]{report.master}[/bold] + {c['files']} files → {report.output} "
+              f"({report.period}, as of {report.as_of:%d/%m/%Y}) in "
+              f"{report.timings.get('total', 0):.2f} s")
+    if report.backup:
+        out.print(f"Backup of the master before writing: {report.backup}")
+    out.print(f"  returns read {c['returns_read']}, merged {c['returns_merged']}; actions "
+              f"updated {c['rows_updated']}, unchanged {c['rows_unchanged']}, returned with no "
+              f"update {c['rows_no_update']}; savings lines updated {c['savings_updated']}")
+    out.print(f"  invalid rows {c['rows_invalid']} (kept, flagged INVALID), conflicts "
+              f"{c['conflicts']}, unknown IDs {c['unknown_ids']}, wrong period "
+              f"{c['wrong_period']}, unreadable {c['unreadable']}"
+              + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else ""))
+    if report.missing:
+        out.print("  missing returns: " + ", ".join(
+            f"{officer} ({len(ids)} action{'' if len(ids) == 1 else 's'})"
+            for officer, ids in report.missing.items()))
+    print_findings(report.findings, "Findings", out)

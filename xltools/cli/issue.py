@@ -1,0 +1,49 @@
+"""``xltools issue``: one return per officer from the master."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..returns import BY_COLUMNS, issue_returns
+from .common import add_json, console, emit_json, print_findings
+from .progress import progress_bar
+
+
+def register(sub) -> None:
+    p = sub.add_parser("issue", help="write one return per officer from the master",
+                       description="Write one return per officer into a folder: only their "
+                       "actions, last quarter's progress and RAG shown read-only, the update "
+                       "fields empty. An action with two officers goes to both.")
+    p.add_argument("master", type=Path, help="the master workbook (.xlsx)")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="folder to write the returns into (created if missing)")
+    p.add_argument("--by", choices=sorted(BY_COLUMNS), default=None,
+                   help="who gets each action: its lead officer (default: the plan's "
+                   "return_by setting) or its accountable officer")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes to write with (default: up to 2)")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    with progress_bar("Issuing returns", enabled=not args.json) as tick:
+        report = issue_returns(args.master, args.output, by=args.by, workers=args.workers,
+                               progress=tick)
+    if args.json:
+        emit_json(report.to_dict())
+        return 0
+    out = console()
+    actions = sum(len(r.actions) for r in report.returns)
+    out.print(f"{len(report.returns)} returns for {report.period} (by {report.by} officer, "
+              f"{actions} action rows) written to {report.out_dir} in {report.seconds:.1f} s")
+    for issued in report.returns:
+        out.print(f"  {issued.path.name}: {_count(len(issued.actions), 'action')}"
+                  + (f", {_count(issued.savings, 'savings row')}" if issued.savings else ""))
+    if report.findings:
+        print_findings(report.findings, "Check the master", out)
+    return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

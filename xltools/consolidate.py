@@ -1,0 +1,301 @@
+"""Consolidate a folder of returns into the master (DESIGN.md §5.4).
+
+Read every file (python-calamine), validate every row against the master's
+plan, merge the officers' updates by ID (rules in ``merge``), flag what needs
+the PMO (INVALID, CONFLICT, MISSING_RETURN), and append one Log row per file —
+unreadable ones included — so the master records what went into it.
+
+Never loses data: the input master is never overwritten (``in_place`` first
+makes a timestamped backup), OUT is written atomically by ``write_book``, and
+invalid rows are kept and flagged, not dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .book import Book, blank
+from .errors import UsageError
+from .findings import Finding, count_by_code
+from .intake import ReturnFile, ReturnReader, return_files
+from .layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
+from .merge import (
+    Candidate,
+    MergeResult,
+    invalid_by_row,
+    merge_actions,
+    merge_savings,
+    missing_returns,
+    savings_key,
+    write_flags,
+)
+from .reader import read_plan
+from .returns import by_column, read_master
+from .writer import write_book
+
+ACCEPTED = ("updated", "unchanged", "no update")
+REJECTED = ("invalid", "conflict", "unknown ID", "no ID")
+
+
+@dataclass
+class ConsolidationReport:
+    """Everything one consolidation did, for the command, JSON and the add-in."""
+
+    master: str
+    output: str
+    period: str
+    as_of: date
+    files: list[ReturnFile] = field(default_factory=list)
+    merge: MergeResult = field(default_factory=MergeResult)
+    savings_updated: list[str] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    backup: str | None = None
+
+    def files_with(self, code: str) -> list[str]:
+        return sorted({f.file for f in self.findings if f.code == code and f.file})
+
+    def counts(self) -> dict[str, int]:
+        rows = Counter()
+        for counter in self.merge.per_file.values():
+            rows.update(counter)
+        return {
+            "files": len(self.files),
+            "returns_read": sum(1 for f in self.files if f.readable),
+            "returns_merged": sum(1 for f in self.files if f.name in self.merge.per_file),
+            "rows_updated": len(self.merge.updated),
+            "rows_unchanged": len(self.merge.unchanged),
+            "rows_no_update": len(self.merge.no_update),
+            "rows_invalid": rows["invalid"],
+            "conflicts": len(self.merge.conflicts),
+            "missing_returns": len(self.missing),
+            "unknown_ids": rows["unknown ID"],
+            "wrong_period": len(self.files_with("WRONG_PERIOD")),
+            "unreadable": len(self.files_with("UNREADABLE")),
+            "skipped": sum(1 for f in self.files if f.skipped),
+            "savings_updated": len(self.savings_updated),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "master": self.master, "output": self.output, "period": self.period,
+            "as_of": self.as_of.isoformat(), "backup": self.backup, "counts": self.counts(),
+            "updated": self.merge.updated, "unchanged": self.merge.unchanged,
+            "conflicts": self.merge.conflicts, "missing": self.missing,
+            "savings_updated": self.savings_updated,
+            "files": [file_summary(f, self.merge) for f in self.files],
+            "finding_counts": count_by_code(self.findings),
+            "findings": [f.to_dict() for f in self.findings],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Path, *,
+                as_of: date | None = None, in_place: bool = False,
+                progress: Callable[[str], None] | None = None,
+                workers: int | None = None) -> ConsolidationReport:
+    """Merge every return in ``returns_dir`` into a copy of the master written to ``out``."""
+    master_path, out = Path(master_path), Path(out)
+    check_output(master_path, out, in_place)
+    timings, start = {}, time.perf_counter()
+    plan = read_plan(master_path)  # enough to check returns: start on them straight away
+    by_key = by_column(plan.return_by or "lead")
+    paths = return_files(returns_dir, exclude=(master_path, out))
+    as_of = as_of or date.today()
+    with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
+        master = read_master(master_path)
+        timings["read_master"] = time.perf_counter() - start
+        files = reader.results(progress, plan=master.plan)
+    timings["read_check_returns"] = time.perf_counter() - start - timings["read_master"]
+    report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of, files)
+    mark = time.perf_counter()
+    merge_into(master, report, by_key)
+    timings["merge"] = time.perf_counter() - mark
+    master.log.extend(log_rows(report, datetime.now()))
+    if in_place:
+        report.backup = str(backup_copy(master_path))
+    mark = time.perf_counter()
+    write_book(master, out, backup=not in_place)
+    timings["write"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - start
+    report.timings = timings
+    return report
+
+
+def check_output(master: Path, out: Path, in_place: bool) -> None:
+    """Refuse to overwrite the input master unless asked to (with a backup)."""
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder; -o needs the workbook to write, e.g. "
+                         f"{out / 'master_consolidated.xlsx'}")
+    same = out.resolve() == master.resolve() or (
+        out.exists() and master.exists() and os.path.samefile(out, master))
+    if same and not in_place:
+        raise UsageError(f"{out} is the input master; write to a new file, or use --in-place "
+                         "(which keeps a timestamped backup first)")
+    if in_place and not same:
+        raise UsageError("--in-place writes over the master itself; don't give a different -o")
+
+
+def backup_copy(master: Path, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = master.with_name(f"{master.stem}.{stamp}.bak{master.suffix}")
+    shutil.copy2(master, target)
+    return target
+
+
+def merge_into(master: Book, report: ConsolidationReport, by_key: str) -> None:
+    """Gather the candidates of every checked return, merge, flag, find the missing."""
+    result = report.merge
+    actions: dict[str, list[Candidate]] = {}
+    savings: dict[tuple[str, str], list[Candidate]] = {}
+    received: set[str] = set()
+    known = Known(master)
+    for rf in report.files:
+        report.findings += rf.findings
+        if not rf.readable or rf.wrong_period:
+            continue
+        if rf.officer:
+            received.add(rf.officer)
+        found = collect(known, rf, actions, savings, result)
+        rf.findings += found
+        report.findings += found
+    merge_actions(master, actions, result)
+    report.savings_updated = merge_savings(master, savings, result)
+    by_key = issued_by(report.files) or by_key
+    report.missing = missing_returns(master, by_key, received, result,
+                                     file=Path(report.output).name)
+    write_flags(master, result.flags)
+    report.findings += result.findings
+
+
+def issued_by(files: list[ReturnFile]) -> str | None:
+    """The column the returns were issued by (``xltools issue --by``), as most of them
+    record it — so an officer is only "missing" if they were sent a return."""
+    recorded = Counter(rf.book.extra_settings.get("issued_by") for rf in files
+                       if rf.book is not None and not rf.wrong_period)
+    recorded.pop(None, None)
+    if not recorded:
+        return None
+    try:
+        return by_column(recorded.most_common(1)[0][0])
+    except UsageError:
+        return None
+
+
+class Known:
+    """The master's keys, looked up once (not once per return: 300 × 12,000 rows)."""
+
+    def __init__(self, master: Book):
+        self.ids = {i.upper(): i for i in master.actions_by_id()}  # "a-0007" is A-0007
+        self.savings = {savings_key(r) for r in master.savings}
+
+
+def collect(known: Known, rf: ReturnFile, actions, savings,
+            result: MergeResult) -> list[Finding]:
+    """File each row of a checked return as a candidate, or reject it (unknown ID)."""
+    book = rf.book
+    letters = book.letters(ACTIONS_LAYOUT)
+    invalid = invalid_by_row(rf.findings, ACTIONS_LAYOUT.name)
+    found = []
+    for row in book.actions:
+        typed = None if blank(row.get("id")) else str(row["id"]).strip()
+        action_id = known.ids.get(typed.upper()) if typed else None
+        if typed is None:
+            result.count(rf.name, "no ID")  # validate_book reported it (INVALID)
+        elif action_id is None:
+            result.count(rf.name, "unknown ID")
+            found.append(unknown(rf.name, ACTIONS_LAYOUT.name, f"{letters['id']}{row['_row']}",
+                                 typed, f"ID {typed} is not in the master"))
+        else:
+            actions.setdefault(action_id, []).append(
+                Candidate(rf.name, row, letters, invalid.get(row["_row"], [])))
+    found += _collect_savings(known, rf, book, rf.findings, savings, result)
+    return found
+
+
+def _collect_savings(known: Known, rf: ReturnFile, book: Book, found, savings,
+                     result: MergeResult) -> list[Finding]:
+    keys = known.savings
+    letters = book.letters(SAVINGS_LAYOUT)
+    invalid = invalid_by_row(found, SAVINGS_LAYOUT.name)
+    out = []
+    for row in book.savings:
+        key = savings_key(row)
+        if key not in keys:
+            result.count(rf.name, "unknown ID")
+            out.append(unknown(rf.name, SAVINGS_LAYOUT.name,
+                               f"{letters.get('project_ref', 'A')}{row['_row']}",
+                               f"{key[0]} {key[1]}", f"savings line {key[0]} for {key[1]} is "
+                               "not in the master"))
+        else:
+            savings.setdefault(key, []).append(
+                Candidate(rf.name, row, letters, invalid.get(row["_row"], [])))
+    return out
+
+
+def unknown(file: str, sheet: str, cell: str, key: str, message: str) -> Finding:
+    return Finding("UNKNOWN_ID", f"{message}; the row is not merged — ask the PMO to add it "
+                   "to the plan first", file=file, sheet=sheet, cell=cell, action_id=key,
+                   got=key)
+
+
+# -- the Log ----------------------------------------------------------------------
+
+
+def file_summary(rf: ReturnFile, result: MergeResult) -> dict[str, Any]:
+    counts = result.per_file.get(rf.name, Counter())
+    return {
+        "file": rf.name, "sha256": rf.sha256, "officer": rf.officer, "period": rf.period,
+        "read": rf.readable, "reason": rf.reason or None, "skipped": rf.skipped or None,
+        "accepted": sum(counts[k] for k in ACCEPTED),
+        "rejected": sum(counts[k] for k in REJECTED) or _all_rows_if_wrong_period(rf),
+        "outcomes": dict(counts), "seconds": round(rf.seconds, 4),
+        "findings": count_by_code(rf.findings),
+    }
+
+
+def _all_rows_if_wrong_period(rf: ReturnFile) -> int:
+    if rf.book is not None and any(f.code == "WRONG_PERIOD" for f in rf.findings):
+        return len(rf.book.actions) + len(rf.book.savings)
+    return 0
+
+
+def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
+    """One line a PMO can read: what happened to the file and why."""
+    if rf.skipped:
+        return f"skipped: {rf.skipped}"
+    if not rf.readable:
+        return f"UNREADABLE ({rf.reason}): {rf.error}"
+    wrong = [f for f in rf.findings if f.code == "WRONG_PERIOD"]
+    if wrong:
+        return f"WRONG_PERIOD: {wrong[0].message}"
+    parts = [f"{n} {k}" for k, n in summary["outcomes"].items() if n]
+    codes = {c: n for c, n in summary["findings"].items() if c not in ("UNREADABLE",)}
+    if codes:
+        parts.append("findings: " + ", ".join(f"{c} {n}" for c, n in codes.items()))
+    if not rf.officer:
+        parts.append("officer not known")
+    return "; ".join(parts) or "no rows"
+
+
+def log_rows(report: ConsolidationReport, now: datetime) -> list[dict[str, Any]]:
+    """One Log row per file in the folder, unreadable and skipped ones included."""
+    rows = []
+    for rf in report.files:
+        summary = file_summary(rf, report.merge)
+        rows.append({
+            "when": f"{now:%Y-%m-%d %H:%M:%S}", "file": rf.name, "sha256": rf.sha256 or None,
+            "officer": rf.officer or None, "period": rf.period or None,
+            "accepted": summary["accepted"], "rejected": summary["rejected"],
+            "seconds": round(rf.seconds, 4), "notes": log_notes(rf, summary),
+        })
+    return rows

@@ -1,0 +1,229 @@
+"""Reading a folder of returns for consolidation: every file accounted for.
+
+Each file in the folder becomes a ``ReturnFile`` — read (with its SHA-256, the
+officer and period it is for, the reader's findings) or not read, with the
+reason (``WorkbookError.reason``: lock file, .xls, password, corrupt, not an
+xlsx…). Nothing is skipped silently: the consolidation report and the master's
+Log list every file.
+
+Reading uses the one reader (python-calamine, DESIGN.md §7), in a process per
+core for a big folder; each return is validated where it is read, against the
+*master's* plan — its lists are the authority, not whatever the officer's copy
+of the Lists sheet now says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .book import Book, blank
+from .errors import PeriodError, WorkbookError
+from .findings import Finding
+from .layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
+from .periods import Quarter
+from .plan import Plan, split_officers
+from .reader import read_book
+from .validate import validate_book
+
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+BACKUP_SUFFIX = ".bak.xlsx"
+POOL_THRESHOLD = 40  # smaller folders read faster than a process pool starts
+RETURN_SHEETS = (ACTIONS, SAVINGS)  # all a return can change; its Lists are not trusted
+
+
+@dataclass
+class ReturnFile:
+    """One file from the returns folder and what became of it."""
+
+    path: Path
+    sha256: str = ""
+    seconds: float = 0.0
+    book: Book | None = None
+    reason: str = ""  # WorkbookError.reason when the file could not be read
+    error: str = ""
+    officer: str = ""
+    period: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str = ""  # why a file was deliberately not read (e.g. our own backup)
+    wrong_period: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def readable(self) -> bool:
+        return self.book is not None
+
+
+def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """Every file in ``folder`` (not sub-folders), sorted by name, except OS clutter."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise WorkbookError(f"{folder}: returns folder not found", path=str(folder),
+                            reason="NOT_FOUND")
+    skip = {p.resolve() for p in exclude}
+    return sorted(
+        (p for p in folder.iterdir()
+         if p.is_file() and p.name.casefold() not in IGNORED_NAMES and p.resolve() not in skip
+         and not (p.name.startswith(".") and p.name.endswith(".tmp"))),
+        key=lambda p: p.name.casefold(),
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
+                as_of: date | None = None) -> ReturnFile:
+    """Read and check one file; never raises for a bad file — the reason goes in the result."""
+    rf = ReturnFile(path)
+    start = time.perf_counter()
+    try:
+        rf.sha256 = sha256_of(path)
+        if path.name.endswith(BACKUP_SUFFIX):
+            rf.skipped = "a backup copy made by xltools; not read"
+            return rf
+        if path.name.startswith(".~lock."):  # LibreOffice's lock file
+            raise WorkbookError(f"{path.name}: LibreOffice lock file (the workbook is open "
+                                "somewhere); skipped", path=str(path), reason="LOCK_FILE")
+        rf.book = read_book(path, plan=master_plan, only=RETURN_SHEETS, own_lists=False)
+    except WorkbookError as exc:
+        rf.reason, rf.error = exc.reason, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one broken file must not stop the batch
+        rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
+    rf.seconds = time.perf_counter() - start
+    if rf.book is not None:
+        rf.period = rf.book.plan.period
+        rf.officer = rf.book.officer or infer_officer(rf.book, by_key)
+        rf.findings = list(rf.book.findings)
+        check_return(rf, master_plan, as_of or date.today())
+    elif rf.reason:
+        rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got=rf.reason)]
+    return rf
+
+
+def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
+    """Period first (another quarter's return is not validated or merged), then every
+    row against the master's lists — the same checks ``xltools check`` makes."""
+    if is_wrong_period(rf, master_plan):
+        rf.wrong_period = True
+        rf.findings.append(wrong_period_finding(rf, master_plan))
+        return
+    rf.book.plan = master_plan
+    rf.findings += validate_book(rf.book, file=rf.name)
+    rf.findings += future_dates(rf.book, as_of, rf.name)
+
+
+def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
+    """'Last updated' after the as-of date is a typo (14/10/2091), not an update."""
+    letter = book.letters(ACTIONS_LAYOUT).get("last_updated", "?")
+    out = []
+    for row in book.actions:
+        value = row.get("last_updated")
+        day = value.date() if isinstance(value, datetime) else value
+        if isinstance(day, date) and day > as_of:
+            out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} is after "
+                               f"{as_of:%d/%m/%Y}, the consolidation date", file=file,
+                               sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row['_row']}",
+                               action_id=row.get("id"), column="Last updated",
+                               expected=f"on or before {as_of:%d/%m/%Y}", got=day))
+    return out
+
+
+def infer_officer(book: Book, by_key: str) -> str:
+    """Who a return without xltools settings is from: the one officer named on every
+    row, else the most common 'Updated by'. Empty when it cannot be told."""
+    named = [set(split_officers(r.get(by_key))) for r in book.actions]
+    common = set.intersection(*named) if named else set()
+    if len(common) == 1:
+        return common.pop()
+    authors = Counter(r["updated_by"] for r in book.actions if not blank(r.get("updated_by")))
+    return str(authors.most_common(1)[0][0]) if authors else ""
+
+
+def is_wrong_period(rf: ReturnFile, master_plan: Plan) -> bool:
+    """True when the return says it is for a quarter other than the master's."""
+    try:
+        theirs = Quarter.parse(rf.period, master_plan.fy_start_month)
+    except PeriodError:
+        return True
+    return theirs != master_plan.quarter
+
+
+def wrong_period_finding(rf: ReturnFile, master_plan: Plan) -> Finding:
+    return Finding("WRONG_PERIOD", f"return is for {rf.period}, the master is for "
+                   f"{master_plan.period}; not merged", file=rf.name,
+                   expected=master_plan.period, got=rf.period)
+
+
+def _read_batch(paths: list[Path], plan: Plan, by_key: str, as_of: date) -> list[ReturnFile]:
+    return [read_return(p, plan, by_key, as_of) for p in paths]
+
+
+class ReturnReader:
+    """Reads and checks a folder of returns — in worker processes when there are many.
+
+    The work is submitted on ``__enter__``, so the caller can read the (big) master
+    while the workers read the returns; ``results`` then collects them in order.
+    """
+
+    def __init__(self, paths: list[Path], master_plan: Plan, by_key: str, as_of: date,
+                 workers: int | None = None):
+        self.paths, self.plan, self.by_key, self.as_of = paths, master_plan, by_key, as_of
+        workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.workers = workers if workers > 1 and len(paths) >= POOL_THRESHOLD else 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+
+    def __enter__(self) -> ReturnReader:
+        if self.workers > 1:
+            size = -(-len(self.paths) // (self.workers * 4))  # a few batches each
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._futures = [
+                self._pool.submit(_read_batch, self.paths[i:i + size], self.plan, self.by_key,
+                                  self.as_of)
+                for i in range(0, len(self.paths), size)]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def results(self, progress: Callable[[str], None] | None = None,
+                plan: Plan | None = None) -> list[ReturnFile]:
+        """Every file's ReturnFile, in path order; ``plan`` replaces the pickled copies."""
+        if self._pool is None:
+            batches = ([read_return(p, self.plan, self.by_key, self.as_of)] for p in self.paths)
+        else:
+            batches = (future.result() for future in self._futures)
+        out = []
+        for batch in batches:
+            for rf in batch:
+                if rf.book is not None and not rf.wrong_period:
+                    rf.book.plan = plan or self.plan
+                out.append(rf)
+                if progress:
+                    progress(rf.name)
+        return out
+
+
+def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,
+                 progress: Callable[[str], None] | None = None,
+                 workers: int | None = None) -> list[ReturnFile]:
+    """Read and check every path, in order; a big folder is shared across processes."""
+    with ReturnReader(paths, master_plan, by_key, as_of, workers) as reader:
+        return reader.results(progress)

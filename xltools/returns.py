@@ -1,0 +1,250 @@
+"""Issue returns: one workbook per officer, holding only the actions they answer for.
+
+A return is the same format as the master (DESIGN.md §3) with ``kind`` "return":
+the officer's actions, last quarter's progress and RAG shown read-only in
+``Previous progress`` / ``Previous RAG``, the update fields empty and unlocked.
+An action with two lead officers ("Luke Barrett / Catherine Kelly") goes to
+both, so each can answer; consolidation reconciles what they send back.
+
+Issuing hundreds of returns is a hot path (DESIGN.md §7): each return is built
+in memory and written once — by a ``Stamp``, which builds the styled workbook
+once and streams each officer's rows in (the same file ``write_book`` makes) —
+and big batches are spread over the machine's cores with a process pool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .book import Book, Row, blank, clean_row
+from .errors import UsageError
+from .findings import Finding, count_by_code
+from .layout import ACTIONS_LAYOUT, RETURN
+from .plan import split_officers
+from .reader import read_book
+from .stamp import Stamp
+
+BY_COLUMNS = {"lead": "lead_officer", "accountable": "accountable_officer"}
+UPDATE_FIELDS = ("progress_update", "rag", "last_updated", "updated_by")
+CLEARED_FIELDS = (*UPDATE_FIELDS, "flags")
+STATE_KEY = "updated_this_period"  # master Settings: action IDs already updated this period
+POOL_THRESHOLD = 24  # below this many returns a process pool costs more than it saves
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IssuedReturn:
+    """One return written: who it is for and what it holds."""
+
+    officer: str
+    path: Path
+    actions: list[str]
+    savings: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"officer": self.officer, "file": self.path.name, "path": str(self.path),
+                "actions": self.actions, "savings_rows": self.savings}
+
+
+@dataclass
+class IssueReport:
+    """What ``issue_returns`` did: the returns written and anything odd in the master."""
+
+    master: str
+    out_dir: Path
+    by: str
+    period: str
+    returns: list[IssuedReturn] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "master": self.master, "out_dir": str(self.out_dir), "by": self.by,
+            "period": self.period, "returns": [r.to_dict() for r in self.returns],
+            "counts": count_by_code(self.findings),
+            "findings": [f.to_dict() for f in self.findings],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def by_column(by: str) -> str:
+    """The Actions column key that says who answers for an action."""
+    try:
+        return BY_COLUMNS[by]
+    except KeyError:
+        raise UsageError(f"--by must be one of {', '.join(BY_COLUMNS)}, not '{by}'") from None
+
+
+def officers_of(row: Row, key: str) -> list[str]:
+    """Individual names in an officer cell: "A / B" → [A, B]."""
+    return split_officers(row.get(key))
+
+
+def previous_values(row: Row) -> tuple[Any, Any]:
+    """What last quarter said: the master's update, else what it already showed as previous.
+
+    Shared with consolidation, which moves these into the master's Previous
+    columns the first time an action is updated in a new period.
+    """
+    progress = row.get("progress_update")
+    rag = row.get("rag")
+    return (row.get("previous_progress") if blank(progress) else progress,
+            row.get("previous_rag") if blank(rag) else rag)
+
+
+def return_row(row: Row) -> Row:
+    """The master row as the officer sees it: previous filled, update fields empty."""
+    out = clean_row(row)
+    out["previous_progress"], out["previous_rag"] = previous_values(row)
+    for key in CLEARED_FIELDS:
+        out[key] = None
+    return out
+
+
+def assign(master: Book, by: str = "lead") -> tuple[dict[str, list[Row]], list[Finding]]:
+    """Officer → the master's action rows they answer for, in master order.
+
+    Actions nobody is named against are reported (NO_OFFICER), never dropped
+    silently: the PMO has to decide who answers for them.
+    """
+    key = by_column(by)
+    letter = master.letters(ACTIONS_LAYOUT).get(key, "?")
+    file = Path(master.path).name if master.path else None
+    groups: dict[str, list[Row]] = {}
+    findings = []
+    for row in master.actions:
+        names = officers_of(row, key)
+        if not names:
+            findings.append(Finding(
+                "NO_OFFICER", f"action {row.get('id') or '?'} has no "
+                f"{ACTIONS_LAYOUT.column(key).name.lower()}; no return includes it",
+                file=file, sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row.get('_row', '?')}",
+                action_id=row.get("id"), column=ACTIONS_LAYOUT.column(key).name))
+        for name in names:
+            groups.setdefault(name, []).append(row)
+    return groups, findings
+
+
+def savings_for(master: Book, officer: str) -> list[Row]:
+    """Savings rows the officer leads, as they stand (the forecast to revise)."""
+    return [clean_row(r) for r in master.savings if officer in officers_of(r, "lead_officer")]
+
+
+def return_book(master: Book, officer: str, rows: list[Row], *, by: str = "lead",
+                issued_on: date | None = None) -> Book:
+    """The in-memory return for one officer."""
+    settings = dict(master.extra_settings)
+    settings.pop(STATE_KEY, None)  # master bookkeeping, not the officer's business
+    settings.update({"issued_by": by, "issued_from": Path(master.path or "master").name,
+                     "issued_on": (issued_on or date.today()).isoformat()})
+    return Book(plan=master.plan, kind=RETURN, officer=officer,
+                actions=[return_row(r) for r in rows], savings=savings_for(master, officer),
+                extra_settings=settings)
+
+
+def safe_name(text: str) -> str:
+    """Text made safe for a file name on Windows, Mac and SharePoint: ``Siân O'Neill`` →
+    ``Sian_ONeill``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"['’`]", "", ascii_text)
+    return re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text.replace("/", "-")).strip("_") or "officer"
+
+
+def return_filename(period: str, officer: str) -> str:
+    """``Q2_2019-20_Steve_Edwards.xlsx``: period first, so a folder sorts by quarter."""
+    return f"{safe_name(period)}_{safe_name(officer)}.xlsx"
+
+
+def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = None
+                 ) -> tuple[list[tuple[Book, Path]], list[Finding]]:
+    """Every return to write, with a unique path each (names that clash get a number)."""
+    groups, findings = assign(master, by)
+    jobs: list[tuple[Book, Path]] = []
+    used: set[str] = set()
+    for officer, rows in groups.items():
+        name = return_filename(master.plan.period, officer)
+        stem, number = name[:-5], 2
+        while name.casefold() in used:
+            name, number = f"{stem}_{number}.xlsx", number + 1
+        used.add(name.casefold())
+        jobs.append((return_book(master, officer, rows, by=by, issued_on=issued_on),
+                     out_dir / name))
+    return jobs, findings
+
+
+def _write_one(stamp: Stamp, book: Book, path: Path) -> Path:
+    if path.exists():  # re-issuing: keep what was there, as write_book does
+        shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
+    return stamp.write(book, path)
+
+
+def _write_batch(batch: list[tuple[Book, Path]]) -> list[Path]:
+    stamp = Stamp(batch[0][0])  # styled workbook built once per process, rows stamped in
+    return [_write_one(stamp, book, path) for book, path in batch]
+
+
+def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
+                  progress: Progress | None = None) -> list[Path]:
+    """Write every return; over several processes when there are enough to pay for it."""
+    if not jobs:
+        return []
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        stamp = Stamp(jobs[0][0])
+        paths = []
+        for book, path in jobs:
+            paths.append(_write_one(stamp, book, path))
+            if progress:
+                progress(path.name)
+        return paths
+    size = -(-len(jobs) // (workers * 2))  # a few batches each, so progress moves
+    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    paths = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for written in pool.map(_write_batch, batches):
+            paths.extend(written)
+            if progress:
+                for path in written:
+                    progress(path.name)
+    return paths
+
+
+def read_master(path: str | Path) -> Book:
+    """Read the master, refusing an officer's return passed by mistake."""
+    book = read_book(path)
+    if book.kind == RETURN:
+        raise UsageError(f"{Path(path).name} is a return for {book.officer or 'an officer'}, "
+                         "not a master; give the PMO's master workbook")
+    return book
+
+
+def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | None = None,
+                  workers: int | None = None, progress: Progress | None = None,
+                  issued_on: date | None = None) -> IssueReport:
+    """Read the master and write one return per officer into ``out_dir``."""
+    start = time.perf_counter()
+    master = read_master(master_path)
+    by = by or master.plan.return_by or "lead"
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file; -o needs a folder for the returns")
+    jobs, findings = plan_returns(master, out_dir, by, issued_on)
+    write_returns(jobs, workers=workers, progress=progress)
+    report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
+                         findings=findings)
+    report.returns = [IssuedReturn(b.officer, p, [r["id"] for r in b.actions], len(b.savings))
+                      for b, p in jobs]
+    report.seconds = time.perf_counter() - start
+    return report
