@@ -76,9 +76,6 @@ def consolidate() -> None:
 def report() -> None:
     step("6. Roll-up, stale-update flags, KPI RAG and the one-page highlight report")
     master = OUT / "master_Q2_2019-20_consolidated.xlsx"
-    if not master.exists():
-        print(f"(skipped: {master.name} is written by the consolidate step)")
-        return
     with_kpis = OUT / "master_Q2_2019-20_kpis.xlsx"
     flagged = OUT / "master_Q2_2019-20_flagged.xlsx"
     run("kpis", master, "--load", ROOT / "workbook_templates" / "sample_kpis.json",
@@ -89,11 +86,8 @@ def report() -> None:
 
 
 def next_quarter() -> None:
-    step("7. Next quarter: roll the consolidated Q2 master forward to Q3 2019/20")
-    master = OUT / "master_Q2_2019-20_consolidated.xlsx"
-    if not master.exists():
-        print(f"(skipped: {master.name} is written by the consolidate step)")
-        return
+    step("7. Next quarter: roll the Q2 master (with its KPIs and flags) forward to Q3 2019/20")
+    master = OUT / "master_Q2_2019-20_dashboard.xlsx"
     nxt = OUT / "master_Q3_2019-20.xlsx"
     run("next-quarter", master, "-o", nxt)
     run("check", nxt)

@@ -471,9 +471,6 @@ def _fill_return(path, day: date) -> list[str]:
 
 
 def test_round_trip_issue_fill_consolidate(master, tmp_path, capsys):
-    pytest.importorskip("xltools.returns")
-    pytest.importorskip("xltools.consolidate")  # TODO: drop once consolidate has landed
-    pytest.importorskip("xltools.cli.consolidate")
     nxt, returns, out = tmp_path / "next.xlsx", tmp_path / "returns", tmp_path / "q3.xlsx"
     next_quarter(master, nxt)
     assert main(["issue", str(nxt), "-o", str(returns), "--json"]) == 0

@@ -121,7 +121,33 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             cells.append(f'<c r="{ref}" s="{plain[pos]}"><f>{escape(formula)}</f></c>')
         else:
             cells.append(cell_xml(ref, row.get(column.key), plain[pos], quoted[pos]))
-    return f'<row r="{excel_row}">{"".join(cells)}</row>'
+    height = row_height(sheet.layout, row) if row else None
+    attrs = f' ht="{height}"' if height else ""
+    return f'<row r="{excel_row}"{attrs}>{"".join(cells)}</row>'
+
+
+LINE_POINTS = 12.75  # one line of 10-point Arial
+MAX_POINTS = 409  # Excel's largest row height
+
+
+def row_height(layout: SheetLayout, row: dict[str, Any]) -> float | None:
+    """A row height that shows the row's wrapped text, or None for one line.
+
+    Excel fits wrapped rows when it edits them, but neither it nor LibreOffice
+    re-measures rows when opening a file, so a return would print with its
+    progress text cut off. Estimating from text length and column width (about
+    1.35 characters of 10-point Arial per width unit) is close enough to read.
+    """
+    lines = 1
+    for column in layout.columns:
+        value = row.get(column.key)
+        if isinstance(value, str) and value:
+            per_line = max(1, int(column.width * 1.35))
+            count = sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+            lines = max(lines, count)
+    if lines == 1:
+        return None
+    return min(MAX_POINTS, round(lines * LINE_POINTS + 3, 2))
 
 
 def cell_xml(ref: str, value: Any, style: str, quoted_style: str) -> str:

@@ -38,11 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS.values():
-        try:
-            importlib.import_module(f"{__name__}.{module}").register(sub)
-        except ModuleNotFoundError as exc:  # TODO(remove when every command has landed)
-            if exc.name != f"{__name__}.{module}":
-                raise
+        importlib.import_module(f"{__name__}.{module}").register(sub)
     return parser
 
 

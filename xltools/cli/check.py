@@ -27,7 +27,7 @@ def run(args) -> int:
     book = report.book
     who = f" for {book.officer}" if book.officer else ""
     out.print(f"{report.file}: {book.kind}{who}, {book.plan.period}, "
-              f"{len(book.actions)} actions")
+              f"{len(book.actions)} action{'' if len(book.actions) == 1 else 's'}")
     print_findings(report.findings, "Problems", out)
     out.print("[green]Ready to send.[/green]" if report.ok else
               f"[red]{len(report.errors)} problem(s) to fix before sending.[/red]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +34,10 @@ def load_plan(path: Path | None) -> Plan | None:
 
 
 def console() -> Console:
-    return Console(stderr=False, highlight=False, soft_wrap=True)
+    # Piped or logged output (a scheduled job, `make demo`) gets a readable width
+    # instead of rich's 80-column default; a terminal keeps its own width.
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "132"))
+    return Console(stderr=False, highlight=False, soft_wrap=True, width=width)
 
 
 def emit_json(data: dict[str, Any]) -> None:
