@@ -158,7 +158,7 @@ def run(n_returns: int, n_actions: int, sample: int) -> dict:
         "issue_s": t_issue, "issue_baseline_openpyxl_s": per_return * n_returns,
         "consolidate_s": t_cons, "pandas_openpyxl_s": t_a, "calamine_xlsxwriter_s": t_b,
         "calamine_read_s": t_c, "consolidate_timings": report.timings,
-        "rows_updated": report.to_dict().get("rows_updated"),
+        "rows_updated": report.counts()["rows_updated"],
         "findings": report.to_dict().get("finding_counts"), "returns_issued": len(issued.returns),
     }
 

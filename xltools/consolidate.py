@@ -25,7 +25,7 @@ from typing import Any
 from .book import Book, blank
 from .errors import UsageError
 from .findings import Finding, count_by_code
-from .intake import ReturnFile, ReturnReader, return_files
+from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from .merge import (
     Candidate,
@@ -128,6 +128,22 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     report.timings = timings
+    return report
+
+
+def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
+                     as_of: date | None = None, workers: int | None = 1) -> ConsolidationReport:
+    """Merge the returns in ``returns_dir`` into ``master`` in memory and log them.
+
+    The add-in's path: there the master is the workbook open in Excel, so there
+    is no file to read or write; the same rules as ``consolidate`` apply.
+    """
+    by_key = by_column(master.plan.return_by or "lead")
+    as_of = as_of or date.today()
+    files = read_returns(return_files(returns_dir), master.plan, by_key, as_of, workers=workers)
+    report = ConsolidationReport(name, name, master.plan.period, as_of, files)
+    merge_into(master, report, by_key)
+    master.log.extend(log_rows(report, datetime.now()))
     return report
 
 

@@ -117,37 +117,44 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     only): consolidation reads hundreds of returns and validates them against
     the master's lists, so it needs neither.
     """
-    wb = open_workbook(path)
-    name = Path(path).name
-    with wb:
-        sheets = {s: None for s in wb.sheet_names}
-        settings = _read_settings(wb, name) if SETTINGS in sheets else None
-        if settings is None and plan is None:
-            raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
-                                "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
-        if settings is not None:
-            lists = _read_lists(wb) if own_lists and LISTS in sheets else {}
-            plan = _plan_from(settings, lists, name)
-        book = Book(plan=plan, path=str(path))
-        if settings:
-            book.kind = settings.get("kind", MASTER)
-            book.officer = settings.get("officer", "") or ""
-            known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
-            book.extra_settings = {k: v for k, v in settings.items() if k not in known}
-        for layout, attr, required in _SHEETS:
-            if only is not None and not required and layout.name not in only:
-                continue
-            if layout.name not in sheets:
-                if required:
-                    raise WorkbookError(f"{name}: sheet '{layout.name}' is missing",
-                                        path=str(path), reason="MISSING_SHEET")
-                continue
-            sheet = wb.get_sheet_by_name(layout.name)
-            rows, findings, letters = read_rows(sheet, layout, name)
-            setattr(book, attr, rows)
-            book.column_letters[layout.name] = letters
-            book.findings.extend(findings)
+    with open_workbook(path) as wb:
+        book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists)
+    book.path = str(path)
     book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
+    return book
+
+
+def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
+                     only: Collection[str] | None = None, own_lists: bool = True) -> Book:
+    """A Book from any workbook shaped like calamine's (``sheet_names`` and
+    ``get_sheet_by_name(n).to_python()``): a file, or the sheet values Excel sends
+    the add-in — so a workbook open in Excel reads exactly like the same file."""
+    sheets = set(wb.sheet_names)
+    settings = _read_settings(wb, name) if SETTINGS in sheets else None
+    if settings is None and plan is None:
+        raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
+                            "pass its plan file", path=name, reason="NOT_XLTOOLS")
+    if settings is not None:
+        lists = _read_lists(wb) if own_lists and LISTS in sheets else {}
+        plan = _plan_from(settings, lists, name)
+    book = Book(plan=plan, path=name)
+    if settings:
+        book.kind = settings.get("kind", MASTER)
+        book.officer = settings.get("officer", "") or ""
+        known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
+        book.extra_settings = {k: v for k, v in settings.items() if k not in known}
+    for layout, attr, required in _SHEETS:
+        if only is not None and not required and layout.name not in only:
+            continue
+        if layout.name not in sheets:
+            if required:
+                raise WorkbookError(f"{name}: sheet '{layout.name}' is missing",
+                                    path=name, reason="MISSING_SHEET")
+            continue
+        rows, findings, letters = read_rows(wb.get_sheet_by_name(layout.name), layout, name)
+        setattr(book, attr, rows)
+        book.column_letters[layout.name] = letters
+        book.findings.extend(findings)
     return book
 
 
@@ -302,7 +309,7 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
     """Formulas typed into an Actions sheet where values belong (values still read)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            xml = _sheet_xml(zf, layout.name)
+            xml = sheet_xml(zf, layout.name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
     if xml is None or "<f" not in xml:
@@ -316,7 +323,8 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
     ]
 
 
-def _sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+def sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The XML of the sheet called ``sheet_name`` in an open .xlsx, or None."""
     part = sheet_targets(zf).get(sheet_name)
     return zf.read(part).decode("utf-8", "replace") if part else None
 

@@ -20,7 +20,6 @@ Nothing is deleted and the input master is never written to.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,6 +31,7 @@ from .book import Book, Row, blank, clean_row
 from .check import check_workbook
 from .errors import UsageError, XltoolsError
 from .findings import INFO, Finding, count_by_code
+from .intake import sha256_of
 from .layout import ACTIONS, ACTIONS_LAYOUT, KPIS, KPIS_LAYOUT, MASTER, RETURN, SAVINGS_LAYOUT
 from .periods import Quarter
 from .plan import Plan
@@ -90,7 +90,7 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
     book = read_book(master)
     new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                               sha256=file_sha256(master))
+                               sha256=sha256_of(master))
     report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
@@ -359,11 +359,3 @@ def _log_row(report: RolloverReport, file: str, sha256: str) -> Row:
         "notes": f"next-quarter: {report.period} built from this master; "
                  f"{len(report.carried)} actions carried, {len(report.archived)} archived{new}",
     }
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -30,7 +30,7 @@ from .errors import PeriodError
 from .findings import Finding
 from .layout import CHANGE_TYPES, SAVINGS, SAVINGS_LAYOUT
 from .periods import fy_label, parse_fy
-from .reader import _sheet_xml
+from .reader import sheet_xml
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 TOL = 0.0005  # £000: half a pound; money is compared to the nearest pound
@@ -121,7 +121,7 @@ def change_formulas(path: str | Path, column: str) -> dict[int, str]:
     """
     try:
         with zipfile.ZipFile(path) as zf:
-            xml = _sheet_xml(zf, SAVINGS)
+            xml = sheet_xml(zf, SAVINGS)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     if xml is None or "<f" not in xml:

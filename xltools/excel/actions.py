@@ -267,23 +267,16 @@ def consolidate(xwbook: xw.Book) -> None:
     folder (Office.js changes cannot be undone with Ctrl+Z).
     """
     import copy
-    from datetime import date
 
-    from ..consolidate import ConsolidationReport, log_rows, merge_into
-    from ..intake import read_returns, return_files
-    from ..returns import by_column
+    from ..consolidate import consolidate_book
 
     master = bridge.read_xwbook(xwbook)
     folder = returns_folder(xwbook)
     backup = output_folder(xwbook) / f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
     write_book(copy.deepcopy(master), backup)
-    by_key = by_column(master.plan.return_by or "lead")
-    as_of = date.today()
-    files = read_returns(return_files(folder), master.plan, by_key, as_of, workers=1)
-    report = ConsolidationReport(xwbook.name, xwbook.name, master.plan.period, as_of, files)
     existing_log = list(master.log)
-    merge_into(master, report, by_key)
-    write_back_consolidation(xwbook, master, existing_log, log_rows(report, datetime.now()))
+    report = consolidate_book(master, folder, name=xwbook.name)
+    write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     counts = report.counts()
     bridge.alert(xwbook, f"{counts['returns_merged']} of {counts['files']} files merged from "
                  f"{folder}: {counts['rows_updated']} actions updated, {counts['conflicts']} "

@@ -21,10 +21,10 @@ from typing import Any
 
 import xlwings as xw
 
-from .. import reader
 from ..book import Book
 from ..errors import WorkbookError
-from ..layout import MASTER, SETTINGS, SheetLayout, col_letter
+from ..layout import SETTINGS, SheetLayout, col_letter
+from ..reader import book_from_sheets
 
 Grid = list[list[Any]]
 _FORMULA_START = ("=", "+", "-", "@")
@@ -81,25 +81,7 @@ def read_xwbook(xwbook: xw.Book) -> Book:
     if SETTINGS not in wb.sheets:
         raise WorkbookError(f"{name}: no {SETTINGS} sheet — this workbook was not made by "
                             "xltools", path=name, reason="NOT_XLTOOLS")
-    settings = reader._read_settings(wb, name)
-    lists = reader._read_lists(wb) if reader.LISTS in wb.sheets else {}
-    book = Book(plan=reader._plan_from(settings, lists, name), path=name)
-    book.kind = settings.get("kind", MASTER)
-    book.officer = settings.get("officer", "") or ""
-    known = {"format", "kind", "officer", "rag_scheme", "status_mapping",
-             *reader.SCALAR_SETTINGS}
-    book.extra_settings = {k: v for k, v in settings.items() if k not in known}
-    for layout, attr, required in reader._SHEETS:
-        if layout.name not in wb.sheets:
-            if required:
-                raise WorkbookError(f"{name}: sheet '{layout.name}' is missing", path=name,
-                                    reason="MISSING_SHEET")
-            continue
-        rows, findings, letters = reader.read_rows(wb.sheets[layout.name], layout, name)
-        setattr(book, attr, rows)
-        book.column_letters[layout.name] = letters
-        book.findings.extend(findings)
-    return book
+    return book_from_sheets(wb, name)
 
 
 # -- writing back ----------------------------------------------------------------
