@@ -29,7 +29,10 @@ from .layout import SheetLayout, col_letter
 
 PROTOTYPE_ROWS = (2, 3)  # row 2: plain styles; row 3: quote-prefixed text styles
 _EPOCH = datetime(1899, 12, 30)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Escape XML's specials and drop characters XML 1.0 forbids, in one pass.
+_XML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;",
+             **{c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
+                                  0xFFFE, 0xFFFF)}}
 _FORMULA_START = ("=", "+", "-", "@")
 _ATTR_S = re.compile(r'\ss="(\d+)"')
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)/?>')
@@ -90,7 +93,8 @@ def fill_sheet(xml: str, sheet: DeferredSheet) -> str:
     end = xml.index("</sheetData>")
     body = xml[start:end]
     kept = [m.group(0) for m in _ROW.finditer(body) if int(m.group(1)) not in PROTOTYPE_ROWS]
-    rows = "".join(row_xml(sheet, i, plain, quoted) for i in range(sheet.count))
+    columns = slots(sheet, plain, quoted)
+    rows = "".join(row_xml(sheet, i, plain, quoted, columns) for i in range(sheet.count))
     header = "".join(kept)  # the header row: the only row that is not a prototype
     last = col_letter(len(sheet.layout.columns)) + str(sheet.count + 1)
     xml = xml[:start] + header + rows + xml[end:]
@@ -110,43 +114,65 @@ def prototype_styles(xml: str, width: int) -> tuple[list[str], list[str]]:
     return plain, quoted
 
 
-def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str]) -> str:
+@dataclass(frozen=True)
+class _Slot:
+    """Everything about one column that every row needs, worked out once per sheet."""
+
+    key: str
+    letter: str
+    style: str
+    quoted_style: str
+    formula: Any  # function(excel_row) -> formula text, or None
+    per_line: int  # characters of wrapped text per line
+
+
+def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Slot]:
+    return [
+        _Slot(col.key, col_letter(pos + 1), plain[pos], quoted[pos],
+              sheet.formulas.get(col.key), max(1, int(col.width * CHARS_PER_WIDTH)))
+        for pos, col in enumerate(sheet.layout.columns)
+    ]
+
+
+def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str],
+            columns: list[_Slot] | None = None) -> str:
+    """One ``<row>``: the sheet's row ``index`` (or a blank, styled spare row)."""
     excel_row = index + 2
     row = sheet.rows[index] if index < len(sheet.rows) else {}
     cells = []
-    for pos, column in enumerate(sheet.layout.columns):
-        ref = f"{col_letter(pos + 1)}{excel_row}"
-        if column.key in sheet.formulas:
-            formula = sheet.formulas[column.key](excel_row).lstrip("=")
-            cells.append(f'<c r="{ref}" s="{plain[pos]}"><f>{escape(formula)}</f></c>')
-        else:
-            cells.append(cell_xml(ref, row.get(column.key), plain[pos], quoted[pos]))
-    height = row_height(sheet.layout, row) if row else None
-    attrs = f' ht="{height}"' if height else ""
+    lines = 1
+    for slot in columns or slots(sheet, plain, quoted):
+        ref = f"{slot.letter}{excel_row}"
+        if slot.formula is not None:
+            formula = slot.formula(excel_row).lstrip("=")
+            cells.append(f'<c r="{ref}" s="{slot.style}"><f>{escape(formula)}</f></c>')
+            continue
+        value = row.get(slot.key)
+        cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
+        if isinstance(value, str) and (len(value) > slot.per_line or "\n" in value):
+            lines = max(lines, text_lines(value, slot.per_line))
+    attrs = f' ht="{row_height(lines)}"' if lines > 1 else ""
     return f'<row r="{excel_row}"{attrs}>{"".join(cells)}</row>'
 
 
 LINE_POINTS = 12.75  # one line of 10-point Arial
 MAX_POINTS = 409  # Excel's largest row height
+CHARS_PER_WIDTH = 1.35  # characters of 10-point Arial per unit of column width
 
 
-def row_height(layout: SheetLayout, row: dict[str, Any]) -> float | None:
-    """A row height that shows the row's wrapped text, or None for one line.
+def text_lines(text: str, per_line: int) -> int:
+    """Lines ``text`` wraps to in a column holding ``per_line`` characters."""
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """Points for ``lines`` lines of wrapped text.
 
     Excel fits wrapped rows when it edits them, but neither it nor LibreOffice
-    re-measures rows when opening a file, so a return would print with its
-    progress text cut off. Estimating from text length and column width (about
-    1.35 characters of 10-point Arial per width unit) is close enough to read.
+    re-measures rows when opening a file, so without a height a return would
+    print with its progress text cut off. An estimate from text length and
+    column width is close enough to read.
     """
-    lines = 1
-    for column in layout.columns:
-        value = row.get(column.key)
-        if isinstance(value, str) and value:
-            per_line = max(1, int(column.width * 1.35))
-            count = sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
-            lines = max(lines, count)
-    if lines == 1:
-        return None
     return min(MAX_POINTS, round(lines * LINE_POINTS + 3, 2))
 
 
@@ -154,18 +180,20 @@ def cell_xml(ref: str, value: Any, style: str, quoted_style: str) -> str:
     """One ``<c>`` element. Text is an inline string, never a formula."""
     if value is None or value == "":
         return f'<c r="{ref}" s="{style}"/>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
-    if isinstance(value, (date, datetime)):
-        return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)!r}</v></c>'
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
-    text = _ILLEGAL.sub("", str(value))
+    if type(value) is not str:  # noqa: E721 - exact check first: text is most cells
+        if isinstance(value, bool):
+            return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, float)):
+            return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
+        if isinstance(value, (date, datetime)):
+            return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)!r}</v></c>'
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value)
+        value = str(value)
+    text = value.translate(_XML_TEXT)
     s = quoted_style if text.startswith(_FORMULA_START) else style
     return (f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-            f"{escape(text)}</t></is></c>")
+            f"{text}</t></is></c>")
 
 
 def excel_serial(value: date | datetime) -> float | int:

@@ -302,6 +302,7 @@ def merged_findings(sheet, layout: SheetLayout, file: str) -> list[Finding]:
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
 _REL_TAG = re.compile(r"<(?:\w+:)?Relationship\s[^>]*>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_ANY_FORMULA = re.compile(r"<(?:\w+:)?f[ >]")
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[ >]')
 
 
@@ -312,7 +313,7 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
             xml = sheet_xml(zf, layout.name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
-    if xml is None or "<f" not in xml:
+    if xml is None or not _ANY_FORMULA.search(xml):  # (<formula1> of validations is no cell)
         return []
     name = Path(path).name
     return [
