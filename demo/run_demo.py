@@ -6,6 +6,7 @@ a PMO would type. Everything is written to demo/out/.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "demo" / "out"
+OUT = Path(os.environ.get("XLTOOLS_DEMO_OUT") or ROOT / "demo" / "out")  # tests use a tmp dir
 PLAN = ROOT / "workbook_templates" / "sample_plan.json"
 SEED = ROOT / "tests" / "fixtures" / "seeds" / "002_aed1e1315f25b11a.txt"
 XLTOOLS = [sys.executable, "-m", "xltools"]
@@ -25,6 +26,14 @@ def run(*args: object) -> None:
     shown = " ".join(shlex.quote(a.replace(str(ROOT) + "/", "")) for a in argv)
     print(f"\n$ xltools {shown}", flush=True)
     subprocess.run(XLTOOLS + argv, check=True, cwd=ROOT)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def step(title: str) -> None:
@@ -62,7 +71,7 @@ def fill_sample_returns() -> None:
 
     sent = fill(ISSUED, INBOX)
     print(f"({len(sent)} returns filled with openpyxl, as Excel saves them, and copied to "
-          f"{INBOX.relative_to(ROOT)}/; John Nilan sent nothing, Rob Disney pasted a RAG, "
+          f"{_shown(INBOX)}/; John Nilan sent nothing, Rob Disney pasted a RAG, "
           "Nigel Harlow typed a text date, Lucy Peel and Helen Richardson disagree on 3.6)")
     run("check", INBOX / "Q2_2019-20_Rob_Disney.xlsx")
 
@@ -133,7 +142,7 @@ def excel_addins() -> None:
         else:
             raise RuntimeError("xltools serve did not start")
         (OUT / "manifest.xml").write_bytes(text)
-        print(f"GET /manifest.xml → {OUT.relative_to(ROOT)}/manifest.xml "
+        print(f"GET /manifest.xml → {_shown(OUT)}/manifest.xml "
               "(sideload this in Excel; see docs/it-guide.md)")
         run("addin", "check-manifest", OUT / "manifest.xml")
     finally:
@@ -151,7 +160,7 @@ def main() -> int:
     OUT.mkdir(parents=True)
     for fn in STEPS:
         fn()
-    print(f"\nDone. Workbooks are in {OUT.relative_to(ROOT)}/:")
+    print(f"\nDone. Workbooks are in {_shown(OUT)}/:")
     for path in sorted(OUT.rglob("*")):
         if path.is_file():
             print(f"  {path.relative_to(OUT)}")

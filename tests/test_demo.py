@@ -1,0 +1,27 @@
+"""`make demo` is the README's first command: run it here so CI keeps it green."""
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from xltools.reader import read_book
+
+
+def test_demo_runs_the_whole_cycle(tmp_path, soffice):
+    out = tmp_path / "out"
+    env = dict(os.environ, XLTOOLS_DEMO_OUT=str(out))
+    result = subprocess.run([sys.executable, str(ROOT / "demo" / "run_demo.py")], env=env,
+                            capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in ("template.xlsx", "master_Q2_2019-20.xlsx",
+                 "master_Q2_2019-20_consolidated.xlsx", "master_Q2_2019-20_dashboard.xlsx",
+                 "highlight_report.pdf", "master_Q3_2019-20.xlsx",
+                 "savings_reconciliation.xlsx", "xltools.xlam", "manifest.xml"):
+        assert (out / name).exists(), name
+    consolidated = read_book(out / "master_Q2_2019-20_consolidated.xlsx")
+    assert len(consolidated.actions) == 22
+    assert len(consolidated.log) == len(list((out / "returns_received").glob("*")))
+    assert read_book(out / "master_Q3_2019-20.xlsx").plan.period == "Q3 2019/20"
+    assert len(list((out / "returns").glob("*.xlsx"))) >= 20
