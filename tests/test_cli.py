@@ -61,3 +61,22 @@ def test_cannot_run_is_one_line_on_stderr_and_exit_2(tmp_path, args, reason):
     assert result.returncode == 2
     assert reason in result.stderr and result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_check_says_a_valid_return_is_not_ready_until_every_action_has_an_update(tmp_path,
+                                                                                  plan):
+    from xltools.book import Book
+    from xltools.writer import write_book
+
+    rows = [{"id": "A-0001", "ref": "1.1", "action": "x", "progress_update": "Done.",
+             "rag": "Complete"},
+            {"id": "A-0002", "ref": "1.2", "action": "y", "progress_update": "Started."},
+            {"id": "A-0003", "ref": "1.3", "action": "z"}]
+    path = write_book(Book(plan=plan, kind="return", officer="Steve Edwards", actions=rows),
+                      tmp_path / "r.xlsx")
+    report = json.loads(run("check", path, "--json").stdout)
+    assert (report["ok"], report["ready"]) == (True, False)
+    assert [(f["cell"], f["code"]) for f in report["findings"]] == [("M3", "NO_UPDATE"),
+                                                                   ("L4", "NO_UPDATE")]
+    assert "1 action(s) still need" not in run("check", path).stdout
+    assert "2 action(s) still need an update" in run("check", path).stdout

@@ -157,13 +157,27 @@ def test_check_return_lists_problems_on_a_check_sheet(server, folders, tmp_path)
     assert added == [[2, "Check"]]  # after Actions
     grid = next(a["values"] for a in actions if a["func"] == "setValues")
     assert grid[0] == ["Where", "Action", "Code", "Severity", "Message"]
-    assert sorted((r[0], r[2]) for r in grid[1:]) == [("Actions!M2", "INVALID"),
+    assert sorted((r[0], r[2]) for r in grid[1:]) == [("Actions!L3", "NO_UPDATE"),
+                                                       ("Actions!M2", "INVALID"),
                                                        ("Actions!N3", "INVALID")]
     assert alerts(actions)[0].startswith("2 problem(s) to fix before sending")
 
 
-def test_check_return_on_a_clean_return(server, folders):
-    actions = run_script(server, "check_return", folders["lucy"])
+def test_check_return_that_is_valid_but_unfinished(server, folders):
+    actions = run_script(server, "check_return", folders["lucy"])  # 1 of 2 actions filled
+    assert alerts(actions)[0].startswith("No errors, but 1 action(s) still need a progress "
+                                         "update or RAG status")
+
+
+def test_check_return_on_a_clean_return(server, folders, tmp_path):
+    from openpyxl import load_workbook
+
+    done = tmp_path / "finished return.xlsx"
+    wb = load_workbook(folders["lucy"])
+    ws = wb["Actions"]
+    ws["L3"], ws["M3"] = "Rolled out to all district teams.", "Green"
+    wb.save(done)
+    actions = run_script(server, "check_return", done)
     assert alerts(actions) == ["Ready to send: no problems found in 2 actions."]
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .book import Book
+from .book import Book, blank
 from .findings import ERROR, Finding, count_by_code
+from .layout import ACTIONS_LAYOUT, RETURN
 from .reader import read_book
 from .validate import validate_book
 
@@ -39,6 +40,16 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def to_do(self) -> list[Finding]:
+        """Actions the officer has not filled in yet (a return's NO_UPDATE notes)."""
+        return [f for f in self.findings if f.code == "NO_UPDATE"]
+
+    @property
+    def ready(self) -> bool:
+        """Nothing to fix and nothing left to fill in: the return can go back."""
+        return self.ok and not self.to_do
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -47,6 +58,7 @@ class CheckReport:
             "period": self.book.plan.period,
             "actions": len(self.book.actions),
             "ok": self.ok,
+            "ready": self.ready,
             "counts": count_by_code(self.findings),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -56,7 +68,29 @@ def check_book(book: Book, file: str | None = None) -> CheckReport:
     """Validate an in-memory book (already read) and collect every finding."""
     name = file or Path(book.path or "workbook").name
     findings = list(book.findings) + validate_book(book, file=name)
+    if book.kind == RETURN:
+        findings += unfilled(book, name)
     return CheckReport(name, book, findings)
+
+
+def unfilled(book: Book, file: str) -> list[Finding]:
+    """In a return: each action still without a progress update or a RAG status.
+
+    Not errors — the file is valid — but "Check my return" must not say "ready"
+    while the officer still has rows to write."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for row in book.actions:
+        missing = [name for key, name in (("progress_update", "a progress update"),
+                                          ("rag", "a RAG status")) if blank(row.get(key))]
+        if missing:
+            key = "progress_update" if blank(row.get("progress_update")) else "rag"
+            out.append(Finding("NO_UPDATE", f"action {row.get('ref') or row.get('id')} has no "
+                               f"{' and no '.join(m.split(' ', 1)[1] for m in missing)} yet",
+                               file=file, sheet=ACTIONS_LAYOUT.name,
+                               cell=f"{letters.get(key, '?')}{row.get('_row', '?')}",
+                               action_id=row.get("id"), column=key))
+    return out
 
 
 def check_workbook(path: str | Path) -> CheckReport:

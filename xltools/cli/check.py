@@ -29,6 +29,11 @@ def run(args) -> int:
     out.print(f"{report.file}: {book.kind}{who}, {book.plan.period}, "
               f"{len(book.actions)} action{'' if len(book.actions) == 1 else 's'}")
     print_findings(report.findings, "Problems", out)
-    out.print("[green]Ready to send.[/green]" if report.ok else
-              f"[red]{len(report.errors)} problem(s) to fix before sending.[/red]")
+    if not report.ok:
+        out.print(f"[red]{len(report.errors)} problem(s) to fix before sending.[/red]")
+    elif report.to_do:
+        out.print(f"[yellow]No errors, but {len(report.to_do)} action(s) still need an "
+                  "update.[/yellow]")
+    else:
+        out.print("[green]Ready to send.[/green]")
     return 0

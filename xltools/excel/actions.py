@@ -132,6 +132,11 @@ def check_return(xwbook: xw.Book) -> None:
     report = check_book(book, xwbook.name)
     bridge.write_sheet(xwbook, CHECK_SHEET, finding_rows(report.findings),
                        after=ACTIONS_LAYOUT.name, widths=(16, 10, 16, 9, 90))
+    if report.ok and report.to_do:
+        bridge.alert(xwbook, f"No errors, but {len(report.to_do)} action(s) still need a "
+                     "progress update or RAG status — listed on the Check sheet:\n"
+                     f"{first_lines(report.to_do)}", title="xltools: check return")
+        return
     if report.ok:
         note = f" ({len(report.findings)} note(s) on the Check sheet)" if report.findings else ""
         bridge.alert(xwbook, f"Ready to send: no problems found in {len(book.actions)} "
