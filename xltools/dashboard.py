@@ -75,7 +75,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     ws = wb.create_sheet(DASHBOARD)
     last_col = len(summary.statuses) + 3  # section, statuses…, total, % complete
     _setup(ws, last_col)
-    grid = Grid(ws)
+    grid = Grid(ws, sources={ACTIONS_LAYOUT.name: action_columns(book)})
     _title(grid, book, summary, as_of, last_col)
     row = _tiles(grid, book, summary, 4, last_col)
     table_top = row + 1
@@ -93,6 +93,13 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     _officer_tables(grid, summary, row + 1)
     grid.flush()
     _charts(ws, book, summary, side_top, data_top, right)
+
+
+def action_columns(book: Book) -> dict[str, list[Any]]:
+    """The Actions sheet as written (column letter -> values from row 2), so the
+    Dashboard's formulas can be given their results (see ``formula_values``)."""
+    return {ACTIONS_LAYOUT.letter(key): [row.get(key) for row in book.actions]
+            for key in ACTIONS_LAYOUT.keys}
 
 
 def _setup(ws, last_col: int) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from xml.sax.saxutils import escape
@@ -48,6 +48,7 @@ class DeferredSheet:
     rows: list[dict[str, Any]]
     count: int  # data rows to write (real rows plus blank spare rows)
     formulas: dict[str, Any]  # column key -> function(excel_row) -> formula text
+    cached: dict[str, Any] = field(default_factory=dict)  # column key -> function(row) -> value
 
 
 def defer(wb, sheet: DeferredSheet) -> None:
@@ -57,24 +58,81 @@ def defer(wb, sheet: DeferredSheet) -> None:
     wb._xltools_deferred.append(sheet)
 
 
+class ExcelError(str):
+    """A formula result that is an Excel error value, such as ``#N/A``."""
+
+
+NA = ExcelError("#N/A")
+
+
+def cache_values(wb, title: str, values: dict[str, Any]) -> None:
+    """Remember the results of formulas in sheet ``title`` (A1 ref -> value).
+
+    openpyxl writes formulas without results, and Excel shows no result until
+    it recalculates — which it doesn't in Protected View (every emailed
+    workbook) and which calamine and pandas never do. Where xltools knows what
+    a formula gives, it stores the result beside it, as Excel itself does.
+    """
+    if not hasattr(wb, "_xltools_cached"):
+        wb._xltools_cached = {}
+    wb._xltools_cached.setdefault(title, {}).update(values)
+
+
 def save(wb, target) -> None:
-    """Save ``wb`` to ``target`` (path or file), streaming in any deferred rows."""
-    deferred: list[DeferredSheet] = getattr(wb, "_xltools_deferred", [])
-    if not deferred:
+    """Save ``wb`` to ``target`` (path or file), streaming in any deferred rows
+    and storing any cached formula results."""
+    deferred = {d.title: d for d in getattr(wb, "_xltools_deferred", [])}
+    cached: dict[str, dict[str, Any]] = getattr(wb, "_xltools_cached", {})
+    if not deferred and not cached:
         wb.save(target)
         return
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)
     with zipfile.ZipFile(buffer) as src:
-        parts = {sheet.title: sheet_part(src, sheet.title) for sheet in deferred}
+        titles = {sheet_part(src, t): t for t in {*deferred, *cached}}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-            by_part = {parts[s.title]: s for s in deferred}
             for info in src.infolist():
                 data = src.read(info.filename)
-                if info.filename in by_part:
-                    data = fill_sheet(data.decode("utf-8"), by_part[info.filename]).encode()
+                title = titles.get(info.filename)
+                if title is not None:
+                    xml = data.decode("utf-8")
+                    if title in deferred:
+                        xml = fill_sheet(xml, deferred[title])
+                    if title in cached:
+                        xml = with_results(xml, cached[title])
+                    data = xml.encode()
                 dst.writestr(info.filename, data)
+
+
+_FORMULA_CELL = re.compile(
+    r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v>[^<]*</v>|<v\s*/>)?</c>', re.S)
+
+
+def with_results(xml: str, values: dict[str, Any]) -> str:
+    """Put each known result after its formula (``<f>…</f><v>…</v>``)."""
+    def put(match: re.Match) -> str:
+        ref, attrs, formula = match.groups()
+        if ref not in values:
+            return match.group(0)
+        return formula_xml(ref, re.sub(r'\st="[^"]*"', "", attrs), formula, values[ref])
+
+    return _FORMULA_CELL.sub(put, xml)
+
+
+def formula_xml(ref: str, attrs: str, formula: str, value: Any) -> str:
+    """A formula cell with its result; ``formula`` is already XML-escaped."""
+    if value is None:
+        return f'<c r="{ref}"{attrs}><f>{formula}</f></c>'
+    if isinstance(value, ExcelError):
+        kind, text = ' t="e"', str(value)
+    elif isinstance(value, bool):
+        kind, text = ' t="b"', str(int(value))
+    elif isinstance(value, (int, float)):
+        kind, text = "", repr(value)
+    else:
+        kind, text = ' t="str"', str(value).translate(_XML_TEXT)
+    return f'<c r="{ref}"{attrs}{kind}><f>{formula}</f><v>{text}</v></c>'
 
 
 def sheet_part(zf: zipfile.ZipFile, title: str) -> str:
@@ -124,12 +182,14 @@ class _Slot:
     quoted_style: str
     formula: Any  # function(excel_row) -> formula text, or None
     per_line: int  # characters of wrapped text per line
+    result: Any = None  # function(row) -> the formula's value, or None
 
 
 def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Slot]:
     return [
         _Slot(col.key, col_letter(pos + 1), plain[pos], quoted[pos],
-              sheet.formulas.get(col.key), max(1, int(col.width * CHARS_PER_WIDTH)))
+              sheet.formulas.get(col.key), max(1, int(col.width * CHARS_PER_WIDTH)),
+              sheet.cached.get(col.key))
         for pos, col in enumerate(sheet.layout.columns)
     ]
 
@@ -144,8 +204,9 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
     for slot in columns or slots(sheet, plain, quoted):
         ref = f"{slot.letter}{excel_row}"
         if slot.formula is not None:
-            formula = slot.formula(excel_row).lstrip("=")
-            cells.append(f'<c r="{ref}" s="{slot.style}"><f>{escape(formula)}</f></c>')
+            formula = escape(slot.formula(excel_row).lstrip("="))
+            value = slot.result(row) if slot.result and row else None
+            cells.append(formula_xml(ref, f' s="{slot.style}"', formula, value))
             continue
         value = row.get(slot.key)
         cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import styles
 from .book import Book
+from .formula_values import SheetFormulas
 from .guidance import protect_and_print
 from .layout import col_letter
 from .savings import ProjectResult, Reconciliation, YearResult
@@ -83,6 +84,7 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     for project in rec.projects:
         project_table(sheet, project)
     flags_table(sheet, rec)
+    sheet.formulas.store(wb)  # results beside the formulas, for Protected View and readers
 
 
 def _intro(rec: Reconciliation) -> list[list[Any]]:
@@ -106,6 +108,7 @@ class _Sheet:
     def __init__(self, ws):
         self.ws = ws
         self.row = 0
+        self.formulas = SheetFormulas(ws.title)
 
     def append(self, cells: list[Any]) -> int:
         out = []
@@ -117,6 +120,9 @@ class _Sheet:
             out.append(cell)
         self.ws.append(out)
         self.row += 1
+        for col, cell in enumerate(out, start=1):
+            if cell is not None:
+                self.formulas.add(col_letter(col), self.row, cell)
         return self.row
 
     def text(self, value: Any, font: Font = styles.BODY_FONT, *, wrap: bool = True,

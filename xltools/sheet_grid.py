@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import styles
+from .formula_values import SheetFormulas
 from .layout import col_letter
 
 
@@ -27,11 +28,18 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 @dataclass
 class Grid:
-    """Cells placed anywhere, streamed row by row (write-only sheets need order)."""
+    """Cells placed anywhere, streamed row by row (write-only sheets need order).
+
+    ``sources`` gives other sheets' columns (sheet -> column letter -> values
+    from row 2 down) so the results of formulas can be worked out and stored
+    with them (``formula_values``): without them Excel's Protected View, and any
+    reader that doesn't recalculate, would show blank cells.
+    """
 
     ws: Any
     cells: dict[int, dict[int, WriteOnlyCell]] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
+    sources: dict[str, dict[str, list[Any]]] | None = None
 
     def put(self, row: int, col: int, value: Any, font: Font = styles.BODY_FONT,
             fill: PatternFill | None = None, align: Alignment = LEFT,
@@ -53,6 +61,12 @@ class Grid:
         self.ws.merged_cells.add(f"{col_letter(col1)}{row}:{col_letter(col2)}{row}")
 
     def flush(self) -> None:
+        if self.sources is not None:
+            known = SheetFormulas(self.ws.title, self.sources)
+            for row, cols in self.cells.items():
+                for col, cell in cols.items():
+                    known.add(col_letter(col), row, cell)
+            known.store(self.ws.parent)
         for row in range(1, max(self.cells, default=0) + 1):
             if row in self.heights:
                 self.ws.row_dimensions[row].height = self.heights[row]

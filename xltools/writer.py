@@ -130,7 +130,9 @@ def write_data_sheet(
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
     _append_prototypes(ws, layout, cell_styles)
     formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
-    fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas))
+    results = {c.key: change_value for c in layout.columns if c.kind == "formula"}
+    fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas,
+                                              results))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
@@ -239,6 +241,20 @@ def change_formula(excel_row: int) -> str:
     exp = SAVINGS_LAYOUT.letter("expected") + str(excel_row)
     rev = SAVINGS_LAYOUT.letter("revised") + str(excel_row)
     return f'=IF({rev}="","",N({rev})-N({exp}))'
+
+
+def change_value(row: Row) -> Any:
+    """What ``change_formula`` gives for ``row``, stored beside it for readers that
+    don't recalculate (Excel's Protected View, calamine, pandas)."""
+    revised, expected = row.get("revised"), row.get("expected")
+    if revised is None or revised == "":
+        return ""
+    return _n(revised) - _n(expected)
+
+
+def _n(value: Any) -> float:
+    """Excel's N(): numbers are themselves, anything else is 0."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 # -- validation and formatting -------------------------------------------------
