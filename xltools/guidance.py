@@ -16,6 +16,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import styles
 from .book import Book
+from .fastrows import row_height, text_lines
 from .layout import (
     CHANGE_TYPES,
     GOOD_IS,
@@ -94,27 +95,40 @@ INSTRUCTIONS = (
 )
 
 
+GUIDANCE_TEXT_WIDTH = 90
+
+
 def write_guidance(wb: Workbook, book: Book) -> None:
     ws = wb.create_sheet(GUIDANCE)
     ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["B"].width = GUIDANCE_TEXT_WIDTH
     protect_and_print(ws)  # write-only sheets stream in order: settings first
     title = WriteOnlyCell(ws, value=book.plan.title)
     title.font = styles.TITLE_FONT
-    ws.append([title])
-    ws.append([])
-    for label, text in guidance_lines(book):
-        ws.append([_text(ws, label, styles.BOLD_FONT), _text(ws, text)])
-    ws.append([])
-    ws.append([_text(ws, "How to fill in this return", styles.SUBTITLE_FONT)])
-    for number, step in enumerate(INSTRUCTIONS, start=1):
-        ws.append([_text(ws, f"Step {number}", styles.BOLD_FONT), _text(ws, step)])
-    ws.append([])
-    ws.append([_text(ws, "RAG status definitions", styles.SUBTITLE_FONT)])
+    rows: list[list] = [[title], []]
+    rows += [[_text(ws, label, styles.BOLD_FONT), _text(ws, text)]
+             for label, text in guidance_lines(book)]
+    rows += [[], [_text(ws, "How to fill in this return", styles.SUBTITLE_FONT)]]
+    rows += [[_text(ws, f"Step {n}", styles.BOLD_FONT), _text(ws, step)]
+             for n, step in enumerate(INSTRUCTIONS, start=1)]
+    rows += [[], [_text(ws, "RAG status definitions", styles.SUBTITLE_FONT)]]
     for status in book.plan.rag_scheme:
         fill = PatternFill("solid", fgColor=styles.hex_colour(status.colour))
         font = Font(name="Arial", bold=True, color=styles.text_colour_for(status.colour))
-        ws.append([_text(ws, status.name, font, fill), _text(ws, status.meaning)])
+        rows.append([_text(ws, status.name, font, fill), _text(ws, status.meaning)])
+    for number, row in enumerate(rows, start=1):
+        _fit_height(ws, number, row)
+        ws.append(row)
+
+
+def _fit_height(ws, number: int, row: list) -> None:
+    """Tall enough for column B's wrapped text: no client re-measures rows on opening."""
+    text = row[1].value if len(row) > 1 and row[1] is not None else None
+    if isinstance(text, str):
+        per_line = int(GUIDANCE_TEXT_WIDTH * 1.25)
+        lines = text_lines(text, per_line)
+        if lines > 1:
+            ws.row_dimensions[number].height = row_height(lines)
 
 
 def list_columns(book: Book) -> dict[str, list[str]]:
