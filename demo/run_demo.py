@@ -83,7 +83,7 @@ def consolidate() -> None:
 
 
 def report() -> None:
-    step("6. Roll-up, stale-update flags, KPI RAG and the one-page highlight report")
+    step("6. KPI RAG, stale-update flags, roll-up and the one-page highlight report")
     master = OUT / "master_Q2_2019-20_consolidated.xlsx"
     with_kpis = OUT / "master_Q2_2019-20_kpis.xlsx"
     flagged = OUT / "master_Q2_2019-20_flagged.xlsx"
@@ -142,8 +142,9 @@ def excel_addins() -> None:
         else:
             raise RuntimeError("xltools serve did not start")
         (OUT / "manifest.xml").write_bytes(text)
-        print(f"GET /manifest.xml → {_shown(OUT)}/manifest.xml "
-              "(sideload this in Excel; see docs/it-guide.md)")
+        print(f"GET /manifest.xml → {_shown(OUT)}/manifest.xml (it points at this demo's "
+              "http://127.0.0.1 server; a real deployment serves its manifest over https — "
+              "see docs/it-guide.md)")
         run("addin", "check-manifest", OUT / "manifest.xml")
     finally:
         server.terminate()

@@ -495,3 +495,17 @@ def test_round_trip_issue_fill_consolidate(master, tmp_path, capsys):
     assert [r["id"] for r in book.archive] == ["A-0012", "A-0002"]
     assert book.plan.period == "Q3 2019/20"
     assert check_workbook(out).structural == []
+
+
+def test_last_quarters_consolidation_state_is_not_carried(plan, tmp_path):
+    from xltools.book import Book
+    from xltools.returns import STATE_KEY
+    from xltools.writer import write_book
+
+    book = Book(plan=plan, actions=[{"id": "A-0001", "action": "x", "rag": "Green",
+                                     "progress_update": "Done some."}],
+                extra_settings={STATE_KEY: {"period": plan.period, "ids": ["A-0001"]}})
+    master = write_book(book, tmp_path / "m.xlsx")
+    out = tmp_path / "next.xlsx"
+    next_quarter(master, out)
+    assert STATE_KEY not in read_book(out).extra_settings

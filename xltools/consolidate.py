@@ -34,11 +34,13 @@ from .merge import (
     merge_actions,
     merge_savings,
     missing_returns,
+    period_state,
+    rows_left_out,
     savings_key,
     write_flags,
 )
 from .reader import read_plan
-from .returns import by_column, read_master
+from .returns import STATE_KEY, by_column, read_master
 from .writer import write_book
 
 ACCEPTED = ("updated", "unchanged", "no update")
@@ -173,7 +175,8 @@ def merge_into(master: Book, report: ConsolidationReport, by_key: str) -> None:
     result = report.merge
     actions: dict[str, list[Candidate]] = {}
     savings: dict[tuple[str, str], list[Candidate]] = {}
-    received: set[str] = set()
+    earlier = period_state(master)  # an earlier consolidation this period (late returns)
+    received: set[str] = set(earlier.get("received") or [])
     known = Known(master)
     for rf in report.files:
         report.findings += rf.findings
@@ -189,8 +192,32 @@ def merge_into(master: Book, report: ConsolidationReport, by_key: str) -> None:
     by_key = issued_by(report.files) or by_key
     report.missing = missing_returns(master, by_key, received, result,
                                      file=Path(report.output).name)
-    write_flags(master, result.flags)
+    rows_left_out(master, by_key, answered_by(report.files, actions, earlier), result,
+                  file=Path(report.output).name)
+    master.extra_settings[STATE_KEY]["received"] = sorted(received)
+    # actions no return spoke to this time keep what earlier consolidations flagged
+    write_flags(master, result.flags, keep=set() if not earlier else
+                {i for i in master.actions_by_id() if i not in actions})
     report.findings += result.findings
+    by_name = {rf.name: rf for rf in report.files}  # so the Log's notes count them too
+    for f in result.findings:
+        if f.code == "LOCKED_CHANGED" and f.file in by_name:
+            by_name[f.file].findings.append(f)
+
+
+def answered_by(files: list[ReturnFile], actions: dict[str, list[Candidate]],
+                earlier: dict[str, Any]) -> dict[str, set[str]]:
+    """Officer (case-folded) → the action IDs their returns held this time, for officers
+    not heard from before this period (a partial re-send after a full return is fine)."""
+    before = {o.casefold() for o in earlier.get("received") or []}
+    out: dict[str, set[str]] = {rf.officer.casefold(): set() for rf in files
+                                if rf.readable and not rf.wrong_period and rf.officer
+                                and rf.officer.casefold() not in before}
+    for action_id, cands in actions.items():
+        for cand in cands:
+            if cand.officer.casefold() in out:
+                out[cand.officer.casefold()].add(action_id)
+    return out
 
 
 def issued_by(files: list[ReturnFile]) -> str | None:
@@ -233,7 +260,8 @@ def collect(known: Known, rf: ReturnFile, actions, savings,
                                  typed, f"ID {typed} is not in the master"))
         else:
             actions.setdefault(action_id, []).append(
-                Candidate(rf.name, row, letters, invalid.get(row["_row"], [])))
+                Candidate(rf.name, row, letters, invalid.get(row["_row"], []),
+                          officer=rf.officer))
     found += _collect_savings(known, rf, book, rf.findings, savings, result)
     return found
 

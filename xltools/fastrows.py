@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .layout import SheetLayout, col_letter
+from .layout import EXCEL_MAX_TEXT, SheetLayout, col_letter, fit_cell_text
 
 PROTOTYPE_ROWS = (2, 3)  # row 2: plain styles; row 3: quote-prefixed text styles
 _EPOCH = datetime(1899, 12, 30)
@@ -251,6 +251,8 @@ def cell_xml(ref: str, value: Any, style: str, quoted_style: str) -> str:
         if isinstance(value, (list, tuple)):
             value = "; ".join(str(v) for v in value)
         value = str(value)
+    if len(value) > EXCEL_MAX_TEXT:  # a file Excel would call damaged
+        value = fit_cell_text(value)
     text = value.translate(_XML_TEXT)
     s = quoted_style if text.startswith(_FORMULA_START) else style
     return (f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'

@@ -19,6 +19,7 @@ from .book import Book
 from .fastrows import row_height, text_lines
 from .layout import (
     CHANGE_TYPES,
+    EXCEL_MAX_TEXT,
     GOOD_IS,
     GUIDANCE,
     LIST_HEADERS,
@@ -186,4 +187,19 @@ def write_settings(wb: Workbook, book: Book) -> None:
     protect_and_print(ws)
     ws.append([_text(ws, "Setting"), _text(ws, "Value (JSON)")])
     for key, value in settings_values(book).items():
-        ws.append([_text(ws, key), _text(ws, json.dumps(value, ensure_ascii=False))])
+        for part in cell_sized(json.dumps(value, ensure_ascii=False)):
+            ws.append([_text(ws, key), _text(ws, part)])
+
+
+def cell_sized(text: str, size: int = EXCEL_MAX_TEXT) -> list[str]:
+    """``text`` in pieces one cell can hold, each cut away from spaces (cells are read
+    back stripped); the reader joins a key's rows. A big master's consolidation state
+    (every action ID updated this period) runs to 100,000+ characters."""
+    parts = []
+    while len(text) > size:
+        cut = size
+        while cut > 1 and (text[cut - 1].isspace() or text[cut].isspace()):
+            cut -= 1
+        parts.append(text[:cut])
+        text = text[cut:]
+    return [*parts, text]

@@ -31,6 +31,20 @@ LOG = "Log"
 ARCHIVE = "Archive"
 SETTINGS = "Settings"  # hidden: the plan's settings, so a workbook carries its own
 
+# Excel's limit on the characters in one cell: a file holding a longer text is one
+# Excel reports as damaged ("We found a problem with some content") and cuts on repair.
+EXCEL_MAX_TEXT = 32767
+
+
+def fit_cell_text(text: str) -> str:
+    """``text`` as one cell can hold it: a longer text is cut, and says so at its end,
+    so the cut is never silent (the writer's last line of defence; validation reports
+    the cell the text came from)."""
+    if len(text) <= EXCEL_MAX_TEXT:
+        return text
+    note = f" … [cut: {len(text):,} characters is over Excel's cell limit of 32,767]"
+    return text[:EXCEL_MAX_TEXT - len(note)] + note
+
 
 @dataclass(frozen=True)
 class Column:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .book import Book, Row, blank
 from .findings import Finding, codes_in, flags_text
-from .layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
+from .layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from .plan import split_officers
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
@@ -32,6 +32,12 @@ ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a c
 SAVINGS_FIELDS = ("revised", "change_type", "approved_by", "approved_on", "comment")
 SAVINGS_CONTENT = ("revised", "change_type", "approved_by", "approved_on")
 OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN"})
+# Cells a return shows but the officer may not change: compared, never merged. The
+# Flags cell is issued empty and ID is how the row was matched, so neither counts.
+LOCKED_FIELDS = tuple(c.key for c in ACTIONS_LAYOUT.columns
+                      if RETURN not in c.editable and c.key not in ("id", "flags"))
+PREVIOUS = ("previous_progress", "previous_rag")
+_LOCKED_NAMES = {ACTIONS_LAYOUT.column(k).name: k for k in LOCKED_FIELDS}
 _ROW_NUMBER = re.compile(r"(\d+)$")
 
 
@@ -44,6 +50,7 @@ class Candidate:
     letters: dict[str, str]
     invalid: list[Finding] = field(default_factory=list)
     outcome: str = ""
+    officer: str = ""  # whom the return is from (its Settings, or the one officer named)
 
     def cell(self, key: str) -> str:
         return f"{self.letters.get(key, '?')}{self.row.get('_row', '?')}"
@@ -169,36 +176,93 @@ def conflict_findings(key: str, changed: list[Candidate], fields: list[str], lay
 # -- actions ----------------------------------------------------------------------
 
 
+def period_state(master: Book) -> dict[str, Any]:
+    """What earlier consolidations of this master did this period (kept in its Settings):
+    ``ids`` updated, ``by`` whom (officers per ID), ``received`` (officers who returned).
+    Empty for a new period — or for a state that cannot be read, rather than failing."""
+    state = master.extra_settings.get(STATE_KEY)
+    if not isinstance(state, dict) or state.get("period") != master.plan.period:
+        return {}
+    return state
+
+
 def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
                   result: MergeResult) -> None:
     """Apply every action's candidates to the master rows (in place)."""
-    state = master.extra_settings.get(STATE_KEY) or {}
-    period = master.plan.period
-    done = set(state.get("ids", [])) if state.get("period") == period else set()
+    state = period_state(master)
+    done = set(state.get("ids", []))
+    by: dict[str, list[str]] = dict(state.get("by") or {})
     rows = master.actions_by_id()
     for action_id in [i for i in rows if i in candidates]:  # report in master order
         cands, master_row = candidates[action_id], rows[action_id]
         for cand in cands:
+            cand.invalid = about_the_master(cand, master_row)
             for f in cand.invalid:
                 result.flag(action_id, Finding("INVALID", f"{f.message} ({cand.file} › "
                                                f"{f.sheet}!{f.cell})", action_id=action_id))
-        merged = _merge_action(master_row, action_id, cands, result)
+            result.findings += locked_changes(master_row, cand, action_id in done)
+        merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []))
         if merged:
             if action_id not in done:
                 master_row["previous_progress"], master_row["previous_rag"] = \
                     previous_values(master_row)
                 done.add(action_id)
+            names = {c.officer for c in cands
+                     if c.officer and changed_fields(master_row, c.row, ACTION_CONTENT)}
+            by[action_id] = sorted(set(by.get(action_id, [])) | names)  # for late returns
             master_row.update(merged)
-    master.extra_settings[STATE_KEY] = {"period": period, "ids": sorted(done)}
+    master.extra_settings[STATE_KEY] = {**state, "period": master.plan.period,
+                                        "ids": sorted(done), "by": by}
+
+
+def about_the_master(cand: Candidate, master_row: Row) -> list[Finding]:
+    """The return's INVALID cells that concern the master's action: those merged into it,
+    and locked cells holding the master's own value (an officer not on the list). A bad
+    value typed into a locked cell is not merged, so it is reported for the return only."""
+    return [f for f in cand.invalid if f.column not in _LOCKED_NAMES or same(
+        cand.row.get(_LOCKED_NAMES[f.column]), master_row.get(_LOCKED_NAMES[f.column]))]
+
+
+def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Finding]:
+    """Cells of a return's row the officer changed but may not (the wording, the
+    officers, the previous progress): not merged, but the PMO should know."""
+    shown = dict(master_row)  # what the return showed, as ``issue`` made it
+    if not updated:
+        shown["previous_progress"], shown["previous_rag"] = previous_values(master_row)
+    out = []
+    row = cand.row
+    for key in LOCKED_FIELDS:
+        if row.get(key) == shown.get(key) or key not in cand.letters:  # the 12,000-row case
+            continue
+        if same(row.get(key), shown.get(key)) or (
+                key in PREVIOUS and same(row.get(key), master_row.get(key))):
+            continue  # (Previous: a return issued after an earlier merge shows the master's)
+        name = ACTIONS_LAYOUT.column(key).name
+        out.append(Finding(
+            "LOCKED_CHANGED", f"{name} was changed in the return; it is not the "
+            f"officer's to change, so the master keeps {_quote(shown.get(key))}",
+            file=cand.file, sheet=ACTIONS_LAYOUT.name, cell=cand.cell(key),
+            action_id=master_row.get("id"), column=name, expected=shown.get(key),
+            got=row.get(key)))
+    return out
 
 
 def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
-                  result: MergeResult) -> dict[str, Any]:
+                  result: MergeResult, earlier: list[str]) -> dict[str, Any]:
     changed = [c for c in cands if changed_fields(master_row, c.row, UPDATE_FIELDS)]
     merged, conflicts = combine(master_row, changed, UPDATE_FIELDS, ACTION_CONTENT)
-    if conflicts:
+    late = [] if conflicts else late_disagreement(master_row, changed, earlier)
+    if late:
+        conflicts = [k for k in ACTION_CONTENT if any(changed_fields(master_row, c.row, (k,))
+                                                       for c in late)]
+        flag, per_file = conflict_findings(action_id, late, conflicts, ACTIONS_LAYOUT,
+                                           "action")
+        flag = _with_master_side(flag, master_row, conflicts, earlier)
+        changed = late
+    elif conflicts:
         flag, per_file = conflict_findings(action_id, changed, conflicts, ACTIONS_LAYOUT,
                                            "action")
+    if conflicts:
         result.flag(action_id, flag)
         result.findings += per_file
         result.conflicts.append(action_id)
@@ -215,6 +279,26 @@ def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
     return merged
 
 
+def late_disagreement(master_row: Row, changed: list[Candidate],
+                      earlier: list[str]) -> list[Candidate]:
+    """Late returns (consolidated after another officer's update of the same action was
+    merged this period) that say something different: a conflict, not a correction —
+    an officer correcting their own earlier update is not in conflict with it."""
+    if not earlier:
+        return []
+    return [c for c in changed if c.officer and c.officer not in earlier
+            and changed_fields(master_row, c.row, ACTION_CONTENT)]
+
+
+def _with_master_side(flag: Finding, master_row: Row, fields: list[str],
+                      earlier: list[str]) -> Finding:
+    said = ", ".join(f"{ACTIONS_LAYOUT.column(k).name} {_quote(master_row.get(k))}"
+                     for k in fields if not blank(master_row.get(k)))
+    head, _, rest = flag.message.partition(": ")
+    return Finding("CONFLICT", f"{head}: the master holds {said}, merged earlier from "
+                   f"{' / '.join(earlier)}; {rest}", action_id=flag.action_id)
+
+
 def _outcome(cand: Candidate, changed: bool, conflict: bool, fields: tuple[str, ...]) -> str:
     if conflict and changed:
         return "conflict"
@@ -225,12 +309,16 @@ def _outcome(cand: Candidate, changed: bool, conflict: bool, fields: tuple[str, 
     return "unchanged" if any(not blank(cand.row.get(k)) for k in fields) else "no update"
 
 
-def write_flags(master: Book, flags: dict[str, list[Finding]]) -> None:
-    """Rewrite each action's consolidation flags; other tools' flag lines are kept."""
+def write_flags(master: Book, flags: dict[str, list[Finding]], keep: set[str] = frozenset()
+                ) -> None:
+    """Rewrite each action's consolidation flags; other tools' flag lines are kept, and so
+    are the INVALID / CONFLICT lines of actions in ``keep`` (no return this time spoke to
+    them: what an earlier consolidation this period found still stands)."""
     for row in master.actions:
         old = row.get("flags")
+        owned = OWNED_CODES - {"INVALID", "CONFLICT"} if row.get("id") in keep else OWNED_CODES
         kept = [line for line in str(old or "").splitlines()
-                if line.strip() and not set(codes_in(line)) & OWNED_CODES]
+                if line.strip() and not set(codes_in(line)) & owned]
         new = flags_text(flags.get(row.get("id"), []))
         text = "\n".join([*kept, *([new] if new else [])]) or None
         if text != (old or None):
@@ -256,6 +344,29 @@ def missing_returns(master: Book, by_key: str, received: set[str], result: Merge
                 "MISSING_RETURN", message, file=file, sheet=ACTIONS_LAYOUT.name,
                 cell=f"{letter}{row.get('_row', '?')}", action_id=row["id"], got=officer))
     return missing
+
+
+def rows_left_out(master: Book, by_key: str, answered: dict[str, set[str]],
+                  result: MergeResult, file: str | None = None) -> list[str]:
+    """Actions issued to an officer whose return came back without them (a row deleted,
+    its ID typed over): the officer is not missing, but the action got no answer — say so
+    at the action rather than leave the gap silent. ``answered``: officer (case-folded)
+    → the action IDs their returns held."""
+    letter = master.letters(ACTIONS_LAYOUT).get("flags", "?")
+    left_out = []
+    for row in master.actions:
+        for officer in split_officers(row.get(by_key)):
+            ids = answered.get(officer.casefold())
+            if ids is None or blank(row.get("id")) or row["id"] in ids:
+                continue
+            left_out.append(row["id"])
+            message = (f"the return from {officer} has no row for this action (deleted, or "
+                       "its ID changed?); no update merged")
+            result.flag(row["id"], Finding("MISSING_RETURN", message, action_id=row["id"]))
+            result.findings.append(Finding(
+                "MISSING_RETURN", message, file=file, sheet=ACTIONS_LAYOUT.name,
+                cell=f"{letter}{row.get('_row', '?')}", action_id=row["id"], got=officer))
+    return left_out
 
 
 # -- savings ----------------------------------------------------------------------

@@ -132,8 +132,10 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
     sheets = set(wb.sheet_names)
     settings = _read_settings(wb, name) if SETTINGS in sheets else None
     if settings is None and plan is None:
-        raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
-                            "pass its plan file", path=name, reason="NOT_XLTOOLS")
+        raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools, or its "
+                            f"hidden {SETTINGS} sheet was deleted: start again from the copy "
+                            "the PMO sent (consolidation still reads it against the master)",
+                            path=name, reason="NOT_XLTOOLS")
     if settings is not None:
         lists = _read_lists(wb) if own_lists and LISTS in sheets else {}
         plan = _plan_from(settings, lists, name)
@@ -148,7 +150,9 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
             continue
         if layout.name not in sheets:
             if required:
-                raise WorkbookError(f"{name}: sheet '{layout.name}' is missing",
+                raise WorkbookError(f"{name}: sheet '{layout.name}' is missing (the workbook "
+                                    f"has {', '.join(repr(s) for s in wb.sheet_names)}); if it "
+                                    f"was renamed, rename it back to '{layout.name}'",
                                     path=name, reason="MISSING_SHEET")
             continue
         rows, findings, letters = read_rows(wb.get_sheet_by_name(layout.name), layout, name)
@@ -182,14 +186,21 @@ _SHEETS = (
 
 
 def _read_settings(wb, name: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
     for row in wb.get_sheet_by_name(SETTINGS).to_python(skip_empty_area=False)[1:]:
         if len(row) < 2 or blank(row[0]):
             continue
+        key = str(row[0])
+        if isinstance(raw.get(key), str) and isinstance(row[1], str):
+            raw[key] += row[1]  # a value too long for one cell continues (cell_sized)
+        else:
+            raw[key] = row[1]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
         try:
-            values[str(row[0])] = json.loads(row[1]) if isinstance(row[1], str) else row[1]
+            values[key] = json.loads(value) if isinstance(value, str) else value
         except json.JSONDecodeError:
-            values[str(row[0])] = row[1]
+            values[key] = value
     return values
 
 

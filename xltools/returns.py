@@ -124,16 +124,26 @@ def assign(master: Book, by: str = "lead") -> tuple[dict[str, list[Row]], list[F
     file = Path(master.path).name if master.path else None
     groups: dict[str, list[Row]] = {}
     findings = []
+    listed = {n.casefold(): n for n in master.plan.individual_officers}
+    column = ACTIONS_LAYOUT.column(key).name
     for row in master.actions:
         names = officers_of(row, key)
+        cell = f"{letter}{row.get('_row', '?')}"
         if not names:
             findings.append(Finding(
-                "NO_OFFICER", f"action {row.get('id') or '?'} has no "
-                f"{ACTIONS_LAYOUT.column(key).name.lower()}; no return includes it",
-                file=file, sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row.get('_row', '?')}",
-                action_id=row.get("id"), column=ACTIONS_LAYOUT.column(key).name))
+                "NO_OFFICER", f"action {row.get('id') or '?'} has no {column.lower()}; no "
+                "return includes it", file=file, sheet=ACTIONS_LAYOUT.name, cell=cell,
+                action_id=row.get("id"), column=column))
         for name in names:
-            groups.setdefault(name, []).append(row)
+            # Excel's dropdown accepts "steve edwards": one officer, one return
+            officer = listed.get(name.casefold(), name)
+            if listed and name.casefold() not in listed:
+                findings.append(Finding(
+                    "INVALID", f"{column} '{name}' is not on the officer list; a return was "
+                    "made for that name — check the spelling", file=file,
+                    sheet=ACTIONS_LAYOUT.name, cell=cell, action_id=row.get("id"),
+                    column=column, got=name))
+            groups.setdefault(officer, []).append(row)
     return groups, findings
 
 

@@ -36,6 +36,7 @@ from .layout import ACTIONS, ACTIONS_LAYOUT, KPIS, KPIS_LAYOUT, MASTER, RETURN, 
 from .periods import Quarter
 from .plan import Plan
 from .reader import read_book
+from .returns import STATE_KEY
 from .validate import duplicate_ids
 from .writer import write_book
 
@@ -114,7 +115,7 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     new = Book(plan=plan, kind=MASTER, actions=actions, savings=savings, kpis=kpis,
                archive=archive, log=[clean_row(r) for r in book.log],
                extra_settings=dict(book.extra_settings))
-    new.extra_settings.pop("consolidated", None)  # last quarter's bookkeeping, not this one's
+    new.extra_settings.pop(STATE_KEY, None)  # last quarter's consolidation bookkeeping
     new.extra_settings["rolled_from"] = {"file": file, "sha256": sha256,
                                          "period": book.plan.period}
     new.log.append(_log_row(report, file, sha256))

@@ -27,6 +27,7 @@ from .findings import Finding
 from .guidance import list_columns
 from .layout import (
     ACTIONS_LAYOUT,
+    EXCEL_MAX_TEXT,
     KPIS_LAYOUT,
     RETURN,
     SAVINGS_LAYOUT,
@@ -157,14 +158,30 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
     where = _Where(layout, file, letters or default_letters(layout))
     out: list[Finding] = []
     for row in rows:
-        out += schema_findings(row, where)
+        found = schema_findings(row, where)
+        if layout is ACTIONS_LAYOUT and kind == RETURN and blank(row.get("id")):
+            found = [f for f in found if f.column != "ID"]  # one finding for the cell: why
+            found.append(where.finding(row, layout.column("id"),
+                                       "has no ID; the PMO cannot match it to the plan", None,
+                                       "an ID"))
+        out += found
+        out += too_long_findings(row, where)
         for col in layout.columns:
             if col.list_name and not blank(row.get(col.key)):
                 out += list_findings(row, col, where, lists)
-        if layout is ACTIONS_LAYOUT and kind == RETURN and blank(row.get("id")):
-            out.append(where.finding(row, layout.column("id"),
-                                     "has no ID; the PMO cannot match it to the plan", None,
-                                     "an ID"))
+    return out
+
+
+def too_long_findings(row: Row, where: _Where) -> list[Finding]:
+    """Text over Excel's cell limit (pasted in LibreOffice, or written by a script):
+    the writer has to cut it, so the cell it came from is reported, never cut silently."""
+    out = []
+    for key, value in row.items():
+        if isinstance(value, str) and len(value) > EXCEL_MAX_TEXT and key in where.layout.keys:
+            out.append(where.finding(
+                row, where.layout.column(key), f"is {len(value):,} characters, over Excel's "
+                "cell limit of 32,767: shorten it — where xltools writes it, it is cut to fit "
+                "and marked as cut", f"{len(value):,} characters", "at most 32,767 characters"))
     return out
 
 
@@ -191,6 +208,9 @@ def schema_findings(row: Row, where: _Where) -> list[Finding]:
 def _describe(err, col: Column, got: Any) -> str:
     if err.validator == "required" or (got is None and col.required):
         return "is required"
+    if col.kind == "date" and isinstance(got, (int, float)):
+        return (f"'{got:g}' is a number, not a date — format the cell as a date and type a "
+                "real date such as 14/10/2019")
     if col.kind == "date":
         return f"'{got}' is text, not a date — type a real date such as 14/10/2019"
     if col.kind in ("number", "integer"):

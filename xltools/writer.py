@@ -41,6 +41,7 @@ from .layout import (
     Column,
     SheetLayout,
     col_letter,
+    fit_cell_text,
 )
 
 SheetBuilder = Callable[[Workbook, Book], None]
@@ -228,7 +229,9 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, datetime) and value.time() == datetime.min.time():
         return value.date()
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return fit_cell_text(value)  # openpyxl would cut it silently
     return value
 
 

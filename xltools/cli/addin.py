@@ -9,7 +9,8 @@ from .common import console
 
 
 def register(sub) -> None:
-    p = sub.add_parser("addin", help="build the desktop Excel add-in (xltools.xlam)",
+    p = sub.add_parser("addin", help="build the desktop Excel add-in (xltools.xlam) or check "
+                       "an add-in manifest",
                        description="Build xltools.xlam (ribbon + VBA calling xlwings' "
                        "RunPython) for users with local Python, or check an Office.js "
                        "manifest offline.")
@@ -26,7 +27,8 @@ def register(sub) -> None:
     m = actions.add_parser("check-manifest", help="check an Office.js manifest offline",
                            description="Check manifest.xml (e.g. saved from the server's "
                            "/manifest.xml) against the rules Office enforces.")
-    m.add_argument("manifest", type=Path)
+    m.add_argument("manifest", type=Path,
+                   help="the manifest file (.xml), e.g. downloaded from /manifest/download")
     m.add_argument("--https", action="store_true", help="require https URLs (production)")
     m.set_defaults(run=run_check)
 

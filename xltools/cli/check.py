@@ -9,10 +9,12 @@ from .common import add_json, console, emit_json, print_findings
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="check a return or master for problems",
+    p = sub.add_parser("check", help="check a return or master: every problem by sheet, cell "
+                       "and rule",
                        description="Check a workbook against the xltools format: columns, "
                        "dropdown values, dates, numbers, IDs. Lists each problem by sheet, "
-                       "cell and rule.")
+                       "cell and rule, and (as NO_UPDATE) each action still to be filled in. "
+                       "'Ready to send' means no errors and every action filled in.")
     p.add_argument("workbook", type=Path, help="the return or master to check (.xlsx)")
     add_json(p)
     p.set_defaults(run=run)

@@ -24,9 +24,13 @@ def add_json(parser: argparse.ArgumentParser) -> None:
                         help="print the report as JSON on stdout (for scripts)")
 
 
-def add_plan(parser: argparse.ArgumentParser, required: bool = False) -> None:
-    parser.add_argument("--plan", type=Path, required=required,
-                        help="plan file (JSON); see workbook_templates/sample_plan.json")
+PLAN_FOR_OTHER_WORKBOOKS = ("plan file (JSON), only for a workbook not made by xltools: an "
+                            "xltools workbook carries its own plan in its hidden Settings sheet")
+
+
+def add_plan(parser: argparse.ArgumentParser, required: bool = False,
+             help: str = "plan file (JSON); see workbook_templates/sample_plan.json") -> None:
+    parser.add_argument("--plan", type=Path, required=required, help=help)
 
 
 def load_plan(path: Path | None) -> Plan | None:

@@ -20,7 +20,9 @@ def register(sub) -> None:
                        "overwritten.")
     p.add_argument("master", type=Path, help="the master workbook (.xlsx)")
     p.add_argument("returns", type=Path, help="folder holding the returns")
-    p.add_argument("-o", "--output", type=Path, help="consolidated master to write (.xlsx)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="consolidated master to write (.xlsx; not the master itself); "
+                   "required unless --in-place")
     p.add_argument("--in-place", action="store_true",
                    help="write over MASTER itself, after saving a timestamped backup beside it")
     p.add_argument("--as-of", type=_day, default=None,

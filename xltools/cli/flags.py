@@ -6,12 +6,21 @@ from pathlib import Path
 
 from ..flags import apply_flags, flag_book
 from ..reader import read_book
-from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+from .common import (
+    PLAN_FOR_OTHER_WORKBOOKS,
+    add_json,
+    add_plan,
+    console,
+    emit_json,
+    load_plan,
+    print_findings,
+)
 from .pmo import add_as_of, add_output, add_previous, check_output, read_previous, write_output
 
 
 def register(sub) -> None:
-    p = sub.add_parser("flags", help="flag missing, stale, unchanged and overdue updates",
+    p = sub.add_parser("flags", help="flag missing, stale, unchanged, overdue and unexplained "
+                       "updates",
                        description="Flag NO_UPDATE, OUT_OF_DATE, UNCHANGED, OVERDUE, "
                        "NO_NARRATIVE and NO_DUE_DATE for every action (keeping INVALID, "
                        "CONFLICT and MISSING_RETURN from consolidation). With -o, writes them "
@@ -20,7 +29,7 @@ def register(sub) -> None:
     add_as_of(p, "judge overdue and out-of-date updates as at this date")
     add_previous(p)
     add_output(p, "the Flags column filled in")
-    add_plan(p)
+    add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
 

@@ -18,8 +18,8 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="folder to write the returns into (created if missing)")
     p.add_argument("--by", choices=sorted(BY_COLUMNS), default=None,
-                   help="who gets each action: its lead officer (default: the plan's "
-                   "return_by setting) or its accountable officer")
+                   help="who gets each action: its lead or its accountable officer "
+                   "(default: the plan's return_by setting, normally lead)")
     p.add_argument("--workers", type=int, default=None,
                    help="processes to write with (default: up to 2)")
     add_json(p)

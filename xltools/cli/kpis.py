@@ -8,12 +8,20 @@ from rich.table import Table
 
 from ..kpis import apply_kpis, assess_kpis, load_kpi_rows, merge_kpis
 from ..reader import read_book
-from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+from .common import (
+    PLAN_FOR_OTHER_WORKBOOKS,
+    add_json,
+    add_plan,
+    console,
+    emit_json,
+    load_plan,
+    print_findings,
+)
 from .pmo import add_output, check_output, write_output
 
 
 def register(sub) -> None:
-    p = sub.add_parser("kpis", help="set KPI RAG and trend",
+    p = sub.add_parser("kpis", help="work out each KPI's RAG and trend",
                        description="RAG from Latest vs Target in the direction of Good is "
                        "(Green when met, Amber within the plan's kpi_tolerance of the target, "
                        "Red otherwise, none without a target) and Trend vs Previous. With -o, "
@@ -23,7 +31,7 @@ def register(sub) -> None:
                    help="add or update KPI rows (matched by Measure) from a JSON file, e.g. "
                    "workbook_templates/sample_kpis.json")
     add_output(p, "RAG and Trend filled in on the KPIs sheet")
-    add_plan(p)
+    add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
 

@@ -19,7 +19,9 @@ def register(sub) -> None:
         "merged, skipped, repaired or not placed.")
     p.add_argument("source", type=Path, help="the tracker: .txt/.tsv/.csv or .xlsx")
     p.add_argument("-o", "--output", type=Path, required=True, help="master to write (.xlsx)")
-    add_plan(p)
+    add_plan(p, help="plan file (JSON) whose officers, sections, period and status mapping "
+             "the master uses; without it, --period is required and the lists come from "
+             "the tracker")
     p.add_argument("--period", help='reporting period, e.g. "Q2 2019/20" (default: the plan\'s)')
     p.add_argument("--mapping", type=Path,
                    help='JSON {"source header": "Actions column"} overriding header matching')

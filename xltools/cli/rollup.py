@@ -10,12 +10,13 @@ from ..errors import UsageError
 from ..highlight import render_pdf
 from ..reader import read_book
 from ..rollup import MOVEMENTS, Rollup, rollup
-from .common import add_json, add_plan, console, emit_json, load_plan
+from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
 from .pmo import add_as_of, add_output, add_previous, check_output, read_previous, write_output
 
 
 def register(sub) -> None:
-    p = sub.add_parser("rollup", help="roll up RAG status; write the Dashboard",
+    p = sub.add_parser("rollup", help="roll up RAG status by section and officer; write the "
+                       "Dashboard and highlight report",
                        description="Count and share of each RAG status overall, by section, "
                        "by accountable and by lead officer (joint entries count for each); % "
                        "complete; movement since last quarter. With -o, writes a copy of the "
@@ -27,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--pdf", type=Path, metavar="REPORT.pdf",
                    help="also render the Dashboard as a one-page PDF highlight report "
                    "(needs LibreOffice and -o)")
-    add_plan(p)
+    add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
 

@@ -9,7 +9,15 @@ from rich.table import Table
 from ..reconcile_sheet import write_reconciliation_workbook
 from ..savings import Reconciliation, parse_years_option, reconcile_files
 from ..savings_rows import fmt
-from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+from .common import (
+    PLAN_FOR_OTHER_WORKBOOKS,
+    add_json,
+    add_plan,
+    console,
+    emit_json,
+    load_plan,
+    print_findings,
+)
 
 
 def register(sub) -> None:
@@ -26,7 +34,7 @@ def register(sub) -> None:
                    help="write the baseline with revisions merged plus a Reconciliation sheet")
     p.add_argument("--years", help="summary years, e.g. 2019/20-2022/23 or 2019/20,2020/21 "
                    "(default: the plan's savings years)")
-    add_plan(p)
+    add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
 

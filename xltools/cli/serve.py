@@ -7,7 +7,7 @@ import os
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "serve", help="run the Excel add-in backend (xlwings Server)",
+        "serve", help="run the Office.js Excel add-in backend (xlwings Server)",
         description="Run xlwings Server with xltools' ribbon scripts, cell functions, task "
         "pane and manifest (GET /manifest.xml). Configured by environment variables: "
         "XLWINGS_LICENSE_KEY (required; 'noncommercial' for government use), "
@@ -15,13 +15,15 @@ def register(sub) -> None:
         "… — see docs/it-guide.md. Excel needs HTTPS: pass --ssl-keyfile/--ssl-certfile or "
         "put the server behind an HTTPS reverse proxy.")
     p.add_argument("--host", default=os.environ.get("XLTOOLS_HOST", "127.0.0.1"),
-                   help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+                   help="interface to listen on (default $XLTOOLS_HOST or 127.0.0.1; "
+                   "0.0.0.0 for all)")
     p.add_argument("--port", type=int, default=int(os.environ.get("XLTOOLS_PORT", "8000")),
-                   help="port (default 8000)")
+                   help="port (default $XLTOOLS_PORT or 8000)")
     p.add_argument("--ssl-keyfile", help="TLS private key (PEM) to serve HTTPS directly")
     p.add_argument("--ssl-certfile", help="TLS certificate (PEM) to serve HTTPS directly")
     p.add_argument("--log-level", default="info",
-                   choices=["critical", "error", "warning", "info", "debug"])
+                   choices=["critical", "error", "warning", "info", "debug"],
+                   help="how much the server logs (default info)")
     p.set_defaults(run=run)
 
 

@@ -162,11 +162,11 @@ def write_settings(xwbook: xw.Book, book: Book) -> None:
     """Rewrite the hidden Settings sheet (e.g. consolidation's record of updated IDs)."""
     import json
 
-    from ..guidance import settings_values
+    from ..guidance import cell_sized, settings_values
 
     rows = [["Setting", "Value (JSON)"]]
-    rows += [[key, json.dumps(value, ensure_ascii=False, default=str)]
-             for key, value in settings_values(book).items()]
+    rows += [[key, part] for key, value in settings_values(book).items()  # a cell's limit
+             for part in cell_sized(json.dumps(value, ensure_ascii=False, default=str))]
     sheet = xwbook.sheets[SETTINGS]
     sheet.clear_contents()
     sheet.range("A1").value = rows

@@ -55,7 +55,8 @@ def require_server_package() -> None:
     import importlib.util
 
     if importlib.util.find_spec("xlwings_server") is None:
-        raise UsageError("the add-in backend needs xlwings Server: pip install 'xltools[server]'")
+        raise UsageError("the add-in backend needs xlwings Server: in the xltools folder run "
+                         "pip install '.[server]' (see docs/it-guide.md)")
 
 
 def create_app():

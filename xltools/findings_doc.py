@@ -1,0 +1,287 @@
+"""docs/findings.md, generated from the finding CATALOGUE so it cannot drift.
+
+Each code gets the commands that raise it, what it means and what to do. A code
+added to ``xltools.findings.CATALOGUE`` without an entry here makes
+``render()`` fail, so ``tests/test_docs.py`` catches an undocumented code.
+Regenerate the page with ``XLTOOLS_REGEN_DOCS=1 .venv/bin/python -m pytest
+tests/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+from .findings import CATALOGUE
+
+# group heading -> codes, in the order a user meets them
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
+                     "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
+    "Files and structure": ("UNREADABLE", "MISSING_COLUMN", "EXTRA_COLUMN", "DUPLICATE_ID",
+                            "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
+                            "MERGED_CELLS", "LOCKED_CHANGED"),
+    "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
+                                   "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
+                                   "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
+    "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
+                "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
+                "TYPE_MISMATCH", "BASELINE_MISMATCH"),
+    "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
+}
+
+# code -> (commands that raise it, what it means, what to do)
+EXPLAINED: dict[str, tuple[str, str, str]] = {
+    "NO_UPDATE": (
+        "check, flags, next-quarter",
+        "Progress update is empty or only a placeholder (`-`, `n/a`, `tbc`). In next "
+        "quarter's report: no update this quarter, or a KPI with no Latest value.",
+        "Officer: write what happened this quarter. PMO: chase the officer with the "
+        "sentence in the Flags column."),
+    "OUT_OF_DATE": (
+        "flags",
+        "Last updated is before the period started, more than the plan's `stale_days` "
+        "(default 90) before the as-of date, or missing although there is an update.",
+        "Ask the officer to confirm the update is current and enter the date they wrote it."),
+    "UNCHANGED": (
+        "flags",
+        "Progress update is the same as last quarter's (spacing and case ignored) and the "
+        "action is not Complete.",
+        "Ask what has happened since last quarter, or why nothing has."),
+    "OVERDUE": (
+        "flags",
+        "The due date read from the Timeframe has passed and the action is not Complete.",
+        "Ask for a revised date, or confirmation that the action is complete."),
+    "NO_NARRATIVE": (
+        "flags",
+        "Red or Amber with no progress update to explain it.",
+        "Ask the officer why, and what will bring it back on track."),
+    "NO_DUE_DATE": (
+        "flags",
+        "No due date can be read from the Timeframe (the message says why), so the action "
+        "can never be flagged overdue.",
+        "If the action has a deadline, put a month, quarter or date in Timeframe. Ignore it "
+        "for recurring work."),
+    "MISSING_RETURN": (
+        "consolidate",
+        "An officer with actions sent no return for this period (a wrong-period file does "
+        "not count). Their actions keep last values.",
+        "Chase the officer. Consolidate again when the return arrives: late returns are "
+        "merged."),
+    "INVALID": (
+        "check, consolidate, import, kpis, savings",
+        "A value that breaks a rule: a RAG not on the list, an unknown officer, a date typed "
+        "as text or later than the as-of date, a missing or malformed ID, text in a number "
+        "cell; in savings, a row with no Project ref or a Year that is not a financial "
+        "year. The row is kept and flagged, never dropped.",
+        "Correct the cell named (the officer in their return, or the PMO in the master), then "
+        "check or consolidate again."),
+    "CONFLICT": (
+        "consolidate",
+        "Two returns changed the same action (or savings line) differently. Neither is "
+        "used: the master keeps its value and the Flags cell lists both.",
+        "Agree the right update with both officers, then fix the master or correct one "
+        "return and consolidate again."),
+    "UNREADABLE": (
+        "check, consolidate, savings",
+        "A file could not be opened. The reason is one of NOT_XLSX, CORRUPT, PASSWORD, XLS, "
+        "LOCK_FILE (`~$…`: the workbook is open somewhere) or TOO_LARGE. The other files "
+        "are still processed.",
+        "Ask for the file again as .xlsx with no password; close the workbook if it is a "
+        "lock file."),
+    "MISSING_COLUMN": (
+        "check, consolidate, next-quarter",
+        "A sheet has lost a column (or its header row). Columns are found by header, so the "
+        "rest still reads, but that column's values are not.",
+        "Put the header back exactly as in the template, or issue the return again. "
+        "Next quarter refuses a master with a column missing from Actions."),
+    "EXTRA_COLUMN": (
+        "check, consolidate, import",
+        "A column whose header xltools does not know; its values are not read.",
+        "Nothing, if the column was added on purpose. If a header was renamed, restore it; "
+        "on import, map it with `--mapping`."),
+    "DUPLICATE_ID": (
+        "check, consolidate, next-quarter",
+        "Two rows share an ID. IDs are the key every update is matched on.",
+        "Give the copied row its own ID, or, in a master, clear the new row's ID so next "
+        "quarter gives it one. Next quarter refuses a master with duplicate IDs."),
+    "UNKNOWN_ID": (
+        "consolidate",
+        "A return row whose ID (or savings project and year) is not in the master, for "
+        "example an action an officer added. It is not merged.",
+        "Add the action to the master first (a spare row with no ID), then consolidate "
+        "again."),
+    "WRONG_PERIOD": (
+        "consolidate",
+        "The return is for another quarter (often last quarter's file sent by mistake). "
+        "It is not merged and the officer counts as missing.",
+        "Ask the officer for this quarter's return."),
+    "NO_OFFICER": (
+        "issue",
+        "An action has nobody in the column returns are issued by (lead or accountable "
+        "officer), so it is in no return.",
+        "Fill in the officer in the master and issue again."),
+    "FORMULA": (
+        "check, consolidate",
+        "A formula on the Actions sheet where a value belongs. Its last calculated value "
+        "is used.",
+        "Replace the formula with its value (copy, then Paste Values)."),
+    "MERGED_CELLS": (
+        "check, consolidate",
+        "Merged cells on a data sheet: only the first cell's value is read.",
+        "Unmerge the cells and fill in each one."),
+    "LOCKED_CHANGED": (
+        "consolidate",
+        "A return changed a cell the officer may not change (the action's wording, Ref, "
+        "Section, officers, Previous progress…). Only Progress update, RAG status, Last "
+        "updated and Updated by are merged: the master keeps its value.",
+        "If the change is right (a new lead officer, a reworded action), make it in the "
+        "master yourself; otherwise nothing to do."),
+    "SKIPPED_ROW": (
+        "import",
+        "A row that is not an action: blank, introduction text, a page number or the header "
+        "repeated after a page break.",
+        "Nothing, unless an action was skipped; then check that row of the tracker."),
+    "MERGED_ROW": (
+        "import",
+        "A row with no ref (text that ran over a page break) was joined to the action "
+        "above, cell by cell.",
+        "Check that the action reads correctly in the master."),
+    "UNPLACED_ROW": (
+        "import",
+        "Text outside the table's columns. It is not imported.",
+        "Check it by hand and copy anything that matters into the master."),
+    "REF_FIXED": (
+        "import",
+        "A ref was repaired from the refs around it (lost its section prefix, stuck to the "
+        "action text, or 2.10 read as the number 2.1).",
+        "Check the ref in the master."),
+    "COLUMNS_SHIFTED": (
+        "import",
+        "A row one cell short was realigned, or a repeated header had its columns in "
+        "different places.",
+        "Check that row in the master."),
+    "OFFICERS_SPLIT": (
+        "import",
+        "Officer names run together with no separator were split at known names.",
+        "Check the names in the master."),
+    "OFFICERS_UNCLEAR": (
+        "import",
+        "Officer names could not be split safely and were kept as one entry.",
+        "Fix the cell in the tracker and import again, or edit the master."),
+    "LIST_EXTENDED": (
+        "import",
+        "A joint entry the tracker uses (\"A / B\") was added to the officer list, so the "
+        "dropdown accepts it. Every name in it is on the list.",
+        "Nothing; add it to the plan file to keep it next time."),
+    "STATUS_MAPPED": (
+        "import",
+        "A free-text status was mapped to a RAG status other than by its exact name "
+        "(listed once per wording).",
+        "Check the mapping is what you mean; change it in the plan's `status_mapping`."),
+    "UNMAPPED_STATUS": (
+        "import",
+        "A status no mapping matches. RAG status is left blank and the text is added to the "
+        "end of the Progress update; nothing is guessed.",
+        "Add the wording to the plan's `status_mapping` (or a `--status-mapping` file) and "
+        "import again."),
+    "NO_APPROVAL": (
+        "savings",
+        "A changed project has no Approved by on any changed row, or an approver but no "
+        "Approved on date.",
+        "Record the approval before the change goes to committee."),
+    "CHANGE_MISMATCH": (
+        "savings",
+        "A Change figure someone typed (or a non-standard formula) is not Revised − "
+        "Expected on its row.",
+        "Nothing for the totals (Revised − Expected is used); correct the return."),
+    "TOTAL_MISMATCH": (
+        "savings",
+        "A Total row typed into a return is not the sum of that project's years.",
+        "Nothing for the totals (the years are used); correct the return."),
+    "NOT_IN_BASELINE": (
+        "savings",
+        "A return has a project ref the baseline does not have. It is counted as New.",
+        "If it is a new saving, nothing; if the ref is mistyped, correct it."),
+    "NOT_RETURNED": (
+        "savings",
+        "A baseline project is in none of the returns. It is counted as no change.",
+        "Chase the lead officer."),
+    "DUPLICATE_ROW": (
+        "savings",
+        "The same project and year appear twice. The first is counted; the later row is "
+        "kept in the merged Savings sheet but not counted.",
+        "Delete the wrong row."),
+    "YEAR_OUT_OF_RANGE": (
+        "savings",
+        "A year outside the plan's savings years. It is shown as its own column, never "
+        "folded into another year.",
+        "Decide whether the committee summary should cover it (`--years`)."),
+    "NOT_NUMERIC": (
+        "savings",
+        "Money that is not a number (`tbc`, `£1,200`, text). Never guessed: counted as no "
+        "change (Revised) or 0 (Expected).",
+        "Type the £000 figure as a plain number."),
+    "TYPE_MISMATCH": (
+        "savings",
+        "The Change type does not fit the figures, is missing on a changed row, or is given "
+        "on a project that does not change.",
+        "Correct the Change type, or the figures."),
+    "BASELINE_MISMATCH": (
+        "savings",
+        "Expected in a return differs from the baseline. The baseline figure is used.",
+        "Find out who changed the locked cell."),
+    "NEW_ACTION": (
+        "next-quarter",
+        "A row with no ID was given the next free ID.",
+        "Nothing; check the new action is meant."),
+    "ARCHIVED": (
+        "next-quarter",
+        "A Complete action was moved to the Archive sheet (kept, not deleted).",
+        "Nothing; use `--keep-complete` to keep Complete actions on Actions."),
+    "NOT_CARRIED": (
+        "next-quarter",
+        "A savings change without a full approval (or with a Revised that is not a number) "
+        "was left as it was, and flagged in the row's Comment.",
+        "Finance approves it (Approved by and Approved on) or withdraws it."),
+}
+
+HEADER = """\
+# What the finding codes mean
+
+<!-- Generated by xltools/findings_doc.py from xltools/findings.py. Do not edit by hand:
+regenerate with XLTOOLS_REGEN_DOCS=1 .venv/bin/python -m pytest tests/test_docs.py -->
+
+Every problem or notice xltools reports has a stable **code**. The same code
+appears on screen, in `--json` output, in the Flags column of the Actions sheet
+(one `CODE: sentence` line per flag), on the Check sheet of the add-in and in
+the Log. Each finding also names the file, sheet and cell, and the action ID
+where there is one.
+
+* **error** — a value or file that is wrong: it needs correcting.
+* **warning** — something to look at or chase.
+* **info** — for the record; usually nothing to do.
+
+A command still exits 0 when it reports findings: they are results, not
+failures.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    """The whole of docs/findings.md."""
+    grouped = [c for codes in GROUPS.values() for c in codes]
+    missing = sorted(set(CATALOGUE) - set(grouped) | set(CATALOGUE) - set(EXPLAINED))
+    if missing or len(grouped) != len(set(grouped)) or set(grouped) - set(CATALOGUE):
+        raise ValueError(f"findings_doc out of step with CATALOGUE: document {missing}")
+    parts = [HEADER]
+    for heading, codes in GROUPS.items():
+        parts.append(f"\n## {heading}\n\n"
+                     "| Code | Severity | Title | Raised by | What it means | What to do |\n"
+                     "|---|---|---|---|---|---|\n")
+        for code in codes:
+            c = CATALOGUE[code]
+            raised_by, meaning, todo = EXPLAINED[code]
+            parts.append(f"| `{code}` | {c.severity} | {_cell(c.title)} | {raised_by} | "
+                         f"{_cell(meaning)} | {_cell(todo)} |\n")
+    return "".join(parts)
