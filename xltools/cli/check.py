@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..check import check_workbook
+from ..layout import RETURN
 from .common import add_json, console, emit_json, print_findings
 
 
@@ -37,5 +38,6 @@ def run(args) -> int:
         out.print(f"[yellow]No errors, but {len(report.to_do)} action(s) still need an "
                   "update.[/yellow]")
     else:
-        out.print("[green]Ready to send.[/green]")
+        out.print("[green]Ready to send.[/green]" if book.kind == RETURN
+                  else "[green]No problems found.[/green]")
     return 0
