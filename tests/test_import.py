@@ -268,6 +268,7 @@ def test_mapping_file_overrides_header_matching(tmp_path):
         "1", "Open the new home", "Ann Lee")
     assert action["previous_progress"] == "Building bought" and action["progress_update"] is None
     assert not [f for f in report.findings if f.code == "EXTRA_COLUMN"]  # Notes ignored
+    assert not [f for f in report.findings if f.code == "UNPLACED_ROW"]  # ignored on purpose
 
 
 def test_mapping_file_naming_an_unknown_column_is_refused(tmp_path):

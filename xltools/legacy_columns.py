@@ -111,6 +111,7 @@ class Header:
     positions: dict[int, str]
     unmatched: dict[int, str] = field(default_factory=dict)
     duplicates: dict[int, str] = field(default_factory=dict)
+    ignored: set[int] = field(default_factory=set)  # mapped to "" on purpose
 
     def signature(self) -> tuple[tuple[int, str], ...]:
         return tuple(sorted(self.positions.items()))
@@ -146,6 +147,7 @@ class HeaderMatcher:
         for i, cell in enumerate(cells):
             key = self.key_for(cell)
             if key == IGNORE:
+                result.ignored.add(i)
                 continue
             if key is None:
                 if str(cell or "").strip():

@@ -178,7 +178,8 @@ class _Walker:
     def stray_cells(self, line: int, cells: list[Any]) -> None:
         for i in range(len(cells)):
             if text(cells[i]) and i not in self.header.positions and i not in \
-                    self.header.unmatched and i not in self.header.duplicates:
+                    self.header.unmatched and i not in self.header.duplicates \
+                    and i not in self.header.ignored:
                 self.note("UNPLACED_ROW", "cell beyond the header's columns; not imported",
                           line, column=i, got=text(cells[i]))
 
