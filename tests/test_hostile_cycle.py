@@ -315,6 +315,8 @@ def test_zero_actions_master_and_return(plan, tmp_path):
     report = consolidate(tmp_path / "empty.xlsx", tmp_path / "in", tmp_path / "out.xlsx",
                          as_of=AS_OF)
     assert report.counts()["files"] == 0 and read_book(tmp_path / "out.xlsx").actions == []
+    issued = issue_returns(tmp_path / "empty.xlsx", tmp_path / "no returns")
+    assert issued.returns == [] and (tmp_path / "no returns").is_dir()  # as reported
     # a return emptied of all its rows: read, logged, nothing merged
     master = write_master(plan, tmp_path / "master.xlsx")
     none = Book(plan=plan, kind=RETURN, officer="Steve Edwards")

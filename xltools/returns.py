@@ -250,6 +250,7 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file; -o needs a folder for the returns")
+    out_dir.mkdir(parents=True, exist_ok=True)  # even for no returns: it is what we report
     jobs, findings = plan_returns(master, out_dir, by, issued_on)
     write_returns(jobs, workers=workers, progress=progress)
     report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
