@@ -51,3 +51,15 @@ def convert(soffice: str, path: Path, fmt: str, outdir: Path) -> Path:
     out = outdir / (path.stem + "." + fmt.split(":")[0])
     assert out.exists(), f"LibreOffice did not write {out}"
     return out
+
+
+@pytest.fixture
+def cycle(tmp_path, plan):
+    """A master (tests/returns_data.py) and its issued returns, all still empty."""
+    from returns_data import write_master
+
+    from xltools.returns import issue_returns
+
+    master = write_master(plan, tmp_path / "master.xlsx")
+    issue_returns(master, tmp_path / "returns")
+    return master, tmp_path / "returns"

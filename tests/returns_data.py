@@ -129,3 +129,12 @@ def fill_return(path: Path, updates: dict[str | int, dict[str, object]], *, shee
     target = save_as or path
     wb.save(target)
     return target
+
+
+AS_OF = date(2019, 10, 21)  # the consolidation date the returns tests use
+STEVE = "Q2_2019-20_Steve_Edwards.xlsx"
+LUCY = "Q2_2019-20_Lucy_Peel.xlsx"
+HELEN = "Q2_2019-20_Helen_Richardson.xlsx"
+JON = "Q2_2019-20_Jon_Hawketts.xlsx"
+ROB = "Q2_2019-20_Rob_Disney.xlsx"
+

@@ -6,7 +6,16 @@ import json
 from datetime import date
 
 import pytest
-from returns_data import fill_return, master_book, write_master
+from returns_data import (
+    AS_OF,
+    HELEN,
+    JON,
+    LUCY,
+    STEVE,
+    fill_return,
+    master_book,
+    write_master,
+)
 
 from xltools.cli import main
 from xltools.consolidate import consolidate
@@ -15,20 +24,6 @@ from xltools.findings import codes_in, flatten
 from xltools.reader import read_book
 from xltools.returns import issue_returns
 from xltools.writer import write_book
-
-AS_OF = date(2019, 10, 21)
-STEVE = "Q2_2019-20_Steve_Edwards.xlsx"
-LUCY = "Q2_2019-20_Lucy_Peel.xlsx"
-HELEN = "Q2_2019-20_Helen_Richardson.xlsx"
-JON = "Q2_2019-20_Jon_Hawketts.xlsx"
-
-
-@pytest.fixture
-def cycle(tmp_path, plan):
-    """A master and its issued returns (all still empty)."""
-    master = write_master(plan, tmp_path / "master.xlsx")
-    issue_returns(master, tmp_path / "returns")
-    return master, tmp_path / "returns"
 
 
 def run(cycle, tmp_path, **kw):

@@ -14,7 +14,17 @@ from pathlib import Path
 
 import pytest
 from conftest import convert
-from returns_data import fill_return, master_book, write_master
+from returns_data import (
+    AS_OF,
+    HELEN,
+    JON,
+    LUCY,
+    ROB,
+    STEVE,
+    fill_return,
+    master_book,
+    write_master,
+)
 
 from xltools.book import Book
 from xltools.consolidate import consolidate
@@ -23,21 +33,6 @@ from xltools.layout import EXCEL_MAX_TEXT, RETURN
 from xltools.reader import read_book
 from xltools.returns import STATE_KEY, issue_returns
 from xltools.writer import write_book
-
-AS_OF = date(2019, 10, 21)
-STEVE = "Q2_2019-20_Steve_Edwards.xlsx"
-LUCY = "Q2_2019-20_Lucy_Peel.xlsx"
-HELEN = "Q2_2019-20_Helen_Richardson.xlsx"
-JON = "Q2_2019-20_Jon_Hawketts.xlsx"
-ROB = "Q2_2019-20_Rob_Disney.xlsx"
-
-
-@pytest.fixture
-def cycle(tmp_path, plan):
-    """A master and its issued returns (all still empty)."""
-    master = write_master(plan, tmp_path / "master.xlsx")
-    issue_returns(master, tmp_path / "returns")
-    return master, tmp_path / "returns"
 
 
 def inbox(tmp_path: Path, name: str, *files: Path) -> Path:

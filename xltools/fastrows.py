@@ -23,7 +23,6 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .layout import EXCEL_MAX_TEXT, SheetLayout, col_letter, fit_cell_text
 
@@ -204,7 +203,7 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
     for slot in columns or slots(sheet, plain, quoted):
         ref = f"{slot.letter}{excel_row}"
         if slot.formula is not None:
-            formula = escape(slot.formula(excel_row).lstrip("="))
+            formula = slot.formula(excel_row).lstrip("=").translate(_XML_TEXT)
             value = slot.result(row) if slot.result and row else None
             cells.append(formula_xml(ref, f' s="{slot.style}"', formula, value))
             continue

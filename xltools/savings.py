@@ -163,7 +163,14 @@ def reconcile_files(baseline: str | Path, returns: list[str | Path], *,
     An unreadable baseline stops the job (WorkbookError); an unreadable return
     is reported as UNREADABLE and the others are reconciled without it.
     """
-    base = read_book(baseline, plan)
+    return reconcile_returns(read_book(baseline, plan), returns, years=years)
+
+
+def reconcile_returns(base: Book, returns: list[str | Path], *,
+                      years: list[str] | None = None) -> Reconciliation:
+    """Read each return against ``base``'s plan and reconcile; an unreadable return is
+    reported as UNREADABLE and the others are reconciled without it (the command and
+    the add-in's ribbon button both come here)."""
     books, problems = [], []
     for path in returns:
         try:

@@ -23,12 +23,14 @@ import os
 import re
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import fastrows
 from .book import Book
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
+from .reader import sheet_targets
 from .writer import build_workbook, row_count, write_book
 
 SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more
@@ -52,7 +54,7 @@ class Stamp:
         wb.save(buffer)  # prototypes kept: rows are streamed in per book
         with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
             self._parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
-            self._sheet_parts = {v: k for k, v in _sheet_targets(zf).items()}
+            self._sheet_parts = {v: k for k, v in sheet_targets(zf).items()}
         self._tables = self._table_parts()
 
     def _table_parts(self) -> dict[str, SheetLayout]:
@@ -107,12 +109,12 @@ class Stamp:
         return row_count(book.kind, _rows(book, layout))
 
     def _data_sheet(self, xml: str, deferred: fastrows.DeferredSheet, book: Book) -> str:
-        rows = _rows(book, deferred.layout)
-        count = row_count(book.kind, rows, locked=False) if deferred.layout in DATA_LAYOUTS \
-            else deferred.count
+        """Size the sheet for ``book`` (the sentinel) and stream its rows in. Sheets sized
+        by the prototype itself (a master's Log) keep the prototype's count."""
+        layout = deferred.layout
+        count = self._count(book, layout) if layout in DATA_LAYOUTS else deferred.count
         xml = _SENTINEL_REF.sub(str(count + 1), xml)
-        sheet = fastrows.DeferredSheet(deferred.title, deferred.layout, rows, count,
-                                       deferred.formulas)
+        sheet = replace(deferred, rows=_rows(book, layout), count=count, cached={})
         return fastrows.fill_sheet(xml, sheet)
 
 
@@ -129,8 +131,3 @@ def _put_officer(xml: str, officer: str) -> str:
     xml = xml.replace(f"&quot;{OFFICER_TOKEN}&quot;", "&quot;" + escape(as_json) + "&quot;")
     return xml.replace(OFFICER_TOKEN, escape(officer))
 
-
-def _sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
-    from .reader import sheet_targets
-
-    return sheet_targets(zf)

@@ -210,37 +210,24 @@ def issue_returns(xwbook: xw.Book) -> None:
                  f"to:\n{folder}{notes}", title="xltools: issue returns")
 
 
-def read_folder_returns(folder: Path, plan) -> tuple[list, list[Finding]]:
-    """Every .xlsx in ``folder`` read against ``plan``; unreadable files become findings."""
-    from ..intake import return_files
-    from ..reader import read_book
-
-    books, problems = [], []
-    for path in return_files(folder):
-        try:
-            books.append(read_book(path, plan))
-        except XltoolsError as exc:
-            problems.append(Finding("UNREADABLE", f"{exc}", file=path.name))
-    return books, problems
-
-
 @reported
 def reconcile_savings(xwbook: xw.Book) -> None:
     """Reconcile savings: this baseline vs the returns folder; committee workbook to output."""
+    from ..intake import return_files
     from ..reconcile_sheet import write_reconciliation_workbook
-    from ..savings import reconcile
+    from ..savings import reconcile_returns
 
     baseline = bridge.read_xwbook(xwbook)
     folder = returns_folder(xwbook)
-    books, problems = read_folder_returns(folder, baseline.plan)
-    rec = reconcile(baseline, books)
-    rec.findings[:0] = problems
+    files = return_files(folder)
+    rec = reconcile_returns(baseline, files)
+    read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
     out = output_folder(xwbook) / f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
     write_reconciliation_workbook(rec, out)
     with bridge.unprotected(xwbook, ["Reconciliation"]):
         bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
-    bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {len(books)} "
+    bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
                  f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
                  f"(live formulas) is saved on the server as:\n{out}",
                  title="xltools: reconcile savings")
