@@ -21,7 +21,7 @@ def _book(plan, officer, n):
          "last_updated": date(2019, 9, i % 28 + 1), "rag": "Green"}
         for i in range(1, n + 1)
     ]
-    savings = [{"project_ref": "CF-01", "year": "2019/20", "expected": 120.5,
+    savings = [{"project_ref": "CF-01", "year": "2019/20", "expected": 120.5, "revised": 100,
                 "lead_officer": officer}]
     return Book(plan=plan, kind=RETURN, officer=officer, actions=actions, savings=savings)
 
@@ -34,6 +34,8 @@ def test_stamped_workbook_equals_the_written_one(tmp_path, plan, officer, n):
     stamped = stamp.write(book, tmp_path / "stamped.xlsx")
     written = write_book(book, tmp_path / "written.xlsx")
     assert parts(stamped) == parts(written)
+    values = [load_workbook(p, data_only=True)["Savings"]["H2"].value for p in (stamped, written)]
+    assert values == [-20.5, -20.5]  # Change's result is stored, as write_book does
     back = read_book(stamped)
     assert back.officer == officer and len(back.actions) == n
     ws = load_workbook(stamped)["Actions"]

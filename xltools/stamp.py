@@ -114,7 +114,7 @@ class Stamp:
         layout = deferred.layout
         count = self._count(book, layout) if layout in DATA_LAYOUTS else deferred.count
         xml = _SENTINEL_REF.sub(str(count + 1), xml)
-        sheet = replace(deferred, rows=_rows(book, layout), count=count, cached={})
+        sheet = replace(deferred, rows=_rows(book, layout), count=count)
         return fastrows.fill_sheet(xml, sheet)
 
 
