@@ -71,12 +71,13 @@ def test_check_says_a_valid_return_is_not_ready_until_every_action_has_an_update
     rows = [{"id": "A-0001", "ref": "1.1", "action": "x", "progress_update": "Done.",
              "rag": "Complete"},
             {"id": "A-0002", "ref": "1.2", "action": "y", "progress_update": "Started."},
-            {"id": "A-0003", "ref": "1.3", "action": "z"}]
+            {"id": "A-0003", "ref": "1.3", "action": "z"},
+            {"id": "A-0004", "ref": "1.4", "action": "w", "progress_update": "n/a",
+             "rag": "Green"}]  # a placeholder is no update (as `xltools flags` says)
     path = write_book(Book(plan=plan, kind="return", officer="Steve Edwards", actions=rows),
                       tmp_path / "r.xlsx")
     report = json.loads(run("check", path, "--json").stdout)
     assert (report["ok"], report["ready"]) == (True, False)
-    assert [(f["cell"], f["code"]) for f in report["findings"]] == [("M3", "NO_UPDATE"),
-                                                                   ("L4", "NO_UPDATE")]
-    assert "1 action(s) still need" not in run("check", path).stdout
-    assert "2 action(s) still need an update" in run("check", path).stdout
+    assert [(f["cell"], f["code"]) for f in report["findings"]] == [
+        ("M3", "NO_UPDATE"), ("L4", "NO_UPDATE"), ("L5", "NO_UPDATE")]
+    assert "3 action(s) still need an update" in run("check", path).stdout

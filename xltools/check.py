@@ -13,6 +13,7 @@ from typing import Any
 
 from .book import Book, blank
 from .findings import ERROR, Finding, count_by_code
+from .flags import empty_progress
 from .layout import ACTIONS_LAYOUT, RETURN
 from .reader import read_book
 from .validate import validate_book
@@ -73,23 +74,26 @@ def check_book(book: Book, file: str | None = None) -> CheckReport:
     return CheckReport(name, book, findings)
 
 
+_UNFILLED = {"progress_update": "progress update", "rag": "RAG status"}
+
+
 def unfilled(book: Book, file: str) -> list[Finding]:
-    """In a return: each action still without a progress update or a RAG status.
+    """In a return: each action still without a progress update (blank, or a placeholder
+    such as 'n/a' — what ``xltools flags`` calls NO_UPDATE) or a RAG status.
 
     Not errors — the file is valid — but "Check my return" must not say "ready"
     while the officer still has rows to write."""
     letters = book.letters(ACTIONS_LAYOUT)
     out = []
     for row in book.actions:
-        missing = [name for key, name in (("progress_update", "a progress update"),
-                                          ("rag", "a RAG status")) if blank(row.get(key))]
+        missing = [key for key, empty in (("progress_update", empty_progress), ("rag", blank))
+                   if empty(row.get(key))]
         if missing:
-            key = "progress_update" if blank(row.get("progress_update")) else "rag"
+            names = " and no ".join(_UNFILLED[k] for k in missing)
             out.append(Finding("NO_UPDATE", f"action {row.get('ref') or row.get('id')} has no "
-                               f"{' and no '.join(m.split(' ', 1)[1] for m in missing)} yet",
-                               file=file, sheet=ACTIONS_LAYOUT.name,
-                               cell=f"{letters.get(key, '?')}{row.get('_row', '?')}",
-                               action_id=row.get("id"), column=key))
+                               f"{names} yet", file=file, sheet=ACTIONS_LAYOUT.name,
+                               cell=f"{letters.get(missing[0], '?')}{row.get('_row', '?')}",
+                               action_id=row.get("id"), column=missing[0]))
     return out
 
 
