@@ -317,6 +317,15 @@ _ANY_FORMULA = re.compile(r"<(?:\w+:)?f[ >]")
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[ >]')
 
 
+def _has_formula(xml: str) -> bool:
+    """Any formula cell (``<f>``; a validation's ``<formula1>`` is not one)? Plain
+    substring tests first: the regex, needed only for namespace-prefixed XML, costs
+    more than reading the rest of a return."""
+    if "<f>" in xml or "<f " in xml:
+        return True
+    return ":f" in xml and _ANY_FORMULA.search(xml) is not None
+
+
 def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> list[Finding]:
     """Formulas typed into an Actions sheet where values belong (values still read)."""
     try:
@@ -324,7 +333,7 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
             xml = sheet_xml(zf, layout.name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
-    if xml is None or not _ANY_FORMULA.search(xml):  # (<formula1> of validations is no cell)
+    if xml is None or not _has_formula(xml):
         return []
     name = Path(path).name
     return [
