@@ -185,10 +185,18 @@ def write_settings(wb: Workbook, book: Book) -> None:
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 80
     protect_and_print(ws)
-    ws.append([_text(ws, "Setting"), _text(ws, "Value (JSON)")])
+    for key, part in settings_rows(book):
+        ws.append([_text(ws, key), _text(ws, part)])
+
+
+def settings_rows(book: Book) -> list[tuple[str, str]]:
+    """The Settings sheet's rows, header first: key and JSON value, a value too long
+    for one cell continuing on the next rows (the reader joins them)."""
+    rows = [("Setting", "Value (JSON)")]
     for key, value in settings_values(book).items():
-        for part in cell_sized(json.dumps(value, ensure_ascii=False)):
-            ws.append([_text(ws, key), _text(ws, part)])
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        rows += [(key, part) for part in cell_sized(text)]
+    return rows
 
 
 def cell_sized(text: str, size: int = EXCEL_MAX_TEXT) -> list[str]:

@@ -160,16 +160,11 @@ def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
 
 def write_settings(xwbook: xw.Book, book: Book) -> None:
     """Rewrite the hidden Settings sheet (e.g. consolidation's record of updated IDs)."""
-    import json
+    from ..guidance import settings_rows
 
-    from ..guidance import cell_sized, settings_values
-
-    rows = [["Setting", "Value (JSON)"]]
-    rows += [[key, part] for key, value in settings_values(book).items()  # a cell's limit
-             for part in cell_sized(json.dumps(value, ensure_ascii=False, default=str))]
     sheet = xwbook.sheets[SETTINGS]
     sheet.clear_contents()
-    sheet.range("A1").value = rows
+    sheet.range("A1").value = [list(row) for row in settings_rows(book)]
 
 
 def append_rows(xwbook: xw.Book, layout: SheetLayout, book: Book, existing: list[dict],
