@@ -34,15 +34,15 @@ from openpyxl import load_workbook
 from rich.console import Console
 from rich.table import Table
 
-from xltools.book import Book
-from xltools.consolidate import consolidate
-from xltools.layout import MASTER
+from xltools.cycle.consolidate import consolidate
+from xltools.cycle.returns import issue_returns
 from xltools.plan import Plan
-from xltools.reader import read_book
-from xltools.returns import issue_returns
-from xltools.stamp import Stamp
-from xltools.template import write_template
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER
+from xltools.workbook.reader import read_book
+from xltools.workbook.stamp import Stamp
+from xltools.workbook.template import write_template
+from xltools.workbook.writer import write_book
 
 OUT = Path(__file__).resolve().parent / "out"
 RAGS = ("Green", "Green", "Amber", "Red", "Complete", "Not started")

@@ -23,12 +23,12 @@ import pandas as pd
 import python_calamine as calamine
 import xlsxwriter
 
-from xltools.book import Book
-from xltools.consolidate import consolidate
-from xltools.layout import MASTER
+from xltools.cycle.consolidate import consolidate
+from xltools.cycle.returns import issue_returns, plan_returns, write_returns
 from xltools.plan import Plan
-from xltools.returns import issue_returns, plan_returns, write_returns
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER
+from xltools.workbook.writer import write_book
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "returns_bench"  # its own folder: bench.py uses out/
@@ -57,7 +57,7 @@ def make_master(n_officers: int, n_actions: int, path: Path) -> Path:
 
 def fill_returns(master: Path, folder: Path) -> None:
     """Every officer answers every action (written with our writer: fast to generate)."""
-    from xltools.reader import read_book
+    from xltools.workbook.reader import read_book
 
     jobs, _ = plan_returns(read_book(master), folder, "lead")
     for book, _path in jobs:

@@ -14,10 +14,10 @@ import json
 from datetime import date
 from pathlib import Path
 
-from xltools.book import Book, Row
-from xltools.layout import MASTER, RETURN
 from xltools.plan import Plan
-from xltools.writer import write_book
+from xltools.workbook.book import Book, Row
+from xltools.workbook.layout import MASTER, RETURN
+from xltools.workbook.writer import write_book
 
 
 def load(sample: Path, plan: Plan) -> tuple[Plan, list[Row], list[dict]]:

@@ -58,7 +58,7 @@ def cycle(tmp_path, plan):
     """A master (tests/returns_data.py) and its issued returns, all still empty."""
     from returns_data import write_master
 
-    from xltools.returns import issue_returns
+    from xltools.cycle.returns import issue_returns
 
     master = write_master(plan, tmp_path / "master.xlsx")
     issue_returns(master, tmp_path / "returns")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from xltools.book import Book
+from xltools.cycle.returns import issue_returns
 from xltools.plan import Plan
-from xltools.returns import issue_returns
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.writer import write_book
 
 S1 = "1. Addressing the in-year financial challenges"
 S2 = "2. Effective delivery of change programmes"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from xltools.book import Book
 from xltools.plan import Plan
+from xltools.workbook.book import Book
 
 S1 = "1. Addressing the in-year financial challenges"
 S2 = "2. Effective delivery of change programmes"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from xltools.book import Book
-from xltools.layout import MASTER
 from xltools.plan import Plan
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER
+from xltools.workbook.writer import write_book
 
 S1, S2, S3 = (
     "1. Addressing the in-year financial challenges",

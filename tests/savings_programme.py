@@ -25,10 +25,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xltools.book import Book
-from xltools.layout import MASTER, RETURN, SAVINGS_LAYOUT
 from xltools.plan import Plan
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER, RETURN, SAVINGS_LAYOUT
+from xltools.workbook.writer import write_book
 
 YEARS = ("2019/20", "2020/21", "2021/22", "2022/23")
 DEPT = "Children and Families"
@@ -127,7 +127,7 @@ def write_return_b(folder: Path) -> Path:
     money = wb.add_format({"num_format": "#,##0.0"})
     dates = wb.add_format({"num_format": "dd/mm/yyyy"})
     actions = wb.add_worksheet("Actions")
-    from xltools.layout import ACTIONS_LAYOUT
+    from xltools.workbook.layout import ACTIONS_LAYOUT
 
     actions.write_row(0, 0, ACTIONS_LAYOUT.headers)
     ws = wb.add_worksheet("Savings")

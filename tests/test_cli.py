@@ -37,8 +37,8 @@ def test_template_then_check_json(tmp_path):
 
 
 def test_check_reports_findings_but_exits_zero(tmp_path, plan):
-    from xltools.book import Book
-    from xltools.writer import write_book
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
 
     path = write_book(Book(plan=plan, actions=[{"id": "A-0001", "action": "x", "rag": "Blue"}]),
                       tmp_path / "m.xlsx")
@@ -65,8 +65,8 @@ def test_cannot_run_is_one_line_on_stderr_and_exit_2(tmp_path, args, reason):
 
 def test_check_says_a_valid_return_is_not_ready_until_every_action_has_an_update(tmp_path,
                                                                                   plan):
-    from xltools.book import Book
-    from xltools.writer import write_book
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
 
     rows = [{"id": "A-0001", "ref": "1.1", "action": "x", "progress_update": "Done.",
              "rag": "Complete"},

@@ -18,12 +18,12 @@ from returns_data import (
 )
 
 from xltools.cli import main
-from xltools.consolidate import consolidate
+from xltools.cycle.consolidate import consolidate
+from xltools.cycle.returns import issue_returns
 from xltools.errors import UsageError
 from xltools.findings import codes_in, flatten
-from xltools.reader import read_book
-from xltools.returns import issue_returns
-from xltools.writer import write_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 
 def run(cycle, tmp_path, **kw):
@@ -231,7 +231,7 @@ def test_missing_returns_follow_how_the_returns_were_issued(tmp_path, plan):
 
 
 def test_reading_in_two_processes_gives_the_same_result(cycle, tmp_path, monkeypatch):
-    from xltools import intake
+    from xltools.cycle import intake
 
     fill_return(cycle[1] / JON, {"A-0007": {"RAG status": "Greenish", "Progress update": "x"}})
     fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "New words."}})

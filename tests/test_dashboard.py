@@ -17,12 +17,12 @@ import pytest
 from openpyxl import load_workbook
 from pmo_master import AS_OF, S1, S2, S3, master_book
 
-from xltools.dashboard import dashboard_sheet
-from xltools.flags import apply_flags, flag_book
-from xltools.highlight import only_sheet_visible, render_pdf, sheet_names
-from xltools.kpis import apply_kpis, assess_kpis
-from xltools.reader import read_book
-from xltools.writer import write_book
+from xltools.reporting.dashboard import dashboard_sheet
+from xltools.reporting.flags import apply_flags, flag_book
+from xltools.reporting.highlight import only_sheet_visible, render_pdf, sheet_names
+from xltools.reporting.kpis import apply_kpis, assess_kpis
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 
 @pytest.fixture

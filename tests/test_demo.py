@@ -6,7 +6,7 @@ import sys
 
 from conftest import ROOT
 
-from xltools.reader import read_book
+from xltools.workbook.reader import read_book
 
 
 def test_demo_runs_the_whole_cycle(tmp_path, soffice):

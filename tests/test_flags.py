@@ -24,9 +24,9 @@ from pmo_master import AS_OF, master_book
 
 from xltools.cli import main
 from xltools.findings import codes_in, flatten
-from xltools.flags import apply_flags, default_as_of, flag_book
-from xltools.reader import read_book
-from xltools.writer import write_book
+from xltools.reporting.flags import apply_flags, default_as_of, flag_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 # Actions columns: H Timeframe, L Progress update, N Last updated, Q Flags; row = index + 2
 EXPECTED = [

@@ -7,13 +7,13 @@ from conftest import convert
 from openpyxl import load_workbook
 from pmo_master import AS_OF, master_book
 
-from xltools.dashboard import dashboard_sheet
-from xltools.fastrows import NA, ExcelError
-from xltools.flags import apply_flags, flag_book
-from xltools.formula_values import Unsupported, evaluate, matches
-from xltools.kpis import apply_kpis, assess_kpis
-from xltools.reader import read_book
-from xltools.writer import write_book
+from xltools.reporting.dashboard import dashboard_sheet
+from xltools.reporting.flags import apply_flags, flag_book
+from xltools.reporting.kpis import apply_kpis, assess_kpis
+from xltools.workbook.fastrows import NA, ExcelError
+from xltools.workbook.formula_values import Unsupported, evaluate, matches
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 # A little sheet: Actions!A (IDs), Actions!M (RAG), Actions!C (section); local cells.
 ACTIONS = {"A": ["A-0001", "A-0002", "A-0003", "A-0004", None],
@@ -102,8 +102,8 @@ def _stored_vs_libreoffice(ours, sheet: str, soffice, tmp_path) -> int:
 def test_reconciliation_and_change_results_agree_with_libreoffice(plan, tmp_path, soffice):
     from savings_programme import write_programme
 
-    from xltools.reconcile_sheet import write_reconciliation_workbook
-    from xltools.savings import reconcile
+    from xltools.savings.reconcile import reconcile
+    from xltools.savings.reconciliation_sheet import write_reconciliation_workbook
 
     baseline, returns = write_programme(plan, tmp_path / "programme")
     rec = reconcile(read_book(baseline), [read_book(p, plan=read_book(baseline).plan)

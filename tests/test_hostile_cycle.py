@@ -26,13 +26,13 @@ from returns_data import (
     write_master,
 )
 
-from xltools.book import Book
-from xltools.consolidate import consolidate
+from xltools.cycle.consolidate import consolidate
+from xltools.cycle.returns import STATE_KEY, issue_returns
 from xltools.findings import codes_in, flatten
-from xltools.layout import EXCEL_MAX_TEXT, RETURN
-from xltools.reader import read_book
-from xltools.returns import STATE_KEY, issue_returns
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import EXCEL_MAX_TEXT, RETURN
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 
 def inbox(tmp_path: Path, name: str, *files: Path) -> Path:

@@ -13,11 +13,11 @@ from conftest import SAMPLE_PLAN, SEEDS, convert
 from xltools.cli import main
 from xltools.errors import UsageError
 from xltools.findings import codes_in, flatten
-from xltools.legacy_columns import load_mapping
-from xltools.legacy_import import import_legacy, write_import
+from xltools.legacy.columns import load_mapping
+from xltools.legacy.importer import import_legacy, write_import
 from xltools.officer_names import split_cell
-from xltools.reader import read_book
-from xltools.validate import validate_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.validate import validate_book
 
 SEED = SEEDS / "002_aed1e1315f25b11a.txt"
 SEED_NAME = SEED.name

@@ -7,12 +7,12 @@ import pytest
 from openpyxl import load_workbook
 from returns_data import master_book, write_master
 
-from xltools import returns
 from xltools.cli import main
+from xltools.cycle import returns
+from xltools.cycle.returns import issue_returns, return_filename, safe_name
 from xltools.findings import flatten
-from xltools.reader import read_book
-from xltools.returns import issue_returns, return_filename, safe_name
-from xltools.writer import write_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 LEAD_RETURNS = {
     "Steve Edwards": ["A-0001", "A-0005"],

@@ -9,7 +9,7 @@ from conftest import ROOT
 from pmo_master import master_book
 
 from xltools.findings import flatten
-from xltools.kpis import (
+from xltools.reporting.kpis import (
     apply_kpis,
     assess_kpis,
     kpi_rag,
@@ -17,8 +17,8 @@ from xltools.kpis import (
     load_kpi_rows,
     merge_kpis,
 )
-from xltools.reader import read_book
-from xltools.writer import write_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 
 @pytest.mark.parametrize(("latest", "target", "good_is", "expected"), [

@@ -7,13 +7,13 @@ import pytest
 import xlsxwriter
 from openpyxl import load_workbook
 
-from xltools.book import Book
 from xltools.errors import WorkbookError
 from xltools.findings import flatten
-from xltools.layout import ACTIONS_LAYOUT, RETURN
-from xltools.reader import read_book
-from xltools.validate import validate_book
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN
+from xltools.workbook.reader import read_book
+from xltools.workbook.validate import validate_book
+from xltools.workbook.writer import write_book
 
 ROW = {
     "id": "A-0001", "ref": "1.2", "section": "1. Addressing the in-year financial challenges",

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from xltools.findings import flatten
 from xltools.plan import Plan
-from xltools.reader import read_book
-from xltools.reconcile_sheet import RECONCILIATION, write_reconciliation_workbook
-from xltools.savings import reconcile_files
+from xltools.savings.reconcile import reconcile_files
+from xltools.savings.reconciliation_sheet import RECONCILIATION, write_reconciliation_workbook
+from xltools.workbook.reader import read_book
 
 LABELS = {  # row label in the sheet → summary key in the JSON
     "Re-profiles": "re_profiles", "Write-offs": "write_offs", "Mitigations": "mitigations",

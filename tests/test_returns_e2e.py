@@ -23,8 +23,8 @@ from returns_data import fill_return, master_book, write_master
 from xltools.cli import main
 from xltools.findings import codes_in
 from xltools.plan import Plan
-from xltools.reader import read_book
-from xltools.writer import write_book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 Q2 = "Q2_2019-20_"
 STEVE, LAURENCE, SUE = f"{Q2}Steve_Edwards.xlsx", f"{Q2}Laurence_Jones.xlsx", \

@@ -18,15 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from xltools.book import Book
-from xltools.check import check_workbook
 from xltools.cli import main
+from xltools.cycle.check import check_workbook
+from xltools.cycle.rollover import RolloverError, default_deadline, move_timeframes, next_quarter
 from xltools.errors import UsageError
 from xltools.findings import flatten
 from xltools.periods import Quarter
-from xltools.reader import read_book
-from xltools.rollover import RolloverError, default_deadline, move_timeframes, next_quarter
-from xltools.writer import change_formula, write_book
+from xltools.workbook.book import Book
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import change_formula, write_book
 
 S1, S2 = ("1. Addressing the in-year financial challenges",
           "2. Effective delivery of change programmes")
@@ -326,7 +326,7 @@ def test_move_timeframes_properties(start, year, number, offsets, extra):
 
 
 def test_empty_timeframes_follow_the_period(plan):
-    from xltools.rollover import next_plan
+    from xltools.cycle.rollover import next_plan
     new, report = next_plan(plan.with_changes(timeframes=()), None, "m.xlsx")
     assert new.timeframes == ()
     assert new.timeframe_list()[0] == "Q3 2019/20"
@@ -498,9 +498,9 @@ def test_round_trip_issue_fill_consolidate(master, tmp_path, capsys):
 
 
 def test_last_quarters_consolidation_state_is_not_carried(plan, tmp_path):
-    from xltools.book import Book
-    from xltools.returns import STATE_KEY
-    from xltools.writer import write_book
+    from xltools.cycle.returns import STATE_KEY
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
 
     book = Book(plan=plan, actions=[{"id": "A-0001", "action": "x", "rag": "Green",
                                      "progress_update": "Done some."}],

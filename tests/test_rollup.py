@@ -15,10 +15,10 @@ from openpyxl import Workbook, load_workbook
 from pmo_master import S1, S2, S3, master_book
 
 from xltools.cli import main
-from xltools.layout import ACTIONS_LAYOUT
-from xltools.reader import read_book
-from xltools.rollup import rollup
-from xltools.writer import write_book
+from xltools.reporting.rollup import rollup
+from xltools.workbook.layout import ACTIONS_LAYOUT
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 STATUSES = ["Complete", "Green", "Amber", "Red", "Not started", "No status"]
 

@@ -10,15 +10,15 @@ import savings_programme as sp
 import xlsxwriter
 from conftest import SAMPLE_PLAN
 
-from xltools.book import Book
 from xltools.cli import main
 from xltools.errors import UsageError
 from xltools.findings import flatten
-from xltools.layout import MASTER, RETURN, SAVINGS_LAYOUT
 from xltools.plan import Plan
-from xltools.savings import parse_years_option, reconcile_files
-from xltools.savings_rows import computes_change, money, parse_year
-from xltools.writer import write_book
+from xltools.savings.reconcile import parse_years_option, reconcile_files
+from xltools.savings.rows import computes_change, money, parse_year
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER, RETURN, SAVINGS_LAYOUT
+from xltools.workbook.writer import write_book
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_change_formula_recognised_only_for_its_own_row(formula, calculated):
 
 def test_excel_shared_formulas_are_read_per_cell(tmp_path):
     """Excel writes filled-down formulas as shared formulas; each row must see its own."""
-    from xltools.savings_rows import change_formulas
+    from xltools.savings.rows import change_formulas
 
     path = tmp_path / "shared.xlsx"
     wb = xlsxwriter.Workbook(path)

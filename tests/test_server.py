@@ -26,8 +26,8 @@ from officejs_payload import book_payload, function_payload
 
 from xltools.addin.buttons import BUTTONS
 from xltools.addin.manifest_check import check_manifest
-from xltools.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
-from xltools.reader import read_book
+from xltools.workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
+from xltools.workbook.reader import read_book
 
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",

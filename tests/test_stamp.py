@@ -7,11 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from workbook_parts import parts
 
-from xltools.book import Book
-from xltools.layout import MASTER, RETURN
-from xltools.reader import read_book
-from xltools.stamp import Stamp
-from xltools.writer import write_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import MASTER, RETURN
+from xltools.workbook.reader import read_book
+from xltools.workbook.stamp import Stamp
+from xltools.workbook.writer import write_book
 
 
 def _book(plan, officer, n):

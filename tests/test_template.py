@@ -10,9 +10,9 @@ from conftest import ROOT, convert
 from openpyxl import load_workbook
 from workbook_parts import parts
 
-from xltools.layout import ACTIONS_LAYOUT, KPIS_LAYOUT, SAVINGS_LAYOUT
-from xltools.reader import read_book
-from xltools.template import write_template
+from xltools.workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT, SAVINGS_LAYOUT
+from xltools.workbook.reader import read_book
+from xltools.workbook.template import write_template
 
 GOLDEN = ROOT / "workbook_templates" / "xltools_template.xlsx"
 CONTRACT_SHEETS = ["Guidance", "Actions", "Savings", "KPIs", "Lists"]

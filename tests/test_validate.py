@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from xltools.book import Book
 from xltools.findings import flatten
-from xltools.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
-from xltools.validate import row_schema, validate_book
+from xltools.workbook.book import Book
+from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
+from xltools.workbook.validate import row_schema, validate_book
 
 
 def _row(n, **values):

@@ -3,6 +3,9 @@
 Every sub-command lives in its own module here and exposes ``register(sub)``.
 Exit status: 0 when the job ran (findings are results, not failures); 2 with a
 one-line reason on stderr when it could not run.
+
+A front end: may import any layer below it (cycle, legacy, reporting, savings,
+workbook, the shared ground) and the other front ends; nothing imports it.
 """
 
 from __future__ import annotations

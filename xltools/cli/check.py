@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..check import check_workbook
-from ..layout import RETURN
+from ..cycle.check import check_workbook
+from ..workbook.layout import RETURN
 from .common import add_json, console, emit_json, print_findings
 
 

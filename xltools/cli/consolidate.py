@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ..consolidate import consolidate
+from ..cycle.consolidate import consolidate
+from ..cycle.intake import return_files
 from ..errors import UsageError
-from ..intake import return_files
 from .common import add_json, console, emit_json, print_findings
 from .progress import progress_bar
 

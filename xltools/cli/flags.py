@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..flags import apply_flags, flag_book
-from ..reader import read_book
+from ..reporting.flags import apply_flags, flag_book
+from ..workbook.reader import read_book
 from .common import (
     PLAN_FOR_OTHER_WORKBOOKS,
     add_json,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..returns import BY_COLUMNS, issue_returns
+from ..cycle.returns import BY_COLUMNS, issue_returns
 from .common import add_json, console, emit_json, print_findings
 from .progress import progress_bar
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ..kpis import apply_kpis, assess_kpis, load_kpi_rows, merge_kpis
-from ..reader import read_book
+from ..reporting.kpis import apply_kpis, assess_kpis, load_kpi_rows, merge_kpis
+from ..workbook.reader import read_book
 from .common import (
     PLAN_FOR_OTHER_WORKBOOKS,
     add_json,

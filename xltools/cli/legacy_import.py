@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..legacy_columns import load_mapping
-from ..legacy_import import import_legacy, write_import
+from ..legacy.columns import load_mapping
+from ..legacy.importer import import_legacy, write_import
 from ..status import load_mapping_file
 from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
 

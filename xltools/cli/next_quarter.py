@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from ..rollover import next_quarter
+from ..cycle.rollover import next_quarter
 from .common import add_json, console, emit_json, print_findings
 
 

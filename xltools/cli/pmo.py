@@ -6,14 +6,14 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from ..book import Book
-from ..dashboard import dashboard_sheet
 from ..errors import UsageError
-from ..highlight import sheet_names
-from ..layout import DASHBOARD
 from ..plan import Plan
-from ..reader import read_book
-from ..writer import write_book
+from ..reporting.dashboard import dashboard_sheet
+from ..reporting.highlight import sheet_names
+from ..workbook.book import Book
+from ..workbook.layout import DASHBOARD
+from ..workbook.reader import read_book
+from ..workbook.writer import write_book
 
 
 def add_output(parser, what: str) -> None:

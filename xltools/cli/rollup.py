@@ -7,9 +7,9 @@ from pathlib import Path
 from rich.table import Table
 
 from ..errors import UsageError
-from ..highlight import render_pdf
-from ..reader import read_book
-from ..rollup import MOVEMENTS, Rollup, rollup
+from ..reporting.highlight import render_pdf
+from ..reporting.rollup import MOVEMENTS, Rollup, rollup
+from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
 from .pmo import add_as_of, add_output, add_previous, check_output, read_previous, write_output
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ..reconcile_sheet import write_reconciliation_workbook
-from ..savings import Reconciliation, parse_years_option, reconcile_files
-from ..savings_rows import fmt
+from ..savings.reconcile import Reconciliation, parse_years_option, reconcile_files
+from ..savings.reconciliation_sheet import write_reconciliation_workbook
+from ..savings.rows import fmt
 from .common import (
     PLAN_FOR_OTHER_WORKBOOKS,
     add_json,

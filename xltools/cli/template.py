@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..plan import Plan
-from ..template import write_template
+from ..workbook.template import write_template
 from .common import SAMPLE_PLAN, add_plan, console
 
 

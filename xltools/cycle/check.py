@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .book import Book, blank
-from .findings import ERROR, Finding, count_by_code
-from .flags import empty_progress
-from .layout import ACTIONS_LAYOUT, RETURN
-from .reader import read_book
-from .validate import validate_book
+from ..findings import ERROR, Finding, count_by_code
+from ..reporting.flags import empty_progress
+from ..workbook.book import Book, blank
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN
+from ..workbook.reader import read_book
+from ..workbook.validate import validate_book
 
 STRUCTURAL = {"MISSING_COLUMN", "UNREADABLE", "DUPLICATE_ID", "MERGED_CELLS"}
 

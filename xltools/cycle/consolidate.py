@@ -22,11 +22,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .book import Book, blank
-from .errors import UsageError
-from .findings import Finding, count_by_code
+from ..errors import UsageError
+from ..findings import Finding, count_by_code
+from ..workbook.book import Book, blank
+from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
+from ..workbook.reader import read_plan
+from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
-from .layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from .merge import (
     Candidate,
     MergeResult,
@@ -39,9 +41,7 @@ from .merge import (
     savings_key,
     write_flags,
 )
-from .reader import read_plan
 from .returns import STATE_KEY, by_column, read_master
-from .writer import write_book
 
 ACCEPTED = ("updated", "unchanged", "no update")
 REJECTED = ("invalid", "conflict", "unknown ID", "no ID")

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .book import Book, blank
-from .errors import PeriodError, WorkbookError
-from .findings import Finding
-from .layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
-from .periods import Quarter
-from .plan import Plan, split_officers
-from .reader import read_book
-from .validate import validate_book
+from ..errors import PeriodError, WorkbookError
+from ..findings import Finding
+from ..periods import Quarter
+from ..plan import Plan, split_officers
+from ..workbook.book import Book, blank
+from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
+from ..workbook.reader import read_book
+from ..workbook.validate import validate_book
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 BACKUP_SUFFIX = ".bak.xlsx"

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from .book import Book, Row, blank
-from .findings import Finding, codes_in, flags_text
-from .layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
-from .plan import split_officers
+from ..findings import Finding, codes_in, flags_text
+from ..plan import split_officers
+from ..workbook.book import Book, Row, blank
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
 ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a conflict

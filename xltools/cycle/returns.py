@@ -26,13 +26,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .book import Book, Row, blank, clean_row
-from .errors import UsageError
-from .findings import Finding, count_by_code
-from .layout import ACTIONS_LAYOUT, RETURN
-from .plan import split_officers
-from .reader import read_book
-from .stamp import Stamp
+from ..errors import UsageError
+from ..findings import Finding, count_by_code
+from ..plan import split_officers
+from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN
+from ..workbook.reader import read_book
+from ..workbook.stamp import Stamp
 
 BY_COLUMNS = {"lead": "lead_officer", "accountable": "accountable_officer"}
 UPDATE_FIELDS = ("progress_update", "rag", "last_updated", "updated_by")

@@ -26,19 +26,27 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import savings_carry
-from .book import Book, Row, blank, clean_row
+from ..errors import UsageError, XltoolsError
+from ..findings import INFO, Finding, count_by_code
+from ..periods import Quarter
+from ..plan import Plan
+from ..savings import carry as savings_carry
+from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.layout import (
+    ACTIONS,
+    ACTIONS_LAYOUT,
+    KPIS,
+    KPIS_LAYOUT,
+    MASTER,
+    RETURN,
+    SAVINGS_LAYOUT,
+)
+from ..workbook.reader import read_book
+from ..workbook.validate import duplicate_ids
+from ..workbook.writer import write_book
 from .check import check_workbook
-from .errors import UsageError, XltoolsError
-from .findings import INFO, Finding, count_by_code
 from .intake import sha256_of
-from .layout import ACTIONS, ACTIONS_LAYOUT, KPIS, KPIS_LAYOUT, MASTER, RETURN, SAVINGS_LAYOUT
-from .periods import Quarter
-from .plan import Plan
-from .reader import read_book
 from .returns import STATE_KEY
-from .validate import duplicate_ids
-from .writer import write_book
 
 NEW_MARKERS = frozenset({"new", "new action"})
 DEFAULT_DEADLINE_DAYS = 14

@@ -23,15 +23,15 @@ from typing import Any
 
 import xlwings as xw
 
-from ..check import check_book
+from ..cycle.check import check_book
+from ..cycle.rollover import roll_forward
 from ..errors import UsageError, XltoolsError
 from ..findings import Finding, count_by_code
-from ..flags import apply_flags, flag_book
-from ..kpis import apply_kpis, assess_kpis
-from ..layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
-from ..rollover import roll_forward
-from ..rollup import rollup
-from ..writer import write_book
+from ..reporting.flags import apply_flags, flag_book
+from ..reporting.kpis import apply_kpis, assess_kpis
+from ..reporting.rollup import rollup
+from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
+from ..workbook.writer import write_book
 from . import bridge
 from .dashboard_sheet import dashboard_rows
 
@@ -198,7 +198,7 @@ def next_quarter(xwbook: xw.Book) -> None:
 @reported
 def issue_returns(xwbook: xw.Book) -> None:
     """Issue returns: one return per officer from this master, into the output folder."""
-    from ..returns import plan_returns, write_returns
+    from ..cycle.returns import plan_returns, write_returns
 
     master = bridge.read_xwbook(xwbook)
     by = master.plan.return_by or "lead"
@@ -213,9 +213,9 @@ def issue_returns(xwbook: xw.Book) -> None:
 @reported
 def reconcile_savings(xwbook: xw.Book) -> None:
     """Reconcile savings: this baseline vs the returns folder; committee workbook to output."""
-    from ..intake import return_files
-    from ..reconcile_sheet import write_reconciliation_workbook
-    from ..savings import reconcile_returns
+    from ..cycle.intake import return_files
+    from ..savings.reconcile import reconcile_returns
+    from ..savings.reconciliation_sheet import write_reconciliation_workbook
 
     baseline = bridge.read_xwbook(xwbook)
     folder = returns_folder(xwbook)
@@ -260,7 +260,7 @@ def consolidate(xwbook: xw.Book) -> None:
     """
     import copy
 
-    from ..consolidate import consolidate_book
+    from ..cycle.consolidate import consolidate_book
 
     master = bridge.read_xwbook(xwbook)
     folder = returns_folder(xwbook)
@@ -279,7 +279,7 @@ def consolidate(xwbook: xw.Book) -> None:
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:
     """The merged update columns, new Log rows and Settings, into the open master."""
-    from ..layout import LOG_LAYOUT, SAVINGS_LAYOUT, SETTINGS
+    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT, SETTINGS
 
     sheets = [ACTIONS_LAYOUT.name, SAVINGS_LAYOUT.name, LOG_LAYOUT.name, SETTINGS]
     with bridge.unprotected(xwbook, sheets):

@@ -21,10 +21,10 @@ from typing import Any
 
 import xlwings as xw
 
-from ..book import Book
 from ..errors import WorkbookError
-from ..layout import SETTINGS, SheetLayout, col_letter
-from ..reader import book_from_sheets
+from ..workbook.book import Book
+from ..workbook.layout import SETTINGS, SheetLayout, col_letter
+from ..workbook.reader import book_from_sheets
 
 Grid = list[list[Any]]
 _FORMULA_START = ("=", "+", "-", "@")
@@ -160,7 +160,7 @@ def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
 
 def write_settings(xwbook: xw.Book, book: Book) -> None:
     """Rewrite the hidden Settings sheet (e.g. consolidation's record of updated IDs)."""
-    from ..guidance import settings_rows
+    from ..workbook.settings import settings_rows
 
     sheet = xwbook.sheets[SETTINGS]
     sheet.clear_contents()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..kpis import KpiReport
-from ..rollup import Rollup, shares
+from ..reporting.kpis import KpiReport
+from ..reporting.rollup import Rollup, shares
 
 Grid = list[list[Any]]
 

@@ -20,7 +20,8 @@ from typing import Any
 import xlwings as xw
 from xlwings.server import arg, func
 
-from .. import cellfuncs, kpis
+from .. import cellfuncs
+from ..reporting import kpis
 
 __all__ = ["rag_count", "kpi_rag", "next_period", "period_start", "period_end", "days_since"]
 

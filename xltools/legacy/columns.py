@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .layout import ACTION_COLUMNS, ACTIONS_LAYOUT
+from ..errors import UsageError
+from ..workbook.layout import ACTION_COLUMNS, ACTIONS_LAYOUT
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("action id", "xltools id"),

@@ -20,19 +20,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .book import Book, Row
-from .errors import UsageError
-from .findings import Finding, count_by_code, flags_text
-from .layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER
-from .legacy_columns import HeaderMatcher
-from .legacy_rows import Draft, Parsed, cell_ref, parse_grid, text
-from .legacy_source import Grid, read_grid
-from .officer_names import learn_names, split_cell
-from .periods import Quarter
-from .plan import OFFICER_SEPARATOR, Plan, join_officers, split_officers
-from .status import StatusMapper, normalise
-from .validate import validate_book
-from .writer import write_book
+from ..errors import UsageError
+from ..findings import Finding, count_by_code, flags_text
+from ..officer_names import learn_names, split_cell
+from ..periods import Quarter
+from ..plan import OFFICER_SEPARATOR, Plan, join_officers, split_officers
+from ..status import StatusMapper, normalise
+from ..workbook.book import Book, Row
+from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER
+from ..workbook.validate import validate_book
+from ..workbook.writer import write_book
+from .columns import HeaderMatcher
+from .rows import Draft, Parsed, cell_ref, parse_grid, text
+from .source import Grid, read_grid
 
 ID_FORMAT = "A-{:04d}"
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d.%m.%Y")
@@ -70,7 +70,7 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
                   status_mapping: dict[str, str] | None = None) -> ImportReport:
     """Read ``source`` and build the master Book (not written; see ``write_import``).
 
-    ``mapping`` is a resolved header mapping (``legacy_columns.load_mapping``);
+    ``mapping`` is a resolved header mapping (``columns.load_mapping``);
     ``status_mapping`` extra {status text: RAG} entries on top of the plan's.
     """
     source = Path(source)

@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .layout import ACTIONS_LAYOUT, col_letter
-from .legacy_columns import Header, HeaderMatcher
-from .legacy_refs import RefTracker, as_ref, embedded
-from .legacy_source import Grid
+from ..workbook.layout import ACTIONS_LAYOUT, col_letter
+from .columns import Header, HeaderMatcher
+from .refs import RefTracker, as_ref, embedded
+from .source import Grid
 
 OFFICER_KEYS = ("accountable_officer", "lead_officer")
 HEADING = re.compile(r"^(?:(?:section|priority|theme|part|objective)\s+)?(\d{1,2})\s*[.:)–-]\s*"

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .reader import open_workbook
+from ..errors import UsageError
+from ..workbook.reader import open_workbook
 
 TEXT_SUFFIXES = {".tsv", ".txt", ".csv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}

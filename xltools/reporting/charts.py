@@ -15,7 +15,7 @@ from openpyxl.chart.series import DataPoint
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.drawing.line import LineProperties
 
-from . import styles
+from ..workbook import styles
 
 
 def section_bar(ws, head: int, sections: int, colours: list[str]) -> BarChart:

@@ -22,17 +22,17 @@ from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from . import dashboard_charts as charts
-from . import styles
-from .book import Book
-from .findings import CATALOGUE, codes_in
+from ..findings import CATALOGUE, codes_in
+from ..timeframes import RECURRING, read_timeframe
+from ..workbook import styles
+from ..workbook.book import Book
+from ..workbook.grid import Formula, Grid
+from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
+from ..workbook.sheet_setup import protect_and_print
+from . import charts
 from .flags import default_as_of
-from .guidance import protect_and_print
 from .kpis import assess_kpis
-from .layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
 from .rollup import MOVEMENTS, NO_SECTION, NO_STATUS, NOT_IN_SCHEME, Rollup, rollup
-from .sheet_grid import Formula, Grid
-from .timeframes import RECURRING, read_timeframe
 
 NO_STATUS_COLOUR = "#E7E6E6"
 INVALID_COLOUR = "#7F7F7F"

@@ -22,12 +22,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .book import Book, Row, blank
-from .findings import CATALOGUE, Finding, codes_in, count_by_code, flags_text
-from .layout import ACTIONS_LAYOUT
-from .plan import Plan
-from .reader import as_date
-from .timeframes import DATED, RECURRING, read_timeframe
+from ..findings import CATALOGUE, Finding, codes_in, count_by_code, flags_text
+from ..plan import Plan
+from ..timeframes import DATED, RECURRING, read_timeframe
+from ..workbook.book import Book, Row, blank
+from ..workbook.layout import ACTIONS_LAYOUT
+from ..workbook.reader import as_date
 
 COMPUTED = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE", "NO_DUE_DATE")
 NARRATIVE_NEEDED = ("Red", "Amber")

@@ -16,8 +16,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import UsageError, XltoolsError
-from .layout import DASHBOARD
+from ..errors import UsageError, XltoolsError
+from ..workbook.layout import DASHBOARD
 
 _SHEET_TAG = re.compile(r"<sheet\b[^>]*>")
 _NAME = re.compile(r'\bname="([^"]*)"')

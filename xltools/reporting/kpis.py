@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .book import Book, Row, blank
-from .errors import UsageError
-from .findings import Finding
-from .layout import KPIS_LAYOUT
+from ..errors import UsageError
+from ..findings import Finding
+from ..workbook.book import Book, Row, blank
+from ..workbook.layout import KPIS_LAYOUT
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 IMPROVED, WORSENED, NO_CHANGE = "Improved", "Worsened", "No change"

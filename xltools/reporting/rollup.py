@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from .book import Book, blank
-from .plan import Plan, split_officers
+from ..plan import Plan, split_officers
+from ..workbook.book import Book, blank
 
 NO_STATUS = "No status"
 NOT_IN_SCHEME = "Not in scheme"

@@ -22,9 +22,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .book import Row, blank, clean_row
-from .findings import Finding, codes_in
-from .layout import SAVINGS
+from ..findings import Finding, codes_in
+from ..workbook.book import Row, blank, clean_row
+from ..workbook.layout import SAVINGS
 
 CLEARED = ("revised", "change_type", "approved_by", "approved_on")
 TOLERANCE = 0.0005  # £000 figures: half a pound

@@ -21,22 +21,19 @@ The officer's Change type on each row is then checked against that (see
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .book import blank
-from .findings import Finding
-from .savings_rows import TOL, change_type, fmt
-
-if TYPE_CHECKING:
-    from .savings import ProjectResult, YearResult
-
-NO_CHANGE = "No change"
-RE_PROFILE = "Re-profile"
-WRITE_OFF = "Write-off"
-MITIGATION = "Mitigation"
-EXTENSION = "Extension"
-NEW = "New"
-CLASSIFICATIONS = (NO_CHANGE, RE_PROFILE, WRITE_OFF, MITIGATION, EXTENSION, NEW)
+from ..findings import Finding
+from ..workbook.book import blank
+from .results import (
+    EXTENSION,
+    MITIGATION,
+    NEW,
+    NO_CHANGE,
+    RE_PROFILE,
+    WRITE_OFF,
+    ProjectResult,
+    YearResult,
+)
+from .rows import TOL, change_type, fmt
 
 # summary key → classification; "change requests" = re-profiles + write-offs + mitigations
 SUMMARY_ROWS = (("re_profiles", RE_PROFILE), ("write_offs", WRITE_OFF),

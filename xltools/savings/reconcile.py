@@ -16,99 +16,23 @@ workbook this writes, with no returns, gives the same figures again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .book import Book, Row, blank, clean_row
-from .errors import UsageError, WorkbookError
-from .findings import Finding, count_by_code
-from .plan import Plan
-from .reader import read_book
-from .savings_classify import NO_CHANGE, SUMMARY_ROWS, classify, project_findings
-from .savings_rows import Line, book_lines, check_stated_change, fold, parse_year
+from ..errors import UsageError, WorkbookError
+from ..findings import Finding, count_by_code
+from ..plan import Plan
+from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.reader import read_book
+from .classify import SUMMARY_ROWS, classify, project_findings
+from .results import ProjectResult, YearResult, money
+from .rows import Line, book_lines, check_stated_change, fold, parse_year
 
 Key = tuple[str, str]
-
-
-@dataclass
-class YearResult:
-    """One project-year as reconciled: the figures used and where they came from."""
-
-    year: str
-    year_start: int | None
-    expected: float
-    revised: float
-    in_range: bool
-    base: Line | None = None
-    line: Line | None = None  # the row that supplied the revision (return, else baseline)
-    codes: list[str] = field(default_factory=list)
-
-    @property
-    def change(self) -> float:
-        return self.revised - self.expected
-
-    def value(self, key: str) -> Any:
-        return None if self.line is None else self.line.raw.get(key)
-
-    @property
-    def source(self) -> str:
-        """Where Revised came from, in words finance can follow back to the cell."""
-        line = self.line
-        if line is None or (line.baseline and line.revised is None and not line.bad):
-            return "baseline (no revision)"
-        if "revised" in line.bad:
-            return f"{line.where} (not a number: counted as no change)"
-        if line.revised is None:
-            return f"{line.where} (blank: no change)"
-        return line.where
-
-    def to_dict(self) -> dict[str, Any]:
-        approved_on = self.value("approved_on")
-        return {
-            "year": self.year, "in_range": self.in_range, "expected": money(self.expected),
-            "revised": money(self.revised), "change": money(self.change),
-            "change_type": self.value("change_type"), "approved_by": self.value("approved_by"),
-            "approved_on": approved_on.isoformat() if isinstance(approved_on, date)
-            else approved_on,
-            "comment": self.value("comment"), "source": self.source, "flags": self.codes,
-        }
-
-
-@dataclass
-class ProjectResult:
-    """One project's reconciled profile and its classification."""
-
-    ref: str
-    project: str
-    department: str
-    lead_officer: str
-    in_baseline: bool
-    returned_in: list[str]
-    years: list[YearResult]
-    classification: str = NO_CHANGE
-    detail: str = ""
-
-    def total(self, key: str) -> float:
-        return sum(getattr(y, key) for y in self.years)
-
-    @property
-    def codes(self) -> list[str]:
-        return list(dict.fromkeys(c for y in self.years for c in y.codes))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ref": self.ref, "project": self.project, "department": self.department,
-            "lead_officer": self.lead_officer, "classification": self.classification,
-            "detail": self.detail, "in_baseline": self.in_baseline,
-            "returned_in": self.returned_in,
-            "totals": {k: money(self.total(k)) for k in ("expected", "revised", "change")},
-            "years": [y.to_dict() for y in self.years], "flags": self.codes,
-        }
 
 
 @dataclass
@@ -146,11 +70,6 @@ class Reconciliation:
             "counts": count_by_code(self.findings),
             "flags": [f.to_dict() for f in self.findings],
         }
-
-
-def money(amount: float) -> float:
-    """£000 rounded to the pound for reports (and never -0.0)."""
-    return round(amount, 3) + 0.0
 
 
 # -- reading -------------------------------------------------------------------

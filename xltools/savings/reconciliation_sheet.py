@@ -21,14 +21,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from . import styles
-from .book import Book
-from .formula_values import SheetFormulas
-from .guidance import protect_and_print
-from .layout import col_letter
-from .savings import ProjectResult, Reconciliation, YearResult
-from .savings_classify import EXTENSION, MITIGATION, NEW, RE_PROFILE, WRITE_OFF
-from .writer import SheetBuilder, write_book
+from ..workbook import styles
+from ..workbook.book import Book
+from ..workbook.formula_values import SheetFormulas
+from ..workbook.layout import col_letter
+from ..workbook.sheet_setup import protect_and_print
+from ..workbook.writer import SheetBuilder, write_book
+from .reconcile import Reconciliation
+from .results import EXTENSION, MITIGATION, NEW, RE_PROFILE, WRITE_OFF, ProjectResult, YearResult
 
 RECONCILIATION = "Reconciliation"
 WIDTHS = {"A": 11, "B": 34, "C": 12, "D": 12, "E": 12, "F": 14, "G": 14, "H": 18, "I": 12,

@@ -25,12 +25,12 @@ from xml.etree import ElementTree
 
 from openpyxl.formula.translate import Translator
 
-from .book import Book, Row, blank
-from .errors import PeriodError
-from .findings import Finding
-from .layout import CHANGE_TYPES, SAVINGS, SAVINGS_LAYOUT
-from .periods import fy_label, parse_fy
-from .reader import sheet_xml
+from ..errors import PeriodError
+from ..findings import Finding
+from ..periods import fy_label, parse_fy
+from ..workbook.book import Book, Row, blank
+from ..workbook.layout import CHANGE_TYPES, SAVINGS, SAVINGS_LAYOUT
+from ..workbook.package import sheet_xml
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 TOL = 0.0005  # £000: half a pound; money is compared to the nearest pound

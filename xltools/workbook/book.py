@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding
+from ..findings import Finding
+from ..plan import Plan
 from .layout import MASTER, SheetLayout, col_letter
-from .plan import Plan
 
 Row = dict[str, Any]
 

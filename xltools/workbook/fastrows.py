@@ -25,6 +25,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from .layout import EXCEL_MAX_TEXT, SheetLayout, col_letter, fit_cell_text
+from .package import sheet_targets
 
 PROTOTYPE_ROWS = (2, 3)  # row 2: plain styles; row 3: quote-prefixed text styles
 _EPOCH = datetime(1899, 12, 30)
@@ -136,8 +137,6 @@ def formula_xml(ref: str, attrs: str, formula: str, value: Any) -> str:
 
 def sheet_part(zf: zipfile.ZipFile, title: str) -> str:
     """The zip member holding the sheet called ``title``."""
-    from .reader import sheet_targets  # one parser of workbook.xml for reader and writer
-
     return sheet_targets(zf)[title]
 
 

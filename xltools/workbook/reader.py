@@ -8,7 +8,6 @@ kind of unreadable file into a ``WorkbookError`` with a stable reason code.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import zipfile
@@ -20,10 +19,10 @@ from typing import Any
 
 import python_calamine as calamine
 
+from ..errors import PlanError, WorkbookError
+from ..findings import Finding
+from ..plan import Plan
 from .book import Book, blank
-from .errors import PlanError, WorkbookError
-from .findings import Finding
-from .guidance import SCALAR_SETTINGS
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -37,7 +36,8 @@ from .layout import (
     SheetLayout,
     col_letter,
 )
-from .plan import Plan
+from .package import sheet_xml
+from .settings import SCALAR_SETTINGS, extra_settings, read_settings
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -130,7 +130,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
     ``get_sheet_by_name(n).to_python()``): a file, or the sheet values Excel sends
     the add-in — so a workbook open in Excel reads exactly like the same file."""
     sheets = set(wb.sheet_names)
-    settings = _read_settings(wb, name) if SETTINGS in sheets else None
+    settings = read_settings(wb, name) if SETTINGS in sheets else None
     if settings is None and plan is None:
         raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools, or its "
                             f"hidden {SETTINGS} sheet was deleted: start again from the copy "
@@ -143,8 +143,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
     if settings:
         book.kind = settings.get("kind", MASTER)
         book.officer = settings.get("officer", "") or ""
-        known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
-        book.extra_settings = {k: v for k, v in settings.items() if k not in known}
+        book.extra_settings = extra_settings(settings)
     for layout, attr, required in _SHEETS:
         if only is not None and not required and layout.name not in only:
             continue
@@ -172,7 +171,7 @@ def read_plan(path: str | Path) -> Plan:
         if SETTINGS not in sheets:
             raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
                                 "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
-        settings = _read_settings(wb, name)
+        settings = read_settings(wb, name)
         return _plan_from(settings, _read_lists(wb) if LISTS in sheets else {}, name)
 
 
@@ -183,25 +182,6 @@ _SHEETS = (
     (ARCHIVE_LAYOUT, "archive", False),
     (LOG_LAYOUT, "log", False),
 )
-
-
-def _read_settings(wb, name: str) -> dict[str, Any]:
-    raw: dict[str, Any] = {}
-    for row in wb.get_sheet_by_name(SETTINGS).to_python(skip_empty_area=False)[1:]:
-        if len(row) < 2 or blank(row[0]):
-            continue
-        key = str(row[0])
-        if isinstance(raw.get(key), str) and isinstance(row[1], str):
-            raw[key] += row[1]  # a value too long for one cell continues (cell_sized)
-        else:
-            raw[key] = row[1]
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        try:
-            values[key] = json.loads(value) if isinstance(value, str) else value
-        except json.JSONDecodeError:
-            values[key] = value
-    return values
 
 
 def _read_lists(wb) -> dict[str, list[str]]:
@@ -310,9 +290,6 @@ def merged_findings(sheet, layout: SheetLayout, file: str) -> list[Finding]:
     return out
 
 
-_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
-_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\s[^>]*>")
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
 _ANY_FORMULA = re.compile(r"<(?:\w+:)?f[ >]")
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[ >]')
 
@@ -342,31 +319,6 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
         for col, row in _FORMULA_CELL.findall(xml)
         if row != "1"
     ]
-
-
-def sheet_xml(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The XML of the sheet called ``sheet_name`` in an open .xlsx, or None."""
-    part = sheet_targets(zf).get(sheet_name)
-    return zf.read(part).decode("utf-8", "replace") if part else None
-
-
-def sheet_targets(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title → zip member (``xl/worksheets/sheetN.xml``) of an open .xlsx."""
-    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {}
-    for tag in _REL_TAG.findall(rels):
-        attrs = dict(_ATTR.findall(tag))
-        targets[attrs.get("Id")] = attrs.get("Target", "")
-    parts = {}
-    for tag in _SHEET_TAG.findall(workbook):
-        attrs = dict(_ATTR.findall(tag))
-        rid = attrs.get("r:id")
-        if rid in targets:
-            target = targets[rid].lstrip("/")
-            parts[html.unescape(attrs.get("name", ""))] = (
-                target if target.startswith("xl/") else f"xl/{target}")
-    return parts
 
 
 def as_date(value: Any) -> date | None:

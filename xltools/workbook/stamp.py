@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from . import fastrows
 from .book import Book
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
-from .reader import sheet_targets
+from .package import sheet_targets
 from .writer import build_workbook, row_count, write_book
 
 SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..plan import Plan
 from .book import Book
 from .layout import TEMPLATE
-from .plan import Plan
 from .writer import write_book
 
 DEFAULT_TEMPLATE_NAME = "xltools_template.xlsx"

@@ -22,9 +22,9 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from ..findings import Finding
+from ..plan import Plan, split_officers
 from .book import Book, Row, blank
-from .findings import Finding
-from .guidance import list_columns
 from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
@@ -35,7 +35,7 @@ from .layout import (
     SheetLayout,
     col_letter,
 )
-from .plan import Plan, split_officers
+from .lists import list_columns
 
 ID_PATTERN = r"^[A-Za-z]{1,4}-[0-9]{1,6}$"
 

@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from . import fastrows, guidance, styles
+from . import fastrows, guidance, lists, settings, styles
 from .book import Book, Row
 from .layout import (
     ACTIONS_LAYOUT,
@@ -43,6 +43,7 @@ from .layout import (
     col_letter,
     fit_cell_text,
 )
+from .sheet_setup import protect_and_print
 
 SheetBuilder = Callable[[Workbook, Book], None]
 SPARE_ROWS = {TEMPLATE: 60, MASTER: 10}
@@ -81,8 +82,8 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
         write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
     if book.log or book.kind == MASTER:
         write_data_sheet(wb, book, LOG_LAYOUT, book.log, freeze="A2", locked=True)
-    guidance.write_lists(wb, book)
-    guidance.write_settings(wb, book)
+    lists.write_lists(wb, book)
+    settings.write_settings(wb, book)
     return wb
 
 
@@ -126,7 +127,7 @@ def write_data_sheet(
     last_row = count + 1
     _set_widths(ws, layout)
     ws.freeze_panes = freeze
-    guidance.protect_and_print(ws, title_rows="1:1")  # before rows: streamed in order
+    protect_and_print(ws, title_rows="1:1")  # before rows: streamed in order
     cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
     _append_prototypes(ws, layout, cell_styles)

@@ -1,0 +1,94 @@
+"""The hidden Settings sheet: the plan a workbook carries, written and read here.
+
+Values are JSON so types survive the round trip; a value too long for one cell
+continues on the next rows and is joined when read back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from openpyxl import Workbook
+
+from .book import Book, blank
+from .layout import EXCEL_MAX_TEXT, SETTINGS
+from .sheet_setup import protect_and_print, text_cell
+
+FORMAT_VERSION = "xltools/1"
+SCALAR_SETTINGS = (
+    "organisation", "title", "department", "period", "fy_start_month", "deadline", "contact",
+    "stale_days", "kpi_tolerance", "prefill_rag", "return_by",
+)
+
+def settings_values(book: Book) -> dict[str, Any]:
+    plan = book.plan
+    values: dict[str, Any] = {"format": FORMAT_VERSION, "kind": book.kind, "officer": book.officer}
+    values.update({key: getattr(plan, key) for key in SCALAR_SETTINGS})
+    values["rag_scheme"] = [r.__dict__ for r in plan.rag_scheme]
+    values["status_mapping"] = plan.status_mapping
+    values.update(book.extra_settings)
+    return values
+
+
+def write_settings(wb: Workbook, book: Book) -> None:
+    """Hidden key/value sheet; values are JSON so types survive the round trip."""
+    ws = wb.create_sheet(SETTINGS)
+    ws.sheet_state = "hidden"
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 80
+    protect_and_print(ws)
+    for key, part in settings_rows(book):
+        ws.append([text_cell(ws, key), text_cell(ws, part)])
+
+
+def settings_rows(book: Book) -> list[tuple[str, str]]:
+    """The Settings sheet's rows, header first: key and JSON value, a value too long
+    for one cell continuing on the next rows (the reader joins them)."""
+    rows = [("Setting", "Value (JSON)")]
+    for key, value in settings_values(book).items():
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        rows += [(key, part) for part in cell_sized(text)]
+    return rows
+
+
+def cell_sized(text: str, size: int = EXCEL_MAX_TEXT) -> list[str]:
+    """``text`` in pieces one cell can hold, each cut away from spaces (cells are read
+    back stripped); the reader joins a key's rows. A big master's consolidation state
+    (every action ID updated this period) runs to 100,000+ characters."""
+    parts = []
+    while len(text) > size:
+        cut = size
+        while cut > 1 and (text[cut - 1].isspace() or text[cut].isspace()):
+            cut -= 1
+        parts.append(text[:cut])
+        text = text[cut:]
+    return [*parts, text]
+
+
+def read_settings(wb, name: str) -> dict[str, Any]:
+    """Settings of a calamine-shaped workbook (a file, or the sheets Excel sends),
+    keyed by setting, values decoded from JSON (a value that is not JSON kept as is)."""
+    raw: dict[str, Any] = {}
+    for row in wb.get_sheet_by_name(SETTINGS).to_python(skip_empty_area=False)[1:]:
+        if len(row) < 2 or blank(row[0]):
+            continue
+        key = str(row[0])
+        if isinstance(raw.get(key), str) and isinstance(row[1], str):
+            raw[key] += row[1]  # a value too long for one cell continues (cell_sized)
+        else:
+            raw[key] = row[1]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            values[key] = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError:
+            values[key] = value
+    return values
+
+
+def extra_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings that are not the plan's: state a command keeps between runs (e.g. the
+    IDs consolidation has updated this period), carried through untouched."""
+    known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
+    return {k: v for k, v in settings.items() if k not in known}
