@@ -32,6 +32,10 @@ DEFAULTS = {
     "XLWINGS_MANIFEST_ID_DEV": "0d1b8a4e-3c55-4a8e-9a43-6f2f1c0e7b11",
     "XLWINGS_ENABLE_EXAMPLES": "false",
     "XLWINGS_ENABLE_HOTRELOAD": "false",
+    # no Wasm mounts (more unchecked static folders upstream) and no socket.io
+    # (xltools has no streaming functions): less to defend
+    "XLWINGS_ENABLE_WASM": "false",
+    "XLWINGS_ENABLE_SOCKETIO": "false",
 }
 
 
@@ -63,8 +67,13 @@ def create_app():
     """The ASGI app: xlwings Server with xltools' functions, scripts and ribbon."""
     configure()
     require_server_package()
-    from xlwings_server.main import main_app
+    from xlwings_server.config import PACKAGE_DIR
+    from xlwings_server.main import app, main_app
     from xlwings_server.templates import templates
+
+    from .static_files import secure_static
+
+    secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
 
     templates.env.globals.update(
         xltools_buttons=BUTTONS,
