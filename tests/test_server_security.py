@@ -12,12 +12,15 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from excel_books import write_master, write_returns
+from officejs_payload import book_payload, function_payload
 
 SENTINEL = "xltools-sentinel-7f3a9c"
 SCRIPTS = "/xlwings/custom-scripts-call/"
@@ -166,3 +169,82 @@ def test_task_pane_files_are_still_served(default_server):
         assert response.status_code == 200, url
     # the project's own file wins over the package's file of the same name
     assert "xltoolsUnprotect" in httpx.get(default_server + "/static/js/main.js").text
+
+
+# -- scripts run side by side, each answering its own caller ----------------------
+
+# ``xltools serve`` with consolidation held until the test releases it: the
+# wrapper says "started" and then waits for a "release" file (bounded).
+SLOW_SERVE = """
+import sys, time
+from pathlib import Path
+import xltools.excel.actions as actions
+real = actions.consolidate
+def held(book):
+    Path("started").write_text("1")
+    deadline = time.monotonic() + 60
+    while not Path("release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return real(book)
+actions.consolidate = held
+from xltools.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def post_script(base: str, script: str, payload: dict, headers: dict | None = None,
+                timeout: float = 120) -> httpx.Response:
+    return httpx.post(f"{base}{SCRIPTS}{script}", json=payload, headers=headers or {},
+                      timeout=timeout)
+
+
+def post_function(base: str, name: str, args: list, headers: dict | None = None,
+                  timeout: float = 30) -> httpx.Response:
+    return httpx.post(base + FUNCS, json=function_payload(name, args), headers=headers or {},
+                      timeout=timeout)
+
+
+def test_a_long_consolidation_does_not_stall_a_cell_function(folders, tmp_path):
+    root = folders["root"]
+    for marker in ("started", "release"):
+        (root / marker).unlink(missing_ok=True)
+    base, proc = start(root, env={}, argv=[sys.executable, "-c", SLOW_SERVE, "serve"])
+    try:
+        result = {}
+        consolidation = threading.Thread(target=lambda: result.update(
+            response=post_script(base, "consolidate", book_payload(folders["master"]))))
+        consolidation.start()
+        deadline = time.monotonic() + 60
+        while not (root / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (root / "started").exists()
+        # the consolidation is now running (held); a cell function still answers
+        answer = post_function(base, "next_period", [[["Q4 2019/20"]], [[None]]], timeout=20)
+        assert answer.json() == {"result": [["Q1 2020/21"]]}
+        assert consolidation.is_alive() and "response" not in result
+        (root / "release").write_text("1")
+        consolidation.join(timeout=120)
+        assert result["response"].status_code == 200
+        assert any(a["func"] == "alert" for a in result["response"].json()["actions"])
+    finally:
+        (root / "release").write_text("1")
+        stop(proc)
+        for marker in ("started", "release"):
+            (root / marker).unlink(missing_ok=True)
+
+
+def test_concurrent_scripts_get_only_their_own_alerts(default_server, folders):
+    def one(n: int) -> list[dict]:
+        payload = book_payload(folders["master"])
+        payload["book"]["name"] = f"Master {n}.xlsx"
+        response = post_script(default_server, "flag_stale", payload)
+        assert response.status_code == 200, response.text
+        return response.json()["actions"]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(one, range(32)))
+    for actions in answers:
+        funcs = [a["func"] for a in actions]
+        assert funcs.count("alert") == 1
+        assert [a["args"] for a in actions if a["func"] == "runMacro"] == [
+            ["xltoolsUnprotect", "Actions"], ["xltoolsProtect", "Actions"]]

@@ -12,6 +12,8 @@ class Button:
     ``script`` is the Python function in ``xltools.excel.scripts`` (server) and
     ``xltools.excel.desktop`` (desktop add-in); ``image_mso`` is the built-in
     Office icon the desktop ribbon shows; ``group`` is the ribbon group.
+    ``roles`` are the sign-in roles allowed to run it on the server (any one of
+    them; empty = anyone signed in); the desktop add-in runs as the local user.
     """
 
     script: str
@@ -19,6 +21,7 @@ class Button:
     tip: str
     image_mso: str
     group: str
+    roles: tuple[str, ...] = ()
 
     @property
     def control_id(self) -> str:
@@ -44,22 +47,27 @@ class Button:
 OFFICER, PMO, FINANCE = "Officer", "PMO", "Finance"
 GROUPS = (OFFICER, PMO, FINANCE)
 
+# sign-in roles (docs/it-guide.md, "Roles"): a token's role or an Entra ID app role
+ROLES = ("officer", "pmo", "finance")
+PMO_ONLY = ("pmo",)
+
 BUTTONS = (
     Button("check_return", "Check return", "List every problem in this workbook by cell, "
            "on a Check sheet, before you send it.", "DataValidation", OFFICER),
     Button("issue_returns", "Issue returns", "Write one return per officer from this master "
-           "into the output folder.", "FileSaveAs", PMO),
+           "into the output folder.", "FileSaveAs", PMO, PMO_ONLY),
     Button("consolidate", "Consolidate", "Merge the returns folder into this master, flag "
-           "invalid rows and conflicts, and log every file.", "TableInsert", PMO),
+           "invalid rows and conflicts, and log every file.", "TableInsert", PMO, PMO_ONLY),
     Button("flag_stale", "Flag stale", "Flag missing, out-of-date, unchanged and overdue "
-           "updates in the Flags column.", "ConditionalFormattingMenu", PMO),
+           "updates in the Flags column.", "ConditionalFormattingMenu", PMO, PMO_ONLY),
     Button("refresh_dashboard", "Refresh dashboard", "Rate the KPIs and roll up RAG status by "
-           "section and officer on the Dashboard sheet.", "RefreshAll", PMO),
+           "section and officer on the Dashboard sheet.", "RefreshAll", PMO, PMO_ONLY),
     Button("next_quarter", "Next quarter", "Write next quarter's workbook into the output "
            "folder: progress moved to Previous, Complete actions archived.", "FileNew",
-           PMO),
+           PMO, PMO_ONLY),
     Button("reconcile_savings", "Reconcile savings", "Compare the Savings sheet with the MTFS "
-           "baseline and explain or flag every difference.", "AutoSum", FINANCE),
+           "baseline and explain or flag every difference.", "AutoSum", FINANCE,
+           ("finance", "pmo")),
 )
 
 

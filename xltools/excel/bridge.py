@@ -152,10 +152,26 @@ def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = N
 
 
 def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
-    """Tell the person who pressed the button what happened (Office.js dialog or MsgBox)."""
-    xwbook.app.alert(message, title=title)
+    """Tell the person who pressed the button what happened (Office.js dialog or MsgBox).
+
+    On the remote engine the alert goes into *this* book's actions: xlwings'
+    ``App.alert`` appends to ``apps.active.books.active``, the book most recently
+    opened by any request, so with scripts running side by side one user would
+    get another user's alert.
+    """
+    if _remote(xwbook):
+        _book_action(xwbook, "alert", [message, title, "ok", "", ""])
+    else:
+        xwbook.app.alert(message, title=title)
 
 
+def _remote(xwbook: xw.Book) -> bool:
+    return xwbook.app.engine.name == "remote"
+
+
+def _book_action(xwbook: xw.Book, func: str, args: list) -> None:
+    """Queue an Office.js action on the calling book itself (never on ``books.active``)."""
+    xwbook.impl.append_json_action(func=func, args=args)
 
 
 def write_settings(xwbook: xw.Book, book: Book) -> None:
@@ -212,11 +228,11 @@ def unprotected(xwbook: xw.Book, names: Sequence[str]):
     Excel for Windows (desktop add-in): the sheets' COM ``Unprotect``/``Protect``.
     """
     present = [n for n in names if n in [s.name for s in xwbook.sheets]]
-    remote = xwbook.app.engine.name == "remote"
+    remote = _remote(xwbook)
     lifted = []
     for name in present:
-        if remote:
-            xwbook.app.macro("xltoolsUnprotect")(name)
+        if remote:  # on this book, not App.macro's books.active (see ``alert``)
+            _book_action(xwbook, "runMacro", ["xltoolsUnprotect", name])
             lifted.append(name)
         elif _com_unprotect(xwbook.sheets[name]):
             lifted.append(name)
@@ -225,7 +241,7 @@ def unprotected(xwbook: xw.Book, names: Sequence[str]):
     finally:
         for name in lifted:
             if remote:
-                xwbook.app.macro("xltoolsProtect")(name)
+                _book_action(xwbook, "runMacro", ["xltoolsProtect", name])
             else:
                 xwbook.sheets[name].api.Protect(
                     DrawingObjects=True, Contents=True, AllowFormattingColumns=True,

@@ -4,56 +4,85 @@ xlwings Server calls ``POST /xlwings/custom-scripts-call/<name>`` with the
 calling workbook's content; xlwings turns it into ``book`` and sends back the
 actions each script queues (cells written, sheets added, alerts). The work is
 in ``actions``, shared with the desktop add-in.
+
+Each script runs in a worker thread (``in_worker``), not on the server's event
+loop, so one long consolidation never stalls other users' calls. That is safe
+because ``bridge`` queues every action on the calling book itself.
+
+Who may press which button: ``required_roles`` from ``Button.roles`` (any one
+of them), checked by xlwings Server before the script runs; the server's
+``User`` model (server_project/models/user.py) answers 403 with a sentence.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
+import anyio
 import xlwings as xw
 from xlwings.server import script
 
+from ..addin.buttons import by_script
 from . import actions
 
 __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "refresh_dashboard",
            "next_quarter", "reconcile_savings"]
 
+WORKERS_ENV = "XLTOOLS_SCRIPT_WORKERS"
+_limiter: anyio.CapacityLimiter | None = None
 
-@script
-def check_return(book: xw.Book):
+
+async def in_worker(action: Callable[[xw.Book], None], book: xw.Book) -> None:
+    """Run ``action(book)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once."""
+    global _limiter
+    if _limiter is None:  # created inside the running event loop
+        _limiter = anyio.CapacityLimiter(max(1, int(os.environ.get(WORKERS_ENV, "4"))))
+    await anyio.to_thread.run_sync(action, book, limiter=_limiter)
+
+
+def roles(name: str) -> list[str] | None:
+    """The roles that may run script ``name`` (None: anyone signed in)."""
+    return list(by_script(name).roles) or None
+
+
+@script(required_roles=roles("check_return"))
+async def check_return(book: xw.Book):
     """Check my return: problems by cell on a Check sheet."""
-    actions.check_return(book)
+    await in_worker(actions.check_return, book)
 
 
-@script
-def issue_returns(book: xw.Book):
+@script(required_roles=roles("issue_returns"))
+async def issue_returns(book: xw.Book):
     """Issue one return per officer into the server's output folder."""
-    actions.issue_returns(book)
+    await in_worker(actions.issue_returns, book)
 
 
-@script
-def consolidate(book: xw.Book):
+@script(required_roles=roles("consolidate"))
+async def consolidate(book: xw.Book):
     """Merge the server's returns folder into this master."""
-    actions.consolidate(book)
+    await in_worker(actions.consolidate, book)
 
 
-@script
-def flag_stale(book: xw.Book):
+@script(required_roles=roles("flag_stale"))
+async def flag_stale(book: xw.Book):
     """Rewrite the Flags column."""
-    actions.flag_stale(book)
+    await in_worker(actions.flag_stale, book)
 
 
-@script
-def refresh_dashboard(book: xw.Book):
+@script(required_roles=roles("refresh_dashboard"))
+async def refresh_dashboard(book: xw.Book):
     """KPI RAG/trend and the Dashboard sheet."""
-    actions.refresh_dashboard(book)
+    await in_worker(actions.refresh_dashboard, book)
 
 
-@script
-def next_quarter(book: xw.Book):
+@script(required_roles=roles("next_quarter"))
+async def next_quarter(book: xw.Book):
     """Next quarter's workbook into the server's output folder."""
-    actions.next_quarter(book)
+    await in_worker(actions.next_quarter, book)
 
 
-@script
-def reconcile_savings(book: xw.Book):
+@script(required_roles=roles("reconcile_savings"))
+async def reconcile_savings(book: xw.Book):
     """Savings vs the MTFS baseline: Reconciliation sheet and committee workbook."""
-    actions.reconcile_savings(book)
+    await in_worker(actions.reconcile_savings, book)

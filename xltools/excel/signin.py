@@ -1,0 +1,99 @@
+"""Sign-in for the add-in server: which providers, who may start it where, which roles.
+
+Sign-in goes through xlwings Server's own mechanism (``XLWINGS_AUTH_PROVIDERS``,
+a provider module's ``validate_token``, ``required_roles``). xltools allows two
+providers, both in server_project/auth/:
+
+- ``tokens``: xltools' own tokens file (``xltools token add``), for councils
+  without Microsoft 365 sign-in;
+- ``entraid``: xlwings Server's Entra ID provider (Microsoft 365).
+
+Upstream's ``custom`` provider is refused: it accepts the literal token
+``test-token``. With no provider configured the server answers only on this
+machine (loopback), so ``xltools serve`` refuses any other ``--host``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+
+from ..errors import UsageError
+
+PROVIDERS_ENV = "XLWINGS_AUTH_PROVIDERS"
+TOKENS_ENV = "XLTOOLS_TOKENS_FILE"
+ALLOWED = ("tokens", "entraid")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ROLE_PREFIX = "xltools."  # Entra ID app roles are named xltools.pmo, xltools.officer, …
+DOC = "docs/it-guide.md, 'Sign-in'"
+
+
+def providers(env: Mapping[str, str]) -> list[str]:
+    """The configured provider names (``XLWINGS_AUTH_PROVIDERS`` is a JSON list)."""
+    text = env.get(PROVIDERS_ENV, "").strip()
+    if not text:
+        return []
+    try:
+        names = json.loads(text)
+    except ValueError:
+        names = None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise UsageError(f"{PROVIDERS_ENV} must be a JSON list like '[\"tokens\"]' or "
+                         f"'[\"entraid\"]' ({DOC})")
+    return names
+
+
+def check_providers(env: Mapping[str, str]) -> list[str]:
+    """Refuse a configuration that would let the wrong people in; the providers if fine."""
+    names = providers(env)
+    for name in names:
+        if name not in ALLOWED:
+            raise UsageError(f"sign-in provider '{name}' is not allowed: use \"tokens\" or "
+                             f"\"entraid\" in {PROVIDERS_ENV} ({DOC})")
+    if "entraid" in names:
+        missing = [k for k in ("XLWINGS_AUTH_ENTRAID_CLIENT_ID", "XLWINGS_AUTH_ENTRAID_TENANT_ID")
+                   if not env.get(k)]
+        if missing:
+            raise UsageError(f"Entra ID sign-in needs {' and '.join(missing)} ({DOC})")
+    if "tokens" in names:
+        from .tokens import load_tokens
+
+        if not env.get(TOKENS_ENV):
+            raise UsageError(f"token sign-in needs a tokens file: pass --tokens FILE ({DOC})")
+        load_tokens(env[TOKENS_ENV])  # unreadable or broken: UsageError naming the file
+    if "*" in env.get("XLWINGS_CORS_ALLOW_ORIGINS", ""):
+        raise UsageError("XLWINGS_CORS_ALLOW_ORIGINS must not contain '*': list the add-in's "
+                         f"own origin, or leave it empty ({DOC})")
+    return names
+
+
+def check_sign_in(host: str, env: Mapping[str, str] | None = None) -> list[str]:
+    """``xltools serve``'s rule: off this machine, someone must sign in."""
+    env = os.environ if env is None else env
+    names = check_providers(env)
+    if not names and host not in LOOPBACK:
+        raise UsageError(f"--host {host} needs sign-in: pass --tokens FILE (make one with "
+                         f"'xltools token add NAME --role pmo') or set {PROVIDERS_ENV}="
+                         f"'[\"entraid\"]' ({DOC})")
+    return names
+
+
+def plain_roles(roles: Iterable[str]) -> set[str]:
+    """Role names without Entra ID's ``xltools.`` prefix."""
+    return {r.removeprefix(ROLE_PREFIX) for r in roles}
+
+
+def refuse_role(name: str | None, roles: Iterable[str],
+                required: Iterable[str] | None) -> None:
+    """403 with a sentence unless the user has one of the ``required`` roles (any of them)."""
+    from fastapi import HTTPException, status
+
+    required = list(required or [])
+    mine = plain_roles(roles)
+    if not required or mine & set(required):
+        return
+    held = ", ".join(sorted(mine)) or "no role"
+    raise HTTPException(status.HTTP_403_FORBIDDEN,
+                        detail=f"This needs the {' or '.join(required)} role; {name or 'you'} "
+                        f"signed in with {held}. Ask your PMO if you need it.")
