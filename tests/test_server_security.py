@@ -33,7 +33,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(root: Path, *args: str, env: dict | None = None, argv: list[str] | None = None):
+def start(root: Path, *args: str, env: dict | None = None, argv: list[str] | None = None,
+          poll_host: str = "127.0.0.1"):
     """``xltools serve`` on a free loopback port; (base URL, process) once it answers."""
     port = free_port()
     full_env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial",
@@ -43,7 +44,7 @@ def start(root: Path, *args: str, env: dict | None = None, argv: list[str] | Non
     proc = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning", *args],
                             env=full_env, cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{poll_host}:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -248,3 +249,157 @@ def test_concurrent_scripts_get_only_their_own_alerts(default_server, folders):
         assert funcs.count("alert") == 1
         assert [a["args"] for a in actions if a["func"] == "runMacro"] == [
             ["xltoolsUnprotect", "Actions"], ["xltoolsProtect", "Actions"]]
+
+
+# -- sign-in, tokens and roles ----------------------------------------------------------
+
+
+def make_token(tokens: Path, name: str, role: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "xltools", "token", "add", name, "--role", role,
+                           "--tokens", str(tokens)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def token_server(folders):
+    tokens = folders["root"] / "tokens.json"
+    people = {role: make_token(tokens, f"{role.title()} Person", role)
+              for role in ("pmo", "officer", "finance")}
+    people["leaver"] = make_token(tokens, "Leaver", "pmo")
+    base, proc = start(folders["root"], "--tokens", str(tokens))
+    yield {"base": base, "tokens": tokens, **people}
+    stop(proc)
+
+
+PMO_SCRIPTS = ["issue_returns", "consolidate", "flag_stale", "refresh_dashboard",
+               "next_quarter"]
+
+
+def test_the_token_file_holds_no_token(token_server):
+    text = token_server["tokens"].read_text(encoding="utf-8")
+    for role in ("pmo", "officer", "finance"):
+        assert token_server[role] not in text
+    assert token_server["tokens"].stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer"},
+                                     {"Authorization": "Bearer xlt_not-a-real-token"},
+                                     {"Authorization": "Basic cG1vOnBtbw=="}])
+def test_no_or_wrong_token_is_401(token_server, folders, headers):
+    base = token_server["base"]
+    response = post_script(base, "check_return", book_payload(folders["master"]), headers)
+    assert response.status_code == 401
+    assert "token" in response.json()["detail"]
+    assert post_function(base, "next_period", [[["Q4 2019/20"]], [[None]]],
+                         headers).status_code == 401
+
+
+def test_a_token_looks_up_its_role_not_its_prefix(token_server, folders):
+    # a token's hash must match exactly: a prefix of a real token is refused
+    response = post_script(token_server["base"], "check_return",
+                           book_payload(folders["master"]),
+                           bearer(token_server["pmo"][:-1]))
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("script", PMO_SCRIPTS + ["reconcile_savings"])
+def test_an_officer_cannot_press_pmo_buttons(token_server, folders, script):
+    response = post_script(token_server["base"], script, book_payload(folders["master"]),
+                           bearer(token_server["officer"]))
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert detail.startswith("This needs the ") and "Officer Person signed in with officer" \
+        in detail
+
+
+def test_finance_may_reconcile_but_not_consolidate(token_server, folders):
+    base, payload = token_server["base"], book_payload(folders["master"])
+    assert post_script(base, "consolidate", payload, bearer(token_server["finance"])
+                       ).status_code == 403
+    response = post_script(base, "reconcile_savings", payload, bearer(token_server["finance"]))
+    assert response.status_code == 200, response.text
+    assert any(a["func"] == "alert" for a in response.json()["actions"])
+
+
+def test_an_officer_may_check_a_return_and_use_functions(token_server, folders):
+    base = token_server["base"]
+    response = post_script(base, "check_return", book_payload(folders["master"]),
+                           bearer(token_server["officer"]))
+    assert response.status_code == 200
+    answer = post_function(base, "next_period", [[["Q4 2019/20"]], [[None]]],
+                           bearer(token_server["officer"]))
+    assert answer.json() == {"result": [["Q1 2020/21"]]}
+
+
+def test_pmo_consolidates_as_before(token_server, folders):
+    response = post_script(token_server["base"], "consolidate", book_payload(folders["master"]),
+                           bearer(token_server["pmo"]))
+    assert response.status_code == 200, response.text
+    actions = response.json()["actions"]
+    (alert,) = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert "files merged" in alert
+    assert any(a["func"] == "setValues" for a in actions)
+
+
+def test_a_revoked_token_is_refused_at_once(token_server, folders):
+    base, payload = token_server["base"], book_payload(folders["master"])
+    assert post_script(base, "flag_stale", payload, bearer(token_server["leaver"])
+                       ).status_code == 200
+    done = subprocess.run([sys.executable, "-m", "xltools", "token", "revoke", "Leaver",
+                           "--tokens", str(token_server["tokens"])],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert post_script(base, "flag_stale", payload, bearer(token_server["leaver"])
+                       ).status_code == 401
+
+
+def test_the_task_pane_asks_for_the_token_when_tokens_are_on(token_server, default_server):
+    pane = httpx.get(token_server["base"] + "/taskpane.html", timeout=30).text
+    assert 'id="xlt-token"' in pane and "/static/js/signin.js" in pane
+    assert 'id="xlt-token"' not in httpx.get(default_server + "/taskpane.html", timeout=30).text
+    auth = httpx.get(token_server["base"] + "/static/js/auth.js", timeout=30).text
+    assert "xltools.token" in auth and "globalThis.getAuth" in auth
+
+
+# -- who may start the server where ---------------------------------------------------
+
+
+def serve_exits(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial", **(env or {}))
+    return subprocess.run([sys.executable, "-m", "xltools", "serve", "--port", str(free_port()),
+                           *args], env=full_env, cwd=root, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("args, env, words", [
+    (["--host", "0.0.0.0"], {}, "--tokens"),
+    (["--host", "127.0.0.2"], {}, "--tokens"),
+    (["--host", "0.0.0.0"], {"XLWINGS_AUTH_PROVIDERS": '["custom"]'}, "not allowed"),
+    ([], {"XLWINGS_AUTH_PROVIDERS": '["custom"]'}, "not allowed"),
+    ([], {"XLWINGS_AUTH_PROVIDERS": "entraid"}, "JSON list"),
+    ([], {"XLWINGS_AUTH_PROVIDERS": '["entraid"]'}, "XLWINGS_AUTH_ENTRAID_CLIENT_ID"),
+    (["--tokens", "missing.json"], {}, "does not exist"),
+    ([], {"XLWINGS_CORS_ALLOW_ORIGINS": '["*"]'}, "'*'"),
+    ([], {"XLTOOLS_MAX_BODY_MB": "lots"}, "XLTOOLS_MAX_BODY_MB"),
+])
+def test_serve_refuses_an_unsafe_start_with_one_line(tmp_path, args, env, words):
+    done = serve_exits(tmp_path, *args, env=env)
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_serve_off_this_machine_starts_with_tokens(folders, token_server):
+    # 127.0.0.2 is loopback to the kernel but not "this machine" to xltools' rule
+    base, proc = start(folders["root"], "--host", "127.0.0.2", "--tokens",
+                       str(token_server["tokens"]), poll_host="127.0.0.2")
+    try:
+        response = post_script(base, "check_return", book_payload(folders["master"]))
+        assert response.status_code == 401
+    finally:
+        stop(proc)

@@ -29,6 +29,7 @@ COMMANDS = {
     "next-quarter": "next_quarter",
     "savings": "savings",
     "serve": "serve",
+    "token": "token",
     "addin": "addin",
 }
 

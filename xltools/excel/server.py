@@ -13,14 +13,17 @@ Run it with ``xltools serve`` or, for several workers behind a proxy,
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from ..addin.buttons import BUTTONS, GROUPS
 from ..errors import UsageError
+from .signin import PROVIDERS_ENV, TOKENS_ENV, check_providers, check_sign_in, providers
 
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
+MAX_BODY_ENV = "XLTOOLS_MAX_BODY_MB"
 
 # xltools' defaults for xlwings Server settings (an environment variable wins).
 DEFAULTS = {
@@ -67,6 +70,7 @@ def create_app():
     """The ASGI app: xlwings Server with xltools' functions, scripts and ribbon."""
     configure()
     require_server_package()
+    check_providers(os.environ)  # also when started as uvicorn --factory
     from xlwings_server.config import PACKAGE_DIR
     from xlwings_server.main import app, main_app
     from xlwings_server.templates import templates
@@ -74,13 +78,40 @@ def create_app():
     from .static_files import secure_static
 
     secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
+    from .bodies import install_body_rules
+
+    install_body_rules(app)
 
     templates.env.globals.update(
         xltools_buttons=BUTTONS,
         xltools_groups=GROUPS,
         xltools_namespace=namespace(),
     )
-    return main_app
+    return guarded(main_app)
+
+
+def max_body() -> int:
+    """The request body limit in bytes ($XLTOOLS_MAX_BODY_MB, default 20)."""
+    text = os.environ.get(MAX_BODY_ENV, "20").strip()
+    try:
+        mb = float(text)
+    except ValueError:
+        raise UsageError(f"{MAX_BODY_ENV} must be a number of megabytes, not '{text}'") from None
+    if mb <= 0:
+        raise UsageError(f"{MAX_BODY_ENV} must be above 0")
+    return int(mb * 2**20)
+
+
+def guarded(main_app):
+    """xlwings Server behind xltools' request rules (``guard.Guard``)."""
+    from xlwings_server.config import settings
+
+    from . import functions
+    from .guard import Guard
+
+    return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
+                 functions=functions.__all__, signed_in=bool(settings.auth_providers),
+                 origins=settings.cors_allow_origins)
 
 
 def namespace() -> str:
@@ -90,11 +121,25 @@ def namespace() -> str:
     return name if env == "prod" else f"{name}_{env.upper()}"
 
 
+def use_tokens(tokens: str | os.PathLike, env: dict[str, str] | None = None) -> None:
+    """Sign in with the tokens file (``--tokens``): add provider ``tokens``."""
+    env = os.environ if env is None else env
+    env[TOKENS_ENV] = str(Path(tokens).resolve())
+    names = providers(env)
+    if "tokens" not in names:
+        env[PROVIDERS_ENV] = json.dumps([*names, "tokens"])
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None = None,
-          ssl_certfile: str | None = None, log_level: str = "info") -> None:
-    """Run the backend with uvicorn until interrupted."""
+          ssl_certfile: str | None = None, log_level: str = "info",
+          tokens: str | os.PathLike | None = None) -> None:
+    """Run the backend with uvicorn until interrupted; refuse to run unprotected off loopback."""
     configure()
     require_server_package()
+    if tokens:
+        use_tokens(tokens)
+    check_sign_in(host)
+    max_body()  # a bad limit stops the start, with one line
     import uvicorn
 
     uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,
