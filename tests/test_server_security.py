@@ -383,6 +383,9 @@ def serve_exits(root: Path, *args: str, env: dict | None = None) -> subprocess.C
     ([], {"XLWINGS_AUTH_PROVIDERS": '["custom"]'}, "not allowed"),
     ([], {"XLWINGS_AUTH_PROVIDERS": "entraid"}, "JSON list"),
     ([], {"XLWINGS_AUTH_PROVIDERS": '["entraid"]'}, "XLWINGS_AUTH_ENTRAID_CLIENT_ID"),
+    ([], {"XLWINGS_AUTH_PROVIDERS": '["entraid"]', "XLWINGS_AUTH_ENTRAID_CLIENT_ID": "c",
+          "XLWINGS_AUTH_ENTRAID_TENANT_ID": "t", "XLWINGS_AUTH_ENTRAID_MULTITENANT": "true"},
+     "MULTITENANT"),
     (["--tokens", "missing.json"], {}, "does not exist"),
     ([], {"XLWINGS_CORS_ALLOW_ORIGINS": '["*"]'}, "'*'"),
     ([], {"XLTOOLS_MAX_BODY_MB": "lots"}, "XLTOOLS_MAX_BODY_MB"),
@@ -403,3 +406,176 @@ def test_serve_off_this_machine_starts_with_tokens(folders, token_server):
         assert response.status_code == 401
     finally:
         stop(proc)
+
+
+# -- Entra ID, offline: a local key set stands in for Microsoft's -------------------------
+
+TENANT, CLIENT = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+
+
+@pytest.fixture(scope="module")
+def entra_server(folders, tmp_path_factory):
+    import json
+
+    from joserfc import jwt
+    from joserfc.jwk import KeySet, RSAKey
+
+    where = tmp_path_factory.mktemp("entra")
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
+    jwks = where / "jwks.json"
+    jwks.write_text(json.dumps(KeySet([key]).as_dict(private=False)), encoding="utf-8")
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})
+
+    def token(roles, aud=CLIENT, life=3600, signer=key):
+        now = int(time.time())
+        claims = {"ver": "2.0", "iss": f"https://login.microsoftonline.com/{TENANT}/v2.0",
+                  "aud": aud, "oid": "o1", "name": "Sam Entra",
+                  "preferred_username": "sam@council.example", "roles": roles,
+                  "iat": now, "nbf": now - 10, "exp": now + life}
+        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, signer)
+
+    base, proc = start(folders["root"], env={
+        "XLWINGS_AUTH_PROVIDERS": '["entraid"]', "XLWINGS_AUTH_ENTRAID_CLIENT_ID": CLIENT,
+        "XLWINGS_AUTH_ENTRAID_TENANT_ID": TENANT, "XLTOOLS_ENTRAID_JWKS_FILE": str(jwks)})
+    yield {"base": base, "pmo": token(["xltools.pmo"]), "officer": token(["xltools.officer"]),
+           "wrong_audience": token(["xltools.pmo"], aud="someone-else"),
+           "expired": token(["xltools.pmo"], life=-100),
+           "forged": token(["xltools.pmo"], signer=stranger)}
+    stop(proc)
+
+
+def test_entra_id_roles_come_from_the_token(entra_server, folders):
+    base, payload = entra_server["base"], book_payload(folders["master"])
+    assert post_script(base, "flag_stale", payload, bearer(entra_server["pmo"])
+                       ).status_code == 200
+    refused = post_script(base, "flag_stale", payload, bearer(entra_server["officer"]))
+    assert refused.status_code == 403 and "Sam Entra" in refused.json()["detail"]
+    assert post_script(base, "check_return", payload, bearer(entra_server["officer"])
+                       ).status_code == 200
+
+
+@pytest.mark.parametrize("which", ["wrong_audience", "expired", "forged", None])
+def test_entra_id_refuses_bad_tokens(entra_server, folders, which):
+    headers = bearer(entra_server[which]) if which else {}
+    response = post_script(entra_server["base"], "check_return",
+                           book_payload(folders["master"]), headers)
+    assert response.status_code == 401
+
+
+def test_entra_id_manifest_asks_office_for_sign_in(entra_server):
+    manifest = httpx.get(entra_server["base"] + "/manifest.xml", timeout=30).text
+    assert "<WebApplicationInfo>" in manifest and CLIENT in manifest
+
+
+# -- only JSON, only from the add-in, only so big -----------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", None,
+                                          "application/jsonp", "text/json"])
+def test_a_non_json_call_is_415_and_runs_nothing(default_server, folders, content_type):
+    import json
+
+    before = sorted(p.name for p in (folders["root"] / "out").glob("*")) \
+        if (folders["root"] / "out").exists() else []
+    body = json.dumps(book_payload(folders["master"])).encode()
+    headers = {"Content-Type": content_type} if content_type else {}
+    for path in (SCRIPTS + "next_quarter", FUNCS):
+        response = httpx.post(default_server + path, content=body, headers=headers, timeout=60)
+        assert response.status_code == 415, (path, response.text)
+        assert "add-in" in response.json()["detail"]
+    after = sorted(p.name for p in (folders["root"] / "out").glob("*")) \
+        if (folders["root"] / "out").exists() else []
+    assert after == before
+
+
+def test_json_with_a_charset_is_fine(default_server, folders):
+    import json
+
+    response = httpx.post(default_server + SCRIPTS + "check_return",
+                          content=json.dumps(book_payload(folders["master"])).encode(),
+                          headers={"Content-Type": "application/json; charset=utf-8"},
+                          timeout=60)
+    assert response.status_code == 200
+
+
+def test_other_sites_are_refused(default_server, folders):
+    evil = {"Origin": "https://evil.example"}
+    preflight = httpx.options(default_server + SCRIPTS + "check_return", timeout=30, headers={
+        **evil, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert "access-control-allow-origin" not in preflight.headers
+    response = post_script(default_server, "check_return", book_payload(folders["master"]),
+                           evil)
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+    # the task pane itself (same origin) is fine
+    same = post_script(default_server, "check_return", book_payload(folders["master"]),
+                       {"Origin": default_server})
+    assert same.status_code == 200
+
+
+def test_a_50_mb_body_is_413(default_server):
+    big = b"[" + b"0," * (25 * 2**20) + b"0]"  # 50 MB of JSON
+    for path in (SCRIPTS + "consolidate", FUNCS):
+        response = httpx.post(default_server + path, content=big, timeout=120,
+                              headers={"Content-Type": "application/json"})
+        assert response.status_code == 413
+        assert "too large" in response.json()["detail"]
+
+
+def test_a_chunked_body_past_the_limit_is_413(default_server):
+    def chunks():
+        for _ in range(30):  # 30 x 1 MB, no Content-Length
+            yield b" " * 2**20
+    response = httpx.post(default_server + SCRIPTS + "consolidate", content=chunks(),
+                          headers={"Content-Type": "application/json"}, timeout=120)
+    assert response.status_code == 413
+
+
+def test_the_limit_is_configurable(folders):
+    base, proc = start(folders["root"], env={"XLTOOLS_MAX_BODY_MB": "1"})
+    try:
+        body = b'{"pad": "' + b"x" * (2 * 2**20) + b'"}'
+        response = httpx.post(base + SCRIPTS + "check_return", content=body, timeout=60,
+                              headers={"Content-Type": "application/json"})
+        assert response.status_code == 413 and "(limit 1 MB)" in response.json()["detail"]
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe{}", b"[1, 2]", b"", b"null",
+                                  b'"text"'])
+def test_malformed_bodies_are_400_with_a_sentence(default_server, body):
+    for path in (SCRIPTS + "check_return", FUNCS):
+        response = httpx.post(default_server + path, content=body, timeout=30,
+                              headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, (path, body, response.text)
+        assert response.json()["detail"].endswith(".")
+
+
+@pytest.mark.parametrize("change", [{"func_name": "__class__"}, {"func_name": "nope"},
+                                    {"func_name": None}, {"args": None}, {"args": "x"}])
+def test_a_function_call_must_name_a_function_and_pass_arguments(default_server, change):
+    payload = {**function_payload("next_period", [[["Q4 2019/20"]], [[None]]]), **change}
+    response = httpx.post(default_server + FUNCS, json=payload, timeout=30)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request was not a valid xltools call."
+
+
+def test_unknown_scripts_paths_and_methods_are_refused(default_server, folders):
+    payload = book_payload(folders["master"])
+    assert post_script(default_server, "__init__", payload).status_code == 404
+    assert post_script(default_server, "secure_static", payload).status_code == 404
+    assert httpx.post(default_server + "/xlwings/alert", json={}, timeout=30
+                      ).status_code == 404
+    assert httpx.request("PUT", default_server + "/static/js/x.js", content=b"x", timeout=30
+                         ).status_code == 405
+    assert httpx.delete(default_server + "/taskpane.html", timeout=30).status_code == 405
+
+
+def test_a_call_through_a_proxy_needs_sign_in(default_server, folders):
+    response = post_script(default_server, "check_return", book_payload(folders["master"]),
+                           {"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 401
+    assert "only answers on its own machine" in response.json()["detail"]

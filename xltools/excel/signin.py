@@ -56,6 +56,11 @@ def check_providers(env: Mapping[str, str]) -> list[str]:
                    if not env.get(k)]
         if missing:
             raise UsageError(f"Entra ID sign-in needs {' and '.join(missing)} ({DOC})")
+        if env.get("XLWINGS_AUTH_ENTRAID_MULTITENANT", "").strip().lower() in ("1", "true",
+                                                                              "yes", "on"):
+            # upstream 1.20 then checks the configured issuer, not the token's
+            raise UsageError(f"XLWINGS_AUTH_ENTRAID_MULTITENANT is not supported: sign in "
+                             f"with your own tenant ({DOC})")
     if "tokens" in names:
         from .tokens import load_tokens
 
