@@ -37,9 +37,9 @@ def start(root: Path, *args: str, env: dict | None = None, argv: list[str] | Non
           poll_host: str = "127.0.0.1"):
     """``xltools serve`` on a free loopback port; (base URL, process) once it answers."""
     port = free_port()
-    full_env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial",
-                    XLTOOLS_RETURNS_DIR=str(root / "returns"),
-                    XLTOOLS_OUTPUT_DIR=str(root / "out"), **(env or {}))
+    full_env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial",
+                "XLTOOLS_RETURNS_DIR": str(root / "returns"),
+                "XLTOOLS_OUTPUT_DIR": str(root / "out"), **(env or {})}
     command = argv or [sys.executable, "-m", "xltools", "serve"]
     proc = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning", *args],
                             env=full_env, cwd=root, stdout=subprocess.PIPE,
@@ -579,3 +579,71 @@ def test_a_call_through_a_proxy_needs_sign_in(default_server, folders):
                            {"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 401
     assert "only answers on its own machine" in response.json()["detail"]
+
+
+# -- no internals in answers ---------------------------------------------------------------
+
+ALL_SCRIPTS = ["check_return", *PMO_SCRIPTS, "reconcile_savings"]
+
+
+def with_cell(payload: dict, sheet: str, row: int, column: int, value) -> dict:
+    (target,) = [s for s in payload["sheets"] if s["name"] == sheet]
+    target["values"][row][column] = value
+    return payload
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_a_broken_character_in_a_cell_is_an_alert_naming_the_cell(default_server, folders,
+                                                                  script):
+    import json
+
+    payload = with_cell(book_payload(folders["master"]), "Actions", 1, 11, "half \ud83d emoji")
+    response = httpx.post(default_server + SCRIPTS + script, timeout=60,
+                          content=json.dumps(payload).encode("ascii"),  # "\ud83d" escaped
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    (alert,) = [a["args"][0] for a in response.json()["actions"] if a["func"] == "alert"]
+    assert alert.startswith("Actions!L2: this cell holds a character that is not valid text")
+
+
+def test_a_broken_character_in_a_function_argument_is_a_value_error(default_server):
+    import json
+
+    body = json.dumps(function_payload("next_period", [[["Q4 \udc00"]], [[None]]]))
+    response = httpx.post(default_server + FUNCS, content=body.encode("ascii"), timeout=30,
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("#VALUE! XLT.NEXT_PERIOD:")
+
+
+ABSOLUTE = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[\w.\- ]+[\\/])+")
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_no_answer_shows_a_server_path(default_server, folders, script):
+    response = post_script(default_server, script, book_payload(folders["master"]))
+    assert response.status_code == 200
+    for text in strings(response.json()):
+        assert str(folders["root"]) not in text and not ABSOLUTE.search(text), text
+
+
+def strings(value) -> list[str]:
+    """Every text inside a JSON answer (alerts, cell values written, sheet names)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def test_a_missing_returns_folder_is_named_by_role_not_path(folders, tmp_path):
+    base, proc = start(folders["root"], env={"XLTOOLS_RETURNS_DIR": str(tmp_path / "gone")})
+    try:
+        response = post_script(base, "consolidate", book_payload(folders["master"]))
+        (alert,) = [a["args"][0] for a in response.json()["actions"] if a["func"] == "alert"]
+        assert alert.startswith("the returns folder does not exist")
+        assert str(tmp_path) not in response.text
+    finally:
+        stop(proc)

@@ -15,6 +15,7 @@ reason, never a stack trace.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -39,6 +40,7 @@ RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
 FINDING_HEADER = ["Where", "Action", "Code", "Severity", "Message"]
 MAX_ALERT_LINES = 5
+logger = logging.getLogger(__name__)
 
 
 def reported(action: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
@@ -46,10 +48,20 @@ def reported(action: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
 
     @functools.wraps(action)
     def run(xwbook: xw.Book) -> None:
+        title = f"xltools: could not {_verb(action)}"
         try:
             action(xwbook)
         except XltoolsError as exc:
-            bridge.alert(xwbook, str(exc), title=f"xltools: could not {_verb(action)}")
+            bridge.alert(xwbook, str(exc), title=title)
+        except OSError as exc:  # a folder the server may not write to, a full disk, …
+            logger.exception("%s failed", action.__name__)
+            bridge.alert(xwbook, f"the server could not read or write a file "
+                         f"({exc.strerror or 'file error'}); ask IT to check the returns and "
+                         "output folders", title=title)
+        except Exception:
+            logger.exception("%s failed", action.__name__)
+            bridge.alert(xwbook, f"an unexpected error on the server; IT can find it in the "
+                         f"server log at {datetime.now():%Y-%m-%d %H:%M:%S}", title=title)
 
     return run
 
@@ -59,10 +71,13 @@ def _verb(action: Callable) -> str:
 
 
 def finding_rows(findings: list[Finding]) -> list[list[Any]]:
+    """Findings as sheet rows; files by name (a server's folders are nobody's business)."""
     rows: list[list[Any]] = [FINDING_HEADER]
     for f in findings:
-        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.file or "")
-        rows.append([where, f.action_id or "", f.code, f.severity, f.message])
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else \
+            (f.sheet or (Path(f.file).name if f.file else ""))
+        rows.append([where, f.action_id or "", f.code, f.severity,
+                     bridge.public_text(f.message)])
     return rows
 
 
@@ -110,7 +125,9 @@ def output_folder(xwbook: xw.Book) -> Path:
 def returns_folder(xwbook: xw.Book) -> Path:
     path = configured_folder(xwbook, RETURNS_ENV, "returns")
     if not path.is_dir():
-        raise UsageError(f"returns folder {path} does not exist (set {RETURNS_ENV})")
+        where = "" if bridge.is_remote(xwbook) else f" ({path})"
+        raise UsageError(f"the returns folder{where} does not exist: ask IT to check "
+                         f"{RETURNS_ENV}")
     return path
 
 
@@ -190,7 +207,7 @@ def next_quarter(xwbook: xw.Book) -> None:
     out = output_folder(xwbook) / f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
     write_book(new, out)
     bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
-                 f"{report.deadline}) is saved on the server as:\n{out}\n"
+                 f"{report.deadline}) is saved in the output folder as:\n{out}\n"
                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
                  title="xltools: next quarter")
 
@@ -206,8 +223,8 @@ def issue_returns(xwbook: xw.Book) -> None:
     jobs, findings = plan_returns(master, folder, by)
     write_returns(jobs, workers=1)
     notes = f"\nNotes: {summary(findings)}" if findings else ""
-    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} written on the server "
-                 f"to:\n{folder}{notes}", title="xltools: issue returns")
+    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} written to the output "
+                 f"folder, in:\n{folder}{notes}", title="xltools: issue returns")
 
 
 @reported
@@ -229,7 +246,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
                  f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
-                 f"(live formulas) is saved on the server as:\n{out}",
+                 f"(live formulas) is saved in the output folder as:\n{out}",
                  title="xltools: reconcile savings")
 
 
@@ -274,7 +291,8 @@ def consolidate(xwbook: xw.Book) -> None:
                  f"{folder}: {counts['rows_updated']} actions updated, {counts['conflicts']} "
                  f"conflicts, {counts['rows_invalid']} invalid rows, {counts['missing_returns']}"
                  f" missing returns (see the Flags column and Log).\nThe master as it was "
-                 f"before is saved on the server as:\n{backup}", title="xltools: consolidate")
+                 f"before is saved in the output folder as:\n{backup}",
+                 title="xltools: consolidate")
 
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:

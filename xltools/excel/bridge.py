@@ -14,9 +14,12 @@ remote and the desktop engines because it uses xlwings' public API only.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import xlwings as xw
@@ -27,6 +30,7 @@ from ..workbook.layout import SETTINGS, SheetLayout, col_letter
 from ..workbook.reader import book_from_sheets
 
 Grid = list[list[Any]]
+RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -58,7 +62,22 @@ def sheet_grid(sheet: xw.Sheet) -> Grid:
     last = sheet.used_range.last_cell
     rng = sheet.range((1, 1), (max(1, last.row), max(1, last.column)))
     values = rng.options(ndim=2).value or [[]]
-    return [[_plain(v) for v in row] for row in values]
+    grid = [[_plain(v) for v in row] for row in values]
+    _refuse_broken_text(sheet.name, grid)
+    return grid
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_broken_text(name: str, grid: Grid) -> None:
+    """Office.js can send half of an emoji (a lone UTF-16 surrogate); no file can hold it."""
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and _LONE_SURROGATE.search(value):
+                raise WorkbookError(f"{name}!{col_letter(c)}{r}: this cell holds a character "
+                                    "that is not valid text (a broken symbol or emoji); "
+                                    "retype it and try again", reason="BAD_TEXT")
 
 
 def _plain(value: Any) -> Any:
@@ -159,13 +178,30 @@ def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
     opened by any request, so with scripts running side by side one user would
     get another user's alert.
     """
-    if _remote(xwbook):
-        _book_action(xwbook, "alert", [message, title, "ok", "", ""])
+    if is_remote(xwbook):  # the person is not on the server: no server paths
+        _book_action(xwbook, "alert", [public_text(message), title, "ok", "", ""])
     else:
         xwbook.app.alert(message, title=title)
 
 
-def _remote(xwbook: xw.Book) -> bool:
+# an absolute path's folders (POSIX or Windows), not preceded by a word (so "2019/20" stays)
+_FOLDERS = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[\w.\- ]*[\w.\-][\\/])+")
+
+
+def public_text(message: str) -> str:
+    """``message`` without server paths: the configured folders by role, files by name."""
+    for env, label in ((RETURNS_ENV, "the returns folder"), (OUTPUT_ENV, "the output folder")):
+        folder = os.environ.get(env)
+        if not folder:
+            continue
+        for form in {folder.rstrip("/\\"), str(Path(folder).expanduser().resolve())}:
+            if form:
+                message = message.replace(form + os.sep, "").replace(form, label)
+    return _FOLDERS.sub("", message)
+
+
+def is_remote(xwbook: xw.Book) -> bool:
+    """The workbook came over HTTP from Office.js (xlwings Server), not from a local Excel."""
     return xwbook.app.engine.name == "remote"
 
 
@@ -228,7 +264,7 @@ def unprotected(xwbook: xw.Book, names: Sequence[str]):
     Excel for Windows (desktop add-in): the sheets' COM ``Unprotect``/``Protect``.
     """
     present = [n for n in names if n in [s.name for s in xwbook.sheets]]
-    remote = _remote(xwbook)
+    remote = is_remote(xwbook)
     lifted = []
     for name in present:
         if remote:  # on this book, not App.macro's books.active (see ``alert``)
