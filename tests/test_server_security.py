@@ -647,3 +647,94 @@ def test_a_missing_returns_folder_is_named_by_role_not_path(folders, tmp_path):
         assert str(tmp_path) not in response.text
     finally:
         stop(proc)
+
+
+# -- who may write what: outputs never overwrite, names cannot leave the output folder ---------
+
+
+def test_next_quarter_twice_keeps_both_workbooks(default_server, folders):
+    payload = book_payload(folders["master"])
+    payload["book"]["name"] = "Twice.xlsx"
+    for _ in range(2):
+        assert post_script(default_server, "next_quarter", payload).status_code == 200
+    out = folders["root"] / "out"
+    assert sorted(p.name for p in out.glob("Twice*")) == ["Twice Q3 2019-20 (2).xlsx",
+                                                         "Twice Q3 2019-20.xlsx"]
+
+
+@pytest.mark.parametrize("name", ["../../escaped.xlsx", "..\\..\\escaped.xlsx",
+                                  "/tmp/escaped.xlsx", "C:\\escaped.xlsx", "..xlsx",
+                                  "esc<aped>:|?*.xlsx"])
+def test_a_workbook_name_cannot_place_files_outside_the_output_folder(default_server, folders,
+                                                                      name):
+    payload = book_payload(folders["master"])
+    payload["book"]["name"] = name
+    before = set(folders["root"].rglob("*"))
+    response = post_script(default_server, "next_quarter", payload)
+    assert response.status_code == 200
+    new = set(folders["root"].rglob("*")) - before
+    assert len(new) == 1
+    (made,) = new
+    assert made.parent == folders["root"] / "out"
+    assert not any(ch in made.name for ch in '\\/<>:|?*') and ".." not in made.name
+
+
+# -- the roles and the token command, without a server -----------------------------------------
+
+
+def test_every_script_asks_for_its_buttons_roles(monkeypatch):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    from xltools.addin.buttons import BUTTONS
+    from xltools.excel import scripts
+
+    required = {b.script: getattr(scripts, b.script).__xlscript__["required_roles"]
+                for b in BUTTONS}
+    assert required == {"check_return": None, "issue_returns": ["pmo"],
+                        "consolidate": ["pmo"], "flag_stale": ["pmo"],
+                        "refresh_dashboard": ["pmo"], "next_quarter": ["pmo"],
+                        "reconcile_savings": ["finance", "pmo"]}
+
+
+def token_cli(*args: str, env: dict | None = None, cwd: Path | None = None):
+    return subprocess.run([sys.executable, "-m", "xltools", "token", *args],
+                          capture_output=True, text=True, timeout=60, cwd=cwd,
+                          env={**os.environ, **(env or {})})
+
+
+def test_token_add_list_revoke(tmp_path):
+    tokens = tmp_path / "t.json"
+    added = token_cli("add", "Pat Jones", "--role", "pmo", "--tokens", str(tokens))
+    assert added.returncode == 0
+    token = added.stdout.strip()
+    assert token.startswith("xlt_") and len(token) > 40 and "\n" not in token
+    assert token not in tokens.read_text(encoding="utf-8")
+    assert tokens.stat().st_mode & 0o777 == 0o600
+    # the default file comes from $XLTOOLS_TOKENS_FILE
+    assert token_cli("add", "Sam", "--role", "officer",
+                     env={"XLTOOLS_TOKENS_FILE": str(tokens)}).returncode == 0
+    listed = token_cli("list", "--tokens", str(tokens))
+    assert [line.split("\t")[:2] for line in listed.stdout.splitlines()] == [
+        ["Pat Jones", "pmo"], ["Sam", "officer"]]
+    assert token not in listed.stdout
+    assert token_cli("revoke", "Sam", "--tokens", str(tokens)).returncode == 0
+    assert "Sam" not in token_cli("list", "--tokens", str(tokens)).stdout
+
+
+@pytest.mark.parametrize("args", [["add", "Pat Jones", "--role", "pmo"],
+                                  ["add", "Someone", "--role", "admin"],
+                                  ["add", " ", "--role", "pmo"],
+                                  ["revoke", "Nobody"]])
+def test_token_mistakes_exit_2(tmp_path, args):
+    tokens = tmp_path / "t.json"
+    assert token_cli("add", "Pat Jones", "--role", "pmo", "--tokens", str(tokens)
+                     ).returncode == 0
+    done = token_cli(*args, "--tokens", str(tokens))
+    assert done.returncode == 2
+    assert done.stderr.strip()
+    assert len(json_tokens(tokens)) == 1
+
+
+def json_tokens(path: Path) -> list:
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))["tokens"]

@@ -17,7 +17,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -132,7 +135,44 @@ def returns_folder(xwbook: xw.Book) -> Path:
 
 
 def stem(xwbook: xw.Book) -> str:
-    return Path(xwbook.name).stem or "workbook"
+    """The workbook's name as part of a file name.
+
+    The name comes from the caller (Office.js sends it), so only letters,
+    digits, spaces and ``._()-`` survive, at most 80 of them: no folders, no
+    ``..``, no Windows separators.
+    """
+    raw = xwbook.name.replace("\\", "/").rsplit("/", 1)[-1]
+    raw = raw[:-5] if raw.lower().endswith((".xlsx", ".xlsm")) else raw
+    clean = re.sub(r"[^\w .()-]", "_", raw).strip(" .")[:80].strip(" .")
+    return clean or "workbook"
+
+
+_reserved: set[Path] = set()
+_reserving = threading.Lock()
+
+
+@contextmanager
+def new_output(folder: Path, name: str):
+    """A path in ``folder`` that holds nothing yet: ``name``, else ``name (2)``, ``(3)``, ….
+
+    Outputs never overwrite: pressing Next quarter twice keeps both workbooks,
+    and no caller can choose a name that replaces the PMO's backup. Paths being
+    written by other requests in this process are skipped too.
+    """
+    base, suffix = (name[:-5], name[-5:]) if name.endswith(".xlsx") else (name, "")
+    with _reserving:
+        for number in range(1, 1000):
+            path = folder / (name if number == 1 else f"{base} ({number}){suffix}")
+            if path not in _reserved and not path.exists():
+                _reserved.add(path)
+                break
+        else:
+            raise UsageError(f"the output folder already holds 999 files named {name}")
+    try:
+        yield path
+    finally:
+        with _reserving:
+            _reserved.discard(path)
 
 
 def stamp() -> str:
@@ -204,8 +244,9 @@ def next_quarter(xwbook: xw.Book) -> None:
     """Next quarter: write next quarter's workbook to the output folder."""
     book = bridge.read_xwbook(xwbook)
     new, report = roll_forward(book)
-    out = output_folder(xwbook) / f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
-    write_book(new, out)
+    name = f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
+    with new_output(output_folder(xwbook), name) as out:
+        write_book(new, out, backup=False)
     bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
                  f"{report.deadline}) is saved in the output folder as:\n{out}\n"
                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
@@ -219,9 +260,10 @@ def issue_returns(xwbook: xw.Book) -> None:
 
     master = bridge.read_xwbook(xwbook)
     by = master.plan.return_by or "lead"
-    folder = output_folder(xwbook) / f"returns {master.plan.period.replace('/', '-')}"
-    jobs, findings = plan_returns(master, folder, by)
-    write_returns(jobs, workers=1)
+    name = f"returns {master.plan.period.replace('/', '-')}"
+    with new_output(output_folder(xwbook), name) as folder:
+        jobs, findings = plan_returns(master, folder, by)
+        write_returns(jobs, workers=1)
     notes = f"\nNotes: {summary(findings)}" if findings else ""
     bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} written to the output "
                  f"folder, in:\n{folder}{notes}", title="xltools: issue returns")
@@ -239,8 +281,9 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     files = return_files(folder)
     rec = reconcile_returns(baseline, files)
     read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
-    out = output_folder(xwbook) / f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
-    write_reconciliation_workbook(rec, out)
+    name = f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
+    with new_output(output_folder(xwbook), name) as out:
+        write_reconciliation_workbook(rec, out)
     with bridge.unprotected(xwbook, ["Reconciliation"]):
         bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
@@ -281,8 +324,9 @@ def consolidate(xwbook: xw.Book) -> None:
 
     master = bridge.read_xwbook(xwbook)
     folder = returns_folder(xwbook)
-    backup = output_folder(xwbook) / f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
-    write_book(copy.deepcopy(master), backup)
+    name = f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
+    with new_output(output_folder(xwbook), name) as backup:
+        write_book(copy.deepcopy(master), backup, backup=False)
     existing_log = list(master.log)
     report = consolidate_book(master, folder, name=xwbook.name)
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
