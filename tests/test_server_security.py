@@ -738,3 +738,10 @@ def json_tokens(path: Path) -> list:
     import json
 
     return json.loads(path.read_text(encoding="utf-8"))["tokens"]
+
+
+def test_whoami_reuses_the_sign_in_for_xltools_routes(token_server):
+    base = token_server["base"]
+    assert httpx.get(base + "/xltools/whoami", timeout=30).status_code == 401
+    me = httpx.get(base + "/xltools/whoami", headers=bearer(token_server["finance"]), timeout=30)
+    assert me.json() == {"name": "Finance Person", "roles": ["finance"], "signed_in": True}

@@ -9,6 +9,14 @@ variables (docs/it-guide.md); ``configure`` only fills in xltools' defaults.
 
 Run it with ``xltools serve`` or, for several workers behind a proxy,
 ``uvicorn --factory xltools.excel.server:create_app``.
+
+Safe to put on a network (docs/it-guide.md, "Deploying on a council
+network"): ``static_files`` replaces upstream's escaping static route,
+``signin`` decides who may start it where and which roles run which button,
+``bodies`` takes JSON only, and ``guard`` (outermost) refuses everything else
+before any script runs. Routes added later (e.g. downloads) get the signed-in
+user with ``access.requires(...)`` and list their POST paths in
+``Guard.post_paths``.
 """
 
 from __future__ import annotations
@@ -75,13 +83,11 @@ def create_app():
     from xlwings_server.main import app, main_app
     from xlwings_server.templates import templates
 
+    from .bodies import install_body_rules
     from .static_files import secure_static
 
     secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
-    from .bodies import install_body_rules
-
     install_body_rules(app)
-
     templates.env.globals.update(
         xltools_buttons=BUTTONS,
         xltools_groups=GROUPS,
@@ -109,9 +115,12 @@ def guarded(main_app):
     from . import functions
     from .guard import Guard
 
+    origins = list(settings.cors_allow_origins)
+    if settings.hostname:  # the public name, when a proxy rewrites the Host header
+        origins.append(f"https://{settings.hostname}")
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
-                 origins=settings.cors_allow_origins)
+                 origins=origins)
 
 
 def namespace() -> str:

@@ -11,6 +11,28 @@ function show(text) {
   }
 }
 
+// Ask the server who the saved token belongs to (GET /xltools/whoami).
+async function refresh() {
+  if (!localStorage.getItem(KEY)) {
+    show("Not signed in.");
+    return;
+  }
+  const auth = await globalThis.getAuth();
+  try {
+    const response = await fetch(window.location.origin + config.appPath + "/xltools/whoami", {
+      headers: { Authorization: auth.token, "Auth-Provider": auth.provider },
+    });
+    const data = await response.json();
+    if (response.ok) {
+      show(`Signed in as ${data.name} (${data.roles.join(", ") || "no role"}).`);
+    } else {
+      show(data.detail || "The server did not accept this token.");
+    }
+  } catch (error) {
+    show("A token is saved, but the server did not answer.");
+  }
+}
+
 function setup() {
   const input = document.getElementById("xlt-token");
   const save = document.getElementById("xlt-token-save");
@@ -18,7 +40,7 @@ function setup() {
   if (!input || !save || !forget) {
     return;
   }
-  show(localStorage.getItem(KEY) ? "A token is saved for this add-in." : "Not signed in.");
+  refresh();
   save.addEventListener("click", () => {
     const token = input.value.trim();
     if (!token) {
@@ -27,7 +49,7 @@ function setup() {
     }
     localStorage.setItem(KEY, token);
     input.value = "";
-    show("Saved. The buttons and cell functions now use it.");
+    refresh();
   });
   forget.addEventListener("click", () => {
     localStorage.removeItem(KEY);

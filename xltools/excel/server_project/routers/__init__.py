@@ -1,0 +1,1 @@
+"""xlwings Server includes ``routers.custom.router`` from the project folder."""
