@@ -389,6 +389,7 @@ def serve_exits(root: Path, *args: str, env: dict | None = None) -> subprocess.C
     (["--tokens", "missing.json"], {}, "does not exist"),
     ([], {"XLWINGS_CORS_ALLOW_ORIGINS": '["*"]'}, "'*'"),
     ([], {"XLTOOLS_MAX_BODY_MB": "lots"}, "XLTOOLS_MAX_BODY_MB"),
+    ([], {"XLTOOLS_SCRIPT_WORKERS": "0"}, "XLTOOLS_SCRIPT_WORKERS"),
 ])
 def test_serve_refuses_an_unsafe_start_with_one_line(tmp_path, args, env, words):
     done = serve_exits(tmp_path, *args, env=env)

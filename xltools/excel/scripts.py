@@ -16,7 +16,6 @@ of them), checked by xlwings Server before the script runs; the server's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import anyio
@@ -25,11 +24,11 @@ from xlwings.server import script
 
 from ..addin.buttons import by_script
 from . import actions
+from .server import script_workers
 
 __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "refresh_dashboard",
            "next_quarter", "reconcile_savings"]
 
-WORKERS_ENV = "XLTOOLS_SCRIPT_WORKERS"
 _limiter: anyio.CapacityLimiter | None = None
 
 
@@ -37,7 +36,7 @@ async def in_worker(action: Callable[[xw.Book], None], book: xw.Book) -> None:
     """Run ``action(book)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once."""
     global _limiter
     if _limiter is None:  # created inside the running event loop
-        _limiter = anyio.CapacityLimiter(max(1, int(os.environ.get(WORKERS_ENV, "4"))))
+        _limiter = anyio.CapacityLimiter(script_workers())
     await anyio.to_thread.run_sync(action, book, limiter=_limiter)
 
 

@@ -32,6 +32,7 @@ from .signin import PROVIDERS_ENV, TOKENS_ENV, check_providers, check_sign_in, p
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
 MAX_BODY_ENV = "XLTOOLS_MAX_BODY_MB"
+WORKERS_ENV = "XLTOOLS_SCRIPT_WORKERS"
 
 # xltools' defaults for xlwings Server settings (an environment variable wins).
 DEFAULTS = {
@@ -108,6 +109,14 @@ def max_body() -> int:
     return int(mb * 2**20)
 
 
+def script_workers() -> int:
+    """How many buttons may run at once per process ($XLTOOLS_SCRIPT_WORKERS, default 4)."""
+    text = os.environ.get(WORKERS_ENV, "4").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{WORKERS_ENV} must be a whole number of at least 1, not '{text}'")
+    return int(text)
+
+
 def guarded(main_app):
     """xlwings Server behind xltools' request rules (``guard.Guard``)."""
     from xlwings_server.config import settings
@@ -149,6 +158,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None 
         use_tokens(tokens)
     check_sign_in(host)
     max_body()  # a bad limit stops the start, with one line
+    script_workers()
     import uvicorn
 
     uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,
