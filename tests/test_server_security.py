@@ -746,3 +746,9 @@ def test_whoami_reuses_the_sign_in_for_xltools_routes(token_server):
     assert httpx.get(base + "/xltools/whoami", timeout=30).status_code == 401
     me = httpx.get(base + "/xltools/whoami", headers=bearer(token_server["finance"]), timeout=30)
     assert me.json() == {"name": "Finance Person", "roles": ["finance"], "signed_in": True}
+
+
+def test_static_route_never_leaves_the_folder_with_sign_in_on(token_server, folders):
+    for path in traversal_paths(folders["root"] / "returns" / "secret.txt"):
+        assert_refused(token_server["base"], path)
+    assert httpx.get(token_server["base"] + "/static/js/main.js", timeout=30).status_code == 200
