@@ -49,7 +49,8 @@ async def reply(send, status: int, sentence: str, headers: Iterable[tuple[bytes,
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close"), *headers]})
+                            (b"connection", b"close"),
+                            (b"x-content-type-options", b"nosniff"), *headers]})
     await send({"type": "http.response.body", "body": body})
 
 
