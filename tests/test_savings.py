@@ -150,6 +150,45 @@ def test_mitigation_type_turns_a_net_fall_into_a_mitigation(tmp_path):
     assert rec.projects[0].classification == "Write-off" and rec.findings == []
 
 
+def test_early_over_delivery_then_a_larger_shortfall_is_a_write_off(tmp_path):
+    """Committee practice: delivering sooner does not replace a later loss (+30 then −80)."""
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-05", "2019/20", 100), sp.row("CF-05", "2020/21", 200)]
+    ret = [sp.row("CF-05", "2019/20", 100, 130, "Write-off", "X", on),
+           sp.row("CF-05", "2020/21", 200, 120, "Write-off", "X", on)]
+    rec = _reconcile(tmp_path, base, ret)
+    assert rec.projects[0].classification == "Write-off" and rec.findings == []
+    assert rec.summary["grand_total"]["write_offs"] == -50
+    ret[0]["change_type"] = "Re-profile"  # the declared type stays visible beside the figures'
+    project = _reconcile(tmp_path, base, ret).projects[0]
+    assert project.declared == ["Re-profile", "Write-off"]
+    assert project.counted_as == "Write-off (declared Re-profile)"
+    assert project.to_dict()["declared"] == ["Re-profile", "Write-off"]
+
+
+def test_a_rise_after_a_loss_replaces_it_and_is_a_mitigation(tmp_path):
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-05", "2019/20", 200), sp.row("CF-05", "2020/21", 100)]
+    ret = [sp.row("CF-05", "2019/20", 200, 0, "Write-off", "X", on),
+           sp.row("CF-05", "2020/21", 100, 150, "Mitigation", "X", on)]
+    project = _reconcile(tmp_path, base, ret).projects[0]
+    assert (project.classification, project.counted_as) == ("Mitigation", "Mitigation")
+    ret[1]["change_type"] = "Write-off"  # no type says so: the later rise still replaces
+    assert _reconcile(tmp_path, base, ret).projects[0].classification == "Mitigation"
+
+
+def test_extension_of_a_baseline_project_into_years_without_targets(tmp_path):
+    """In the baseline with no target left in its years (Expected 0), extended into 2021/22:
+    the committee calls that an Extension; New is only for projects the baseline lacks."""
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-06", "2019/20", 0), sp.row("CF-06", "2020/21", 0)]
+    ret = [sp.row("CF-06", "2021/22", None, 75, "Extension", "X", on)]
+    rec = _reconcile(tmp_path, base, ret)
+    assert rec.projects[0].classification == "Extension" and rec.findings == []
+    assert rec.summary["by_year"]["2021/22"]["extensions"] == 75
+    assert rec.summary["by_year"]["2021/22"]["new"] == 0
+
+
 def test_type_without_change_missing_date_and_altered_expected_are_flagged(tmp_path):
     base = [sp.row("CF-05", "2019/20", 80), sp.row("CF-06", "2019/20", 50)]
     ret = [sp.row("CF-05", "2019/20", 80, None, "Write-off"),          # row 2: nothing changed

@@ -86,7 +86,6 @@ def projects_table(rec: Reconciliation) -> Table:
                          else "left", overflow="ellipsis" if name == "Project" else "fold",
                          no_wrap=name in ("Ref", "Project"), max_width=34)
     for p in rec.projects:
-        kind = p.classification + (f" ({p.detail})" if p.detail else "")
-        table.add_row(p.ref, p.project, kind, fmt(p.total("expected")),
+        table.add_row(p.ref, p.project, p.counted_as, fmt(p.total("expected")),
                       fmt(p.total("revised")), fmt(p.total("change")), ", ".join(p.codes))
     return table

@@ -237,7 +237,7 @@ def _outside_notes(rec: Reconciliation) -> list[str]:
 
 def project_table(sheet: _Sheet, project: ProjectResult) -> None:
     """Heading, Year | Expected | Revised | Change … rows, and a Total row."""
-    kind = project.classification + (f" ({project.detail})" if project.detail else "")
+    kind = project.counted_as
     about = "; ".join(p for p in (project.department, project.lead_officer and
                                   f"lead officer {project.lead_officer}") if p)
     sheet.append([sheet.text(project.ref, styles.BOLD_FONT),
