@@ -119,6 +119,47 @@ def test_unreadable_return_is_reported_and_the_rest_reconciled(programme, tmp_pa
     rec = reconcile_files(baseline, [*returns, bad])
     assert ("broken.xlsx", None, "UNREADABLE") in flatten(rec.findings)
     assert rec.summary["grand_total"]["total"] == -95
+    assert not rec.complete and rec.unread == ["broken.xlsx"]
+    assert rec.to_dict()["complete"] is False
+
+
+def test_command_says_incomplete_when_a_return_is_unreadable(programme, tmp_path, capsys):
+    baseline, returns = programme
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    assert main(["savings", str(baseline), *map(str, returns), str(bad)]) == 0
+    text = capsys.readouterr().out
+    assert "— INCOMPLETE" in text
+    assert "INCOMPLETE: 1 return could not be read (broken.xlsx)" in " ".join(text.split())
+
+
+def test_a_return_that_does_not_exist_stops_the_command(programme, tmp_path, capsys):
+    """A mistyped name must not give a clean-looking "No change"."""
+    baseline, returns = programme
+    missing = tmp_path / "retrun_a.xlsx"
+    assert main(["savings", str(baseline), str(returns[0]), str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "retrun_a.xlsx" in err and "no such return" in err
+
+
+def test_check_and_savings_agree_on_a_prior_year_row(programme):
+    """2018/19 in return_a: a warning in both, at the same cell, never an error."""
+    from xltools.cycle.check import check_workbook
+
+    baseline, (return_a, _) = programme
+    report = check_workbook(return_a)
+    assert report.ok
+    checked = {(f.file, f.cell, f.code, f.severity) for f in report.findings}
+    assert ("return_a.xlsx", "E6", "YEAR_OUT_OF_RANGE", "warning") in checked
+    assert not any(f.column == "Year" and f.code == "INVALID" for f in report.findings)
+    rec = reconcile_files(baseline, [return_a])
+    reconciled = {(f.file, f.cell, f.code, f.severity) for f in rec.findings}
+    assert ("return_a.xlsx", "E6", "YEAR_OUT_OF_RANGE", "warning") in reconciled
+
+
+def test_json_money_is_whole_where_whole(rec):
+    text = json.dumps(rec.to_dict(), default=str)
+    assert '"grand_total": {"re_profiles": 0, "write_offs": -170,' in text
 
 
 # -- smaller cases, each from a real file ------------------------------------------------
@@ -211,6 +252,8 @@ def test_baseline_revisions_count_when_there_are_no_returns(tmp_path):
 
 @pytest.mark.parametrize("formula, calculated", [
     ("=G7-F7", True), ("=$G$7-$F$7", True), ('=IF(G7="","",N(G7)-N(F7))', True),
+    ('=IF(G7="","",IF(ISNUMBER(G7),G7-N(F7),"not a number"))', True),
+    ('=IF(G7="","",IF(ISNUMBER(G7),G7-N(F7)+1,"not a number"))', False),
     ('=IF(AND(F7="",G7=""),"",N(G7)-N(F7))', True), ("=SUM(G7)-SUM(F7)", True),
     ("=-F7+G7", True), ("=G7-F7+10", False), ("=G8-F8", False), ("=F7-G7", False),
     ("=G7-F7-H2", False), ('=IF(G7="","",N(G7)-N(F7)+5)', False),

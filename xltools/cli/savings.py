@@ -56,13 +56,16 @@ def run(args) -> int:
     print_findings(rec.findings, "Flags", out)
     if written:
         out.print(f"Reconciliation written to {written}")
+    if not rec.complete:
+        out.print(rec.incomplete_note, style="bold red", markup=False)
     return 0
 
 
 def summary_table(rec: Reconciliation) -> Table:
     """The committee table, as printed on the terminal."""
     summary = rec.summary
-    table = Table(title="Summary of changes by year (£000)", title_justify="left")
+    title = "Summary of changes by year (£000)" + ("" if rec.complete else " — INCOMPLETE")
+    table = Table(title=title, title_justify="left")
     table.add_column("")
     for year in rec.years:
         table.add_column(year if year in rec.range_years else f"{year} †", justify="right")

@@ -39,7 +39,7 @@ from .results import (
     ProjectResult,
     YearResult,
 )
-from .rows import TOL, change_type, fmt
+from .rows import TOL, change_type, fmt, out_of_range
 
 # summary key → classification; "change requests" = re-profiles + write-offs + mitigations
 SUMMARY_ROWS = (("re_profiles", RE_PROFILE), ("write_offs", WRITE_OFF),
@@ -108,9 +108,7 @@ def year_findings(project: ProjectResult, y: YearResult) -> list[Finding]:
     out = []
     line = y.line
     if not y.in_range and y.year_start is not None:
-        out.append(line.finding("YEAR_OUT_OF_RANGE", f"{y.year} is outside the plan's years; "
-                                "shown as its own column in the summary, not folded into "
-                                "another year", "year", got=y.year))
+        out.append(out_of_range(line))
     ret = y.line if y.line is not y.base else None
     if ret is not None and y.base is not None and ret.expected is not None \
             and abs(ret.expected - y.expected) > TOL:

@@ -124,6 +124,8 @@ class ProjectResult:
         }
 
 
-def money(amount: float) -> float:
-    """£000 rounded to the pound for reports (and never -0.0)."""
-    return round(amount, 3) + 0.0
+def money(amount: float) -> float | int:
+    """£000 rounded to the pound for reports, and never -0.0: a whole number of £000 is an
+    int, so JSON and the terminal show 250, not 250.0."""
+    value = round(amount, 3) + 0.0
+    return int(value) if value.is_integer() else value
