@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from ..savings.published import compare_published, read_published
 from ..savings.reconcile import Reconciliation, parse_years_option, reconcile_files
 from ..savings.reconciliation_sheet import write_reconciliation_workbook
 from ..savings.rows import fmt
@@ -34,6 +35,11 @@ def register(sub) -> None:
                    help="write the baseline with revisions merged plus a Reconciliation sheet")
     p.add_argument("--years", help="summary years, e.g. 2019/20-2022/23 or 2019/20,2020/21 "
                    "(default: the plan's savings years)")
+    p.add_argument("--against", type=Path, metavar="SUMMARY",
+                   help="the committee's published summary table (.xlsx, .csv or .docx: rows "
+                   "Change requests, Extensions, Total; a column per year) to check cell by "
+                   "cell; differences are PUBLISHED_MISMATCH, a year folded into the next "
+                   "FOLDED_YEAR")
     add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
@@ -44,16 +50,25 @@ def run(args) -> int:
     start_month = plan.fy_start_month if plan else 4
     years = parse_years_option(args.years, start_month) if args.years else None
     rec = reconcile_files(args.baseline, args.returns, years=years, plan=plan)
+    published = None
+    if args.against:
+        published = read_published(args.against, rec.baseline.plan.fy_start_month)
+        rec.findings += compare_published(rec, published)
     written = write_reconciliation_workbook(rec, args.output) if args.output else None
     if args.json:
         data = rec.to_dict()
         data["output"] = str(written) if written else None
+        data["against"] = published.file if published else None
         emit_json(data)
         return 0
     out = console()
     out.print(summary_table(rec))
     out.print(projects_table(rec))
     print_findings(rec.findings, "Flags", out)
+    if published:
+        differ = [f for f in rec.findings if f.code in ("PUBLISHED_MISMATCH", "FOLDED_YEAR")]
+        out.print(f"Against {published.file}: " + (f"{len(differ)} difference(s), in Flags"
+                                                    if differ else "every figure matches"))
     if written:
         out.print(f"Reconciliation written to {written}")
     if not rec.complete:
