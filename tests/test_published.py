@@ -128,3 +128,35 @@ def test_command_reports_the_fold_and_refuses_a_table_it_cannot_find(programme, 
     assert main([*args[:-1], str(empty)]) == 2
     assert "no summary table found" in capsys.readouterr().err
     assert main([*args[:-1], str(tmp_path / "nope.xlsx")]) == 2
+
+
+def test_word_table_from_the_committee_paper(rec, tmp_path):
+    """The paper itself: a .docx whose second table is the summary (the first is not)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Appendix A: Savings programme 2019/20 to 2022/23")
+    intro = document.add_table(rows=1, cols=2)
+    intro.rows[0].cells[0].text, intro.rows[0].cells[1].text = "Report of", "Finance"
+    table = document.add_table(rows=1 + len(FOLDED), cols=2 + len(YEARS))
+    for c, text in enumerate(["£000", *YEARS, "Total"]):
+        table.rows[0].cells[c].text = text
+    for r, (label, values) in enumerate(FOLDED.items(), start=1):
+        table.rows[r].cells[0].text = label
+        for c, value in enumerate(values, start=1):
+            table.rows[r].cells[c].text = f"({-value})" if value < 0 else str(value)
+    path = tmp_path / "committee paper.docx"
+    document.save(path)
+    found = compare_published(rec, read_published(path))
+    assert [(f.file, f.sheet, f.cell, f.code) for f in found] == [
+        ("committee paper.docx", "Table 2", "row 2, column 2", "FOLDED_YEAR")]
+
+
+def test_a_corrupt_or_unsupported_table_file_stops_with_one_line(programme, tmp_path, capsys):
+    baseline, _ = programme
+    for name in ("paper.docx", "paper.xlsx", "paper.pdf"):
+        bad = tmp_path / name
+        bad.write_bytes(b"not a document")
+        assert main(["savings", str(baseline), "--against", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and name in err and "Traceback" not in err

@@ -110,10 +110,8 @@ def _xlsx_grids(path: Path):
 
 
 def _docx_grids(path: Path):
-    try:
-        import docx
-    except ImportError:  # pragma: no cover - python-docx is an install requirement
-        raise UsageError("--against a .docx needs python-docx installed") from None
+    import docx  # python-docx: loaded only when a Word table is given
+
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # a corrupt or renamed file
