@@ -70,6 +70,7 @@ def test_project_years_show_expected_revised_change_and_source(rec):
     cf07 = next(p for p in rec.projects if p.ref == "CF-07")
     assert [y.year for y in cf07.years] == ["2019/20", "2020/21", "2021/22"]  # 2019-20 read
     assert [y.revised for y in cf07.years] == [60, 60, 60]  # tbc / £1,200 not counted
+    assert [y.to_dict()["revised_given"] for y in cf07.years] == [None, "tbc", "£1,200"]
 
 
 def test_stale_cached_formula_from_another_writer_is_not_a_mismatch(rec):

@@ -73,6 +73,9 @@ class YearResult:
             "approved_on": approved_on.isoformat() if isinstance(approved_on, date)
             else approved_on,
             "comment": self.value("comment"), "source": self.source, "flags": self.codes,
+            # text typed as Revised (tbc), shown as typed beside the figure counted
+            "revised_given": self.value("revised") if self.line is not None
+            and "revised" in self.line.bad else None,
         }
 
 
