@@ -160,3 +160,44 @@ def test_a_corrupt_or_unsupported_table_file_stops_with_one_line(programme, tmp_
         assert main(["savings", str(baseline), "--against", str(bad)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and name in err and "Traceback" not in err
+
+
+def test_committee_paper_is_reproduced_and_matches_its_table(tmp_path):
+    """Six projects as a committee paper classes them, end to end through --against."""
+    from datetime import date
+
+    from xltools.workbook.book import Book
+    from xltools.workbook.layout import MASTER, RETURN
+    from xltools.workbook.writer import write_book
+
+    plan = sp.savings_plan(Plan.load(SAMPLE_PLAN))
+    on, by = date(2019, 12, 10), "Colin Pettigrew"
+    baseline = [sp.row("CF-01", "2019/20", 100), sp.row("CF-01", "2020/21", 100),
+                sp.row("CF-02", "2019/20", 100), sp.row("CF-02", "2020/21", 200),
+                sp.row("CF-03", "2019/20", 50),
+                sp.row("CF-04", "2019/20", 100), sp.row("CF-04", "2020/21", 0),
+                sp.row("CF-05", "2020/21", 80),
+                sp.row("CF-06", "2019/20", 200), sp.row("CF-06", "2020/21", 50)]
+    answers = [
+        sp.row("CF-01", "2019/20", 100, 50, "Re-profile", by, on),    # slippage
+        sp.row("CF-01", "2020/21", 100, 150, "Re-profile", by, on),
+        sp.row("CF-02", "2019/20", 100, 130, "Write-off", by, on),    # early over-delivery…
+        sp.row("CF-02", "2020/21", 200, 120, "Write-off", by, on),    # …then a larger loss
+        sp.row("CF-03", "2019/20", 50, 0, "Write-off", by, on),
+        sp.row("CF-04", "2021/22", None, 50, "Extension", by, on),    # years with no target
+        sp.row("CF-04", "2022/23", None, 50, "Extension", by, on),
+        sp.row("CF-05", "2020/21", 80, 100, "Extension", by, on),
+        sp.row("CF-06", "2019/20", 200, 100, "Write-off", by, on),    # a loss, then…
+        sp.row("CF-06", "2020/21", 50, 110, "Mitigation", by, on),    # …replaced later
+    ]
+    base = write_book(Book(plan=plan, kind=MASTER, savings=baseline), tmp_path / "b.xlsx")
+    ret = write_book(Book(plan=plan, kind=RETURN, officer="Laurence Jones", savings=answers),
+                     tmp_path / "r.xlsx")
+    rec = reconcile_files(base, [ret])
+    assert {p.ref: p.classification for p in rec.projects} == {
+        "CF-01": "Re-profile", "CF-02": "Write-off", "CF-03": "Write-off",
+        "CF-04": "Extension", "CF-05": "Extension", "CF-06": "Mitigation"}
+    paper = {"Change requests": [-170, 30, 0, 0, -140], "Extensions": [0, 20, 50, 50, 120],
+             "Total": [-170, 50, 50, 50, -20]}
+    assert compare_published(rec, read_published(write_csv(tmp_path / "p.csv", paper))) == []
+    assert rec.findings == []
