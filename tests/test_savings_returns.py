@@ -86,3 +86,10 @@ def test_issue_savings_from_a_workbook_without_savings_stops(plan, tmp_path, cap
     path = write_book(Book(plan=plan, kind=MASTER), tmp_path / "empty.xlsx")
     assert main(["issue", str(path), "--savings", "-o", str(tmp_path / "r")]) == 2
     assert "no Savings rows" in capsys.readouterr().err
+
+
+def test_issue_savings_says_what_it_wrote(baseline, tmp_path, capsys):
+    assert main(["issue", str(baseline), "--savings", "-o", str(tmp_path / "r")]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "3 savings returns for Q2 2019/20 (by project lead officer)" in text
+    assert "Q2_2019-20_savings_Marion_Clay.xlsx: 2 savings rows" in text

@@ -40,11 +40,15 @@ def run(args) -> int:
         return 0
     out = console()
     actions = sum(len(r.actions) for r in report.returns)
-    out.print(f"{len(report.returns)} returns for {report.period} (by {report.by} officer, "
-              f"{actions} action rows) written to {report.out_dir} in {report.seconds:.1f} s")
+    what = "savings returns" if args.savings else "returns"
+    how = "by project lead officer" if args.savings else \
+        f"by {report.by} officer, {actions} action rows"
+    out.print(f"{len(report.returns)} {what} for {report.period} ({how}) written to "
+              f"{report.out_dir} in {report.seconds:.1f} s")
     for issued in report.returns:
-        out.print(f"  {issued.path.name}: {_count(len(issued.actions), 'action')}"
-                  + (f", {_count(issued.savings, 'savings row')}" if issued.savings else ""))
+        parts = [] if args.savings else [_count(len(issued.actions), "action")]
+        parts += [_count(issued.savings, "savings row")] if issued.savings else []
+        out.print(f"  {issued.path.name}: {', '.join(parts)}")
     if report.findings:
         print_findings(report.findings, "Check the master", out)
     return 0
