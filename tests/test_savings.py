@@ -54,6 +54,7 @@ def test_flags_name_file_cell_and_code_and_nothing_else(rec):
     by_code = {f.code: f for f in rec.findings}
     assert by_code["NOT_RETURNED"].action_id == "CF-08"
     assert by_code["CHANGE_MISMATCH"].expected == 20 and by_code["CHANGE_MISMATCH"].got == 25
+    assert json.dumps(by_code["CHANGE_MISMATCH"].to_dict()["expected"]) == "20"  # not 20.0
     assert by_code["TOTAL_MISMATCH"].got == 510 and by_code["TOTAL_MISMATCH"].expected == 500
     assert all(f.sheet == "Savings" for f in rec.findings)
 
@@ -102,6 +103,7 @@ def test_command_prints_json_and_writes_the_workbook(programme, tmp_path, capsys
     assert main(["savings", str(baseline), *map(str, returns)]) == 0
     text = capsys.readouterr().out
     assert "Change requests" in text and "2018/19 †" in text and "NOT_RETURNED" in text
+    assert ".0 " not in text and ".0│" not in text  # whole £000: 250, not 250.0
 
 
 def test_years_option_widens_the_summary_and_clears_the_flag(programme):
@@ -156,6 +158,16 @@ def test_check_and_savings_agree_on_a_prior_year_row(programme):
     rec = reconcile_files(baseline, [return_a])
     reconciled = {(f.file, f.cell, f.code, f.severity) for f in rec.findings}
     assert ("return_a.xlsx", "E6", "YEAR_OUT_OF_RANGE", "warning") in reconciled
+
+
+@pytest.mark.parametrize("value, text", [
+    (1250, "1,250"), (2220.0, "2,220"), (-37.5, "-38"), (37.5, "38"), (-0.4, "0"),
+    (1234567.49, "1,234,567"),
+])
+def test_tables_print_whole_thousands_with_separators(value, text):
+    from xltools.savings.rows import whole
+
+    assert whole(value) == text
 
 
 def test_json_money_is_whole_where_whole(rec):

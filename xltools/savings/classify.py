@@ -39,7 +39,7 @@ from .results import (
     ProjectResult,
     YearResult,
 )
-from .rows import TOL, change_type, fmt, out_of_range
+from .rows import TOL, amount, change_type, fmt, out_of_range
 
 # summary key → classification; "change requests" = re-profiles + write-offs + mitigations
 SUMMARY_ROWS = (("re_profiles", RE_PROFILE), ("write_offs", WRITE_OFF),
@@ -114,8 +114,8 @@ def year_findings(project: ProjectResult, y: YearResult) -> list[Finding]:
             and abs(ret.expected - y.expected) > TOL:
         out.append(ret.finding("BASELINE_MISMATCH", f"Expected {fmt(ret.expected)} for "
                                f"{y.year} differs from the baseline's {fmt(y.expected)}; the "
-                               "baseline figure is used", "expected", expected=y.expected,
-                               got=ret.expected))
+                               "baseline figure is used", "expected", expected=amount(y.expected),
+                               got=amount(ret.expected)))
     out += type_findings(project, y)
     return out
 

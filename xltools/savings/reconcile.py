@@ -285,7 +285,7 @@ def total_findings(lines: list[Line]) -> list[Finding]:
                 out.append(line.finding(
                     "TOTAL_MISMATCH", f"Total {key} {fmt(value)} for {line.ref} is not the sum of "
                     f"its years ({fmt(s[key])}); the reconciliation uses the years",
-                    key, expected=money(s[key]), got=value))
+                    key, expected=money(s[key]), got=money(value)))
     return out
 
 

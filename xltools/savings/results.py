@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .rows import TOL, Line, change_type
+from .rows import TOL, Line, amount, change_type
 
 NO_CHANGE = "No change"
 RE_PROFILE = "Re-profile"
@@ -127,8 +127,7 @@ class ProjectResult:
         }
 
 
-def money(amount: float) -> float | int:
-    """£000 rounded to the pound for reports, and never -0.0: a whole number of £000 is an
-    int, so JSON and the terminal show 250, not 250.0."""
-    value = round(amount, 3) + 0.0
-    return int(value) if value.is_integer() else value
+def money(value: float) -> float | int:
+    """£000 rounded to the pound for reports, never -0.0; whole figures as ints, so JSON
+    and the terminal show 250, not 250.0."""
+    return amount(value)

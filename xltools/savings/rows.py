@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -275,8 +276,21 @@ def check_stated_change(line: Line) -> list[Finding]:
     return [line.finding(
         "CHANGE_MISMATCH", f"Change {fmt(line.stated_change)} for {line.year} is not Revised "
         f"{revised} − Expected {fmt(line.expected or 0)} = {fmt(computed)}; the reconciliation "
-        "uses Revised − Expected", "change", expected=round(computed, 3),
-        got=line.stated_change)]
+        "uses Revised − Expected", "change", expected=amount(computed),
+        got=amount(line.stated_change))]
+
+
+def whole(amount: float) -> str:
+    """£000 as the committee's tables print it: whole thousands with separators, halves
+    away from zero as Excel's #,##0 shows them (1,250 · -38 for -37.5 · never -0)."""
+    rounded = int(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{rounded:,}"
+
+
+def amount(value: float) -> float | int:
+    """A £000 figure for JSON and findings: rounded to the pound; whole ones as ints."""
+    value = round(value, 3) + 0.0
+    return int(value) if value.is_integer() else value
 
 
 def fmt(amount: float) -> str:
