@@ -229,8 +229,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
                  f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
-                 f"(live formulas) is saved on the server as:\n{out}"
-                 + ("" if rec.complete else f"\n{rec.incomplete_note}"),
+                 f"(live formulas) is saved on the server as:\n{out}",
                  title="xltools: reconcile savings")
 
 
