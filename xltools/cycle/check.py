@@ -13,7 +13,6 @@ from typing import Any
 
 from ..findings import ERROR, Finding, count_by_code
 from ..reporting.flags import empty_progress
-from ..savings.rows import year_findings
 from ..workbook.book import Book, blank
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import read_book
@@ -69,6 +68,7 @@ class CheckReport:
 def check_book(book: Book, file: str | None = None) -> CheckReport:
     """Validate an in-memory book (already read) and collect every finding."""
     name = file or Path(book.path or "workbook").name
+    from ..savings.rows import year_findings  # Savings years judged as `savings` judges them
     findings = list(book.findings) + validate_book(book, file=name) + year_findings(book, name)
     if book.kind == RETURN:
         findings += unfilled(book, name)
