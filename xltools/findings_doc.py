@@ -22,8 +22,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
+                "PUBLISHED_MISMATCH", "FOLDED_YEAR",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
-                "TYPE_MISMATCH", "BASELINE_MISMATCH", "PUBLISHED_MISMATCH", "FOLDED_YEAR"),
+                "TYPE_MISMATCH", "BASELINE_MISMATCH"),
     "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
 }
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from ..savings.published import compare_published, read_published
 from ..savings.reconcile import Reconciliation, parse_years_option, reconcile_files
 from ..savings.reconciliation_sheet import write_reconciliation_workbook
-from ..savings.rows import whole
+from ..savings.rows import fmt
 from .common import (
     PLAN_FOR_OTHER_WORKBOOKS,
     add_json,
@@ -89,8 +89,8 @@ def summary_table(rec: Reconciliation) -> Table:
               ("Mitigations", "mitigations"), ("Change requests", "change_requests"),
               ("Extensions", "extensions"), ("New savings", "new"), ("Total", "total"))
     for label, key in labels:
-        cells = [whole(summary["by_year"][y][key]) for y in rec.years]
-        table.add_row(label, *cells, whole(summary["grand_total"][key]),
+        cells = [fmt(summary["by_year"][y][key]) for y in rec.years]
+        table.add_row(label, *cells, fmt(summary["grand_total"][key]),
                       style="bold" if key in ("change_requests", "total") else "")
     if rec.outside_years:
         table.caption = f"† outside the plan's years ({', '.join(rec.range_years)})"
@@ -104,6 +104,6 @@ def projects_table(rec: Reconciliation) -> Table:
                          else "left", overflow="ellipsis" if name == "Project" else "fold",
                          no_wrap=name in ("Ref", "Project"), max_width=34)
     for p in rec.projects:
-        table.add_row(p.ref, p.project, p.counted_as, whole(p.total("expected")),
-                      whole(p.total("revised")), whole(p.total("change")), ", ".join(p.codes))
+        table.add_row(p.ref, p.project, p.counted_as, fmt(p.total("expected")),
+                      fmt(p.total("revised")), fmt(p.total("change")), ", ".join(p.codes))
     return table

@@ -19,7 +19,6 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -280,13 +279,6 @@ def check_stated_change(line: Line) -> list[Finding]:
         got=amount(line.stated_change))]
 
 
-def whole(amount: float) -> str:
-    """£000 as the committee's tables print it: whole thousands with separators, halves
-    away from zero as Excel's #,##0 shows them (1,250 · -38 for -37.5 · never -0)."""
-    rounded = int(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return f"{rounded:,}"
-
-
 def amount(value: float) -> float | int:
     """A £000 figure for JSON and findings: rounded to the pound; whole ones as ints."""
     value = round(value, 3) + 0.0
@@ -294,6 +286,6 @@ def amount(value: float) -> float | int:
 
 
 def fmt(amount: float) -> str:
-    """£000 as a committee paper writes it: 1,234.5 (no trailing .0)."""
-    text = f"{amount:,.1f}"
+    """£000 as a committee paper writes it: 1,234.5 (no trailing .0, never -0)."""
+    text = f"{round(amount, 1) + 0.0:,.1f}"
     return text[:-2] if text.endswith(".0") else text
