@@ -201,3 +201,15 @@ def test_committee_paper_is_reproduced_and_matches_its_table(tmp_path):
              "Total": [-170, 50, 50, 50, -20]}
     assert compare_published(rec, read_published(write_csv(tmp_path / "p.csv", paper))) == []
     assert rec.findings == []
+
+
+def test_rows_are_found_by_the_words_papers_use(rec, tmp_path):
+    """'Total change requests' is the change requests row; a 'Total savings target' row is
+    not the total change and is left alone."""
+    rows = {"Total change requests (Appendix B)": FOLDED["Change requests"],
+            "Extensions to existing projects": FOLDED["Extensions"],
+            "Total savings target": [880, 780, 440, 0, 2100],
+            "Net change": FOLDED["Total"]}
+    table = read_published(write_xlsx(tmp_path / "p.xlsx", rows))
+    assert list(table.values) == ["change_requests", "extensions", "total"]
+    assert flatten(compare_published(rec, table)) == [("p.xlsx", "C4", "FOLDED_YEAR")]

@@ -93,3 +93,10 @@ def test_issue_savings_says_what_it_wrote(baseline, tmp_path, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "3 savings returns for Q2 2019/20 (by project lead officer)" in text
     assert "Q2_2019-20_savings_Marion_Clay.xlsx: 2 savings rows" in text
+
+
+def test_plain_issue_on_a_finance_baseline_sends_savings_too(baseline, tmp_path):
+    """`issue` without --savings used to write 0 returns from a savings baseline."""
+    report = issue_returns(baseline, tmp_path / "r")
+    assert sorted(r.officer for r in report.returns) == sorted(LEADS)
+    assert all(r.savings and not r.actions for r in report.returns)

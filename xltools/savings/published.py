@@ -40,6 +40,7 @@ ROW_LABELS = {
     "mitigations": "mitigations", "mitigation": "mitigations",
     "new": "new", "newsavings": "new", "newsavingsnotinbaseline": "new",
     "total": "total", "totalchange": "total", "netchange": "total", "totalnetchange": "total",
+    "grandtotal": "total", "totalchanges": "total",
 }
 LABELS = {"change_requests": "Change requests", "extensions": "Extensions",
           "re_profiles": "Re-profiles", "write_offs": "Write-offs",
@@ -163,9 +164,20 @@ def _year_columns(row: list[Any], start_month: int) -> dict[int, str]:
     return out
 
 
+# words that name a row however the paper phrases it ("Total change requests")
+ROW_WORDS = (("changerequest", "change_requests"), ("extension", "extensions"),
+             ("reprofil", "re_profiles"), ("writeoff", "write_offs"),
+             ("writtenoff", "write_offs"), ("mitigat", "mitigations"))
+
+
 def _row_key(row: list[Any]) -> str | None:
+    """The summary row a label names; None for rows the comparison does not know (a
+    'Total savings target' row is not the total change, so 'total' must be the label)."""
     label = next((str(c) for c in row if isinstance(c, str) and c.strip()), "")
-    return ROW_LABELS.get(fold(re.sub(r"[(:].*$", "", label)))
+    text = fold(re.sub(r"[(:].*$", "", label))
+    if text in ROW_LABELS:
+        return ROW_LABELS[text]
+    return next((key for word, key in ROW_WORDS if word in text), None)
 
 
 def number(value: Any) -> float | None:
