@@ -213,3 +213,13 @@ def test_rows_are_found_by_the_words_papers_use(rec, tmp_path):
     table = read_published(write_xlsx(tmp_path / "p.xlsx", rows))
     assert list(table.values) == ["change_requests", "extensions", "total"]
     assert flatten(compare_published(rec, table)) == [("p.xlsx", "C4", "FOLDED_YEAR")]
+
+
+def test_an_oversized_table_file_is_refused_before_reading(tmp_path, monkeypatch):
+    from xltools.errors import UsageError
+    from xltools.savings import published
+
+    path = write_csv(tmp_path / "p.csv", FOLDED)
+    monkeypatch.setattr(published, "MAX_BYTES", 10)
+    with pytest.raises(UsageError, match="is not a summary table"):
+        read_published(path)

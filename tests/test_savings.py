@@ -379,3 +379,12 @@ def test_demo_sample_programme_reconciles_as_documented(tmp_path):
         "in_range": False}
     assert sorted(f.code for f in rec.findings) == [
         "NOT_NUMERIC", "NOT_RETURNED", "NO_APPROVAL", "YEAR_OUT_OF_RANGE"]
+
+
+def test_a_folder_of_returns_is_read_file_by_file(programme, capsys):
+    """`xltools savings baseline.xlsx returns/`: the baseline in the same folder is skipped."""
+    baseline, _ = programme
+    assert main(["savings", str(baseline), str(baseline.parent), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["returns"] == ["return_a.xlsx", "return_b.xlsx"]
+    assert data["summary"]["grand_total"]["total"] == -95 and data["complete"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from ..cycle.intake import return_files
 from ..savings.published import compare_published, read_published
 from ..savings.reconcile import Reconciliation, parse_years_option, reconcile_files
 from ..savings.reconciliation_sheet import write_reconciliation_workbook
@@ -30,7 +31,8 @@ def register(sub) -> None:
         "year; flag every difference that is not explained. Money is £000.")
     p.add_argument("baseline", type=Path, help="the baseline/master workbook (.xlsx)")
     p.add_argument("returns", type=Path, nargs="*", metavar="RETURN",
-                   help="returned workbooks (.xlsx); none = use the baseline's own Revised")
+                   help="returned workbooks (.xlsx), or a folder of them; none = use the "
+                   "baseline's own Revised")
     p.add_argument("-o", "--output", type=Path,
                    help="write the baseline with revisions merged plus a Reconciliation sheet")
     p.add_argument("--years", help="summary years, e.g. 2019/20-2022/23 or 2019/20,2020/21 "
@@ -49,7 +51,10 @@ def run(args) -> int:
     plan = load_plan(args.plan)
     start_month = plan.fy_start_month if plan else 4
     years = parse_years_option(args.years, start_month) if args.years else None
-    rec = reconcile_files(args.baseline, args.returns, years=years, plan=plan)
+    returns = [f for path in args.returns
+               for f in (return_files(path, exclude=(args.baseline,)) if path.is_dir()
+                         else [path])]
+    rec = reconcile_files(args.baseline, returns, years=years, plan=plan)
     published = None
     if args.against:
         published = read_published(args.against, rec.baseline.plan.fy_start_month)

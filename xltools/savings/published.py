@@ -31,6 +31,7 @@ from .reconcile import Reconciliation
 from .rows import fmt, fold, parse_year
 
 ROUNDING = 0.5 + 0.0005  # papers print whole £k
+MAX_BYTES = 50 * 2**20  # a committee paper with pictures is a few MB
 # folded row label → summary key (labels are compared ignoring case, spaces, hyphens)
 ROW_LABELS = {
     "changerequests": "change_requests", "changerequest": "change_requests",
@@ -71,8 +72,11 @@ class PublishedTable:
 def read_published(path: str | Path, start_month: int = 4) -> PublishedTable:
     """The first table in ``path`` with financial-year columns and summary rows."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise UsageError(f"--against: no such file: {path}")
+    if path.stat().st_size > MAX_BYTES:
+        raise UsageError(f"--against {path.name}: {path.stat().st_size // 2**20} MB is not a "
+                         "summary table; give the table itself (a sheet, .csv or the paper)")
     for sheet, grid, address in _grids(path):
         table = _table(grid, address, path.name, sheet, start_month)
         if table is not None:
