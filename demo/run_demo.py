@@ -109,8 +109,9 @@ def reconcile_savings() -> None:
 
     baseline, returns = write_sample(ROOT / "workbook_templates" / "sample_savings.json",
                                      PLAN, OUT)
-    print(f"(finance's baseline {baseline.name} and {len(returns)} officers' returns written "
-          "from workbook_templates/sample_savings.json)")
+    print(f"(finance's baseline {baseline.name} written, savings returns issued to every "
+          f"project lead as `xltools issue {baseline.name} --savings` does, and "
+          f"{len(returns)} answered returns typed in from workbook_templates/sample_savings.json)")
     run("savings", baseline, *returns, "-o", OUT / "savings_reconciliation.xlsx")
 
 

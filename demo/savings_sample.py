@@ -1,11 +1,11 @@
 """The demo's savings programme as workbooks: finance's baseline and officers' returns.
 
 ``workbook_templates/sample_savings.json`` holds the MTFS approved profile and
-the revisions three lead officers send back. This writes what those people
-would have in their hands — the baseline master, and one return per lead
-officer holding their projects with their revisions typed in — with the same
-writer as every other xltools workbook, so ``xltools savings`` then runs on
-real files.
+the revisions three of its four lead officers send back. This runs the cycle
+as finance does — the baseline master, savings returns issued from it to every
+project lead, and the three answered returns with the revisions typed in —
+with the same code as ``xltools issue --savings``, so ``xltools savings`` then
+runs on real files.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import json
 from datetime import date
 from pathlib import Path
 
+from xltools.cycle.returns import issue_returns
 from xltools.plan import Plan
 from xltools.workbook.book import Book, Row
-from xltools.workbook.layout import MASTER, RETURN
+from xltools.workbook.layout import MASTER
+from xltools.workbook.reader import read_book
 from xltools.workbook.writer import write_book
 
 
@@ -32,34 +34,32 @@ def load(sample: Path, plan: Plan) -> tuple[Plan, list[Row], list[dict]]:
     return plan, rows, data["returns"]
 
 
-def officer_return(rows: list[Row], officer: str, revisions: list[dict]) -> list[Row]:
-    """The officer's projects (as issued, with Expected) with their revisions typed in."""
+def type_revisions(book: Book, revisions: list[dict]) -> Book:
+    """An issued savings return with the officer's revisions typed into its rows."""
     typed = {(r["ref"], r["year"]): r for r in revisions}
-    out = []
-    for row in rows:
-        if row["lead_officer"] != officer:
-            continue
-        new = dict(row)
+    for row in book.savings:
         rev = typed.get((row["project_ref"], row["year"]), {})
         for key in ("revised", "change_type", "approved_by", "comment"):
             if key in rev:
-                new[key] = rev[key]
+                row[key] = rev[key]
         if "approved_on" in rev:
-            new["approved_on"] = date.fromisoformat(rev["approved_on"])
-        out.append(new)
-    return out
+            row["approved_on"] = date.fromisoformat(rev["approved_on"])
+    return book
 
 
 def write_sample(sample: Path, plan_file: Path, out: Path) -> tuple[Path, list[Path]]:
-    """Write savings_baseline.xlsx and savings_return_<officer>.xlsx into ``out``."""
+    """The savings cycle on files: finance writes savings_baseline.xlsx and issues one
+    savings return per project lead into savings_issued/ (``xltools issue --savings``);
+    the officers who answer type their revisions and send them back into
+    savings_returns/. Returns the baseline and the returns sent back."""
     plan, rows, returns = load(sample, Plan.load(plan_file))
     baseline = write_book(Book(plan=plan, kind=MASTER, savings=rows),
                           out / "savings_baseline.xlsx", backup=False)
+    issued = issue_returns(baseline, out / "savings_issued", savings_only=True)
+    by_officer = {r.officer: r.path for r in issued.returns}
     paths = []
     for ret in returns:
-        book = Book(plan=plan, kind=RETURN, officer=ret["officer"],
-                    savings=officer_return(rows, ret["officer"], ret["revisions"]))
-        name = ret["officer"].lower().replace(" ", "_")
-        paths.append(write_book(book, out / "savings_returns" / f"savings_return_{name}.xlsx",
-                                backup=False))
+        path = by_officer[ret["officer"]]
+        book = type_revisions(read_book(path), ret["revisions"])
+        paths.append(write_book(book, out / "savings_returns" / path.name, backup=False))
     return baseline, paths

@@ -53,8 +53,9 @@ def test_return_holds_previous_progress_and_empty_update_fields(master, tmp_path
     for row in book.actions:
         assert [row.get(k) for k in returns.CLEARED_FIELDS] == [None] * 5
         assert row["lead_officer"] == "Steve Edwards"
-    assert [(s["project_ref"], s["year"], s["revised"]) for s in book.savings] == [
-        ("CF-01", "2019/20", 250), ("CF-01", "2020/21", 150)]
+    assert [(s["project_ref"], s["year"], s["expected"], s["revised"])
+            for s in book.savings] == [("CF-01", "2019/20", 250, None),
+                                       ("CF-01", "2020/21", 150, None)]  # Revised to answer
     assert book.extra_settings["issued_by"] == "lead"
 
 

@@ -83,6 +83,15 @@ def test_sheet_sits_after_guidance_and_every_total_is_a_formula(made):
     assert total[2] == f"=SUM(C{row}:C{row + 2})"
 
 
+def test_money_shows_as_whole_thousands_with_separators(made):
+    """£000 as committee papers print them: 1,250 and -120, never 250.0."""
+    _, out, *_ = made
+    ws = load_workbook(out)[RECONCILIATION]
+    formats = {c.number_format for r in ws.iter_rows() for c in r
+               if isinstance(c.value, (int, float)) or str(c.value or "").startswith("=")}
+    assert formats == {'#,##0;[Red]-#,##0;"-"'}
+
+
 def test_libreoffice_recalculates_every_total_to_the_json(made, soffice, tmp_path):
     rec, out, *_ = made
     recalculated = convert(soffice, out, "xlsx", tmp_path)
@@ -105,6 +114,22 @@ def test_libreoffice_recalculates_every_total_to_the_json(made, soffice, tmp_pat
     totals = {r[0]: [as_number(v) for v in r[2:5]] for r in grid if r[1] == "Total" and r[0]}
     for p in rec.projects:
         assert totals[p.ref] == [p.total("expected"), p.total("revised"), p.total("change")]
+    with python_calamine.CalamineWorkbook.from_path(str(recalculated)) as wb:
+        savings = wb.get_sheet_by_name("Savings").to_python()
+    change = {(r[0], r[4]): r[7] for r in savings[1:]}
+    assert change[("CF-07", "2020/21")] == "not a number"  # 'tbc' is never a figure
+    assert change[("CF-01", "2019/20")] == 80 and change[("CF-01", "2020/21")] == ""
+
+
+def test_an_unreadable_return_marks_the_sheet_incomplete(made, tmp_path):
+    _, _, baseline, returns = made
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    rec = reconcile_files(baseline, [*returns, bad])
+    out = write_reconciliation_workbook(rec, tmp_path / "rec.xlsx")
+    grid = [r for r in load_workbook(out)[RECONCILIATION].iter_rows(values_only=True)]
+    assert grid[0][0].endswith("— INCOMPLETE")
+    assert grid[1][0].startswith("INCOMPLETE: 1 return could not be read (broken.xlsx)")
 
 
 def test_csv_of_the_sheet_shows_the_same_grand_total(made, soffice, tmp_path):

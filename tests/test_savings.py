@@ -54,6 +54,7 @@ def test_flags_name_file_cell_and_code_and_nothing_else(rec):
     by_code = {f.code: f for f in rec.findings}
     assert by_code["NOT_RETURNED"].action_id == "CF-08"
     assert by_code["CHANGE_MISMATCH"].expected == 20 and by_code["CHANGE_MISMATCH"].got == 25
+    assert json.dumps(by_code["CHANGE_MISMATCH"].to_dict()["expected"]) == "20"  # not 20.0
     assert by_code["TOTAL_MISMATCH"].got == 510 and by_code["TOTAL_MISMATCH"].expected == 500
     assert all(f.sheet == "Savings" for f in rec.findings)
 
@@ -70,6 +71,7 @@ def test_project_years_show_expected_revised_change_and_source(rec):
     cf07 = next(p for p in rec.projects if p.ref == "CF-07")
     assert [y.year for y in cf07.years] == ["2019/20", "2020/21", "2021/22"]  # 2019-20 read
     assert [y.revised for y in cf07.years] == [60, 60, 60]  # tbc / £1,200 not counted
+    assert [y.to_dict()["revised_given"] for y in cf07.years] == [None, "tbc", "£1,200"]
 
 
 def test_stale_cached_formula_from_another_writer_is_not_a_mismatch(rec):
@@ -101,6 +103,7 @@ def test_command_prints_json_and_writes_the_workbook(programme, tmp_path, capsys
     assert main(["savings", str(baseline), *map(str, returns)]) == 0
     text = capsys.readouterr().out
     assert "Change requests" in text and "2018/19 †" in text and "NOT_RETURNED" in text
+    assert ".0 " not in text and ".0│" not in text  # whole £000: 250, not 250.0
 
 
 def test_years_option_widens_the_summary_and_clears_the_flag(programme):
@@ -119,6 +122,56 @@ def test_unreadable_return_is_reported_and_the_rest_reconciled(programme, tmp_pa
     rec = reconcile_files(baseline, [*returns, bad])
     assert ("broken.xlsx", None, "UNREADABLE") in flatten(rec.findings)
     assert rec.summary["grand_total"]["total"] == -95
+    assert not rec.complete and rec.unread == ["broken.xlsx"]
+    assert rec.to_dict()["complete"] is False
+
+
+def test_command_says_incomplete_when_a_return_is_unreadable(programme, tmp_path, capsys):
+    baseline, returns = programme
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    assert main(["savings", str(baseline), *map(str, returns), str(bad)]) == 0
+    text = capsys.readouterr().out
+    assert "— INCOMPLETE" in text
+    assert "INCOMPLETE: 1 return could not be read (broken.xlsx)" in " ".join(text.split())
+
+
+def test_a_return_that_does_not_exist_stops_the_command(programme, tmp_path, capsys):
+    """A mistyped name must not give a clean-looking "No change"."""
+    baseline, returns = programme
+    missing = tmp_path / "retrun_a.xlsx"
+    assert main(["savings", str(baseline), str(returns[0]), str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "retrun_a.xlsx" in err and "no such return" in err
+
+
+def test_check_and_savings_agree_on_a_prior_year_row(programme):
+    """2018/19 in return_a: a warning in both, at the same cell, never an error."""
+    from xltools.cycle.check import check_workbook
+
+    baseline, (return_a, _) = programme
+    report = check_workbook(return_a)
+    assert report.ok
+    checked = {(f.file, f.cell, f.code, f.severity) for f in report.findings}
+    assert ("return_a.xlsx", "E6", "YEAR_OUT_OF_RANGE", "warning") in checked
+    assert not any(f.column == "Year" and f.code == "INVALID" for f in report.findings)
+    rec = reconcile_files(baseline, [return_a])
+    reconciled = {(f.file, f.cell, f.code, f.severity) for f in rec.findings}
+    assert ("return_a.xlsx", "E6", "YEAR_OUT_OF_RANGE", "warning") in reconciled
+
+
+@pytest.mark.parametrize("value, text", [
+    (1250, "1,250"), (2220.0, "2,220"), (-37.5, "-37.5"), (250.0, "250"), (-0.0, "0"),
+])
+def test_terminal_figures_have_separators_and_no_trailing_zero(value, text):
+    from xltools.savings.rows import fmt
+
+    assert fmt(value) == text
+
+
+def test_json_money_is_whole_where_whole(rec):
+    text = json.dumps(rec.to_dict(), default=str)
+    assert '"grand_total": {"re_profiles": 0, "write_offs": -170,' in text
 
 
 # -- smaller cases, each from a real file ------------------------------------------------
@@ -150,6 +203,45 @@ def test_mitigation_type_turns_a_net_fall_into_a_mitigation(tmp_path):
     assert rec.projects[0].classification == "Write-off" and rec.findings == []
 
 
+def test_early_over_delivery_then_a_larger_shortfall_is_a_write_off(tmp_path):
+    """Committee practice: delivering sooner does not replace a later loss (+30 then −80)."""
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-05", "2019/20", 100), sp.row("CF-05", "2020/21", 200)]
+    ret = [sp.row("CF-05", "2019/20", 100, 130, "Write-off", "X", on),
+           sp.row("CF-05", "2020/21", 200, 120, "Write-off", "X", on)]
+    rec = _reconcile(tmp_path, base, ret)
+    assert rec.projects[0].classification == "Write-off" and rec.findings == []
+    assert rec.summary["grand_total"]["write_offs"] == -50
+    ret[0]["change_type"] = "Re-profile"  # the declared type stays visible beside the figures'
+    project = _reconcile(tmp_path, base, ret).projects[0]
+    assert project.declared == ["Re-profile", "Write-off"]
+    assert project.counted_as == "Write-off (declared Re-profile)"
+    assert project.to_dict()["declared"] == ["Re-profile", "Write-off"]
+
+
+def test_a_rise_after_a_loss_replaces_it_and_is_a_mitigation(tmp_path):
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-05", "2019/20", 200), sp.row("CF-05", "2020/21", 100)]
+    ret = [sp.row("CF-05", "2019/20", 200, 0, "Write-off", "X", on),
+           sp.row("CF-05", "2020/21", 100, 150, "Mitigation", "X", on)]
+    project = _reconcile(tmp_path, base, ret).projects[0]
+    assert (project.classification, project.counted_as) == ("Mitigation", "Mitigation")
+    ret[1]["change_type"] = "Write-off"  # no type says so: the later rise still replaces
+    assert _reconcile(tmp_path, base, ret).projects[0].classification == "Mitigation"
+
+
+def test_extension_of_a_baseline_project_into_years_without_targets(tmp_path):
+    """In the baseline with no target left in its years (Expected 0), extended into 2021/22:
+    the committee calls that an Extension; New is only for projects the baseline lacks."""
+    on = date(2019, 9, 1)
+    base = [sp.row("CF-06", "2019/20", 0), sp.row("CF-06", "2020/21", 0)]
+    ret = [sp.row("CF-06", "2021/22", None, 75, "Extension", "X", on)]
+    rec = _reconcile(tmp_path, base, ret)
+    assert rec.projects[0].classification == "Extension" and rec.findings == []
+    assert rec.summary["by_year"]["2021/22"]["extensions"] == 75
+    assert rec.summary["by_year"]["2021/22"]["new"] == 0
+
+
 def test_type_without_change_missing_date_and_altered_expected_are_flagged(tmp_path):
     base = [sp.row("CF-05", "2019/20", 80), sp.row("CF-06", "2019/20", 50)]
     ret = [sp.row("CF-05", "2019/20", 80, None, "Write-off"),          # row 2: nothing changed
@@ -172,6 +264,8 @@ def test_baseline_revisions_count_when_there_are_no_returns(tmp_path):
 
 @pytest.mark.parametrize("formula, calculated", [
     ("=G7-F7", True), ("=$G$7-$F$7", True), ('=IF(G7="","",N(G7)-N(F7))', True),
+    ('=IF(G7="","",IF(ISNUMBER(G7),G7-N(F7),"not a number"))', True),
+    ('=IF(G7="","",IF(ISNUMBER(G7),G7-N(F7)+1,"not a number"))', False),
     ('=IF(AND(F7="",G7=""),"",N(G7)-N(F7))', True), ("=SUM(G7)-SUM(F7)", True),
     ("=-F7+G7", True), ("=G7-F7+10", False), ("=G8-F8", False), ("=F7-G7", False),
     ("=G7-F7-H2", False), ('=IF(G7="","",N(G7)-N(F7)+5)', False),
@@ -285,3 +379,12 @@ def test_demo_sample_programme_reconciles_as_documented(tmp_path):
         "in_range": False}
     assert sorted(f.code for f in rec.findings) == [
         "NOT_NUMERIC", "NOT_RETURNED", "NO_APPROVAL", "YEAR_OUT_OF_RANGE"]
+
+
+def test_a_folder_of_returns_is_read_file_by_file(programme, capsys):
+    """`xltools savings baseline.xlsx returns/`: the baseline in the same folder is skipped."""
+    baseline, _ = programme
+    assert main(["savings", str(baseline), str(baseline.parent), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["returns"] == ["return_a.xlsx", "return_b.xlsx"]
+    assert data["summary"]["grand_total"]["total"] == -95 and data["complete"]

@@ -100,7 +100,7 @@ def test_rag_colours_protection_freeze_print(template, plan):
 def test_change_is_a_formula(template):
     ws = load_workbook(template)["Savings"]
     assert ws["H1"].value == "Change"
-    assert ws["H2"].value == '=IF(G2="","",N(G2)-N(F2))'
+    assert ws["H2"].value == '=IF(G2="","",IF(ISNUMBER(G2),G2-N(F2),"not a number"))'
 
 
 def test_plan_settings_read_back_from_the_workbook_alone(template, plan):

@@ -61,4 +61,9 @@ def test_savings_money_must_be_numbers(plan):
          "_row": 2},
         {"project_ref": "CF-02", "year": "2031/32", "expected": 50.5, "_row": 3},
     ])
-    assert _codes(book) == {("G2", "INVALID"), ("E3", "INVALID")}
+    assert _codes(book) == {("G2", "INVALID")}
+    # a year outside the plan's is a warning, as `xltools savings` says (prior-year lines)
+    from xltools.savings.rows import year_findings
+
+    assert [(f.cell, f.code, f.severity) for f in year_findings(book)] == [
+        ("E3", "YEAR_OUT_OF_RANGE", "warning")]

@@ -70,6 +70,8 @@ CATALOGUE: dict[str, Code] = {
         Code("NOT_RETURNED", "Baseline project not returned", WARNING),
         Code("DUPLICATE_ROW", "Duplicate project and year", ERROR),
         Code("YEAR_OUT_OF_RANGE", "Year outside the plan's range", WARNING),
+        Code("FOLDED_YEAR", "Published table folds a year into the next", WARNING),
+        Code("PUBLISHED_MISMATCH", "Published summary differs from the reconciliation", ERROR),
         Code("NOT_NUMERIC", "Money that is not a number", ERROR),
         Code("TYPE_MISMATCH", "Change type does not match the figures", WARNING),
         Code("TOTAL_MISMATCH", "Totals do not add up", ERROR),

@@ -22,6 +22,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
+                "PUBLISHED_MISMATCH", "FOLDED_YEAR",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
     "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
@@ -210,10 +211,22 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "kept in the merged Savings sheet but not counted.",
         "Delete the wrong row."),
     "YEAR_OUT_OF_RANGE": (
-        "savings",
-        "A year outside the plan's savings years. It is shown as its own column, never "
-        "folded into another year.",
+        "check, savings",
+        "A year outside the plan's savings years (often a prior-year line). A warning in "
+        "both commands: it is shown as its own column, never folded into another year.",
         "Decide whether the committee summary should cover it (`--years`)."),
+    "PUBLISHED_MISMATCH": (
+        "savings --against",
+        "A figure in the committee's published summary table differs from the "
+        "reconciliation (or a year's figures appear nowhere in it). The flag names the "
+        "table's cell.",
+        "Find which is right: correct the paper, or the returns and run again."),
+    "FOLDED_YEAR": (
+        "savings --against",
+        "The published table has no column for a year and added its figures into the next "
+        "year's column; the flag names the projects whose change is in that year.",
+        "Nothing, if the committee meant to fold it; otherwise give the year its own "
+        "column."),
     "NOT_NUMERIC": (
         "savings",
         "Money that is not a number (`tbc`, `£1,200`, text). Never guessed: counted as no "

@@ -13,13 +13,18 @@ def register(sub) -> None:
     p = sub.add_parser("issue", help="write one return per officer from the master",
                        description="Write one return per officer into a folder: only their "
                        "actions, last quarter's progress and RAG shown read-only, the update "
-                       "fields empty. An action with two officers goes to both.")
+                       "fields empty. An action with two officers goes to both. Savings rows go to "
+                       "their project's lead officer, whether or not they lead an action.")
     p.add_argument("master", type=Path, help="the master workbook (.xlsx)")
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="folder to write the returns into (created if missing)")
     p.add_argument("--by", choices=sorted(BY_COLUMNS), default=None,
                    help="who gets each action: its lead or its accountable officer "
                    "(default: the plan's return_by setting, normally lead)")
+    p.add_argument("--savings", action="store_true",
+                   help="finance: issue savings returns only — one per project lead officer, "
+                   "their projects' rows for every year, Expected filled, Revised empty "
+                   "(works from a finance-only savings baseline)")
     p.add_argument("--workers", type=int, default=None,
                    help="processes to write with (default: up to 2)")
     add_json(p)
@@ -29,17 +34,21 @@ def register(sub) -> None:
 def run(args) -> int:
     with progress_bar("Issuing returns", enabled=not args.json) as tick:
         report = issue_returns(args.master, args.output, by=args.by, workers=args.workers,
-                               progress=tick)
+                               progress=tick, savings_only=args.savings)
     if args.json:
         emit_json(report.to_dict())
         return 0
     out = console()
     actions = sum(len(r.actions) for r in report.returns)
-    out.print(f"{len(report.returns)} returns for {report.period} (by {report.by} officer, "
-              f"{actions} action rows) written to {report.out_dir} in {report.seconds:.1f} s")
+    what = "savings returns" if args.savings else "returns"
+    how = "by project lead officer" if args.savings else \
+        f"by {report.by} officer, {actions} action rows"
+    out.print(f"{len(report.returns)} {what} for {report.period} ({how}) written to "
+              f"{report.out_dir} in {report.seconds:.1f} s")
     for issued in report.returns:
-        out.print(f"  {issued.path.name}: {_count(len(issued.actions), 'action')}"
-                  + (f", {_count(issued.savings, 'savings row')}" if issued.savings else ""))
+        parts = [] if args.savings else [_count(len(issued.actions), "action")]
+        parts += [_count(issued.savings, "savings row")] if issued.savings else []
+        out.print(f"  {issued.path.name}: {', '.join(parts)}")
     if report.findings:
         print_findings(report.findings, "Check the master", out)
     return 0

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rich.table import Table
 
+from ..cycle.intake import return_files
+from ..savings.published import compare_published, read_published
 from ..savings.reconcile import Reconciliation, parse_years_option, reconcile_files
 from ..savings.reconciliation_sheet import write_reconciliation_workbook
 from ..savings.rows import fmt
@@ -29,11 +31,17 @@ def register(sub) -> None:
         "year; flag every difference that is not explained. Money is £000.")
     p.add_argument("baseline", type=Path, help="the baseline/master workbook (.xlsx)")
     p.add_argument("returns", type=Path, nargs="*", metavar="RETURN",
-                   help="returned workbooks (.xlsx); none = use the baseline's own Revised")
+                   help="returned workbooks (.xlsx), or a folder of them; none = use the "
+                   "baseline's own Revised")
     p.add_argument("-o", "--output", type=Path,
                    help="write the baseline with revisions merged plus a Reconciliation sheet")
     p.add_argument("--years", help="summary years, e.g. 2019/20-2022/23 or 2019/20,2020/21 "
                    "(default: the plan's savings years)")
+    p.add_argument("--against", type=Path, metavar="SUMMARY",
+                   help="the committee's published summary table (.xlsx, .csv or .docx: rows "
+                   "Change requests, Extensions, Total; a column per year) to check cell by "
+                   "cell; differences are PUBLISHED_MISMATCH, a year folded into the next "
+                   "FOLDED_YEAR")
     add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
@@ -43,26 +51,41 @@ def run(args) -> int:
     plan = load_plan(args.plan)
     start_month = plan.fy_start_month if plan else 4
     years = parse_years_option(args.years, start_month) if args.years else None
-    rec = reconcile_files(args.baseline, args.returns, years=years, plan=plan)
+    returns = [f for path in args.returns
+               for f in (return_files(path, exclude=(args.baseline,)) if path.is_dir()
+                         else [path])]
+    rec = reconcile_files(args.baseline, returns, years=years, plan=plan)
+    published = None
+    if args.against:
+        published = read_published(args.against, rec.baseline.plan.fy_start_month)
+        rec.findings += compare_published(rec, published)
     written = write_reconciliation_workbook(rec, args.output) if args.output else None
     if args.json:
         data = rec.to_dict()
         data["output"] = str(written) if written else None
+        data["against"] = published.file if published else None
         emit_json(data)
         return 0
     out = console()
     out.print(summary_table(rec))
     out.print(projects_table(rec))
     print_findings(rec.findings, "Flags", out)
+    if published:
+        differ = [f for f in rec.findings if f.code in ("PUBLISHED_MISMATCH", "FOLDED_YEAR")]
+        out.print(f"Against {published.file}: " + (f"{len(differ)} difference(s), in Flags"
+                                                    if differ else "every figure matches"))
     if written:
         out.print(f"Reconciliation written to {written}")
+    if not rec.complete:
+        out.print(rec.incomplete_note, style="bold red", markup=False)
     return 0
 
 
 def summary_table(rec: Reconciliation) -> Table:
     """The committee table, as printed on the terminal."""
     summary = rec.summary
-    table = Table(title="Summary of changes by year (£000)", title_justify="left")
+    title = "Summary of changes by year (£000)" + ("" if rec.complete else " — INCOMPLETE")
+    table = Table(title=title, title_justify="left")
     table.add_column("")
     for year in rec.years:
         table.add_column(year if year in rec.range_years else f"{year} †", justify="right")
@@ -86,7 +109,6 @@ def projects_table(rec: Reconciliation) -> Table:
                          else "left", overflow="ellipsis" if name == "Project" else "fold",
                          no_wrap=name in ("Ref", "Project"), max_width=34)
     for p in rec.projects:
-        kind = p.classification + (f" ({p.detail})" if p.detail else "")
-        table.add_row(p.ref, p.project, kind, fmt(p.total("expected")),
+        table.add_row(p.ref, p.project, p.counted_as, fmt(p.total("expected")),
                       fmt(p.total("revised")), fmt(p.total("change")), ", ".join(p.codes))
     return table

@@ -68,7 +68,8 @@ class CheckReport:
 def check_book(book: Book, file: str | None = None) -> CheckReport:
     """Validate an in-memory book (already read) and collect every finding."""
     name = file or Path(book.path or "workbook").name
-    findings = list(book.findings) + validate_book(book, file=name)
+    from ..savings.rows import year_findings  # Savings years judged as `savings` judges them
+    findings = list(book.findings) + validate_book(book, file=name) + year_findings(book, name)
     if book.kind == RETURN:
         findings += unfilled(book, name)
     return CheckReport(name, book, findings)

@@ -33,6 +33,7 @@ from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import read_book
 from ..workbook.stamp import Stamp
+from .savings_returns import officer_savings, savings_leads
 
 BY_COLUMNS = {"lead": "lead_officer", "accountable": "accountable_officer"}
 UPDATE_FIELDS = ("progress_update", "rag", "last_updated", "updated_by")
@@ -148,19 +149,20 @@ def assign(master: Book, by: str = "lead") -> tuple[dict[str, list[Row]], list[F
 
 
 def savings_for(master: Book, officer: str) -> list[Row]:
-    """Savings rows the officer leads, as they stand (the forecast to revise)."""
-    return [clean_row(r) for r in master.savings if officer in officers_of(r, "lead_officer")]
+    """Savings rows of the projects the officer leads, as issued (see savings_returns)."""
+    return officer_savings(savings_leads(master)[0], officer)
 
 
 def return_book(master: Book, officer: str, rows: list[Row], *, by: str = "lead",
-                issued_on: date | None = None) -> Book:
+                issued_on: date | None = None, savings: list[Row] | None = None) -> Book:
     """The in-memory return for one officer."""
     settings = dict(master.extra_settings)
     settings.pop(STATE_KEY, None)  # master bookkeeping, not the officer's business
     settings.update({"issued_by": by, "issued_from": Path(master.path or "master").name,
                      "issued_on": (issued_on or date.today()).isoformat()})
     return Book(plan=master.plan, kind=RETURN, officer=officer,
-                actions=[return_row(r) for r in rows], savings=savings_for(master, officer),
+                actions=[return_row(r) for r in rows],
+                savings=savings_for(master, officer) if savings is None else savings,
                 extra_settings=settings)
 
 
@@ -177,20 +179,28 @@ def return_filename(period: str, officer: str) -> str:
     return f"{safe_name(period)}_{safe_name(officer)}.xlsx"
 
 
-def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = None
-                 ) -> tuple[list[tuple[Book, Path]], list[Finding]]:
-    """Every return to write, with a unique path each (names that clash get a number)."""
-    groups, findings = assign(master, by)
+def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = None, *,
+                 savings_only: bool = False) -> tuple[list[tuple[Book, Path]], list[Finding]]:
+    """Every return to write, with a unique path each (names that clash get a number).
+
+    Savings lead officers who answer for no action get a return too; with
+    ``savings_only`` (finance issuing) every return holds savings rows only."""
+    groups, findings = ({}, []) if savings_only else assign(master, by)
+    leads, lead_findings = savings_leads(master)
+    findings += lead_findings
+    known = {officer.casefold() for officer in groups}
+    groups.update({officer: [] for officer in leads if officer.casefold() not in known})
+    period = f"{master.plan.period} savings" if savings_only else master.plan.period
     jobs: list[tuple[Book, Path]] = []
     used: set[str] = set()
     for officer, rows in groups.items():
-        name = return_filename(master.plan.period, officer)
+        name = return_filename(period, officer)
         stem, number = name[:-5], 2
         while name.casefold() in used:
             name, number = f"{stem}_{number}.xlsx", number + 1
         used.add(name.casefold())
-        jobs.append((return_book(master, officer, rows, by=by, issued_on=issued_on),
-                     out_dir / name))
+        jobs.append((return_book(master, officer, rows, by=by, issued_on=issued_on,
+                                 savings=officer_savings(leads, officer)), out_dir / name))
     return jobs, findings
 
 
@@ -242,16 +252,19 @@ def read_master(path: str | Path) -> Book:
 
 def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | None = None,
                   workers: int | None = None, progress: Progress | None = None,
-                  issued_on: date | None = None) -> IssueReport:
-    """Read the master and write one return per officer into ``out_dir``."""
+                  issued_on: date | None = None, savings_only: bool = False) -> IssueReport:
+    """Read the master and write one return per officer into ``out_dir``
+    (``savings_only``: one per savings lead officer, holding only their projects)."""
     start = time.perf_counter()
     master = read_master(master_path)
-    by = by or master.plan.return_by or "lead"
+    if savings_only and not master.savings:
+        raise UsageError(f"{Path(master_path).name} has no Savings rows to issue")
+    by = "lead" if savings_only else by or master.plan.return_by or "lead"
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file; -o needs a folder for the returns")
     out_dir.mkdir(parents=True, exist_ok=True)  # even for no returns: it is what we report
-    jobs, findings = plan_returns(master, out_dir, by, issued_on)
+    jobs, findings = plan_returns(master, out_dir, by, issued_on, savings_only=savings_only)
     write_returns(jobs, workers=workers, progress=progress)
     report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
                          findings=findings)

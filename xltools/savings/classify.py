@@ -1,19 +1,24 @@
 """What kind of change a project asks for, and what is wrong with how it was asked.
 
 Classification is by the figures, year by year (Δ = Revised − Expected, £000,
-compared to the nearest pound), so it does not depend on what anyone typed:
+compared to the nearest pound), the way a committee paper classes them, so it
+does not depend on what anyone typed:
 
 - **No change** — every Δ is 0.
 - **Re-profile** — some Δ ≠ 0 but they net to 0 across the years. *Acceleration*
   when the earliest change is an increase (a later year's saving delivered
   sooner), *slippage* when it is a decrease (delivered later).
-- **Extension** — the total rises on a project with an approved target.
-- **New** — the total rises on a project with no approved target (Expected 0 in
-  every year; usually one the baseline does not have, flagged NOT_IN_BASELINE).
-- **Mitigation** — the total falls, but part of the loss is replaced: some year
-  rises, or the officer marked a changed row *Mitigation* (replacement savings
-  netted into the same year).
-- **Write-off** — the total falls and no year rises.
+- **Extension** — the total rises on a project the baseline has (an Expected
+  figure, 0 included, in any year), even when the rise is in years with no
+  target of their own.
+- **New** — the total rises on a project the baseline does not have (or has
+  only as rows with Expected blank: a new project merged in by an earlier run).
+- **Mitigation** — the total falls, but a loss is replaced: a year *after* a
+  fall rises, or the officer marked a changed row *Mitigation* (replacement
+  savings netted into the same year).
+- **Write-off** — the total falls and nothing replaces the loss. Early
+  over-delivery followed by a larger shortfall is a write-off of the net
+  shortfall: delivering sooner does not replace a later loss.
 
 The officer's Change type on each row is then checked against that (see
 ``ALLOWED``); a mismatch is a TYPE_MISMATCH, and the figures decide.
@@ -24,6 +29,7 @@ from __future__ import annotations
 from ..findings import Finding
 from ..workbook.book import blank
 from .results import (
+    ALLOWED,
     EXTENSION,
     MITIGATION,
     NEW,
@@ -33,23 +39,12 @@ from .results import (
     ProjectResult,
     YearResult,
 )
-from .rows import TOL, change_type, fmt
+from .rows import TOL, amount, change_type, fmt, out_of_range
 
 # summary key → classification; "change requests" = re-profiles + write-offs + mitigations
 SUMMARY_ROWS = (("re_profiles", RE_PROFILE), ("write_offs", WRITE_OFF),
                 ("mitigations", MITIGATION), ("extensions", EXTENSION), ("new", NEW))
 CHANGE_REQUESTS = (RE_PROFILE, WRITE_OFF, MITIGATION)
-
-# Change types an officer may give on the rows of a project of each classification.
-ALLOWED = {
-    NO_CHANGE: frozenset(),
-    RE_PROFILE: frozenset({RE_PROFILE}),
-    WRITE_OFF: frozenset({WRITE_OFF}),
-    MITIGATION: frozenset({MITIGATION, WRITE_OFF}),
-    EXTENSION: frozenset({EXTENSION}),
-    NEW: frozenset({NEW, EXTENSION}),
-}
-
 
 def classify(project: ProjectResult) -> tuple[str, str]:
     """(classification, detail) of a project's change, from its figures."""
@@ -60,11 +55,31 @@ def classify(project: ProjectResult) -> tuple[str, str]:
     if abs(total) <= TOL:
         return RE_PROFILE, "acceleration" if changes[0] > 0 else "slippage"
     if total > 0:
-        return (NEW, "") if project.total("expected") <= TOL else (EXTENSION, "")
-    typed = {change_type(y.value("change_type")) for y in project.years if abs(y.change) > TOL}
-    if any(c > 0 for c in changes) or MITIGATION in typed:
+        return (EXTENSION, "") if in_baseline_profile(project) else (NEW, "")
+    if replaces_a_loss(changes) or MITIGATION in project.declared:
         return MITIGATION, ""
     return WRITE_OFF, ""
+
+
+def in_baseline_profile(project: ProjectResult) -> bool:
+    """True when the baseline has an Expected figure (0 included) for the project in any
+    year. Rows with Expected blank are not a profile: they are a new project's rows
+    that an earlier reconciliation merged into the master, still New."""
+    return any(y.base is not None and y.base.expected is not None for y in project.years)
+
+
+def replaces_a_loss(changes: list[float]) -> bool:
+    """True when some year rises *after* a year that fell (changes in year order).
+
+    A rise before the first fall is early over-delivery: the committee counts
+    the project as a write-off of the net shortfall, not a mitigation."""
+    fell = False
+    for change in changes:
+        if change < 0:
+            fell = True
+        elif fell:
+            return True
+    return False
 
 
 def project_findings(project: ProjectResult, have_returns: bool) -> list[Finding]:
@@ -93,16 +108,14 @@ def year_findings(project: ProjectResult, y: YearResult) -> list[Finding]:
     out = []
     line = y.line
     if not y.in_range and y.year_start is not None:
-        out.append(line.finding("YEAR_OUT_OF_RANGE", f"{y.year} is outside the plan's years; "
-                                "shown as its own column in the summary, not folded into "
-                                "another year", "year", got=y.year))
+        out.append(out_of_range(line))
     ret = y.line if y.line is not y.base else None
     if ret is not None and y.base is not None and ret.expected is not None \
             and abs(ret.expected - y.expected) > TOL:
         out.append(ret.finding("BASELINE_MISMATCH", f"Expected {fmt(ret.expected)} for "
                                f"{y.year} differs from the baseline's {fmt(y.expected)}; the "
-                               "baseline figure is used", "expected", expected=y.expected,
-                               got=ret.expected))
+                               "baseline figure is used", "expected", expected=amount(y.expected),
+                               got=amount(ret.expected)))
     out += type_findings(project, y)
     return out
 

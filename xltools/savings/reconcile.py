@@ -16,7 +16,7 @@ workbook this writes, with no returns, gives the same figures again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.reader import read_book
 from .classify import SUMMARY_ROWS, classify, project_findings
 from .results import ProjectResult, YearResult, money
-from .rows import Line, book_lines, check_stated_change, fold, parse_year
+from .rows import Line, book_lines, check_stated_change, fmt, fold, parse_year
 
 Key = tuple[str, str]
 
@@ -47,6 +47,21 @@ class Reconciliation:
     projects: list[ProjectResult]
     findings: list[Finding]
     merged: list[Row]
+    unread: list[str] = field(default_factory=list)  # returns that could not be read
+
+    @property
+    def complete(self) -> bool:
+        """False when a return could not be read: its savings are missing from every total."""
+        return not self.unread
+
+    @property
+    def incomplete_note(self) -> str:
+        """One line saying why the summary is incomplete ('' when it is complete)."""
+        if self.complete:
+            return ""
+        n = len(self.unread)
+        return (f"INCOMPLETE: {n} return{'' if n == 1 else 's'} could not be read "
+                f"({', '.join(self.unread)}); the totals leave out their savings")
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -64,6 +79,7 @@ class Reconciliation:
     def to_dict(self) -> dict[str, Any]:
         return {
             "baseline": self.baseline_file, "returns": self.return_files,
+            "complete": self.complete, "unread": self.unread,
             "units": "£000", "plan_years": self.range_years,
             "years_outside_plan": self.outside_years,
             "projects": [p.to_dict() for p in self.projects], "summary": self.summary,
@@ -88,8 +104,14 @@ def reconcile_files(baseline: str | Path, returns: list[str | Path], *,
 def reconcile_returns(base: Book, returns: list[str | Path], *,
                       years: list[str] | None = None) -> Reconciliation:
     """Read each return against ``base``'s plan and reconcile; an unreadable return is
-    reported as UNREADABLE and the others are reconciled without it (the command and
-    the add-in's ribbon button both come here)."""
+    reported as UNREADABLE, the others are reconciled without it and the result says it
+    is incomplete (the command and the add-in's ribbon button both come here).
+
+    A return that does not exist at all is a mistyped name, not a finding: the job
+    stops (UsageError) rather than print a clean-looking "No change"."""
+    missing = [str(p) for p in returns if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such return: {', '.join(missing)}")
     books, problems = [], []
     for path in returns:
         try:
@@ -99,6 +121,7 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
                                     "are not reconciled", file=Path(path).name))
     rec = reconcile(base, books, years=years)
     rec.findings[:0] = problems
+    rec.unread = [f.file for f in problems]
     return rec
 
 
@@ -260,9 +283,9 @@ def total_findings(lines: list[Line]) -> list[Finding]:
         for key, value in stated.items():
             if value is not None and abs(value - s[key]) > 0.0005:
                 out.append(line.finding(
-                    "TOTAL_MISMATCH", f"Total {key} {value:g} for {line.ref} is not the sum of "
-                    f"its years ({money(s[key]):g}); the reconciliation uses the years",
-                    key, expected=money(s[key]), got=value))
+                    "TOTAL_MISMATCH", f"Total {key} {fmt(value)} for {line.ref} is not the sum of "
+                    f"its years ({fmt(s[key])}); the reconciliation uses the years",
+                    key, expected=money(s[key]), got=money(value)))
     return out
 
 

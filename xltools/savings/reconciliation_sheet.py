@@ -43,8 +43,12 @@ SUMMARY_LINES = (
     ("Total", None),
 )
 FIRST_YEAR_COL = 3  # C
+# £000 as committee papers print them: whole numbers with thousands separators (the
+# cell keeps the exact figure; the workbook's own MONEY_FORMAT shows one decimal)
+MONEY_000 = '#,##0;[Red]-#,##0;"-"'
 OUTSIDE_FILL = PatternFill("solid", fgColor="FCE4D6")
 TOTAL_FONT = Font(name="Arial", bold=True, size=10)
+WARNING_FONT = Font(name="Arial", bold=True, size=11, color="C00000")
 NO_WRAP = Alignment(vertical="top", wrap_text=False)
 
 
@@ -92,8 +96,10 @@ def _intro(rec: Reconciliation) -> list[list[Any]]:
     who = plan.organisation + (f", {plan.department}" if plan.department else "")
     returns = ", ".join(rec.return_files) or "none (revisions already in the baseline)"
     years = f"{rec.range_years[0]} to {rec.range_years[-1]}" if rec.range_years else "none"
+    title = f"Savings reconciliation — {who}" + ("" if rec.complete else " — INCOMPLETE")
+    warning = [] if rec.complete else [[("warning", rec.incomplete_note)]]
     return [
-        [("title", f"Savings reconciliation — {who}")],
+        [("title", title)], *warning,
         [("text", f"Baseline (MTFS approved profile): {rec.baseline_file}. Returns: {returns}. "
                   f"Money in £000. Reconciled {date.today():%d %B %Y}.")],
         [("text", f"Plan years {years}. Every total below is a formula (SUM, SUMIFS) over the "
@@ -115,8 +121,9 @@ class _Sheet:
         for cell in cells:
             if isinstance(cell, tuple):
                 kind, value = cell
-                cell = self.text(value, styles.TITLE_FONT if kind == "title" else
-                                 styles.BODY_FONT, wrap=False)
+                font = {"title": styles.TITLE_FONT, "warning": WARNING_FONT}.get(
+                    kind, styles.BODY_FONT)
+                cell = self.text(value, font, wrap=False)
             out.append(cell)
         self.ws.append(out)
         self.row += 1
@@ -149,7 +156,7 @@ class _Sheet:
               fill: PatternFill | None = None) -> WriteOnlyCell:
         """A £000 cell: a number, or a formula when ``value`` starts with '='."""
         cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = styles.MONEY_FORMAT
+        cell.number_format = MONEY_000
         cell.font = TOTAL_FONT if bold else styles.BODY_FONT
         cell.border = styles.BORDER
         if fill is not None:
@@ -237,7 +244,7 @@ def _outside_notes(rec: Reconciliation) -> list[str]:
 
 def project_table(sheet: _Sheet, project: ProjectResult) -> None:
     """Heading, Year | Expected | Revised | Change … rows, and a Total row."""
-    kind = project.classification + (f" ({project.detail})" if project.detail else "")
+    kind = project.counted_as
     about = "; ".join(p for p in (project.department, project.lead_officer and
                                   f"lead officer {project.lead_officer}") if p)
     sheet.append([sheet.text(project.ref, styles.BOLD_FONT),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .rows import Line
+from .rows import TOL, Line, amount, change_type
 
 NO_CHANGE = "No change"
 RE_PROFILE = "Re-profile"
@@ -20,6 +20,16 @@ MITIGATION = "Mitigation"
 EXTENSION = "Extension"
 NEW = "New"
 CLASSIFICATIONS = (NO_CHANGE, RE_PROFILE, WRITE_OFF, MITIGATION, EXTENSION, NEW)
+
+# Change types an officer may give on the rows of a project of each classification.
+ALLOWED = {
+    NO_CHANGE: frozenset(),
+    RE_PROFILE: frozenset({RE_PROFILE}),
+    WRITE_OFF: frozenset({WRITE_OFF}),
+    MITIGATION: frozenset({MITIGATION, WRITE_OFF}),
+    EXTENSION: frozenset({EXTENSION}),
+    NEW: frozenset({NEW, EXTENSION}),
+}
 
 
 @dataclass
@@ -63,6 +73,9 @@ class YearResult:
             "approved_on": approved_on.isoformat() if isinstance(approved_on, date)
             else approved_on,
             "comment": self.value("comment"), "source": self.source, "flags": self.codes,
+            # text typed as Revised (tbc), shown as typed beside the figure counted
+            "revised_given": self.value("revised") if self.line is not None
+            and "revised" in self.line.bad else None,
         }
 
 
@@ -87,17 +100,34 @@ class ProjectResult:
     def codes(self) -> list[str]:
         return list(dict.fromkeys(c for y in self.years for c in y.codes))
 
+    @property
+    def declared(self) -> list[str]:
+        """The Change types the officer gave on the rows that change, in year order."""
+        typed = (change_type(y.value("change_type")) for y in self.years
+                 if abs(y.change) > TOL)
+        return list(dict.fromkeys(t for t in typed if t))
+
+    @property
+    def counted_as(self) -> str:
+        """The classification in words, with the officer's declared type where it differs:
+        ``Write-off (declared Mitigation)``."""
+        text = self.classification + (f" ({self.detail})" if self.detail else "")
+        other = [t for t in self.declared if t not in ALLOWED[self.classification]]
+        return text + (f" (declared {' / '.join(other)})" if other else "")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ref": self.ref, "project": self.project, "department": self.department,
             "lead_officer": self.lead_officer, "classification": self.classification,
-            "detail": self.detail, "in_baseline": self.in_baseline,
+            "detail": self.detail, "declared": self.declared,
+            "counted_as": self.counted_as, "in_baseline": self.in_baseline,
             "returned_in": self.returned_in,
             "totals": {k: money(self.total(k)) for k in ("expected", "revised", "change")},
             "years": [y.to_dict() for y in self.years], "flags": self.codes,
         }
 
 
-def money(amount: float) -> float:
-    """£000 rounded to the pound for reports (and never -0.0)."""
-    return round(amount, 3) + 0.0
+def money(value: float) -> float | int:
+    """£000 rounded to the pound for reports, never -0.0; whole figures as ints, so JSON
+    and the terminal show 250, not 250.0."""
+    return amount(value)

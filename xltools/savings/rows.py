@@ -38,6 +38,8 @@ _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _WRAPPER = re.compile(r"\b(?:N|SUM|VALUE)\(([A-Z]{1,3}\d+)\)")
 # IF(G7="","",…) or IF(AND(F7="",G7=""),"",…): blank while the inputs are blank
 _BLANK_GUARD = re.compile(r'IF\((?:AND\()?[A-Z]+\d+=""(?:,[A-Z]+\d+="")?\)?,"",(?P<inner>.+)\)')
+# IF(ISNUMBER(G7),G7-F7,"not a number"): text while Revised is not a number
+_NUMBER_GUARD = re.compile(r'IF\(ISNUMBER\([A-Z]+\d+\),(?P<inner>.+),"[^"]*"\)')
 
 
 @dataclass
@@ -163,6 +165,8 @@ def computes_change(formula: str, row: int, letters: dict[str, str]) -> bool:
     exp = f"{letters.get('expected')}{row}"
     guarded = _BLANK_GUARD.fullmatch(text)
     inner = guarded["inner"] if guarded else text
+    number = _NUMBER_GUARD.fullmatch(inner)
+    inner = number["inner"] if number else inner
     return inner in (f"{rev}-{exp}", f"-{exp}+{rev}") and \
         {a + b for a, b in _REF.findall(text)} == {rev, exp}
 
@@ -225,6 +229,34 @@ def _row_findings(line: Line) -> list[Finding]:
     return out
 
 
+def year_findings(book: Book, file: str | None = None,
+                  range_years: list[str] | None = None) -> list[Finding]:
+    """What ``xltools check`` says about each Savings row's Year — the same as ``xltools
+    savings`` says: a typed ``Total`` row is fine (the reconciliation checks its sum), a
+    financial year outside the plan's savings years is YEAR_OUT_OF_RANGE (a warning: a
+    prior-year line is legitimate and gets its own column), anything else is INVALID."""
+    file = file or Path(book.path or "workbook").name
+    letters = book.letters(SAVINGS_LAYOUT)
+    years = set(range_years or book.plan.savings_year_list())
+    out = []
+    for raw in book.savings:
+        line = _line(raw, file, letters, {}, book.plan.fy_start_month, baseline=False)
+        if line.is_total or blank(raw.get("year")):
+            continue  # a blank Year is the schema's "required" finding
+        if line.year_start is None:
+            out += [f for f in _row_findings(line) if f.code == "INVALID"]
+        elif line.year not in years:
+            out.append(out_of_range(line))
+    return out
+
+
+def out_of_range(line: Line) -> Finding:
+    """YEAR_OUT_OF_RANGE for a row whose year the plan's savings years do not cover."""
+    return line.finding("YEAR_OUT_OF_RANGE", f"{line.year} is outside the plan's years; "
+                        "shown as its own column in the summary, not folded into another "
+                        "year", "year", got=line.year)
+
+
 def line_change(line: Line) -> float:
     """This row's own Revised − Expected, as its Change formula would show it."""
     expected = line.expected or 0.0
@@ -243,11 +275,17 @@ def check_stated_change(line: Line) -> list[Finding]:
     return [line.finding(
         "CHANGE_MISMATCH", f"Change {fmt(line.stated_change)} for {line.year} is not Revised "
         f"{revised} − Expected {fmt(line.expected or 0)} = {fmt(computed)}; the reconciliation "
-        "uses Revised − Expected", "change", expected=round(computed, 3),
-        got=line.stated_change)]
+        "uses Revised − Expected", "change", expected=amount(computed),
+        got=amount(line.stated_change))]
+
+
+def amount(value: float) -> float | int:
+    """A £000 figure for JSON and findings: rounded to the pound; whole ones as ints."""
+    value = round(value, 3) + 0.0
+    return int(value) if value.is_integer() else value
 
 
 def fmt(amount: float) -> str:
-    """£000 as a committee paper writes it: 1,234.5 (no trailing .0)."""
-    text = f"{amount:,.1f}"
+    """£000 as a committee paper writes it: 1,234.5 (no trailing .0, never -0)."""
+    text = f"{round(amount, 1) + 0.0:,.1f}"
     return text[:-2] if text.endswith(".0") else text

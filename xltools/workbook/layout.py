@@ -142,8 +142,8 @@ SAVINGS_COLUMNS = (
     Column("Project", "project", width=30),
     Column("Department", "department", width=18, list_name="DepartmentList"),
     Column("Lead officer", "lead_officer", width=20, list_name="OfficerList", officers=True),
-    Column("Year", "year", width=9, list_name="YearList", required=True,
-           help="Financial year, e.g. 2019/20."),
+    Column("Year", "year", width=9, list_name="YearList", required=True, strict_list=False,
+           help="Financial year, e.g. 2019/20."),  # years: savings.rows.year_findings
     Column("Expected", "expected", kind="number", width=11,
            help="Approved MTFS target, £000. Set by finance."),
     Column("Revised", "revised", kind="number", width=11, editable=_ALL,

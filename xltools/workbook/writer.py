@@ -240,11 +240,15 @@ def change_formula(excel_row: int) -> str:
     """Savings ``Change`` = Revised − Expected; blank while Revised is blank.
 
     A blank Revised means "no change to the approved figure", so it must not
-    show as a change of −Expected (see docs/finance-guide.md).
+    show as a change of −Expected; a Revised that is not a number (``tbc``) shows
+    NOT_NUMERIC_CHANGE, never a figure (see docs/finance-guide.md).
     """
     exp = SAVINGS_LAYOUT.letter("expected") + str(excel_row)
     rev = SAVINGS_LAYOUT.letter("revised") + str(excel_row)
-    return f'=IF({rev}="","",N({rev})-N({exp}))'
+    return f'=IF({rev}="","",IF(ISNUMBER({rev}),{rev}-N({exp}),"{NOT_NUMERIC_CHANGE}"))'
+
+
+NOT_NUMERIC_CHANGE = "not a number"
 
 
 def change_value(row: Row) -> Any:
@@ -253,7 +257,9 @@ def change_value(row: Row) -> Any:
     revised, expected = row.get("revised"), row.get("expected")
     if revised is None or revised == "":
         return ""
-    return _n(revised) - _n(expected)
+    if not isinstance(revised, (int, float)) or isinstance(revised, bool):
+        return NOT_NUMERIC_CHANGE
+    return revised - _n(expected)
 
 
 def _n(value: Any) -> float:
