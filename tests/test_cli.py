@@ -26,6 +26,27 @@ def test_every_listed_command_exists_and_has_help():
         assert sub.returncode == 0 and "usage: xltools " + name in sub.stdout, name
 
 
+def test_help_loads_no_heavy_library():
+    """`xltools --help` is instant: sub-commands are listed without importing them."""
+    code = ("import json, sys\nfrom xltools.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = ('pandas', 'openpyxl', 'xlwings', 'xlwings_server', 'jsonschema', "
+            "'python_calamine', 'docx', 'pdfplumber')\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)), "
+            "file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "consolidate" in done.stdout
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def test_each_summary_is_the_help_its_command_registers():
+    from xltools.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    registered = {a.dest: a.help for a in sub._choices_actions}
+    assert registered == {name: summary for name, (_, summary) in COMMANDS.items()}
+
+
 def test_template_then_check_json(tmp_path):
     out = tmp_path / "t.xlsx"
     assert run("template", "--plan", SAMPLE_PLAN, "-o", out).returncode == 0

@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .errors import PlanError
 from .periods import Quarter, fy_label
 
@@ -184,6 +182,8 @@ def plan_schema() -> dict[str, Any]:
 
 def validate_plan_dict(data: Any, source: str = "plan") -> None:
     """Raise PlanError naming the field and the rule of the first problem found."""
+    import jsonschema  # only when a plan is checked: keeps `xltools --help` light
+
     validator = jsonschema.Draft202012Validator(
         plan_schema(), format_checker=jsonschema.FormatChecker()
     )

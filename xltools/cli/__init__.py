@@ -16,38 +16,61 @@ import sys
 
 from ..errors import XltoolsError
 
-# command name -> module in this package that registers it
+# command name -> (module in this package that registers it, one-line summary).
+# Only the command being run is imported: `xltools --help` lists the summaries and
+# loads none of pandas, openpyxl, jsonschema or xlwings (tests/test_cli.py checks
+# both that and that each summary is the help its module registers).
 COMMANDS = {
-    "template": "template",
-    "import": "legacy_import",
-    "issue": "issue",
-    "check": "check",
-    "consolidate": "consolidate",
-    "rollup": "rollup",
-    "flags": "flags",
-    "kpis": "kpis",
-    "next-quarter": "next_quarter",
-    "savings": "savings",
-    "serve": "serve",
-    "token": "token",
-    "addin": "addin",
+    "template": ("template", "build the blank template workbook from a plan file"),
+    "import": ("legacy_import",
+               "import a legacy tracker (TSV/CSV from Word or PDF, or .xlsx) as a master"),
+    "issue": ("issue", "write one return per officer from the master"),
+    "check": ("check", "check a return or master: every problem by sheet, cell and rule"),
+    "consolidate": ("consolidate", "merge officers' returns into the master"),
+    "rollup": ("rollup", "roll up RAG status by section and officer; write the Dashboard and "
+               "highlight report"),
+    "flags": ("flags", "flag missing, stale, unchanged, overdue and unexplained updates"),
+    "kpis": ("kpis", "work out each KPI's RAG and trend"),
+    "next-quarter": ("next_quarter", "build next quarter's master from a consolidated master"),
+    "savings": ("savings", "reconcile savings returns against the baseline (MTFS) profile"),
+    "serve": ("serve", "run the Office.js Excel add-in backend (xlwings Server)"),
+    "token": ("token", "add, list or revoke sign-in tokens for the add-in server"),
+    "addin": ("addin", "build the desktop Excel add-in (xltools.xlam) or check an add-in "
+              "manifest"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the full sub-parser only for the command in ``argv`` (all of
+    them when ``argv`` is None); the others are listed by their summary alone."""
     parser = argparse.ArgumentParser(
         prog="xltools",
         description="Quarterly returns, roll-ups and savings reconciliation for Excel plans.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    version = _version() if argv is None or "--version" in argv else ""  # metadata is slow
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS.values():
-        importlib.import_module(f"{__name__}.{module}").register(sub)
+    wanted = None if argv is None else _command_in(argv)
+    for name, (module, summary) in COMMANDS.items():
+        if argv is None or name == wanted:
+            register_command(sub, module)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
+def register_command(sub, module: str) -> None:
+    importlib.import_module(f"{__name__}.{module}").register(sub)
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The sub-command named in ``argv``: its first argument that is not an option."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
