@@ -74,7 +74,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     """
     ws = wb.create_sheet(DASHBOARD)
     last_col = len(summary.statuses) + 3  # section, statuses…, total, % complete
-    _setup(ws, last_col)
+    _setup(ws, book, last_col)
     grid = Grid(ws, sources={ACTIONS_LAYOUT.name: action_columns(book)})
     _title(grid, book, summary, as_of, last_col)
     row = _tiles(grid, book, summary, 4, last_col)
@@ -102,7 +102,7 @@ def action_columns(book: Book) -> dict[str, list[Any]]:
             for key in ACTIONS_LAYOUT.keys}
 
 
-def _setup(ws, last_col: int) -> None:
+def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
     ws.column_dimensions["A"].width = WIDTHS["A"]
     for col in range(2, last_col + 1):
@@ -110,7 +110,7 @@ def _setup(ws, last_col: int) -> None:
     ws.column_dimensions[col_letter(last_col + 1)].width = 3
     for offset, width in enumerate(RIGHT_WIDTHS):
         ws.column_dimensions[col_letter(last_col + 2 + offset)].width = width
-    protect_and_print(ws, fit_height=True)
+    protect_and_print(ws, fit_height=True, plan=book.plan)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5

@@ -67,7 +67,7 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
     ws.row_dimensions[1].height = 24  # the title's font is larger than the default row
-    protect_and_print(ws)
+    protect_and_print(ws, plan=rec.baseline.plan)
     sheet = _Sheet(ws)
     notes = _outside_notes(rec)
     first = 1 + len(_intro(rec)) + 1 + (2 + len(SUMMARY_LINES)) + 1 + 6 + len(notes) + 2
