@@ -240,7 +240,9 @@ class _ColumnStyle:
         cell.fill = self.fill
         cell.protection = self.protection
         cell.border = styles.BORDER
-        cell.alignment = styles.WRAP_TOP
+        # a date is a number, right-aligned against the next column's text: centre it
+        cell.alignment = styles.CENTRE_TOP if self.number_format == styles.DATE_FORMAT \
+            else styles.WRAP_TOP
         cell.number_format = self.number_format
         self._style = copy(cell._style)
         return cell
