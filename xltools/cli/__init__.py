@@ -28,6 +28,7 @@ COMMANDS = {
     "kpis": "kpis",
     "next-quarter": "next_quarter",
     "savings": "savings",
+    "paper": "paper",
     "serve": "serve",
     "addin": "addin",
 }
