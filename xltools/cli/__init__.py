@@ -29,6 +29,7 @@ COMMANDS = {
     "next-quarter": "next_quarter",
     "savings": "savings",
     "paper": "paper",
+    "chase": "chase",
     "serve": "serve",
     "addin": "addin",
 }
