@@ -148,3 +148,16 @@ def test_return_saved_by_libreoffice_reconciles_the_same(made, soffice, tmp_path
     again = reconcile_files(baseline, [saved, copy_b])
     assert again.summary == rec.summary
     assert sorted(flatten(again.findings)) == sorted(sp.EXPECTED_FLAGS)
+
+
+def test_money_in_whole_thousands_shows_no_decimal(made):
+    """£000 figures as a committee reads them: 250, not 250.0."""
+    rec, out, _, _ = made
+    ws = load_workbook(out)[RECONCILIATION]
+    formats = {c.number_format for row in ws.iter_rows() for c in row
+               if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)}
+    whole = all(float(y.expected).is_integer() and float(y.revised).is_integer()
+                for p in rec.projects for y in p.years)
+    assert whole  # the sample programme is in whole £000
+    assert formats == {'#,##0;[Red]-#,##0;"-"'}
+    assert load_workbook(out).active.title == RECONCILIATION  # opens on what finance reads

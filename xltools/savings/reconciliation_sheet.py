@@ -68,7 +68,7 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
         ws.column_dimensions[letter].width = width
     ws.row_dimensions[1].height = 24  # the title's font is larger than the default row
     protect_and_print(ws, plan=rec.baseline.plan)
-    sheet = _Sheet(ws)
+    sheet = _Sheet(ws, money_format(rec))
     notes = _outside_notes(rec)
     first = 1 + len(_intro(rec)) + 1 + (2 + len(SUMMARY_LINES)) + 1 + 6 + len(notes) + 2
     last = first + sum(len(p.years) + 4 for p in rec.projects) - 1
@@ -85,6 +85,15 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
         project_table(sheet, project)
     flags_table(sheet, rec)
     sheet.formulas.store(wb)  # results beside the formulas, for Protected View and readers
+
+
+def money_format(rec: Reconciliation) -> str:
+    """£000 as a committee reads them: 250, not 250.0 — one decimal only when some
+    figure needs it (12.5 is £12,500 and must not print as 13)."""
+    figures = [v for p in rec.projects for y in p.years for v in (y.expected, y.revised)]
+    if all(float(v).is_integer() for v in figures):
+        return styles.WHOLE_MONEY_FORMAT
+    return styles.MONEY_FORMAT
 
 
 def _intro(rec: Reconciliation) -> list[list[Any]]:
@@ -105,8 +114,9 @@ def _intro(rec: Reconciliation) -> list[list[Any]]:
 class _Sheet:
     """Appends rows to a write-only sheet, counting them so formulas can point back."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, money: str = styles.MONEY_FORMAT):
         self.ws = ws
+        self.money_format = money
         self.row = 0
         self.formulas = SheetFormulas(ws.title)
 
@@ -149,7 +159,7 @@ class _Sheet:
               fill: PatternFill | None = None) -> WriteOnlyCell:
         """A £000 cell: a number, or a formula when ``value`` starts with '='."""
         cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = styles.MONEY_FORMAT
+        cell.number_format = self.money_format
         cell.font = TOTAL_FONT if bold else styles.BODY_FONT
         cell.border = styles.BORDER
         if fill is not None:

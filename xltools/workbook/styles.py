@@ -27,6 +27,7 @@ UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 DATE_FORMAT = "dd/mm/yyyy"
 MONEY_FORMAT = '#,##0.0;[Red]-#,##0.0;"-"'
+WHOLE_MONEY_FORMAT = '#,##0;[Red]-#,##0;"-"'
 NUMBER_FORMAT = "General"
 
 
