@@ -13,8 +13,8 @@ from xlwings.server import script
 
 from . import actions
 
-__all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "refresh_dashboard",
-           "next_quarter", "reconcile_savings"]
+__all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_officers",
+           "refresh_dashboard", "next_quarter", "reconcile_savings"]
 
 
 @script
@@ -39,6 +39,12 @@ def consolidate(book: xw.Book):
 def flag_stale(book: xw.Book):
     """Rewrite the Flags column."""
     actions.flag_stale(book)
+
+
+@script
+def chase_officers(book: xw.Book):
+    """A draft chase e-mail per officer into the server's output folder."""
+    actions.chase_officers(book)
 
 
 @script
