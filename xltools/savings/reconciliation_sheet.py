@@ -20,17 +20,19 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.pagebreak import Break
 
 from ..workbook import styles
 from ..workbook.book import Book
 from ..workbook.formula_values import SheetFormulas
 from ..workbook.layout import col_letter
-from ..workbook.sheet_setup import protect_and_print
+from ..workbook.sheet_setup import PAGE_HEIGHT_POINTS, PAGE_WIDTH_UNITS, protect_and_print
 from ..workbook.writer import SheetBuilder, write_book
 from .reconcile import Reconciliation
 from .results import EXTENSION, MITIGATION, NEW, RE_PROFILE, WRITE_OFF, ProjectResult, YearResult
 
 RECONCILIATION = "Reconciliation"
+PRINTED = "I"  # the committee's columns; Source of revision and Flags are finance's trail
 WIDTHS = {"A": 11, "B": 34, "C": 12, "D": 12, "E": 12, "F": 14, "G": 14, "H": 18, "I": 12,
           "J": 56, "K": 40}
 PROJECT_HEADERS = ("Ref", "Year", "Expected", "Revised", "Change", "Counted as",
@@ -46,6 +48,8 @@ FIRST_YEAR_COL = 3  # C
 OUTSIDE_FILL = PatternFill("solid", fgColor="FCE4D6")
 TOTAL_FONT = Font(name="Arial", bold=True, size=10)
 NO_WRAP = Alignment(vertical="top", wrap_text=False)
+ROW_POINTS = 15.0  # the default row height: these rows hold one line each
+TITLE_ROWS = 1.6  # row 1 is 24 points
 
 
 def write_reconciliation_workbook(rec: Reconciliation, out: str | Path) -> Path:
@@ -77,14 +81,25 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     sheet.append([])
     summary_table(sheet, rec, first, last)
     sheet.append([])
+    sheet.keep_together(6 + len(notes))
     programme_table(sheet, rec, first, last, notes)
     sheet.append([])
     sheet.append([None, sheet.text("Projects (£000)", styles.SUBTITLE_FONT)])
     assert sheet.row + 1 == first, (sheet.row, first)  # noqa: S101 - layout arithmetic
     for project in rec.projects:
+        sheet.keep_together(len(project.years) + 3)  # heading, header, years, total
         project_table(sheet, project)
+    sheet.keep_together(min(len(rec.findings), 3) + 2)
     flags_table(sheet, rec)
+    ws.print_area = f"A1:{PRINTED}{sheet.row}"
     sheet.formulas.store(wb)  # results beside the formulas, for Protected View and readers
+
+
+def page_points(width_units: float) -> float:
+    """Row points one A4 landscape page holds when ``width_units`` of columns are fitted
+    to its width (the page scales down, so it holds more), with a margin for error."""
+    scale = min(1.0, PAGE_WIDTH_UNITS / width_units)
+    return 0.9 * PAGE_HEIGHT_POINTS / scale
 
 
 def money_format(rec: Reconciliation) -> str:
@@ -117,6 +132,9 @@ class _Sheet:
     def __init__(self, ws, money: str = styles.MONEY_FORMAT):
         self.ws = ws
         self.money_format = money
+        self.used = 0.0  # points of the current printed page taken so far
+        printed = sum(w for c, w in WIDTHS.items() if c <= PRINTED)
+        self.page_points = page_points(printed)
         self.row = 0
         self.formulas = SheetFormulas(ws.title)
 
@@ -130,10 +148,19 @@ class _Sheet:
             out.append(cell)
         self.ws.append(out)
         self.row += 1
+        self.used += ROW_POINTS * (TITLE_ROWS if self.row == 1 else 1)
         for col, cell in enumerate(out, start=1):
             if cell is not None:
                 self.formulas.add(col_letter(col), self.row, cell)
         return self.row
+
+    def keep_together(self, rows: int) -> None:
+        """Start a new printed page before a table of ``rows`` rows that would not fit on
+        this one, so no table splits with its heading or header alone at a page foot.
+        (Neither Excel nor LibreOffice can keep rows together; a page break can.)"""
+        if self.used and self.used + rows * ROW_POINTS > self.page_points:
+            self.ws.row_breaks.append(Break(id=self.row))
+            self.used = 0.0
 
     def text(self, value: Any, font: Font = styles.BODY_FONT, *, wrap: bool = True,
              fill: PatternFill | None = None) -> WriteOnlyCell | None:

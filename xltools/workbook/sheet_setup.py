@@ -18,6 +18,10 @@ from ..plan import Plan
 from . import styles
 from .layout import col_letter
 
+# A4 landscape inside MARGINS_INCH at 100 %: column width units across (measured with
+# LibreOffice; Excel is within a few per cent) and points down.
+PAGE_WIDTH_UNITS = 113
+PAGE_HEIGHT_POINTS = (8.27 - 1.2) * 72
 FOOTER_SIZE = 10  # scaled with the page: 8 pt on a data sheet printed at 80 %
 MARGINS_INCH = {"left": 0.25, "right": 0.25, "top": 0.6, "bottom": 0.6, "header": 0.25,
                 "footer": 0.25}
