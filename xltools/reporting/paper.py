@@ -242,6 +242,8 @@ def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Pa
         heading = headings[key][0] if key in headings else ACTIONS_LAYOUT.column(key).name
         _cell_text(cell, heading, bold=True, colour="FFFFFF")
         _shade(cell, "#" + styles.HEADER_FILL.fgColor.rgb[-6:])
+        for para in cell.paragraphs:  # the header row stays with the first action
+            para.paragraph_format.keep_with_next = True
     _repeat_header(table.rows[0])
     for row in rows:
         cells = table.add_row().cells
