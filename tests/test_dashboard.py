@@ -139,6 +139,7 @@ def test_highlight_report_pdf_shows_figures_and_charts(soffice, dashboard_xlsx, 
     text = "\n".join(lines)
     assert S3 in text and "RAG status by section" in text
     assert "Red actions (2)" in text
+    assert "Amber actions (3)" in text  # filling the space beside the left-hand tables
     assert re.search(r"No progress update 2\b", text)   # live COUNTIF of the Flags column
     assert re.search(r"Timeframe gives no due date 3\b", text)
     assert "Page 1 of 1" in text and "OFFICIAL" in text  # the plan's footer and marking

@@ -90,7 +90,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     row = _flag_table(grid, book, row + 1)
     row = _kpi_table(grid, book, row + 1)
     right = last_col + 2
-    lists_end = _exceptions(grid, book, 25, right)
+    lists_end = _exceptions(grid, book, 25, right, fill_to=row)
     print_end = max(row, lists_end, side_top + 19)
     ws.print_area = f"A1:{col_letter(right + len(RIGHT_WIDTHS) - 1)}{print_end}"
     data_top = print_end + 3
@@ -318,13 +318,20 @@ def _officer_tables(grid: Grid, summary: Rollup, top: int) -> int:
     return row
 
 
-def _exceptions(grid: Grid, book: Book, top: int, col: int) -> int:
-    """What a committee asks about: the Red actions, then the overdue ones."""
+def _exceptions(grid: Grid, book: Book, top: int, col: int, fill_to: int) -> int:
+    """What a committee asks about: the Red actions, the overdue ones, then as many
+    Amber ones as fit beside the left-hand tables (``fill_to``: their last row), so
+    the page is used without growing."""
     plan = book.plan
     red = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Red"]
     overdue = [r for r in book.actions if "OVERDUE" in codes_in(r.get("flags"))]
+    amber = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Amber"]
     row = _action_list(grid, book, top, col, "Red actions", red)
-    return _action_list(grid, book, row + 1, col, "Overdue actions", overdue)
+    row = _action_list(grid, book, row + 1, col, "Overdue actions", overdue)
+    room = fill_to - row - 4  # title, header and the "…and N more" line
+    if amber and room >= 1:
+        row = _action_list(grid, book, row + 1, col, "Amber actions", amber, limit=room)
+    return row
 
 
 def _status_name(plan, value: Any) -> str:
@@ -333,14 +340,14 @@ def _status_name(plan, value: Any) -> str:
 
 
 def _action_list(grid: Grid, book: Book, top: int, col: int, title: str,
-                 actions: list[dict]) -> int:
-    """A short table of actions (up to LIST_LIMIT): ref, action, lead officer, due."""
+                 actions: list[dict], limit: int = LIST_LIMIT) -> int:
+    """A short table of actions (up to ``limit``): ref, action, lead officer, due."""
     grid.put(top, col, f"{title} ({len(actions)})", styles.SUBTITLE_FONT, align=_NOWRAP,
              border=False)
     for i, head in enumerate(("Ref", "Action", "Lead officer", "Due")):
         _header(grid, top + 1, col + i, head)
     row = top + 2
-    for action in actions[:LIST_LIMIT]:
+    for action in actions[:limit]:
         values = (action.get("ref"), _short(action.get("action"), 46),
                   _short(action.get("lead_officer"), 26), _due(action, book))
         for i, value in enumerate(values):
@@ -349,8 +356,8 @@ def _action_list(grid: Grid, book: Book, top: int, col: int, title: str,
     if not actions:
         grid.put(row, col, "None.", _SMALL, align=_NOWRAP, border=False)
         row += 1
-    elif len(actions) > LIST_LIMIT:
-        grid.put(row, col, f"…and {len(actions) - LIST_LIMIT} more: see the Actions sheet.",
+    elif len(actions) > limit:
+        grid.put(row, col, f"…and {len(actions) - limit} more: see the Actions sheet.",
                  _SMALL, align=_NOWRAP, border=False)
         row += 1
     return row
