@@ -100,6 +100,7 @@ def test_hidden_columns_are_only_hidden(printed):
     assert master.actions[0]["id"] == "A-0001" and master.actions[0]["section"]
     ws = load_workbook(printed["master"][0])["Actions"]
     assert ws.column_dimensions["A"].hidden and not ws.column_dimensions["D"].hidden
+    assert not ws.print_area  # prints all it holds: rows the PMO adds in Excel too
 
 
 def test_each_workbook_opens_on_the_sheet_its_reader_needs(printed, plan, tmp_path):

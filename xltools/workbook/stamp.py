@@ -40,6 +40,7 @@ SENTINEL_ROW = str(SENTINEL_COUNT + 1)
 OFFICER_TOKEN = "@@XLTOOLS-OFFICER@@"
 _SENTINEL_REF = re.compile(rf"(?<=[A-Z$]){SENTINEL_ROW}(?!\d)")
 _TABLE_NAME = re.compile(r'displayName="([^"]+)"')
+_SHEET_NAME = re.compile(r'<sheet\b[^>]*\bname="([^"]*)"')
 
 
 class Stamp:
@@ -104,7 +105,7 @@ class Stamp:
             last = str(self._count(book, layout) + 1)
             return _SENTINEL_REF.sub(last, data.decode("utf-8")).encode()
         if name == "xl/workbook.xml":
-            return _print_areas(data.decode("utf-8"), book, self._count).encode()
+            return _print_areas(data.decode("utf-8"), book).encode()
         if title is not None and OFFICER_TOKEN.encode() in data:
             return _put_officer(data.decode("utf-8"), book.officer).encode()
         return data
@@ -127,16 +128,23 @@ def _rows(book: Book, layout: SheetLayout) -> list:
         layout.name, [])
 
 
-def _print_areas(xml: str, book: Book, count) -> str:
+def _print_areas(xml: str, book: Book) -> str:
     """``xl/workbook.xml`` with each data sheet's print area as ``write_book`` sets it
-    for ``book`` (a sheet with no rows prints nothing)."""
+    for ``book``: none (print it all), or one empty cell (a sheet with no rows prints
+    nothing)."""
+    names = _SHEET_NAME.findall(xml)
     for layout in DATA_LAYOUTS:
-        area = data_print_area(layout, book.kind, _rows(book, layout), count(book, layout) + 1)
-        text = escape(f"{quote_sheetname(layout.name)}!{absolute_coordinate(area)}")
-        prefix = escape(quote_sheetname(layout.name)) + "!"
-        xml = re.sub(rf'(<definedName name="_xlnm.Print_Area" localSheetId="\d+">)'
-                     rf'{re.escape(prefix)}[^<]*(</definedName>)',
-                     lambda m, text=text: m.group(1) + text + m.group(2), xml)
+        if layout.name not in names:
+            continue
+        index = names.index(layout.name)
+        area = data_print_area(layout, book.kind, _rows(book, layout))
+        xml = re.sub(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}">[^<]*'
+                     r"</definedName>", "", xml)
+        if area:
+            text = escape(f"{quote_sheetname(layout.name)}!{absolute_coordinate(area)}")
+            element = f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{text}' \
+                      "</definedName>"
+            xml = xml.replace("</definedNames>", element + "</definedNames>", 1)
     return xml
 
 

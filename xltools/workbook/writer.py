@@ -140,7 +140,9 @@ def write_data_sheet(
     _set_widths(ws, layout, book.kind)
     ws.freeze_panes = freeze
     protect_and_print(ws, title_rows="1:1", plan=book.plan)  # before rows: streamed in order
-    ws.print_area = data_print_area(layout, book.kind, rows, last_row)
+    area = data_print_area(layout, book.kind, rows)
+    if area:
+        ws.print_area = area
     cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
     _header_height(ws, layout, book.kind)
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
@@ -180,12 +182,13 @@ def _append_prototypes(ws, layout: SheetLayout, looks) -> None:
     ws.append(quoted)
 
 
-def data_print_area(layout: SheetLayout, kind: str, rows: list[Row], last_row: int) -> str:
-    """What a data sheet prints: its table, or nothing (an empty cell right of the
-    table) when it has no rows outside the template or is the internal Log."""
+def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | None:
+    """A data sheet's print area: None to print all it holds (rows added in Excel
+    included), or an empty cell right of the table to print nothing — the internal
+    Log, and a sheet with no rows outside the template."""
     if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and layout is not ACTIONS_LAYOUT):
         return f"{col_letter(len(layout.columns) + 1)}1"
-    return f"A1:{col_letter(len(layout.columns))}{last_row}"
+    return None
 
 
 def _set_widths(ws, layout: SheetLayout, kind: str) -> None:
