@@ -12,15 +12,18 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# LibreOffice (headless) renders the workbooks in tests and the demo.
+# LibreOffice (headless) renders the workbooks (Calc) and the tracker paper (Writer)
+# in tests and the demo.
 soffice:
-	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+	    || ! ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing libreoffice-calc-nogui and poppler-utils (apt)…"; \
+	    echo "Installing LibreOffice Calc and Writer (headless) and poppler-utils (apt)…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libreoffice-calc-nogui poppler-utils >/dev/null; \
+	      libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils >/dev/null; \
 	  else \
-	    echo "LibreOffice missing: sudo apt-get install libreoffice-calc-nogui poppler-utils"; \
+	    echo "LibreOffice missing: sudo apt-get install libreoffice-calc-nogui" \
+	      "libreoffice-writer-nogui poppler-utils"; \
 	  fi; \
 	fi
 

@@ -94,8 +94,18 @@ def report() -> None:
         OUT / "master_Q2_2019-20_dashboard.xlsx", "--pdf", OUT / "highlight_report.pdf")
 
 
+def committee() -> None:
+    step("7. For the committee: the tracker paper (Word and PDF), the exception report, and "
+         "a draft chase e-mail per officer")
+    master = OUT / "master_Q2_2019-20_dashboard.xlsx"
+    run("paper", master, "--as-of", "2019-10-21", "-o", OUT / "tracker.docx", "--pdf")
+    run("paper", master, "--as-of", "2019-10-21", "--exceptions", "-o",
+        OUT / "exception_report.docx")
+    run("chase", master, "--as-of", "2019-10-21", "--returns", ISSUED, "-o", OUT / "outbox")
+
+
 def next_quarter() -> None:
-    step("7. Next quarter: roll the Q2 master (with its KPIs and flags) forward to Q3 2019/20")
+    step("8. Next quarter: roll the Q2 master (with its KPIs and flags) forward to Q3 2019/20")
     master = OUT / "master_Q2_2019-20_dashboard.xlsx"
     nxt = OUT / "master_Q3_2019-20.xlsx"
     run("next-quarter", master, "-o", nxt)
@@ -103,7 +113,7 @@ def next_quarter() -> None:
 
 
 def reconcile_savings() -> None:
-    step("8. Reconcile savings returns against the MTFS baseline (the committee tables)")
+    step("9. Reconcile savings returns against the MTFS baseline (the committee tables)")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from savings_sample import write_sample  # noqa: PLC0415 - demo-only helper beside this file
 
@@ -116,7 +126,7 @@ def reconcile_savings() -> None:
 
 
 def excel_addins() -> None:
-    step("9. Excel add-ins: build the desktop add-in; start the Office.js backend, fetch its "
+    step("10. Excel add-ins: build the desktop add-in; start the Office.js backend, fetch its "
          "manifest and check it")
     import os  # noqa: PLC0415
     import socket  # noqa: PLC0415
@@ -153,7 +163,7 @@ def excel_addins() -> None:
 
 
 STEPS = [template, import_legacy, issue_returns, fill_sample_returns, consolidate, report,
-         next_quarter, reconcile_savings, excel_addins]
+         committee, next_quarter, reconcile_savings, excel_addins]
 
 
 def main() -> int:

@@ -28,6 +28,11 @@ Public Sub XLT_FlagStale(control As IRibbonControl)
     RunPython "import xltools.excel.desktop; xltools.excel.desktop.flag_stale()"
 End Sub
 
+Public Sub XLT_ChaseOfficers(control As IRibbonControl)
+    ' Chase e-mails: Write a draft e-mail (.eml) to each officer with something to fix or send, their missing return attached, into the output folder.
+    RunPython "import xltools.excel.desktop; xltools.excel.desktop.chase_officers()"
+End Sub
+
 Public Sub XLT_RefreshDashboard(control As IRibbonControl)
     ' Refresh dashboard: Rate the KPIs and roll up RAG status by section and officer on the Dashboard sheet.
     RunPython "import xltools.excel.desktop; xltools.excel.desktop.refresh_dashboard()"

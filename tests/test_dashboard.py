@@ -61,7 +61,7 @@ def test_section_table_is_countifs_over_actions(dashboard_xlsx):
     ws = load_workbook(dashboard_xlsx)["Dashboard"]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Section")
     assert [ws.cell(header, c).value for c in range(1, 10)] == [
-        "Section", "Complete", "Green", "Amber", "Red", "Not started", "No status", "Total",
+        "Section", "Complete", "Green", "Amber", "Red", "Not started", "No status given", "Total",
         "% complete"]
     assert ws.cell(header + 1, 1).value == S1
     assert ws.cell(header + 1, 3).value == (
@@ -140,8 +140,11 @@ def test_highlight_report_pdf_shows_figures_and_charts(soffice, dashboard_xlsx, 
     text = "\n".join(lines)
     assert S3 in text and "RAG status by section" in text
     assert "Red actions (2)" in text
-    assert re.search(r"Progress update empty 2\b", text)   # live COUNTIF of the Flags column
-    assert re.search(r"No due date could be read from the timeframe 3\b", text)
+    assert "Amber actions (3)" in text  # filling the space beside the left-hand tables
+    assert re.search(r"No progress update 2\b", text)   # live COUNTIF of the Flags column
+    assert re.search(r"Timeframe gives no due date 3\b", text)
+    assert "Page 1 of 1" in text and "OFFICIAL" in text  # the plan's footer and marking
+    assert "formula" not in text and "RAG movement" not in text  # committee words only
     colours = _colour_pixels(pdf, tmp_path)
     assert all(n > 50 for n in colours.values()), colours  # charts and tiles are coloured
 
@@ -157,3 +160,13 @@ def test_figures_are_live_when_a_rag_is_changed_in_the_workbook(soffice, dashboa
     wb.save(edited)
     lines = _text(render_pdf(edited, tmp_path / "edited.pdf"))
     assert f"{S1} 0 1 2 1 0 0 4 0%" in lines
+
+
+def test_first_quarter_says_no_previous_quarter_not_nought_over_nought(plan, tmp_path):
+    book = master_book(plan)
+    for row in book.actions:
+        row["previous_rag"] = None
+    out = write_book(book, tmp_path / "first.xlsx", extra_sheets=[dashboard_sheet()])
+    ws = load_workbook(out)["Dashboard"]
+    values = [c.value for row in ws.iter_rows(min_row=4, max_row=5) for c in row]
+    assert "No previous quarter" in values and "0 / 0" not in values

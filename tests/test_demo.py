@@ -18,8 +18,12 @@ def test_demo_runs_the_whole_cycle(tmp_path, soffice):
     for name in ("template.xlsx", "master_Q2_2019-20.xlsx",
                  "master_Q2_2019-20_consolidated.xlsx", "master_Q2_2019-20_dashboard.xlsx",
                  "highlight_report.pdf", "master_Q3_2019-20.xlsx",
-                 "savings_reconciliation.xlsx", "xltools.xlam", "manifest.xml"):
+                 "savings_reconciliation.xlsx", "xltools.xlam", "manifest.xml",
+                 "tracker.docx", "tracker.pdf", "exception_report.docx"):
         assert (out / name).exists(), name
+    chased = {p.name for p in (out / "outbox").glob("*.eml")}
+    assert "Q2_2019-20_John_Nilan.eml" in chased  # sent nothing: chased, return attached
+    assert "Q2_2019-20_Steve_Edwards.eml" not in chased  # sent a good return: not chased
     consolidated = read_book(out / "master_Q2_2019-20_consolidated.xlsx")
     assert len(consolidated.actions) == 22
     assert len(consolidated.log) == len(list((out / "returns_received").glob("*")))

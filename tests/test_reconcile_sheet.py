@@ -173,3 +173,46 @@ def test_return_saved_by_libreoffice_reconciles_the_same(made, soffice, tmp_path
     again = reconcile_files(baseline, [saved, copy_b])
     assert again.summary == rec.summary
     assert sorted(flatten(again.findings)) == sorted(sp.EXPECTED_FLAGS)
+
+
+def test_money_in_whole_thousands_shows_no_decimal(made):
+    """£000 figures as a committee reads them: 250, not 250.0."""
+    rec, out, _, _ = made
+    ws = load_workbook(out)[RECONCILIATION]
+    formats = {c.number_format for row in ws.iter_rows() for c in row
+               if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)}
+    whole = all(float(y.expected).is_integer() and float(y.revised).is_integer()
+                for p in rec.projects for y in p.years)
+    assert whole  # the sample programme is in whole £000
+    assert formats == {'#,##0;[Red]-#,##0;"-"'}
+    assert load_workbook(out).active.title == RECONCILIATION  # opens on what finance reads
+
+
+def test_printed_reconciliation_reads_at_8pt_and_no_table_splits_from_its_header(
+        made, soffice, tmp_path):
+    import zipfile
+
+    import pdfplumber
+
+    from xltools.reporting.highlight import only_sheet_visible
+
+    rec, out, _, _ = made
+    alone = tmp_path / "reconciliation only.xlsx"
+    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(alone, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = only_sheet_visible(data.decode(), RECONCILIATION).encode()
+            zout.writestr(item, data)
+    pdf = convert(soffice, alone, "pdf", tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        pages = [((p.extract_text() or "").splitlines(), [c["size"] for c in p.chars])
+                 for p in doc.pages]
+    assert len(pages) >= 2
+    headings = {f"{p.ref} {p.project}" for p in rec.projects}
+    for number, (lines, sizes) in enumerate(pages, start=1):
+        assert min(sizes) >= 8.0
+        assert f"Page {number} of {len(pages)}" in lines[-1]
+        last = lines[-2]  # the last line above the footer
+        assert "Expected Revised Change" not in last  # a table header alone at the foot
+        assert not any(last.startswith(h) for h in headings)  # or a project's heading

@@ -195,6 +195,19 @@ def test_flag_stale_writes_the_flags_column(server, folders):
         ("runMacro", ["xltoolsProtect", "Actions"])]
 
 
+def test_chase_officers_writes_draft_emails_to_the_output_folder(server, folders):
+    from email import policy
+    from email.parser import BytesParser
+
+    actions = run_script(server, "chase_officers", folders["master"])
+    (message,) = alerts(actions)
+    assert message.startswith("1 draft e-mail(s) for Q2 2019/20")
+    (eml,) = list(folders["out"].glob("chase Q2 2019-20 */*.eml"))
+    mail = BytesParser(policy=policy.default).parse(eml.open("rb"))
+    assert "Q2 2019/20" in mail["Subject"] and mail["X-Unsent"] == "1"
+    assert [a["func"] for a in actions] == ["alert"]  # the workbook itself is untouched
+
+
 def test_protection_callbacks_are_served_to_the_task_pane(server):
     js = httpx.get(server + "/static/js/main.js").text
     assert "xlwings.registerCallback(xltoolsUnprotect);" in js

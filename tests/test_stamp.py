@@ -41,6 +41,10 @@ def test_stamped_workbook_equals_the_written_one(tmp_path, plan, officer, n):
     ws = load_workbook(stamped)["Actions"]
     assert ws.tables["ActionsTable"].ref == f"A1:Q{n + 1}"
     assert ws["J2"].data_type == "s"  # formula-looking text stays text
+    wb = load_workbook(stamped)
+    assert wb.active.title == "Guidance"  # a return opens on what officers read first
+    assert not wb["Savings"].print_area  # has a row: prints all it holds
+    assert wb["KPIs"].print_area == "'KPIs'!$K$1"  # none: prints nothing (an empty cell)
 
 
 def test_other_books_fall_back_to_the_writer(tmp_path, plan):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 def parts(path: Path) -> dict:
     wb = load_workbook(path)
-    out: dict = {"sheets": wb.sheetnames, "names": {}}
+    out: dict = {"sheets": wb.sheetnames, "names": {}, "active": wb.active.title}
     for name, defined in wb.defined_names.items():
         out["names"][name] = defined.attr_text
     for ws in wb.worksheets:
@@ -29,5 +29,9 @@ def parts(path: Path) -> dict:
             "print_titles": ws.print_title_rows,
             "protected": ws.protection.sheet,
             "freeze": ws.freeze_panes,
+            "print_area": ws.print_area,
+            "hidden_columns": sorted(k for k, d in ws.column_dimensions.items() if d.hidden),
+            "footer": [ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text],
+            "header": ws.oddHeader.center.text,
         }
     return out

@@ -32,15 +32,15 @@ CATALOGUE: dict[str, Code] = {
     c.code: c
     for c in (
         # action flags (DESIGN.md §4)
-        Code("NO_UPDATE", "Progress update empty", WARNING),
-        Code("OUT_OF_DATE", "Update out of date", WARNING),
-        Code("UNCHANGED", "Progress unchanged since last quarter", WARNING),
-        Code("OVERDUE", "Action overdue", WARNING),
+        Code("NO_UPDATE", "No progress update", WARNING),
+        Code("OUT_OF_DATE", "Update is out of date", WARNING),
+        Code("UNCHANGED", "Same update as last quarter", WARNING),
+        Code("OVERDUE", "Past its due date, not complete", WARNING),
         Code("NO_NARRATIVE", "Red or Amber without explanation", WARNING),
         Code("MISSING_RETURN", "No return received", WARNING),
-        Code("INVALID", "Value breaks the rules", ERROR),
-        Code("CONFLICT", "Returns disagree", ERROR),
-        Code("NO_DUE_DATE", "No due date could be read from the timeframe", INFO),
+        Code("INVALID", "Entry needs correcting", ERROR),
+        Code("CONFLICT", "Two returns disagree", ERROR),
+        Code("NO_DUE_DATE", "Timeframe gives no due date", INFO),
         # structure and files
         Code("UNREADABLE", "File could not be read", ERROR),
         Code("MISSING_COLUMN", "Column missing", ERROR),

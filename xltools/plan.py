@@ -68,6 +68,8 @@ class Plan:
     kpi_tolerance: float = 0.05
     prefill_rag: bool = False
     return_by: str = "lead"
+    protective_marking: str = "OFFICIAL"
+    officer_emails: dict[str, str] = field(default_factory=dict)
 
     # -- loading -----------------------------------------------------------
     @classmethod
@@ -138,6 +140,15 @@ class Plan:
             for name in split_officers(entry):
                 names.setdefault(name, None)
         return list(names)
+
+    def email_of(self, officer: str) -> str:
+        """The officer's e-mail address from ``officer_emails`` (name matched ignoring
+        case and spaces), or "" when the plan has none for them."""
+        wanted = " ".join(str(officer).split()).casefold()
+        for name, address in self.officer_emails.items():
+            if " ".join(name.split()).casefold() == wanted:
+                return address
+        return ""
 
     def timeframe_list(self) -> list[str]:
         """The Timeframe dropdown: the plan's, or quarters from now plus recurring terms."""

@@ -60,6 +60,9 @@ BUTTONS = (
            "invalid rows and conflicts, and log every file.", "TableInsert", PMO, PMO_ONLY),
     Button("flag_stale", "Flag stale", "Flag missing, out-of-date, unchanged and overdue "
            "updates in the Flags column.", "ConditionalFormattingMenu", PMO, PMO_ONLY),
+    Button("chase_officers", "Chase e-mails", "Write a draft e-mail (.eml) to each officer "
+           "with something to fix or send, their missing return attached, into the output "
+           "folder.", "FileSendAsAttachment", PMO, PMO_ONLY),
     Button("refresh_dashboard", "Refresh dashboard", "Rate the KPIs and roll up RAG status by "
            "section and officer on the Dashboard sheet.", "RefreshAll", PMO, PMO_ONLY),
     Button("next_quarter", "Next quarter", "Write next quarter's workbook into the output "

@@ -33,6 +33,8 @@ COMMANDS = {
     "kpis": ("kpis", "work out each KPI's RAG and trend"),
     "next-quarter": ("next_quarter", "build next quarter's master from a consolidated master"),
     "savings": ("savings", "reconcile savings returns against the baseline (MTFS) profile"),
+    "paper": ("paper", "write the committee tracker paper (.docx, optionally PDF)"),
+    "chase": ("chase", "write a draft chase e-mail (.eml) per officer"),
     "serve": ("serve", "run the Office.js Excel add-in backend (xlwings Server)"),
     "token": ("token", "add, list or revoke sign-in tokens for the add-in server"),
     "addin": ("addin", "build the desktop Excel add-in (xltools.xlam) or check an add-in "

@@ -219,6 +219,25 @@ def flag_stale(xwbook: xw.Book) -> None:
 
 
 @reported
+def chase_officers(xwbook: xw.Book) -> None:
+    """Chase e-mails: one draft .eml per officer with something to do, to the output folder
+    (the same files as ``xltools chase``)."""
+    from ..cycle.chase import write_chases
+
+    master = bridge.read_xwbook(xwbook)
+    folder = output_folder(xwbook) / f"chase {master.plan.period.replace('/', '-')} {stamp()}"
+    written = write_chases(master, folder)
+    if not written:
+        bridge.alert(xwbook, "Nobody to chase: no officer has anything to fix or send.",
+                     title="xltools: chase e-mails")
+        return
+    missing = sum(1 for chase, _ in written if chase.missing_return)
+    bridge.alert(xwbook, f"{len(written)} draft e-mail(s) for {master.plan.period} "
+                 f"({missing} with a missing return attached) written on the server to:\n"
+                 f"{folder}\nOpen each, check it and send it.", title="xltools: chase e-mails")
+
+
+@reported
 def refresh_dashboard(xwbook: xw.Book) -> None:
     """Refresh dashboard: KPI RAG and trend, then the roll-up tables on Dashboard."""
     book = bridge.read_xwbook(xwbook)

@@ -33,6 +33,10 @@ def flag_stale() -> None:
     actions.flag_stale(xw.Book.caller())
 
 
+def chase_officers() -> None:
+    actions.chase_officers(xw.Book.caller())
+
+
 def refresh_dashboard() -> None:
     actions.refresh_dashboard(xw.Book.caller())
 

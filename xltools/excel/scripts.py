@@ -26,8 +26,8 @@ from ..addin.buttons import by_script
 from . import actions
 from .server import script_workers
 
-__all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "refresh_dashboard",
-           "next_quarter", "reconcile_savings"]
+__all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_officers",
+           "refresh_dashboard", "next_quarter", "reconcile_savings"]
 
 _limiter: anyio.CapacityLimiter | None = None
 
@@ -67,6 +67,12 @@ async def consolidate(book: xw.Book):
 async def flag_stale(book: xw.Book):
     """Rewrite the Flags column."""
     await in_worker(actions.flag_stale, book)
+
+
+@script(required_roles=roles("chase_officers"))
+async def chase_officers(book: xw.Book):
+    """A draft chase e-mail per officer into the server's output folder."""
+    await in_worker(actions.chase_officers, book)
 
 
 @script(required_roles=roles("refresh_dashboard"))

@@ -39,7 +39,11 @@ INVALID_COLOUR = "#7F7F7F"
 FLAG_CODES = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
               "NO_DUE_DATE", "INVALID", "CONFLICT", "MISSING_RETURN")
 MOVEMENT_LABELS = {"improved": "Improved", "worsened": "Worsened", "unchanged": "Unchanged",
-                   "new": "New / no previous RAG", "not_reported": "No RAG this quarter"}
+                   "new": "New, or no status last quarter",
+                   "not_reported": "No status this quarter"}
+# What a committee reads for the roll-up's own names (kept stable in JSON and the API)
+STATUS_LABELS = {NO_STATUS: "No status given", NOT_IN_SCHEME: "Not a RAG status"}
+NO_PREVIOUS = "No previous quarter"
 RIGHT_WIDTHS = (6, 34, 21, 11)  # Red actions: Ref, Action, Lead officer, Due
 LIST_LIMIT = 10  # rows of the Red and Overdue lists on the printed page
 WIDTHS = {"A": 38}
@@ -47,6 +51,7 @@ STATUS_WIDTH = 9.5
 _ROWS_BOUND = 5000  # COUNTIFS ranges run to this row so rows added in Excel still count
 _TITLE = Font(name="Arial", bold=True, size=18, color="1F3864")
 _BIG = Font(name="Arial", bold=True, size=20, color="1F3864")
+_WORDS = Font(name="Arial", bold=True, size=12, color="1F3864")
 _SMALL = Font(name="Arial", size=9, color="595959")
 _SMALL_BODY = Font(name="Arial", size=9)
 _NOWRAP = Alignment(horizontal="left", vertical="center", wrap_text=False)
@@ -74,7 +79,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     """
     ws = wb.create_sheet(DASHBOARD)
     last_col = len(summary.statuses) + 3  # section, statuses…, total, % complete
-    _setup(ws, last_col)
+    _setup(ws, book, last_col)
     grid = Grid(ws, sources={ACTIONS_LAYOUT.name: action_columns(book)})
     _title(grid, book, summary, as_of, last_col)
     row = _tiles(grid, book, summary, 4, last_col)
@@ -85,7 +90,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     row = _flag_table(grid, book, row + 1)
     row = _kpi_table(grid, book, row + 1)
     right = last_col + 2
-    lists_end = _exceptions(grid, book, 25, right)
+    lists_end = _exceptions(grid, book, 25, right, fill_to=row)
     print_end = max(row, lists_end, side_top + 19)
     ws.print_area = f"A1:{col_letter(right + len(RIGHT_WIDTHS) - 1)}{print_end}"
     data_top = print_end + 3
@@ -102,7 +107,7 @@ def action_columns(book: Book) -> dict[str, list[Any]]:
             for key in ACTIONS_LAYOUT.keys}
 
 
-def _setup(ws, last_col: int) -> None:
+def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
     ws.column_dimensions["A"].width = WIDTHS["A"]
     for col in range(2, last_col + 1):
@@ -110,7 +115,7 @@ def _setup(ws, last_col: int) -> None:
     ws.column_dimensions[col_letter(last_col + 1)].width = 3
     for offset, width in enumerate(RIGHT_WIDTHS):
         ws.column_dimensions[col_letter(last_col + 2 + offset)].width = width
-    protect_and_print(ws, fit_height=True)
+    protect_and_print(ws, fit_height=True, plan=book.plan)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
@@ -127,8 +132,8 @@ def _title(grid: Grid, book: Book, summary: Rollup, as_of: date, last_col: int) 
     grid.put(2, 1, f"{org} · {q} ({q.start.day} {q.start:%B %Y} to {q.end.day} {q.end:%B %Y})"
              f" · position as at {as_of.day} {as_of:%B %Y}", styles.BOLD_FONT, align=_NOWRAP,
              border=False)
-    grid.put(3, 1, "Counts are live formulas over the Actions sheet; movement, KPIs and officer "
-             "tables were calculated when this sheet was written.", _SMALL, align=_NOWRAP,
+    grid.put(3, 1, "Counts follow the Actions sheet as it changes; the change since last quarter "
+             f"and the KPIs are as at {as_of.day} {as_of:%B %Y}.", _SMALL, align=_NOWRAP,
              border=False)
 
 
@@ -163,8 +168,10 @@ def _tiles(grid: Grid, book: Book, summary: Rollup, row: int, last_col: int) -> 
              ("Complete", Formula(f"=IF({total}=0,0,({done})/{total})"), "0%")]
     tiles += [(s, _count_formula(s, None, summary.statuses), "0")
               for s in ("Red", "Amber") if plan.rag(s)]
+    compared = moves["improved"] + moves["worsened"] + moves["unchanged"]
     tiles.append(("Improved / worsened since last quarter",
-                  f"{moves['improved']} / {moves['worsened']}", "@"))
+                  f"{moves['improved']} / {moves['worsened']}" if compared else NO_PREVIOUS,
+                  "@"))
     col = 1
     for index, (label, value, fmt) in enumerate(tiles):
         span = 1 if col == 1 else 2
@@ -184,7 +191,8 @@ def _tile(grid: Grid, plan, row: int, col: int, span: int, label: str, value: An
         else _TILE_FILL
     font = Font(name="Arial", bold=True, size=10,
                 color=styles.text_colour_for(status.colour) if status else "1F3864")
-    for r, v, f, fl in ((row, label, font, fill), (row + 1, value, _BIG, _TILE_FILL)):
+    big = _BIG if not isinstance(value, str) or len(value) < 10 else _WORDS
+    for r, v, f, fl in ((row, label, font, fill), (row + 1, value, big, _TILE_FILL)):
         grid.put(r, col, v, f, fl, _CENTRE, fmt if r > row else None)
         for extra in range(col + 1, col + span):
             grid.put(r, extra, None, f, fl)
@@ -215,7 +223,7 @@ def _section_table(grid: Grid, book: Book, summary: Rollup, top: int) -> int:
     head = top + 1
     _header(grid, head, 1, "Section")
     for i, status in enumerate(statuses, start=2):
-        _header(grid, head, i, status, status_colour(book, status))
+        _header(grid, head, i, STATUS_LABELS.get(status, status), status_colour(book, status))
     total_col, pct_col = len(statuses) + 2, len(statuses) + 3
     _header(grid, head, total_col, "Total")
     _header(grid, head, pct_col, "% complete")
@@ -240,7 +248,7 @@ def _section_table(grid: Grid, book: Book, summary: Rollup, top: int) -> int:
 
 def _movement(grid: Grid, summary: Rollup, top: int) -> int:
     grid.put(top, 1, "Change since last quarter", styles.SUBTITLE_FONT, border=False)
-    _header(grid, top + 1, 1, f"RAG movement ({summary.movement_source})")
+    _header(grid, top + 1, 1, "Status compared with last quarter")
     _header(grid, top + 1, 2, "Actions")
     totals = summary.movement_totals
     shown = [m for m in MOVEMENTS if totals[m] or m in ("improved", "worsened", "unchanged")]
@@ -252,8 +260,8 @@ def _movement(grid: Grid, summary: Rollup, top: int) -> int:
 
 def _flag_table(grid: Grid, book: Book, top: int) -> int:
     """Live counts of each flag code in the Flags column (one line per code per action)."""
-    grid.put(top, 1, "Flags to chase", styles.SUBTITLE_FONT, border=False)
-    _header(grid, top + 1, 1, "Flag")
+    grid.put(top, 1, "To chase", styles.SUBTITLE_FONT, border=False)
+    _header(grid, top + 1, 1, "What is wrong")
     _header(grid, top + 1, 2, "Actions")
     present = {c for r in book.actions for c in codes_in(r.get("flags"))}
     codes = [c for c in FLAG_CODES if c in present or c in FLAG_CODES[:5]]
@@ -298,7 +306,7 @@ def _officer_tables(grid: Grid, summary: Rollup, top: int) -> int:
         grid.put(row, 1, title, styles.SUBTITLE_FONT, border=False)
         _header(grid, row + 1, 1, "Officer")
         for i, status in enumerate(summary.statuses, start=2):
-            _header(grid, row + 1, i, status)
+            _header(grid, row + 1, i, STATUS_LABELS.get(status, status))
         _header(grid, row + 1, len(summary.statuses) + 2, "Total")
         for r, (name, counts) in enumerate(groups.items(), start=row + 2):
             grid.put(r, 1, name)
@@ -310,13 +318,20 @@ def _officer_tables(grid: Grid, summary: Rollup, top: int) -> int:
     return row
 
 
-def _exceptions(grid: Grid, book: Book, top: int, col: int) -> int:
-    """What a committee asks about: the Red actions, then the overdue ones."""
+def _exceptions(grid: Grid, book: Book, top: int, col: int, fill_to: int) -> int:
+    """What a committee asks about: the Red actions, the overdue ones, then as many
+    Amber ones as fit beside the left-hand tables (``fill_to``: their last row), so
+    the page is used without growing."""
     plan = book.plan
     red = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Red"]
     overdue = [r for r in book.actions if "OVERDUE" in codes_in(r.get("flags"))]
+    amber = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Amber"]
     row = _action_list(grid, book, top, col, "Red actions", red)
-    return _action_list(grid, book, row + 1, col, "Overdue actions", overdue)
+    row = _action_list(grid, book, row + 1, col, "Overdue actions", overdue)
+    room = fill_to - row - 4  # title, header and the "…and N more" line
+    if amber and room >= 1:
+        row = _action_list(grid, book, row + 1, col, "Amber actions", amber, limit=room)
+    return row
 
 
 def _status_name(plan, value: Any) -> str:
@@ -325,14 +340,14 @@ def _status_name(plan, value: Any) -> str:
 
 
 def _action_list(grid: Grid, book: Book, top: int, col: int, title: str,
-                 actions: list[dict]) -> int:
-    """A short table of actions (up to LIST_LIMIT): ref, action, lead officer, due."""
+                 actions: list[dict], limit: int = LIST_LIMIT) -> int:
+    """A short table of actions (up to ``limit``): ref, action, lead officer, due."""
     grid.put(top, col, f"{title} ({len(actions)})", styles.SUBTITLE_FONT, align=_NOWRAP,
              border=False)
     for i, head in enumerate(("Ref", "Action", "Lead officer", "Due")):
         _header(grid, top + 1, col + i, head)
     row = top + 2
-    for action in actions[:LIST_LIMIT]:
+    for action in actions[:limit]:
         values = (action.get("ref"), _short(action.get("action"), 46),
                   _short(action.get("lead_officer"), 26), _due(action, book))
         for i, value in enumerate(values):
@@ -341,8 +356,8 @@ def _action_list(grid: Grid, book: Book, top: int, col: int, title: str,
     if not actions:
         grid.put(row, col, "None.", _SMALL, align=_NOWRAP, border=False)
         row += 1
-    elif len(actions) > LIST_LIMIT:
-        grid.put(row, col, f"…and {len(actions) - LIST_LIMIT} more: see the Actions sheet.",
+    elif len(actions) > limit:
+        grid.put(row, col, f"…and {len(actions) - limit} more: see the Actions sheet.",
                  _SMALL, align=_NOWRAP, border=False)
         row += 1
     return row

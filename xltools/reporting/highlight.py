@@ -22,11 +22,14 @@ from ..workbook.layout import DASHBOARD
 _SHEET_TAG = re.compile(r"<sheet\b[^>]*>")
 _NAME = re.compile(r'\bname="([^"]*)"')
 _STATE = re.compile(r'\sstate="[^"]*"')
+_PRINT_AREA = re.compile(r'<definedName name="_xlnm\.Print_Area" localSheetId="(\d+)"'
+                         r'[^>]*>[^<]*</definedName>')
 _ACTIVE = re.compile(r'\b(activeTab|firstSheet)="\d+"')
 
 
 def only_sheet_visible(workbook_xml: str, keep: str = DASHBOARD) -> str:
-    """``xl/workbook.xml`` with every sheet but ``keep`` hidden and ``keep`` active."""
+    """``xl/workbook.xml`` with every sheet but ``keep`` hidden (and unprinted) and
+    ``keep`` active."""
     names = [_NAME.search(tag).group(1) for tag in _SHEET_TAG.findall(workbook_xml)]
     if keep not in names:
         raise UsageError(f"the workbook has no '{keep}' sheet; write it with "
@@ -39,6 +42,8 @@ def only_sheet_visible(workbook_xml: str, keep: str = DASHBOARD) -> str:
         return tag.replace("<sheet ", f'<sheet state="{state}" ', 1)
 
     xml = _SHEET_TAG.sub(retag, workbook_xml)
+    # LibreOffice prints a hidden sheet's print area: drop every other sheet's
+    xml = _PRINT_AREA.sub(lambda m: m.group(0) if m.group(1) == str(index) else "", xml)
     return _ACTIVE.sub(lambda m: f'{m.group(1)}="{index}"', xml)
 
 

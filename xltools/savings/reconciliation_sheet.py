@@ -20,17 +20,19 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.pagebreak import Break
 
 from ..workbook import styles
 from ..workbook.book import Book
 from ..workbook.formula_values import SheetFormulas
 from ..workbook.layout import col_letter
-from ..workbook.sheet_setup import protect_and_print
+from ..workbook.sheet_setup import PAGE_HEIGHT_POINTS, PAGE_WIDTH_UNITS, protect_and_print
 from ..workbook.writer import SheetBuilder, write_book
 from .reconcile import Reconciliation
 from .results import EXTENSION, MITIGATION, NEW, RE_PROFILE, WRITE_OFF, ProjectResult, YearResult
 
 RECONCILIATION = "Reconciliation"
+PRINTED = "I"  # the committee's columns; Source of revision and Flags are finance's trail
 WIDTHS = {"A": 11, "B": 34, "C": 12, "D": 12, "E": 12, "F": 14, "G": 14, "H": 18, "I": 12,
           "J": 56, "K": 40}
 PROJECT_HEADERS = ("Ref", "Year", "Expected", "Revised", "Change", "Counted as",
@@ -43,13 +45,12 @@ SUMMARY_LINES = (
     ("Total", None),
 )
 FIRST_YEAR_COL = 3  # C
-# £000 as committee papers print them: whole numbers with thousands separators (the
-# cell keeps the exact figure; the workbook's own MONEY_FORMAT shows one decimal)
-MONEY_000 = '#,##0;[Red]-#,##0;"-"'
 OUTSIDE_FILL = PatternFill("solid", fgColor="FCE4D6")
 TOTAL_FONT = Font(name="Arial", bold=True, size=10)
 WARNING_FONT = Font(name="Arial", bold=True, size=11, color="C00000")
 NO_WRAP = Alignment(vertical="top", wrap_text=False)
+ROW_POINTS = 15.0  # the default row height: these rows hold one line each
+TITLE_ROWS = 1.6  # row 1 is 24 points
 
 
 def write_reconciliation_workbook(rec: Reconciliation, out: str | Path) -> Path:
@@ -71,8 +72,8 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
     ws.row_dimensions[1].height = 24  # the title's font is larger than the default row
-    protect_and_print(ws)
-    sheet = _Sheet(ws)
+    protect_and_print(ws, plan=rec.baseline.plan)
+    sheet = _Sheet(ws, money_format(rec))
     notes = _outside_notes(rec)
     first = 1 + len(_intro(rec)) + 1 + (2 + len(SUMMARY_LINES)) + 1 + 6 + len(notes) + 2
     last = first + sum(len(p.years) + 4 for p in rec.projects) - 1
@@ -81,14 +82,34 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     sheet.append([])
     summary_table(sheet, rec, first, last)
     sheet.append([])
+    sheet.keep_together(6 + len(notes))
     programme_table(sheet, rec, first, last, notes)
     sheet.append([])
     sheet.append([None, sheet.text("Projects (£000)", styles.SUBTITLE_FONT)])
     assert sheet.row + 1 == first, (sheet.row, first)  # noqa: S101 - layout arithmetic
     for project in rec.projects:
+        sheet.keep_together(len(project.years) + 3)  # heading, header, years, total
         project_table(sheet, project)
+    sheet.keep_together(min(len(rec.findings), 3) + 2)
     flags_table(sheet, rec)
+    ws.print_area = f"A1:{PRINTED}{sheet.row}"
     sheet.formulas.store(wb)  # results beside the formulas, for Protected View and readers
+
+
+def page_points(width_units: float) -> float:
+    """Row points one A4 landscape page holds when ``width_units`` of columns are fitted
+    to its width (the page scales down, so it holds more), with a margin for error."""
+    scale = min(1.0, PAGE_WIDTH_UNITS / width_units)
+    return 0.9 * PAGE_HEIGHT_POINTS / scale
+
+
+def money_format(rec: Reconciliation) -> str:
+    """£000 as a committee reads them: 250, not 250.0 — one decimal only when some
+    figure needs it (12.5 is £12,500 and must not print as 13)."""
+    figures = [v for p in rec.projects for y in p.years for v in (y.expected, y.revised)]
+    if all(float(v).is_integer() for v in figures):
+        return styles.WHOLE_MONEY_FORMAT
+    return styles.MONEY_FORMAT
 
 
 def _intro(rec: Reconciliation) -> list[list[Any]]:
@@ -111,8 +132,12 @@ def _intro(rec: Reconciliation) -> list[list[Any]]:
 class _Sheet:
     """Appends rows to a write-only sheet, counting them so formulas can point back."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, money: str = styles.MONEY_FORMAT):
         self.ws = ws
+        self.money_format = money
+        self.used = 0.0  # points of the current printed page taken so far
+        printed = sum(w for c, w in WIDTHS.items() if c <= PRINTED)
+        self.page_points = page_points(printed)
         self.row = 0
         self.formulas = SheetFormulas(ws.title)
 
@@ -127,10 +152,19 @@ class _Sheet:
             out.append(cell)
         self.ws.append(out)
         self.row += 1
+        self.used += ROW_POINTS * (TITLE_ROWS if self.row == 1 else 1)
         for col, cell in enumerate(out, start=1):
             if cell is not None:
                 self.formulas.add(col_letter(col), self.row, cell)
         return self.row
+
+    def keep_together(self, rows: int) -> None:
+        """Start a new printed page before a table of ``rows`` rows that would not fit on
+        this one, so no table splits with its heading or header alone at a page foot.
+        (Neither Excel nor LibreOffice can keep rows together; a page break can.)"""
+        if self.used and self.used + rows * ROW_POINTS > self.page_points:
+            self.ws.row_breaks.append(Break(id=self.row))
+            self.used = 0.0
 
     def text(self, value: Any, font: Font = styles.BODY_FONT, *, wrap: bool = True,
              fill: PatternFill | None = None) -> WriteOnlyCell | None:
@@ -156,7 +190,7 @@ class _Sheet:
               fill: PatternFill | None = None) -> WriteOnlyCell:
         """A £000 cell: a number, or a formula when ``value`` starts with '='."""
         cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = MONEY_000
+        cell.number_format = self.money_format
         cell.font = TOTAL_FONT if bold else styles.BODY_FONT
         cell.border = styles.BORDER
         if fill is not None:

@@ -49,6 +49,7 @@ class DeferredSheet:
     count: int  # data rows to write (real rows plus blank spare rows)
     formulas: dict[str, Any]  # column key -> function(excel_row) -> formula text
     cached: dict[str, Any] = field(default_factory=dict)  # column key -> function(row) -> value
+    hidden: frozenset[str] = frozenset()  # column keys hidden: they set no row's height
 
 
 def defer(wb, sheet: DeferredSheet) -> None:
@@ -179,14 +180,15 @@ class _Slot:
     style: str
     quoted_style: str
     formula: Any  # function(excel_row) -> formula text, or None
-    per_line: int  # characters of wrapped text per line
+    per_line: int  # characters of wrapped text per line (0: hidden, sets no height)
     result: Any = None  # function(row) -> the formula's value, or None
 
 
 def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Slot]:
     return [
         _Slot(col.key, col_letter(pos + 1), plain[pos], quoted[pos],
-              sheet.formulas.get(col.key), max(1, int(col.width * CHARS_PER_WIDTH)),
+              sheet.formulas.get(col.key),
+              0 if col.key in sheet.hidden else max(1, int(col.width * CHARS_PER_WIDTH)),
               sheet.cached.get(col.key))
         for pos, col in enumerate(sheet.layout.columns)
     ]
@@ -208,7 +210,8 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             continue
         value = row.get(slot.key)
         cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
-        if isinstance(value, str) and (len(value) > slot.per_line or "\n" in value):
+        if slot.per_line and isinstance(value, str) and (len(value) > slot.per_line
+                                                         or "\n" in value):
             lines = max(lines, text_lines(value, slot.per_line))
     attrs = f' ht="{row_height(lines)}"' if lines > 1 else ""
     return f'<row r="{excel_row}"{attrs}>{"".join(cells)}</row>'

@@ -52,7 +52,7 @@ def write_guidance(wb: Workbook, book: Book) -> None:
     ws = wb.create_sheet(GUIDANCE)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = GUIDANCE_TEXT_WIDTH
-    protect_and_print(ws)  # write-only sheets stream in order: settings first
+    protect_and_print(ws, plan=book.plan)  # write-only sheets stream in order: settings first
     title = WriteOnlyCell(ws, value=book.plan.title)
     title.font = styles.TITLE_FONT
     rows: list[list] = [[title], []]

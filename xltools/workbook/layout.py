@@ -55,6 +55,10 @@ class Column:
     ``officers``: the cell may hold several officers separated by ``/``.
     ``strict_list``: a value outside the list is INVALID (otherwise a warning;
     real timeframes are free text, so a dropdown only suggests).
+    ``shown``: the kinds in which the column is shown, and so printed. A4 landscape
+    holds about 140 characters of column width at 8 pt or more (10 pt at 80 %); a master prints
+    the committee's columns, a return the officer's (the others are hidden, not
+    removed: readers find columns by header, and people can unhide them).
     """
 
     name: str
@@ -67,6 +71,7 @@ class Column:
     editable: frozenset[str] = _PLAN
     required: bool = False
     help: str = ""
+    shown: frozenset[str] = _ALL
 
 
 @dataclass(frozen=True)
@@ -105,35 +110,41 @@ def col_letter(index: int) -> str:
     return letters
 
 
+_TEMPLATE_ONLY = frozenset({TEMPLATE})
+_RETURN_ONLY = frozenset({RETURN})
+_NOT_RETURN = frozenset({TEMPLATE, MASTER})
+_NOT_TEMPLATE = frozenset({MASTER, RETURN})
+
 ACTION_COLUMNS = (
-    Column("ID", "id", width=9, editable=_NONE, required=True,
+    Column("ID", "id", width=9, editable=_NONE, required=True, shown=_NONE,
            help="Stable key set by xltools. Never change or reuse it."),
-    Column("Ref", "ref", width=6, help="Display number, e.g. 2.3."),
-    Column("Section", "section", width=24, list_name="SectionList",
+    Column("Ref", "ref", width=5, help="Display number, e.g. 2.3."),
+    Column("Section", "section", width=18, list_name="SectionList", shown=_TEMPLATE_ONLY,
            help="Pick the section of the plan this action belongs to."),
-    Column("Improvement action", "action", width=40, required=True),
-    Column("Accountable officer", "accountable_officer", width=20, list_name="OfficerList",
-           officers=True, help="Pick from the list. Joint entries are on the list too."),
-    Column("Lead officer", "lead_officer", width=20, list_name="OfficerList", officers=True,
+    Column("Improvement action", "action", width=24, required=True),
+    Column("Accountable officer", "accountable_officer", width=12, list_name="OfficerList",
+           officers=True, shown=_NOT_RETURN,
            help="Pick from the list. Joint entries are on the list too."),
-    Column("What we hope to achieve", "aim", width=34),
-    Column("Timeframe", "timeframe", width=18, list_name="TimeframeList", strict_list=False,
+    Column("Lead officer", "lead_officer", width=12, list_name="OfficerList", officers=True,
+           shown=_NOT_RETURN, help="Pick from the list. Joint entries are on the list too."),
+    Column("What we hope to achieve", "aim", width=16, shown=_NOT_RETURN),
+    Column("Timeframe", "timeframe", width=10, list_name="TimeframeList", strict_list=False,
            help="Pick a quarter or type the date the action is due."),
-    Column("Success measure", "success_measure", width=34),
-    Column("Previous progress", "previous_progress", width=40, editable=_NONE,
-           help="Last quarter's update, for reference. Read-only."),
-    Column("Previous RAG", "previous_rag", width=12, editable=_NONE,
-           help="Last quarter's RAG status, for reference. Read-only."),
-    Column("Progress update", "progress_update", width=48, editable=_ALL,
+    Column("Success measure", "success_measure", width=17),
+    Column("Previous progress", "previous_progress", width=18, editable=_NONE,
+           shown=_RETURN_ONLY, help="Last quarter's update, for reference. Read-only."),
+    Column("Previous RAG", "previous_rag", width=8, editable=_NONE,
+           shown=_NOT_TEMPLATE, help="Last quarter's RAG status, for reference. Read-only."),
+    Column("Progress update", "progress_update", width=27, editable=_ALL,
            help="What has happened this quarter. Explain any Red or Amber status."),
-    Column("RAG status", "rag", width=13, list_name="RAGList", editable=_ALL,
+    Column("RAG status", "rag", width=9, list_name="RAGList", editable=_ALL,
            help="Pick Complete, Green, Amber, Red or Not started (see Guidance)."),
-    Column("Last updated", "last_updated", kind="date", width=13, editable=_ALL,
-           help="The date you wrote this update, e.g. 14/10/2019."),
-    Column("Updated by", "updated_by", width=18, editable=_ALL,
+    Column("Last updated", "last_updated", kind="date", width=11, editable=_ALL,
+           shown=_RETURN_ONLY, help="The date you wrote this update, e.g. 14/10/2019."),
+    Column("Updated by", "updated_by", width=11, editable=_ALL, shown=_RETURN_ONLY,
            help="Your name."),
-    Column("Links to other plans", "links", width=24),
-    Column("Flags", "flags", width=30, editable=_NONE,
+    Column("Links to other plans", "links", width=18, shown=_NONE),
+    Column("Flags", "flags", width=30, editable=_NONE, shown=_NONE,
            help="Written by xltools when the PMO consolidates. Read-only."),
 )
 

@@ -9,7 +9,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from . import styles
 from .book import Book
 from .layout import CHANGE_TYPES, GOOD_IS, LIST_HEADERS, LISTS, col_letter
-from .sheet_setup import protect_and_print, text_cell
+from .sheet_setup import print_nothing, protect_and_print, text_cell
 
 
 def list_columns(book: Book) -> dict[str, list[str]]:
@@ -39,6 +39,7 @@ def write_lists(wb: Workbook, book: Book) -> None:
     for index in range(1, len(headers) + 1):
         ws.column_dimensions[col_letter(index)].width = 26 if index == len(headers) else 20
     protect_and_print(ws, title_rows="1:1")
+    print_nothing(ws, len(headers) + 1)  # a list of names is no use on paper
     ws.append([text_cell(ws, h, styles.HEADER_FONT, styles.HEADER_FILL) for h in headers])
     for i in range(depth):
         ws.append([text_cell(ws, v[i]) if i < len(v) else None for v in values])

@@ -206,7 +206,9 @@ def _text_value(value: Any) -> str:
 
 def _plan_from(settings: dict[str, Any], lists: dict[str, list[str]], name: str) -> Plan:
     data = {k: settings[k] for k in SCALAR_SETTINGS if settings.get(k) not in (None, "")}
-    for key in ("rag_scheme", "status_mapping"):
+    if settings.get("protective_marking") == "":
+        data["protective_marking"] = ""  # a plan that prints no marking, not the default
+    for key in ("rag_scheme", "status_mapping", "officer_emails"):
         if settings.get(key):
             data[key] = settings[key]
     for list_name, key in _LIST_KEYS.items():

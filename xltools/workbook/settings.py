@@ -12,13 +12,13 @@ from typing import Any
 from openpyxl import Workbook
 
 from .book import Book, blank
-from .layout import EXCEL_MAX_TEXT, SETTINGS
-from .sheet_setup import protect_and_print, text_cell
+from .layout import EXCEL_MAX_TEXT, RETURN, SETTINGS
+from .sheet_setup import print_nothing, protect_and_print, text_cell
 
 FORMAT_VERSION = "xltools/1"
 SCALAR_SETTINGS = (
     "organisation", "title", "department", "period", "fy_start_month", "deadline", "contact",
-    "stale_days", "kpi_tolerance", "prefill_rag", "return_by",
+    "stale_days", "kpi_tolerance", "prefill_rag", "return_by", "protective_marking",
 )
 
 def settings_values(book: Book) -> dict[str, Any]:
@@ -27,6 +27,8 @@ def settings_values(book: Book) -> dict[str, Any]:
     values.update({key: getattr(plan, key) for key in SCALAR_SETTINGS})
     values["rag_scheme"] = [r.__dict__ for r in plan.rag_scheme]
     values["status_mapping"] = plan.status_mapping
+    if plan.officer_emails and book.kind != RETURN:  # a return goes to one officer
+        values["officer_emails"] = plan.officer_emails
     values.update(book.extra_settings)
     return values
 
@@ -38,6 +40,7 @@ def write_settings(wb: Workbook, book: Book) -> None:
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 80
     protect_and_print(ws)
+    print_nothing(ws, 3)  # hidden, and never printed even when unhidden
     for key, part in settings_rows(book):
         ws.append([text_cell(ws, key), text_cell(ws, part)])
 
@@ -90,5 +93,6 @@ def read_settings(wb, name: str) -> dict[str, Any]:
 def extra_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings that are not the plan's: state a command keeps between runs (e.g. the
     IDs consolidation has updated this period), carried through untouched."""
-    known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
+    known = {"format", "kind", "officer", "rag_scheme", "status_mapping", "officer_emails",
+             *SCALAR_SETTINGS}
     return {k: v for k, v in settings.items() if k not in known}

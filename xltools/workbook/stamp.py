@@ -27,17 +27,20 @@ from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
+
 from . import fastrows
 from .book import Book
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
-from .writer import build_workbook, row_count, write_book
+from .writer import build_workbook, data_print_area, row_count, write_book
 
 SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more
 SENTINEL_ROW = str(SENTINEL_COUNT + 1)
 OFFICER_TOKEN = "@@XLTOOLS-OFFICER@@"
 _SENTINEL_REF = re.compile(rf"(?<=[A-Z$]){SENTINEL_ROW}(?!\d)")
 _TABLE_NAME = re.compile(r'displayName="([^"]+)"')
+_SHEET_NAME = re.compile(r'<sheet\b[^>]*\bname="([^"]*)"')
 
 
 class Stamp:
@@ -101,6 +104,8 @@ class Stamp:
             layout = self._tables[name]
             last = str(self._count(book, layout) + 1)
             return _SENTINEL_REF.sub(last, data.decode("utf-8")).encode()
+        if name == "xl/workbook.xml":
+            return _print_areas(data.decode("utf-8"), book).encode()
         if title is not None and OFFICER_TOKEN.encode() in data:
             return _put_officer(data.decode("utf-8"), book.officer).encode()
         return data
@@ -121,6 +126,26 @@ class Stamp:
 def _rows(book: Book, layout: SheetLayout) -> list:
     return {"Actions": book.actions, "Savings": book.savings, "KPIs": book.kpis}.get(
         layout.name, [])
+
+
+def _print_areas(xml: str, book: Book) -> str:
+    """``xl/workbook.xml`` with each data sheet's print area as ``write_book`` sets it
+    for ``book``: none (print it all), or one empty cell (a sheet with no rows prints
+    nothing)."""
+    names = _SHEET_NAME.findall(xml)
+    for layout in DATA_LAYOUTS:
+        if layout.name not in names:
+            continue
+        index = names.index(layout.name)
+        area = data_print_area(layout, book.kind, _rows(book, layout))
+        xml = re.sub(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}">[^<]*'
+                     r"</definedName>", "", xml)
+        if area:
+            text = escape(f"{quote_sheetname(layout.name)}!{absolute_coordinate(area)}")
+            element = f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{text}' \
+                      "</definedName>"
+            xml = xml.replace("</definedNames>", element + "</definedNames>", 1)
+    return xml
 
 
 def _put_officer(xml: str, officer: str) -> str:

@@ -21,11 +21,13 @@ NO_FILL = PatternFill(fill_type=None)
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTRE_TOP = Alignment(wrap_text=True, vertical="top", horizontal="center")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 DATE_FORMAT = "dd/mm/yyyy"
 MONEY_FORMAT = '#,##0.0;[Red]-#,##0.0;"-"'
+WHOLE_MONEY_FORMAT = '#,##0;[Red]-#,##0;"-"'
 NUMBER_FORMAT = "General"
 
 

@@ -33,6 +33,7 @@ from .book import Book, Row
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
+    GUIDANCE,
     KPIS_LAYOUT,
     LOG_LAYOUT,
     MASTER,
@@ -74,6 +75,7 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
     guidance.write_guidance(wb, book)
     for builder in extra_sheets:
         builder(wb, book)
+    reports = [ws.title for ws in wb.worksheets[1:]]
     for layout, rows, freeze in ((ACTIONS_LAYOUT, book.actions, "D2"),
                                  (SAVINGS_LAYOUT, book.savings, "C2"),
                                  (KPIS_LAYOUT, book.kpis, "B2")):
@@ -84,7 +86,17 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
         write_data_sheet(wb, book, LOG_LAYOUT, book.log, freeze="A2", locked=True)
     lists.write_lists(wb, book)
     settings.write_settings(wb, book)
+    wb.active = wb.sheetnames.index(opening_sheet(book.kind, reports))
     return wb
+
+
+def opening_sheet(kind: str, reports: Sequence[str]) -> str:
+    """The sheet a workbook opens on: a return (and the blank template) on Guidance,
+    which officers need first; a master on its first report sheet (the Dashboard, the
+    Reconciliation) when it has one, else on Actions."""
+    if kind == MASTER:
+        return reports[0] if reports else ACTIONS_LAYOUT.name
+    return GUIDANCE
 
 
 def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
@@ -125,16 +137,21 @@ def write_data_sheet(
     ws = wb.create_sheet(layout.name)
     count = count or row_count(book.kind, rows, locked)
     last_row = count + 1
-    _set_widths(ws, layout)
+    _set_widths(ws, layout, book.kind)
     ws.freeze_panes = freeze
-    protect_and_print(ws, title_rows="1:1")  # before rows: streamed in order
+    protect_and_print(ws, title_rows="1:1", plan=book.plan)  # before rows: streamed in order
+    area = data_print_area(layout, book.kind, rows)
+    if area:
+        ws.print_area = area
     cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
+    _header_height(ws, layout, book.kind)
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
     _append_prototypes(ws, layout, cell_styles)
     formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
     results = {c.key: change_value for c in layout.columns if c.kind == "formula"}
+    hidden = frozenset(c.key for c in layout.columns if book.kind not in c.shown)
     fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas,
-                                              results))
+                                              results, hidden))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
@@ -165,9 +182,31 @@ def _append_prototypes(ws, layout: SheetLayout, looks) -> None:
     ws.append(quoted)
 
 
-def _set_widths(ws, layout: SheetLayout) -> None:
+def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | None:
+    """A data sheet's print area: None to print all it holds (rows added in Excel
+    included), or an empty cell right of the table to print nothing — the internal
+    Log, and a sheet with no rows outside the template."""
+    if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and layout is not ACTIONS_LAYOUT):
+        return f"{col_letter(len(layout.columns) + 1)}1"
+    return None
+
+
+def _set_widths(ws, layout: SheetLayout, kind: str) -> None:
+    """Column widths, and the columns this kind hides (see ``Column.shown``)."""
     for index, col in enumerate(layout.columns, start=1):
-        ws.column_dimensions[col_letter(index)].width = col.width
+        dim = ws.column_dimensions[col_letter(index)]
+        dim.width = col.width
+        if kind not in col.shown:
+            dim.hidden = True
+
+
+def _header_height(ws, layout: SheetLayout, kind: str) -> None:
+    """Row 1 tall enough for the longest wrapped header of a shown column (bold
+    headers take more room than body text, hence the narrower line)."""
+    lines = max((fastrows.text_lines(c.name, max(1, int(c.width * 1.1)))
+                 for c in layout.columns if kind in c.shown), default=1)
+    if lines > 1:
+        ws.row_dimensions[1].height = fastrows.row_height(lines)
 
 
 def _header_cell(ws, text: str) -> WriteOnlyCell:
@@ -204,7 +243,9 @@ class _ColumnStyle:
         cell.fill = self.fill
         cell.protection = self.protection
         cell.border = styles.BORDER
-        cell.alignment = styles.WRAP_TOP
+        # a date is a number, right-aligned against the next column's text: centre it
+        cell.alignment = styles.CENTRE_TOP if self.number_format == styles.DATE_FORMAT \
+            else styles.WRAP_TOP
         cell.number_format = self.number_format
         self._style = copy(cell._style)
         return cell

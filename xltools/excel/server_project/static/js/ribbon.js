@@ -6,6 +6,7 @@ const XLTOOLS_SCRIPTS = [
   "issue_returns",
   "consolidate",
   "flag_stale",
+  "chase_officers",
   "refresh_dashboard",
   "next_quarter",
   "reconcile_savings",

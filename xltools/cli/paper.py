@@ -1,0 +1,62 @@
+"""``xltools paper``: the committee tracker paper (Word), or the exception report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+from ..reporting.paper import column_keys, paper_pdf, write_paper
+from ..workbook.reader import read_book
+from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
+from .pmo import add_as_of
+
+
+def register(sub) -> None:
+    p = sub.add_parser("paper", help="write the committee tracker paper (.docx, optionally PDF)",
+                       description="The master as the Word table a committee paper carries: "
+                       "one table per section, RAG cells shaded in the scheme's colours, header "
+                       "rows repeated, A4 landscape with the plan title, period, protective "
+                       "marking and page numbers. A real Word document the clerk can edit.")
+    p.add_argument("master", type=Path, help="the consolidated master (.xlsx)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="PAPER.docx",
+                   help="the Word document to write")
+    p.add_argument("--pdf", action="store_true",
+                   help="also convert it to PDF beside it (needs LibreOffice Writer)")
+    p.add_argument("--exceptions", action="store_true",
+                   help="an exception report: only Red, Amber and overdue actions, with why "
+                   "each is listed")
+    p.add_argument("--columns", metavar="'Ref,Improvement action,…'",
+                   help="the columns, by heading, comma-separated (default: the seeds' "
+                   "columns: Ref, Improvement action, Accountable officer, Lead officer, What "
+                   "we hope to achieve, Timeframe, Success measure, Progress, Previous status, "
+                   "Current status)")
+    add_as_of(p, "the 'position as at' date, and what is overdue")
+    add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.output.suffix.lower() != ".docx":
+        raise UsageError(f"{args.output}: the paper is a Word document; name it .docx")
+    if args.output.resolve() == args.master.resolve():
+        raise UsageError(f"{args.output}: is the input workbook")
+    columns = column_keys([c for c in args.columns.split(",") if c.strip()]
+                          if args.columns else None)
+    book = read_book(args.master, plan=load_plan(args.plan))
+    kwargs = {"columns": columns} if args.columns else {}
+    written, paper = write_paper(book, args.output, exceptions=args.exceptions,
+                                 as_of=args.as_of, **kwargs)
+    pdf = paper_pdf(written, written.with_suffix(".pdf")) if args.pdf else None
+    if args.json:
+        emit_json({"file": args.master.name, "output": str(written),
+                   "pdf": str(pdf) if pdf else None, "actions": paper.count,
+                   "sections": {name: len(rows) for name, rows in paper.sections.items()}})
+        return 0
+    what = "Exception report" if args.exceptions else "Tracker paper"
+    out = console()
+    out.print(f"{what} written to {written}: {paper.count} actions in "
+              f"{len(paper.sections)} sections")
+    if pdf:
+        out.print(f"PDF written to {pdf}")
+    return 0

@@ -1,0 +1,209 @@
+"""Chase e-mails: one draft ``.eml`` per officer with something to fix or send.
+
+The flags already say what each action needs in a sentence a PMO can paste
+into an e-mail; this does the pasting. For every officer who answers for an
+action (the plan's ``return_by``: lead officer by default) with a chased
+finding — no return received, no update, an out-of-date or unchanged update,
+overdue, Red/Amber without explanation, a value that breaks the rules, returns
+that disagree — it writes one message: addressed by name (and e-mail address
+when the plan's ``officer_emails`` has one), the plan and period in the
+subject, the deadline, a plain list of their actions and what each needs, and
+their return attached when it is missing. Officers with nothing to do get
+nothing.
+
+Standard library ``email`` only, and nothing is sent: the PMO opens each draft
+(``X-Unsent: 1`` makes Outlook open it for editing), reads it and sends it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from ..findings import Finding
+from ..plan import Plan, split_officers
+from ..reporting.flags import default_as_of, flag_book
+from ..workbook.book import Book, Row, blank
+from ..workbook.writer import write_book
+from .returns import by_column, return_book, return_filename, safe_name
+
+CHASED = ("MISSING_RETURN", "NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED",
+          "OVERDUE", "INVALID", "CONFLICT")
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+
+
+@dataclass
+class Chase:
+    """What one officer is asked for: their actions' findings, in master order."""
+
+    officer: str
+    email: str = ""
+    items: list[tuple[Row, list[Finding]]] = field(default_factory=list)
+    missing_rows: list[Row] = field(default_factory=list)  # actions their return lacks
+
+    @property
+    def missing_return(self) -> bool:
+        return bool(self.missing_rows)
+
+    @property
+    def count(self) -> int:
+        return sum(len(found) for _, found in self.items)
+
+
+def who_to_chase(master: Book, *, as_of: date | None = None) -> dict[str, Chase]:
+    """Officer → what they are chased for (only officers with something to do)."""
+    plan = master.plan
+    key = by_column(plan.return_by or "lead")
+    listed = {n.casefold(): n for n in plan.individual_officers}
+    report = flag_book(master, as_of=as_of or default_as_of(plan))
+    by_id: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.code in CHASED and finding.action_id:
+            by_id.setdefault(finding.action_id, []).append(finding)
+    chases: dict[str, Chase] = {}
+    for row in master.actions:
+        found = by_id.get(str(row.get("id") or ""), [])
+        officers = [listed.get(n.casefold(), n) for n in split_officers(row.get(key))]
+        for officer in officers:
+            theirs = [f for f in found if _concerns(f, officer, officers)]
+            if not theirs:
+                continue
+            chase = chases.setdefault(officer, Chase(officer, plan.email_of(officer)))
+            chase.items.append((row, theirs))
+            if any(f.code == "MISSING_RETURN" for f in theirs):
+                chase.missing_rows.append(row)
+    return chases
+
+
+def _concerns(finding: Finding, officer: str, officers: list[str]) -> bool:
+    """A MISSING_RETURN names the officer who sent nothing; of a joint action, only
+    that officer is chased for it. Every other finding goes to each officer."""
+    if finding.code != "MISSING_RETURN" or len(officers) < 2:
+        return True
+    return officer.casefold() in finding.message.casefold()
+
+
+def chase_message(master: Book, chase: Chase, *, as_of: date, attachment: bytes | None = None
+                  ) -> EmailMessage:
+    """The draft e-mail to one officer."""
+    plan = master.plan
+    msg = EmailMessage(policy=SMTP)
+    if chase.email:
+        msg["To"] = formataddr((chase.officer, chase.email))
+    sender = _EMAIL.search(plan.contact or "")
+    if sender:
+        msg["From"] = formataddr((plan.contact.split(",")[0].strip(), sender.group(0)))
+    msg["Subject"] = subject(plan, chase)
+    msg["X-Unsent"] = "1"  # Outlook opens the file as a draft to send
+    msg["X-Xltools-Officer"] = chase.officer
+    msg["Message-ID"] = make_msgid(domain="xltools.invalid")
+    msg.set_content(body(plan, chase, as_of))
+    if attachment is not None:
+        msg.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
+                           filename=return_filename(plan.period, chase.officer))
+    return msg
+
+
+def subject(plan: Plan, chase: Chase) -> str:
+    n = len(chase.items)
+    what = ("your return has not been received" if chase.missing_return
+            else "1 action needs your attention" if n == 1
+            else f"{n} actions need your attention")
+    return f"{plan.title}, {plan.period}: {what}"
+
+
+def body(plan: Plan, chase: Chase, as_of: date) -> str:
+    """Plain text: greeting, what is needed by when, one block per action, sign-off."""
+    deadline = plan.deadline_date
+    by = (f"by {deadline:%A} {deadline.day} {deadline:%B %Y}" if deadline and deadline >= as_of
+          else "as soon as possible")
+    lines = [f"Dear {chase.officer},", "",
+             f"{plan.title}: progress report for {plan.period}.", ""]
+    if chase.missing_return:
+        lines += [f"We have not received your return for {plan.period}. It is attached: "
+                  f"please fill it in and send it back {by}.", ""]
+    # an action in the missing return needs the return, not a list of its symptoms
+    missing = {id(row) for row in chase.missing_rows}
+    others = [(row, found) for row, found in chase.items if id(row) not in missing]
+    if others:
+        lines += [f"Please look at the following {'action' if len(others) == 1 else 'actions'}"
+                  f" and send what is needed {by}:", ""]
+        for row, found in others:
+            lines.append(_action_line(row))
+            lines += [f"  - {_sentence(f)}" for f in found]
+            lines.append("")
+    if chase.missing_return:
+        lines += ["Your return covers:"]
+        lines += [_action_line(row) for row in chase.missing_rows]
+        lines.append("")
+    lines += ["Thank you.", "", plan.contact or "The PMO"]
+    return "\n".join(lines) + "\n"
+
+
+def _action_line(row: Row) -> str:
+    ref = _text(row.get("ref")) or _text(row.get("id")) or "?"
+    action = _text(row.get("action"))
+    if len(action) > 160:
+        action = action[:159].rstrip() + "…"
+    return f"{ref}  {action}" + (f"  ({row['id']})" if not blank(row.get("id")) else "")
+
+
+def _sentence(finding: Finding) -> str:
+    """The flag's sentence, spoken to the officer: "…; Steve Edwards, please send one"
+    (or "…; Lucy Peel / Helen Richardson, please") becomes "…; please send one"."""
+    text = re.sub(r";\s[^;,]+, please\b", "; please", finding.message)
+    return text[0].upper() + text[1:] if text else finding.title
+
+
+def _text(value) -> str:
+    return "" if blank(value) else " ".join(str(value).split())
+
+
+def write_chases(master: Book, out_dir: str | Path, *, as_of: date | None = None,
+                 returns_dir: str | Path | None = None) -> list[tuple[Chase, Path]]:
+    """Write one ``.eml`` per officer to chase into ``out_dir``; return what was written.
+
+    A missing return is attached: the file issued to them from ``returns_dir`` when it is
+    there, else one built now from the master (as ``xltools issue`` would)."""
+    as_of = as_of or default_as_of(master.plan)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for officer, chase in who_to_chase(master, as_of=as_of).items():
+        attachment = _return_bytes(master, chase, returns_dir) if chase.missing_return else None
+        message = chase_message(master, chase, as_of=as_of, attachment=attachment)
+        path = out / f"{safe_name(master.plan.period)}_{safe_name(officer)}.eml"
+        _write_atomic(path, message.as_bytes())
+        written.append((chase, path))
+    return written
+
+
+def _return_bytes(master: Book, chase: Chase, returns_dir: str | Path | None) -> bytes:
+    name = return_filename(master.plan.period, chase.officer)
+    if returns_dir is not None and (Path(returns_dir) / name).is_file():
+        return (Path(returns_dir) / name).read_bytes()
+    key = by_column(master.plan.return_by or "lead")
+    rows = [r for r in master.actions
+            if chase.officer.casefold() in (n.casefold() for n in split_officers(r.get(key)))]
+    book = return_book(master, chase.officer, rows, by=master.plan.return_by or "lead")
+    with tempfile.TemporaryDirectory(prefix="xltools-chase-") as tmp:
+        return write_book(book, Path(tmp) / name, backup=False).read_bytes()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".eml.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
