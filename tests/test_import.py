@@ -3,6 +3,7 @@ written independently with xlsxwriter, CSV, mapping files and the command."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime
 
@@ -394,3 +395,41 @@ def test_numbered_intro_line_does_not_name_a_section_the_table_names(tmp_path):
     report = import_legacy(source, period="Q1 2020/21")
     assert report.book.actions[0]["section"] == "1. Finance"
     assert report.book.plan.sections == ("1. Finance",)
+
+
+# -- CSV quoting (issue 14) ----------------------------------------------------------
+def test_csv_with_quoted_commas_and_line_breaks_imports_exactly(tmp_path):
+    source = tmp_path / "plan.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Ref", "Improvement action", "Lead officer", "Timeframe", "Progress"])
+        writer.writerow(["1.1", "Review spend, agency use, and overtime", "Ann Lee\nBob Roe",
+                         "March, 2020", 'Panel set up, "monthly", reviews started.\nOn plan.'])
+        writer.writerow(["1.2", "Audit budgets", "Cy Dee", "June 2020", "Scoping, fieldwork"])
+    report = import_legacy(source, period="Q1 2020/21")
+    first, second = report.book.actions
+    assert (first["ref"], first["action"], first["lead_officer"], first["timeframe"]) == (
+        "1.1", "Review spend, agency use, and overtime", "Ann Lee / Bob Roe", "March, 2020")
+    assert first["progress_update"] == 'Panel set up, "monthly", reviews started.\nOn plan.'
+    assert (second["ref"], second["progress_update"]) == ("1.2", "Scoping, fieldwork")
+    assert not [f for f in report.findings if f.code in ("UNPLACED_ROW", "QUOTES_IGNORED")]
+
+
+def test_csv_with_a_quote_never_closed_is_refused_with_its_line(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text('Ref,Action,Lead officer\n1.1,"Open quote,Ann Lee\n1.2,Two,Bob Roe\n',
+                      encoding="utf-8")
+    with pytest.raises(UsageError, match=r"plan.csv: .*line 2.*quotes"):
+        import_legacy(source, period="Q1 2020/21")
+
+
+def test_tsv_pasted_from_word_with_a_stray_quote_falls_back_and_says_so(tmp_path):
+    source = write_tsv(tmp_path / "plan.txt", [
+        "Ref\tAction\tLead officer\tProgress",
+        '1.1\t"Good" practice shared\tAnn Lee\tStarted',
+        "1.2\tSecond\tBob Roe\tPlanning",
+    ])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [(a["ref"], a["action"]) for a in report.book.actions] == [
+        ("1.1", '"Good" practice shared'), ("1.2", "Second")]
+    assert ("plan.txt", "A2", "QUOTES_IGNORED") in flatten(report.findings)

@@ -20,7 +20,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
                             "MERGED_CELLS", "LOCKED_CHANGED"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
-                                   "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
+                                   "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
+                                   "QUOTES_IGNORED"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
@@ -176,6 +177,13 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "A free-text status was mapped to a RAG status other than by its exact name "
         "(listed once per wording).",
         "Check the mapping is what you mean; change it in the plan's `status_mapping`."),
+    "QUOTES_IGNORED": (
+        "import",
+        "Tab-separated text (pasted from Word) could not be read with its quotation marks "
+        "(a quote never closed, or a quoted cell swallowing tabs or many lines), so it was "
+        "read line by line with quotation marks kept as text.",
+        "Check the rows from the line named; if the file really is quoted, save it again "
+        "from Excel."),
     "UNMAPPED_STATUS": (
         "import",
         "A status no mapping matches. RAG status is left blank and the text is added to the "

@@ -27,12 +27,12 @@ from ..periods import Quarter
 from ..plan import OFFICER_SEPARATOR, Plan, join_officers, split_officers
 from ..status import StatusMapper, normalise
 from ..workbook.book import Book, Row
-from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER
+from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER, col_letter
 from ..workbook.validate import validate_book
 from ..workbook.writer import write_book
 from .columns import HeaderMatcher
 from .rows import Draft, Parsed, cell_ref, parse_grid, text
-from .source import Grid, read_grid
+from .source import Grid, SourceNote, read_grid
 
 ID_FORMAT = "A-{:04d}"
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d.%m.%Y")
@@ -147,7 +147,7 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
         plan = plan.with_changes(sections=tuple(dict.fromkeys(used)))
     book = Book(plan=plan, kind=MASTER, actions=rows,
                 extra_settings={"imported_from": grid.file})
-    notes = [where.note(n) for n in parsed.notes]
+    notes = [where.note(n) for n in parsed.notes] + [where.source(n) for n in grid.notes]
     findings = sorted(notes + findings + list_findings,
                       key=lambda f: (f.cell is None, _line(f.cell)))
     findings += _validate(book)
@@ -182,6 +182,11 @@ class _Where:
         return Finding(code, message, file=self.grid.file, sheet=self.grid.sheet,
                        cell=cell or (f"A{draft.line}" if draft else None),
                        action_id=self.ids.get(id(draft)) if draft else None, **kw)
+
+    def source(self, note: SourceNote) -> Finding:
+        cell = f"{col_letter(note.column + 1)}{note.line}" if note.line else None
+        return Finding(note.code, note.message, file=self.grid.file, sheet=self.grid.sheet,
+                       cell=cell, got=note.got, extra=dict(note.extra))
 
     def note(self, note) -> Finding:
         column = note.header if note.code == "EXTRA_COLUMN" else None

@@ -33,7 +33,21 @@ class Grid:
     rows: list[tuple[int, list[Any]]]
     sheet: str | None = None
     encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[SourceNote] = field(default_factory=list)
+
+
+@dataclass
+class SourceNote:
+    """Something the reader itself decided or was unsure of (a finding once the
+    import has IDs): ``line`` and ``column`` locate it in the grid, ``extra``
+    holds what the grid cannot (a PDF's page and position)."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: int = 0
+    got: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_grid(path: str | Path, header_test=None) -> Grid:
@@ -56,8 +70,10 @@ def read_text(path: Path) -> Grid:
     raw = path.read_bytes()
     text, encoding = _decode(raw)
     delimiter = _delimiter(text, path.suffix.lower())
-    rows = _split_rows(text, delimiter)
-    return Grid(path.name, rows, encoding=encoding)
+    if delimiter != "\t":
+        return Grid(path.name, _csv_rows(text, delimiter, path.name), encoding=encoding)
+    rows, notes = _tsv_rows(text, path.name)
+    return Grid(path.name, rows, encoding=encoding, notes=notes)
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -80,28 +96,52 @@ def _delimiter(text: str, suffix: str) -> str:
         return ","
 
 
-def _split_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
-    """Rows with their starting line. Quoted cells (as Excel saves them) may span
-    lines; text copied from Word is often not quoted at all, so if quoting would
-    swallow a delimiter into a cell the plain line split is used instead."""
-    quoted = _csv_rows(text, delimiter)
-    if quoted is not None:
-        return quoted
-    return [(n, line.split(delimiter)) for n, line in enumerate(text.splitlines(), start=1)]
+def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[Any]]]:
+    """Comma- (or ;/|-) separated text, always read quote-aware: a quoted cell may
+    hold the delimiter and line breaks, exactly as Excel saves it. Broken quoting
+    stops the import with the line, never a silent naive split."""
+    try:
+        return _quoted_rows(text, delimiter)
+    except csv.Error as exc:
+        raise UsageError(f"{name}: {exc.args[0]} (line {exc.args[1]}) — the quotes do not "
+                         "pair up; fix the quoting or save the file again from Excel") from exc
 
 
-def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]] | None:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _tsv_rows(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], list[SourceNote]]:
+    """Tab-separated text, read quote-aware too. Text pasted from Word is not
+    quoted, and a cell that merely starts with a quotation mark can make the
+    quote-aware reading swallow following cells. That reading is abandoned for a
+    plain split into lines — with a note saying so — only when it is demonstrably
+    wrong: a quote left open at the end, a tab inside a quoted cell (Word never
+    puts one in a cell) or a quoted cell running over more than 20 lines."""
+    try:
+        rows = _quoted_rows(text, "\t")
+        bad = next(((line, cells) for line, cells in rows
+                    if any("\t" in c or c.count("\n") > 20 for c in cells)), None)
+        if bad is None:
+            return rows, []
+        line, reason = bad[0], "a quoted cell swallowed tabs or many lines"
+    except csv.Error as exc:
+        line, reason = exc.args[1], "a quote is never closed"
+    plain = [(n, row.split("\t")) for n, row in enumerate(text.splitlines(), start=1)]
+    note = SourceNote("QUOTES_IGNORED", f"{name}: read line by line, ignoring quotation marks, "
+                      f"because read with quotes {reason} (from line {line}); text pasted from "
+                      "Word is not quoted — check the cells around that line", line,
+                      extra={"from_line": line})
+    return plain, [note]
+
+
+def _quoted_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
+    """Rows with the line each starts on; raises csv.Error(message, line)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[Any]]] = []
     start = 1
     try:
         for cells in reader:
-            if any(delimiter in c or c.count("\n") > 20 for c in cells):
-                return None
             rows.append((start, cells))
             start = reader.line_num + 1
-    except csv.Error:
-        return None
+    except csv.Error as exc:
+        raise csv.Error(str(exc), start) from exc
     return rows
 
 
