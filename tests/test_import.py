@@ -433,3 +433,13 @@ def test_tsv_pasted_from_word_with_a_stray_quote_falls_back_and_says_so(tmp_path
     assert [(a["ref"], a["action"]) for a in report.book.actions] == [
         ("1.1", '"Good" practice shared'), ("1.2", "Second")]
     assert ("plan.txt", "A2", "QUOTES_IGNORED") in flatten(report.findings)
+
+
+def test_ampersand_splits_names_but_not_job_titles():
+    assert split_cell("Ann Lee & Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+    assert split_cell("Ann Lee and Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+    for title in ("Finance & Resources", "Director of Finance & Resources",
+                  "Head of Finance and Resources"):
+        got = split_cell(title, set())
+        assert got.names == (title,) and not got.unclear
+    assert split_cell("• Ann Lee\n• Bob Roe", set()).names == ("Ann Lee", "Bob Roe")

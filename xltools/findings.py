@@ -63,6 +63,7 @@ CATALOGUE: dict[str, Code] = {
         Code("OFFICERS_UNCLEAR", "Officer names could not be separated", WARNING),
         Code("LIST_EXTENDED", "Value added to a dropdown list", INFO),
         Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
+        Code("REVIEW", "Read from a PDF by a guess: check against the PDF", WARNING),
         Code("QUOTES_IGNORED", "Quotation marks ignored in tab-separated text", WARNING),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),

@@ -21,7 +21,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
-                                   "QUOTES_IGNORED"),
+                                   "QUOTES_IGNORED", "REVIEW"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
@@ -184,6 +184,14 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "read line by line with quotation marks kept as text.",
         "Check the rows from the line named; if the file really is quoted, save it again "
         "from Excel."),
+    "REVIEW": (
+        "import",
+        "A PDF keeps words and their positions, not cells' line breaks or rows that "
+        "continue over a page: a line break read as wrapped text (or the other way) by a "
+        "close call, or a cell joined across a page break. The finding gives the page, "
+        "table row and column.",
+        "Compare the cell with the PDF and correct the master (or the officer list) "
+        "before issuing returns."),
     "UNMAPPED_STATUS": (
         "import",
         "A status no mapping matches. RAG status is left blank and the text is added to the "

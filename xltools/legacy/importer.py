@@ -179,14 +179,20 @@ class _Where:
 
     def finding(self, code: str, message: str, draft: Draft | None, cell: str | None = None,
                 **kw: Any) -> Finding:
-        return Finding(code, message, file=self.grid.file, sheet=self.grid.sheet,
-                       cell=cell or (f"A{draft.line}" if draft else None),
+        cell = cell or (f"A{draft.line}" if draft else None)
+        kw["extra"] = {**self.place(cell), **kw.get("extra", {})}
+        return Finding(code, message, file=self.grid.file, sheet=self.grid.sheet, cell=cell,
                        action_id=self.ids.get(id(draft)) if draft else None, **kw)
 
     def source(self, note: SourceNote) -> Finding:
         cell = f"{col_letter(note.column + 1)}{note.line}" if note.line else None
         return Finding(note.code, note.message, file=self.grid.file, sheet=self.grid.sheet,
-                       cell=cell, got=note.got, extra=dict(note.extra))
+                       cell=cell, got=note.got, extra={**self.place(cell), **note.extra})
+
+    def place(self, cell: str | None) -> dict[str, str]:
+        """Where a grid row is in a document without lines ("table 2, row 5")."""
+        place = self.grid.places.get(_line(cell)) if cell else None
+        return {"place": place} if place else {}
 
     def note(self, note) -> Finding:
         column = note.header if note.code == "EXTRA_COLUMN" else None

@@ -12,42 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
 from ..workbook.reader import open_workbook
+from .grid import Grid, SourceNote
+
+__all__ = ["Grid", "SourceNote", "read_grid"]
 
 TEXT_SUFFIXES = {".tsv", ".txt", ".csv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-
-
-@dataclass
-class Grid:
-    """Rows of cells from one source (one sheet of a workbook)."""
-
-    file: str
-    rows: list[tuple[int, list[Any]]]
-    sheet: str | None = None
-    encoding: str | None = None
-    notes: list[SourceNote] = field(default_factory=list)
-
-
-@dataclass
-class SourceNote:
-    """Something the reader itself decided or was unsure of (a finding once the
-    import has IDs): ``line`` and ``column`` locate it in the grid, ``extra``
-    holds what the grid cannot (a PDF's page and position)."""
-
-    code: str
-    message: str
-    line: int | None = None
-    column: int = 0
-    got: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_grid(path: str | Path, header_test=None) -> Grid:
@@ -59,8 +36,17 @@ def read_grid(path: str | Path, header_test=None) -> Grid:
         return read_xlsx(path, header_test)
     if suffix in TEXT_SUFFIXES or not suffix:
         return read_text(path)
-    raise UsageError(f"{path.name}: cannot import a '{suffix}' file; save it as .xlsx, "
-                     ".csv or tab-separated .txt/.tsv")
+    if suffix == ".docx":
+        from .word import read_docx  # python-docx loads only when a document is read
+        return read_docx(path)
+    if suffix == ".pdf":
+        from .pdf import read_pdf
+        return read_pdf(path)
+    if suffix == ".doc":
+        raise UsageError(f"{path.name}: an old-format Word file; open it in Word and save it "
+                         "as .docx, then import that")
+    raise UsageError(f"{path.name}: cannot import a '{suffix}' file; use .docx, .pdf, "
+                     ".xlsx, .csv or tab-separated .txt/.tsv")
 
 
 def read_text(path: Path) -> Grid:
