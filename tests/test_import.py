@@ -443,3 +443,47 @@ def test_ampersand_splits_names_but_not_job_titles():
         got = split_cell(title, set())
         assert got.names == (title,) and not got.unclear
     assert split_cell("• Ann Lee\n• Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+
+
+# -- IDs in the source, new rows in a master (issue 14) ------------------------------
+def test_reimporting_an_exported_master_keeps_every_id(seed_report, tmp_path):
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    again = import_legacy(master, period="Q2 2019/20")
+    assert [a["id"] for a in again.book.actions] == [a["id"] for a in seed_report.book.actions]
+    assert [a["ref"] for a in again.book.actions] == REFS
+
+
+def test_source_ids_kept_others_numbered_on_bad_ones_reported(tmp_path):
+    source = write_tsv(tmp_path / "plan.tsv", [
+        "ID\tRef\tAction\tLead officer",
+        "A-0007\t1.1\tFirst\tAnn Lee",
+        "\t1.2\tAdded since\tBob Roe",
+        "A-0007\t1.3\tCopied row\tBob Roe",
+        "seven\t1.4\tTyped over\tAnn Lee",
+        "A-0003\t1.5\tOlder\tAnn Lee",
+    ])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [a["id"] for a in report.book.actions] == [
+        "A-0007", "A-0008", "A-0009", "A-0010", "A-0003"]
+    found = flatten(report.findings, ("cell", "code", "got"))
+    assert ("A4", "DUPLICATE_ID", "A-0007") in found and ("A5", "INVALID", "seven") in found
+
+
+def test_a_council_id_column_without_xltools_ids_is_not_read_as_ids(tmp_path):
+    source = write_tsv(tmp_path / "plan.tsv", [
+        "ID\tAction\tLead officer", "1\tFirst\tAnn Lee", "2\tSecond\tBob Roe"])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [a["id"] for a in report.book.actions] == ["A-0001", "A-0002"]
+    assert not [f for f in report.findings if f.code in ("INVALID", "DUPLICATE_ID")]
+
+
+def test_check_accepts_a_new_master_row_with_its_id_left_blank(seed_report, tmp_path, capsys):
+    book = seed_report.book
+    new = dict(book.actions[0], id=None, ref="3.7", action="A new action added by the PMO")
+    book.actions.append(new)
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    code = main(["check", str(master), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["ok"] is True
+    assert [(f["code"], f["cell"]) for f in report["findings"]
+            if f.get("column") == "ID"] == [("NEW_ACTION", "A24")]

@@ -245,8 +245,10 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Expected in a return differs from the baseline. The baseline figure is used.",
         "Find out who changed the locked cell."),
     "NEW_ACTION": (
-        "next-quarter",
-        "A row with no ID was given the next free ID.",
+        "check, import, revise, next-quarter",
+        "A row with no ID was given the next free ID (next-quarter, revise); in `check` of "
+        "a master, a new action whose ID is left empty, as the guide says, and which "
+        "next-quarter will number; in `import`, a row the source labels \"NEW ACTION\".",
         "Nothing; check the new action is meant."),
     "ARCHIVED": (
         "next-quarter",

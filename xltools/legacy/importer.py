@@ -1,7 +1,8 @@
-"""Import a legacy tracker (TSV/CSV copied from Word or a PDF, or an .xlsx) as a master.
+"""Import a legacy tracker (Word, PDF, xlsx, or CSV/TSV text) as a master.
 
 DESIGN.md §5.2. The PMO's existing plan becomes the first master: every action
-with a stable ID (``A-0001``… in the order of the source), its section, its
+with a stable ID (the source's own ``ID`` column when it holds xltools IDs —
+``ids.py`` — else ``A-0001``… in the order of the source), its section, its
 officers split into names the Lists sheet can hold, and its free-text status
 mapped to the RAG scheme. The tracker's progress column is the latest
 progress, so it goes to ``Progress update`` (and its status to ``RAG status``);
@@ -31,10 +32,10 @@ from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER, col_l
 from ..workbook.validate import validate_book
 from ..workbook.writer import write_book
 from .columns import HeaderMatcher
+from .ids import assign_ids
 from .rows import Draft, Parsed, cell_ref, parse_grid, text
 from .source import Grid, SourceNote, read_grid
 
-ID_FORMAT = "A-{:04d}"
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d.%m.%Y")
 OFFICER_KEYS = ("accountable_officer", "lead_officer")
 
@@ -128,8 +129,14 @@ def _base_plan(plan: Plan | None, period: str | None, source: Path,
 
 def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> ImportReport:
     findings: list[Finding] = []
-    ids = {id(d): ID_FORMAT.format(n) for n, d in enumerate(parsed.drafts, start=1)}
+    assigned = assign_ids(parsed.drafts)
+    ids = assigned.ids
     where = _Where(grid, ids)
+    for draft, got, why in assigned.problems:
+        code = "DUPLICATE_ID" if "another" in why else "INVALID"
+        findings.append(where.finding(code, f"ID '{got}' in the source {why}; the action is "
+                                      f"given the new ID {ids[id(draft)]}", draft, got=got,
+                                      column="ID"))
     sections = _sections(parsed, plan)
     officers = _Officers(plan, parsed.drafts)
     statuses: dict[str, str | None] = {}

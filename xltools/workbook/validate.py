@@ -164,12 +164,28 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
             found.append(where.finding(row, layout.column("id"),
                                        "has no ID; the PMO cannot match it to the plan", None,
                                        "an ID"))
+        elif layout is ACTIONS_LAYOUT and kind != RETURN and new_action(row.get("id")):
+            # the PMO adds an action to the master with the ID left empty (as the
+            # guide says): not an error — next quarter gives it the next free ID
+            found = [f for f in found if f.column != "ID"]
+            found.append(Finding("NEW_ACTION", "new action with no ID yet: next-quarter gives "
+                                 "it the next free ID", file=where.file, sheet=layout.name,
+                                 cell=f"{where.letters.get('id', 'A')}{row.get('_row', '?')}",
+                                 column="ID"))
         out += found
         out += too_long_findings(row, where)
         for col in layout.columns:
             if col.list_name and not blank(row.get(col.key)):
                 out += list_findings(row, col, where, lists)
     return out
+
+
+NEW_MARKERS = frozenset({"new", "new action"})
+
+
+def new_action(value: Any) -> bool:
+    """An ID cell left empty (or marked "New") for an action added to the master."""
+    return blank(value) or " ".join(str(value).split()).casefold() in NEW_MARKERS
 
 
 def too_long_findings(row: Row, where: _Where) -> list[Finding]:
