@@ -80,6 +80,9 @@ CATALOGUE: dict[str, Code] = {
         # next quarter
         Code("NEW_ACTION", "New action given an ID", INFO),
         Code("ARCHIVED", "Complete action moved to the Archive", INFO),
+        # revise
+        Code("MATCHED", "Revised action matched to a master action", INFO),
+        Code("WITHDRAWN", "Action not in the revised plan: withdrawn to the Archive", WARNING),
     )
 }
 

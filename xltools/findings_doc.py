@@ -26,6 +26,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
     "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
+    "Revising the plan": ("MATCHED", "WITHDRAWN"),
 }
 
 # code -> (commands that raise it, what it means, what to do)
@@ -250,6 +251,19 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "a master, a new action whose ID is left empty, as the guide says, and which "
         "next-quarter will number; in `import`, a row the source labels \"NEW ACTION\".",
         "Nothing; check the new action is meant."),
+    "MATCHED": (
+        "revise",
+        "An action of the revised plan was matched to a master action, by the ID the "
+        "revised file gives or by its text; the score (0–1) says how alike the texts "
+        "are. Below 0.85 it is a warning.",
+        "Check the lower scores: if two actions were wrongly paired, give the revised file "
+        "an ID column with the right IDs and run revise again."),
+    "WITHDRAWN": (
+        "revise",
+        "A master action is not in the revised plan. It is not deleted: it moves to the "
+        "Archive with RAG status Withdrawn and the date and reason in Flags.",
+        "Check it really was dropped (not reworded beyond recognition); if it was "
+        "reworded, give the revised file an ID column and run revise again."),
     "ARCHIVED": (
         "next-quarter",
         "A Complete action was moved to the Archive sheet (kept, not deleted).",

@@ -20,6 +20,7 @@ from ..errors import XltoolsError
 COMMANDS = {
     "template": "template",
     "import": "legacy_import",
+    "revise": "revise",
     "issue": "issue",
     "check": "check",
     "consolidate": "consolidate",

@@ -49,6 +49,8 @@ class ImportReport:
     findings: list[Finding] = field(default_factory=list)
     statuses: dict[str, str | None] = field(default_factory=dict)
     rows_read: int = 0
+    source_ids: set[str] = field(default_factory=set)  # IDs kept from the source's ID column
+    labelled_new: set[str] = field(default_factory=set)  # IDs of rows labelled "NEW ACTION"
 
     def to_dict(self) -> dict[str, Any]:
         plan = self.book.plan
@@ -158,7 +160,9 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
     findings = sorted(notes + findings + list_findings,
                       key=lambda f: (f.cell is None, _line(f.cell)))
     findings += _validate(book)
-    return ImportReport(grid.file, book, findings, statuses, len(grid.rows))
+    kept = {ids[id(d)] for d in parsed.drafts if ids[id(d)] == text(d.cells.get("id"))}
+    labelled = {ids[id(d)] for d in parsed.drafts if d.labelled_new}
+    return ImportReport(grid.file, book, findings, statuses, len(grid.rows), kept, labelled)
 
 
 def _validate(book: Book) -> list[Finding]:

@@ -1,0 +1,150 @@
+"""Following a plan as it changes (xltools revise, issue 14).
+
+The master is the Aug/Sep 2019 seed imported and given a quarter's history. The
+revised plan is a Word tracker of the next version, as councils change them:
+section 1 dropped, sections 2–3 renumbered 1–2, two actions reworded, one
+officer changed, two actions added (one labelled NEW ACTION).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import SAMPLE_PLAN, SEEDS
+from tracker_docs import write_docx
+
+from xltools.cli import main
+from xltools.errors import UsageError
+from xltools.legacy.importer import import_legacy, write_import
+from xltools.legacy.revise import revise, similarity
+from xltools.plan import Plan
+from xltools.workbook.reader import read_book
+
+SEED = SEEDS / "002_aed1e1315f25b11a.txt"
+NEW_TEXTS = ["Launch a kinship carers support offer with the voluntary sector.",
+             "Review of emergency duty team out-of-hours cover."]
+
+
+@pytest.fixture
+def master(tmp_path):
+    """The seed as a master, with last quarter's progress and RAG on every action."""
+    report = import_legacy(SEED, plan=Plan.load(SAMPLE_PLAN))
+    for n, action in enumerate(report.book.actions, start=1):
+        action["previous_progress"] = f"Last quarter's update {n}"
+        action["previous_rag"] = "Green"
+        action["rag"] = "Amber"
+    return write_import(report, tmp_path / "master.xlsx")
+
+
+def _renumber(ref: str) -> str:
+    major, minor = ref.split(".")
+    return f"{int(major) - 1}.{minor}"
+
+
+@pytest.fixture
+def revised(master, tmp_path):
+    """The next version of the plan as a Word tracker."""
+    actions = [dict(a) for a in read_book(master).actions if not a["ref"].startswith("1.")]
+    for action in actions:
+        action["ref"] = _renumber(action["ref"])
+        action["section"] = re.sub(r"^(\d)\.", lambda m: f"{int(m[1]) - 1}.",
+                                   action["section"])
+        action["progress_update"] = None
+    actions[0]["action"] = actions[0]["action"].replace("Increased number of",
+                                                        "Increase the number of")
+    actions[4]["action"] = "Develop enhanced models of semi-independent accommodation."
+    actions[2]["lead_officer"] = "Jane Doe"
+    last = actions[-1]
+    for i, text in enumerate(NEW_TEXTS, start=7):
+        actions.append(dict(last, ref=f"2.{i}", action=text, lead_officer="Jane Doe"))
+    return write_docx(tmp_path / "plan_sep2020.docx", actions, new_labels=("2.7",))
+
+
+def test_revision_keeps_ids_and_history_withdraws_dropped_and_numbers_new(master, revised,
+                                                                         tmp_path):
+    before = {a["ref"]: a for a in read_book(master).actions}
+    report = revise(master, revised, tmp_path / "revised.xlsx")
+    book = read_book(report.output)
+    got = {a["ref"]: a for a in book.actions}
+    # every surviving action: same ID, history kept, new ref and section
+    for old_ref, old in before.items():
+        if old_ref.startswith("1."):
+            continue
+        new = got[_renumber(old_ref)]
+        assert new["id"] == old["id"], old_ref
+        assert (new["previous_progress"], new["previous_rag"], new["rag"]) == (
+            old["previous_progress"], "Green", "Amber")
+        assert new["progress_update"] == old["progress_update"]  # not blanked by the paper
+        assert new["section"][0] == str(int(old["section"][0]) - 1)
+    # the reworded ones matched by text, the changes applied
+    assert got["1.1"]["action"].startswith("Increase the number of")
+    assert got["1.3"]["lead_officer"] == "Jane Doe" and "Jane Doe" in book.plan.officers
+    # dropped section 1: Withdrawn in the Archive, with date and reason
+    withdrawn = {a["id"]: a for a in book.archive}
+    assert sorted(withdrawn) == sorted(before[f"1.{i}"]["id"] for i in range(1, 7))
+    for row in withdrawn.values():
+        assert row["rag"] == "Withdrawn"
+        assert re.match(r"Withdrawn \d\d/\d\d/\d{4}: not in the revised plan", row["flags"])
+        assert row["previous_progress"].startswith("Last quarter's update")
+    # new actions: new IDs after the highest
+    assert [(got[r]["id"], got[r]["action"]) for r in ("2.7", "2.8")] == [
+        ("A-0023", NEW_TEXTS[0]), ("A-0024", NEW_TEXTS[1])]
+    assert book.plan.sections[0].startswith("1. Effective delivery")
+    # every change one Log row
+    notes = [r["notes"] for r in book.log]
+    assert any(n.startswith("revise: master.xlsx revised from plan_sep2020.docx: 16 matched, "
+                            "2 new, 6 withdrawn") for n in notes)
+    assert len([n for n in notes if " withdrawn: not in the revised plan" in n]) == 6
+    assert len([n for n in notes if re.match(r"A-00\d\d Ref: ", n)]) == 16
+    assert len(notes) == 1 + len(report.changes) + 2 + 6
+
+
+def test_every_match_is_scored_and_reworded_ones_score_lower(master, revised):
+    report = revise(master, revised)  # no output: nothing written
+    assert report.output is None
+    scores = {m.revised["ref"]: m.score for m in report.matches if m.master}
+    assert len(scores) == 16
+    assert scores["1.5"] < 0.9 <= scores["1.2"]
+    matched = [f for f in report.findings if f.code == "MATCHED"]
+    assert len(matched) == 16 and all("score" in f.extra for f in matched)
+    assert {m.how for m in report.matches} == {"text", "new"}
+
+
+def test_an_id_column_in_the_revised_file_wins_over_text(master, tmp_path):
+    actions = [dict(a) for a in read_book(master).actions]
+    actions[0]["action"], actions[1]["action"] = actions[1]["action"], actions[0]["action"]
+    keys = ["id", "ref", "action", "lead_officer"]
+    revised = write_docx(tmp_path / "with_ids.docx", actions, headers=["ID", "Ref", "Action",
+                                                                      "Lead officer"],
+                         keys=keys)
+    report = revise(master, revised)
+    assert {m.how for m in report.matches} == {"id"}
+    assert not report.withdrawn
+    first = report.matches[0]
+    assert first.master["id"] == actions[0]["id"] and first.score == 1.0
+
+
+def test_similarity_ignores_case_punctuation_and_later_sentences():
+    assert similarity("Audit budgets. Then more.", "AUDIT budgets!") == 1.0
+    assert similarity("Audit budgets", "Recruit social workers") < 0.6
+
+
+def test_cli_dry_run_prints_the_match_table_and_writes_nothing(master, revised, tmp_path,
+                                                               capsys):
+    out = tmp_path / "new.xlsx"
+    code = main(["revise", str(master), str(revised), "-o", str(out), "--dry-run"])
+    printed = capsys.readouterr().out
+    assert code == 0 and not out.exists()
+    assert "16 matched, 2 new, 6 withdrawn" in printed and "Dry run" in printed
+    code = main(["revise", str(master), str(revised), "-o", str(out), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and out.exists() and len(data["withdrawn"]) == 6
+
+
+def test_revise_refuses_to_write_over_the_master(master, revised, capsys):
+    with pytest.raises(UsageError, match="new file"):
+        revise(master, revised, master)
+    assert main(["revise", str(master), str(revised)]) == 2
+    assert "--dry-run" in capsys.readouterr().err
