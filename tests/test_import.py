@@ -487,3 +487,28 @@ def test_check_accepts_a_new_master_row_with_its_id_left_blank(seed_report, tmp_
     assert code == 0 and report["ok"] is True
     assert [(f["code"], f["cell"]) for f in report["findings"]
             if f.get("column") == "ID"] == [("NEW_ACTION", "A24")]
+
+
+def test_rows_that_are_headings_risks_or_sentences_are_named():
+    from xltools.legacy.shape import row_problems
+    assert row_problems({"ref": "1.1", "action": "Cut agency spend",
+                         "lead_officer": "Ann Lee / Director of Finance & Resources"}, True) == []
+    assert row_problems({"ref": None, "action": "SKILLS AND EMPLOYMENT"}, True) == [
+        "no ref", "looks like a heading"]
+    assert row_problems({"ref": "2", "action": "Chapter 3 Homes"}, True) == [
+        "looks like a heading"]
+    assert row_problems({"ref": "2.1", "action": "There is a risk that funding ends."},
+                        True) == ["looks like a risk"]
+    assert row_problems({"ref": "2.2", "action": "Do it", "accountable_officer":
+                         "The team will report to committee."}, True) == [
+        "officer 'The team will report to committee.' is a sentence, not a name"]
+
+
+def test_check_finds_master_actions_missing_a_ref_or_section(seed_report, tmp_path, capsys):
+    seed_report.book.actions[3]["ref"] = None
+    seed_report.book.actions[5]["section"] = None
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    assert main(["check", str(master), "--json"]) == 0
+    found = [(f["cell"], f["code"], f["column"]) for f in json.loads(
+        capsys.readouterr().out)["findings"] if f["code"] == "INCOMPLETE_ACTION"]
+    assert found == [("B5", "INCOMPLETE_ACTION", "Ref"), ("C7", "INCOMPLETE_ACTION", "Section")]

@@ -211,3 +211,61 @@ def test_cli_pdf_import_reports_the_review_list(seed_pdf, tmp_path, capsys):
                  "Q2 2019/20"])
     assert code == 0
     assert "check them against the PDF" in capsys.readouterr().out
+
+
+# -- what is not a tracker (issue 14) ---------------------------------------------
+def write_city_plan(path):
+    """A city plan laid out as programmes, key activities and risks, not a tracker."""
+    document = docx.Document()
+    document.add_paragraph("Chapter 2: A thriving economy")
+    table = document.add_table(rows=1, cols=3)
+    for cell, name in zip(table.rows[0].cells, ["Key activities", "Lead", "Timescale"],
+                          strict=True):
+        cell.text = name
+    rows = [
+        ("SKILLS AND EMPLOYMENT", "", ""),
+        ("Deliver the adult skills programme with colleges", "Director of Economy", "2021"),
+        ("Risk that external funding is not secured", "Finance & Resources", ""),
+        ("Inclusive Growth Programme", "", ""),
+        ("Open two new jobs hubs", "Working with partners across the city region to do "
+         "this.", "2022"),
+        ("Housing and Regeneration", "", ""),
+        ("Risks of delay to the housing pipeline", "Head of Housing", ""),
+        ("Build 500 council homes by 2024", "Director of Housing", "2024"),
+        ("Cultural Strategy Refresh", "", ""),
+    ]
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    document.save(str(path))
+    return path
+
+
+def test_a_plan_that_is_not_a_tracker_is_refused_with_a_summary(tmp_path):
+    source = write_city_plan(tmp_path / "city_plan.docx")
+    mapping = {"key activities": "action", "lead": "lead_officer", "timescale": "timeframe"}
+    out = tmp_path / "master.xlsx"
+    code = main(["import", str(source), "-o", str(out), "--period", "Q1 2020/21",
+                 "--mapping", str(_json_file(tmp_path, mapping))])
+    assert code == 2 and not out.exists()
+    with pytest.raises(UsageError, match=r"city_plan.docx: 7 of 9 rows do not look like "
+                       r"tracker actions \(4 rows with text outside the columns, 2 risks, "
+                       r"1 officer cells that are sentences.*no master was written"):
+        import_legacy(source, period="Q1 2020/21", mapping=_resolved(mapping))
+    forced = import_legacy(source, period="Q1 2020/21", mapping=_resolved(mapping),
+                           force=True)
+    flagged = [f.got for f in forced.findings if f.code == "NOT_AN_ACTION"]
+    assert len(flagged) == 3 and "Deliver the adult skills programme with colleges" not in flagged
+    officers = [a["lead_officer"] for a in forced.book.actions]
+    assert "Finance & Resources" in officers  # a job title is one officer, not two
+
+
+def _json_file(tmp_path, data):
+    path = tmp_path / "mapping.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _resolved(data):
+    from xltools.legacy.columns import resolve_mapping
+    return resolve_mapping(data)

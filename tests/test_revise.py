@@ -91,7 +91,9 @@ def test_revision_keeps_ids_and_history_withdraws_dropped_and_numbers_new(master
     # new actions: new IDs after the highest
     assert [(got[r]["id"], got[r]["action"]) for r in ("2.7", "2.8")] == [
         ("A-0023", NEW_TEXTS[0]), ("A-0024", NEW_TEXTS[1])]
-    assert book.plan.sections[0].startswith("1. Effective delivery")
+    # renumbered sections keep the master's wording under their new numbers
+    assert book.plan.sections == ("1. Effective delivery of change programmes",
+                                  "2. Creating the conditions for good practice to flourish")
     # every change one Log row
     notes = [r["notes"] for r in book.log]
     assert any(n.startswith("revise: master.xlsx revised from plan_sep2020.docx: 16 matched, "
@@ -126,6 +128,12 @@ def test_an_id_column_in_the_revised_file_wins_over_text(master, tmp_path):
     assert first.master["id"] == actions[0]["id"] and first.score == 1.0
 
 
+def test_revising_with_the_same_plan_changes_nothing(master):
+    report = revise(master, SEED)
+    assert (len(report.matches), report.changes, report.withdrawn) == (22, [], [])
+    assert all(m.score == 1.0 for m in report.matches)
+
+
 def test_similarity_ignores_case_punctuation_and_later_sentences():
     assert similarity("Audit budgets. Then more.", "AUDIT budgets!") == 1.0
     assert similarity("Audit budgets", "Recruit social workers") < 0.6
@@ -148,3 +156,26 @@ def test_revise_refuses_to_write_over_the_master(master, revised, capsys):
         revise(master, revised, master)
     assert main(["revise", str(master), str(revised)]) == 2
     assert "--dry-run" in capsys.readouterr().err
+
+
+# -- next-quarter --to: several quarters in one roll --------------------------------
+def test_next_quarter_to_a_later_quarter_rolls_once(tmp_path, plan):
+    from test_rollover import write_master
+
+    from xltools.cycle.rollover import next_quarter
+    master = write_master(tmp_path / "master_Q2.xlsx", plan)
+    before = {a["id"]: a for a in read_book(master).actions}
+    report = next_quarter(master, tmp_path / "q1.xlsx", to="Q1 2020/21")
+    book = read_book(tmp_path / "q1.xlsx")
+    assert (report.previous_period, report.period, book.plan.period) == (
+        "Q2 2019/20", "Q1 2020/21", "Q1 2020/21")
+    assert book.plan.deadline_date > book.plan.quarter.end
+    assert report.archived == ["A-0002"]  # archived once
+    rows = {a["id"]: a for a in book.actions}
+    assert rows["A-0001"]["previous_progress"] == before["A-0001"]["progress_update"]
+    assert all(r.get("progress_update") is None for r in rows.values())
+    with pytest.raises(UsageError, match="not after the master's period"):
+        next_quarter(master, tmp_path / "back.xlsx", to="Q1 2019/20")
+    code = main(["next-quarter", str(master), "-o", str(tmp_path / "cli.xlsx"), "--to",
+                 "Quarter 3 2020-21", "--json"])
+    assert code == 0 and read_book(tmp_path / "cli.xlsx").plan.period == "Q3 2020/21"

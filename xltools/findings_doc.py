@@ -16,12 +16,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "MISSING_COLUMN", "EXTRA_COLUMN", "DUPLICATE_ID",
+                            "INCOMPLETE_ACTION",
                             "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
-                                   "QUOTES_IGNORED", "REVIEW"),
+                                   "QUOTES_IGNORED", "REVIEW", "NOT_AN_ACTION"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
@@ -185,6 +186,14 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "read line by line with quotation marks kept as text.",
         "Check the rows from the line named; if the file really is quoted, save it again "
         "from Excel."),
+    "NOT_AN_ACTION": (
+        "import",
+        "An imported row has no ref where the tracker numbers its actions, looks like a "
+        "heading or a risk, or has an officer cell that is a sentence. More than a few "
+        "(over 3 and over 10% of the rows) stop the import: the source is not an action "
+        "tracker, and no master is written.",
+        "Import the tracker table itself or correct the mapping; `--force` imports anyway "
+        "with these rows flagged."),
     "REVIEW": (
         "import",
         "A PDF keeps words and their positions, not cells' line breaks or rows that "
@@ -245,6 +254,13 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "savings",
         "Expected in a return differs from the baseline. The baseline figure is used.",
         "Find out who changed the locked cell."),
+    "INCOMPLETE_ACTION": (
+        "check, import",
+        "A master action has no Ref, or no Section, while most of the plan's actions have "
+        "one: the plan's own structure has gaps, often because what was imported was not "
+        "an action tracker.",
+        "Fill in the ref and pick the section; if many actions lack them, re-import from "
+        "the tracker table."),
     "NEW_ACTION": (
         "check, import, revise, next-quarter",
         "A row with no ID was given the next free ID (next-quarter, revise); in `check` of "

@@ -28,6 +28,9 @@ def register(sub) -> None:
                    help='JSON {"source header": "Actions column"} overriding header matching')
     p.add_argument("--status-mapping", type=Path,
                    help='JSON {"status text": "RAG status"} added to the plan\'s mapping')
+    p.add_argument("--force", action="store_true",
+                   help="import even when many rows do not look like tracker actions "
+                   "(they are flagged NOT_AN_ACTION)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -39,6 +42,7 @@ def run(args) -> int:
         period=args.period,
         mapping=load_mapping(args.mapping) if args.mapping else None,
         status_mapping=load_mapping_file(args.status_mapping) if args.status_mapping else None,
+        force=args.force,
     )
     out_path = write_import(report, args.output)
     if args.json:

@@ -34,6 +34,7 @@ from ..workbook.writer import write_book
 from .columns import HeaderMatcher
 from .ids import assign_ids
 from .rows import Draft, Parsed, cell_ref, parse_grid, text
+from .shape import row_problems, too_many
 from .source import Grid, SourceNote, read_grid
 
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d.%m.%Y")
@@ -49,6 +50,7 @@ class ImportReport:
     findings: list[Finding] = field(default_factory=list)
     statuses: dict[str, str | None] = field(default_factory=dict)
     rows_read: int = 0
+    lines: list[int] = field(default_factory=list)  # each action's first source line
     source_ids: set[str] = field(default_factory=set)  # IDs kept from the source's ID column
     labelled_new: set[str] = field(default_factory=set)  # IDs of rows labelled "NEW ACTION"
 
@@ -70,11 +72,14 @@ class ImportReport:
 
 def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str | None = None,
                   mapping: dict[str, str] | None = None,
-                  status_mapping: dict[str, str] | None = None) -> ImportReport:
+                  status_mapping: dict[str, str] | None = None,
+                  force: bool = False) -> ImportReport:
     """Read ``source`` and build the master Book (not written; see ``write_import``).
 
     ``mapping`` is a resolved header mapping (``columns.load_mapping``);
     ``status_mapping`` extra {status text: RAG} entries on top of the plan's.
+    More than a few rows that do not look like tracker actions stop the import
+    (``shape.py``) unless ``force``; either way each is reported.
     """
     source = Path(source)
     matcher = HeaderMatcher(mapping)
@@ -83,7 +88,51 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
-    return _build(grid, parsed, plan, StatusMapper(plan))
+    report = _build(grid, parsed, plan, StatusMapper(plan))
+    _check_shape(report, grid, force)
+    return report
+
+
+def _check_shape(report: ImportReport, grid: Grid, force: bool) -> None:
+    """Report rows that are not tracker actions; stop when there are too many."""
+    actions = report.book.actions
+    has_refs = sum(1 for a in actions if a.get("ref")) > len(actions) / 2
+    odd = []
+    for row, draft_line in zip(actions, report.lines, strict=True):
+        problems = row_problems(row, has_refs)
+        if problems:
+            odd.append((draft_line, problems))
+            report.findings.append(Finding(
+                "NOT_AN_ACTION", f"{'; '.join(problems)} — check this is a tracker action",
+                file=grid.file, sheet=grid.sheet, cell=f"A{draft_line}",
+                action_id=row.get("id"), got=_short(row.get("action"))))
+    unplaced = sorted({_line(f.cell) for f in report.findings if f.code == "UNPLACED_ROW"})
+    odd += [(line, ["text outside the columns"]) for line in unplaced]
+    total = len(actions) + len(unplaced)
+    if odd and too_many(len(odd), total) and not force:
+        raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+
+
+def _shape_summary(file: str, odd: list[tuple[int, list[str]]], total: int) -> str:
+    kinds: dict[str, int] = {}
+    for _, problems in odd:
+        for problem in problems:
+            kind = ("officer cells that are sentences" if problem.startswith("officer") else
+                    "rows with " + problem if problem == "no ref" else
+                    problem.replace("looks like a ", "") + "s" if "like" in problem else
+                    "rows with " + problem)
+            kinds[kind] = kinds.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    lines = ", ".join(str(line) for line, _ in odd[:8]) + ("…" if len(odd) > 8 else "")
+    return (f"{file}: {len(odd)} of {total} rows do not look like tracker actions ({summary}; "
+            f"rows from source lines {lines}) — this does not look like an action tracker, so "
+            "no master was written. Import the tracker table itself, correct the --mapping, "
+            "or use --force to import with those rows flagged (NOT_AN_ACTION)")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    value = " ".join(str(value or "").split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _no_header(grid: Grid) -> str:
@@ -162,7 +211,8 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
     findings += _validate(book)
     kept = {ids[id(d)] for d in parsed.drafts if ids[id(d)] == text(d.cells.get("id"))}
     labelled = {ids[id(d)] for d in parsed.drafts if d.labelled_new}
-    return ImportReport(grid.file, book, findings, statuses, len(grid.rows), kept, labelled)
+    return ImportReport(grid.file, book, findings, statuses, len(grid.rows),
+                        [d.line for d in parsed.drafts], kept, labelled)
 
 
 def _validate(book: Book) -> list[Finding]:

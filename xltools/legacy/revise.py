@@ -98,12 +98,42 @@ def revise(master: str | Path, revised: str | Path, out: str | Path | None = Non
     blank_lists = book.plan.with_changes(sections=(), officers=())
     imported = import_legacy(revised, plan=blank_lists, mapping=mapping)
     report = RevisionReport(master.name, revised.name, imported=imported)
+    namer = section_namer(book.plan.sections)
+    for row in imported.book.actions:
+        row["section"] = namer(row.get("section"))
+    imported.book.plan = imported.book.plan.with_changes(
+        sections=tuple(dict.fromkeys(namer(s) for s in imported.book.plan.sections)))
     report.matches = match_actions(book.actions, imported.book.actions, imported.source_ids,
                                    imported.labelled_new)
     report.book = apply(book, report, today or date.today(), _sha256(master))
     if out is not None:
         report.output = str(write_book(report.book, out))
     return report
+
+
+def section_namer(sections: tuple[str, ...]):
+    """A revised heading that is a master section renumbered, or its longer or
+    shorter wording ("2. Effective delivery…, accelerating pace…"), keeps the
+    master's wording under its new number; other headings are new sections."""
+    named = {_unnumbered(s): s for s in sections}
+
+    def name(heading: Any) -> Any:
+        if not heading:
+            return heading
+        words = _unnumbered(heading)
+        same = next((m for m in named if m and (words == m or words.startswith(m)
+                                                or m.startswith(words))), None)
+        if same is None:
+            return heading
+        number = re.match(r"^\s*(\d{1,2}\s*[.:)–-]\s*)", str(heading))
+        text = re.sub(r"^\s*\d{1,2}\s*[.:)–-]\s*", "", named[same])
+        return (number.group(1) if number else "") + text
+
+    return name
+
+
+def _unnumbered(section: Any) -> str:
+    return normalise(re.sub(r"^\s*\d{1,2}\s*[.:)–-]", "", str(section or "")))
 
 
 # -- matching ------------------------------------------------------------------
@@ -219,8 +249,8 @@ def _withdrawn(row: Row, today: date, source: str) -> Row:
 
 def _revised_plan(plan: Plan, revised: Plan, actions: list[Row]) -> Plan:
     """Sections as the revision has them; officers: the master's, plus any new."""
-    sections = tuple(dict.fromkeys([*revised.sections,
-                                    *(a["section"] for a in actions if a.get("section"))]))
+    sections = tuple(dict.fromkeys([*(a["section"] for a in actions if a.get("section")),
+                                    *revised.sections]))
     known = {o.casefold() for o in plan.officers}
     used = [a[k] for a in actions for k in ("accountable_officer", "lead_officer") if a.get(k)]
     singles = [n for entry in used for n in split_officers(entry)]

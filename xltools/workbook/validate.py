@@ -29,6 +29,7 @@ from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
     KPIS_LAYOUT,
+    MASTER,
     RETURN,
     SAVINGS_LAYOUT,
     Column,
@@ -144,7 +145,27 @@ def validate_book(book: Book, *, file: str | None = None) -> list[Finding]:
         findings += validate_rows(rows, layout, book.plan, file=file, kind=book.kind,
                                   letters=book.letters(layout))
     findings += duplicate_ids(book.actions, file, book.letters(ACTIONS_LAYOUT))
+    if book.kind == MASTER:
+        findings += incomplete_actions(book, file)
     return findings
+
+
+def incomplete_actions(book: Book, file: str | None) -> list[Finding]:
+    """Plan-level integrity of a master: when most actions have a ref (a section),
+    the ones without are gaps in the plan's structure — typical of a master
+    imported from something that was not a tracker, where every cell is valid."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for key, name in (("ref", "Ref"), ("section", "Section")):
+        filled = sum(1 for r in book.actions if not blank(r.get(key)))
+        if filled <= len(book.actions) / 2 or (key == "section" and not book.plan.sections):
+            continue
+        out += [Finding("INCOMPLETE_ACTION", f"{name} is empty, though the plan's other "
+                        f"actions have one", file=file, sheet=ACTIONS_LAYOUT.name,
+                        cell=f"{letters.get(key, '?')}{row.get('_row', '?')}",
+                        action_id=row.get("id") or None, column=name)
+                for row in book.actions if blank(row.get(key))]
+    return out
 
 
 def _name(path: str) -> str:
