@@ -128,6 +128,22 @@ def test_an_id_column_in_the_revised_file_wins_over_text(master, tmp_path):
     assert first.master["id"] == actions[0]["id"] and first.score == 1.0
 
 
+def test_a_was_column_matches_by_old_ref(master, tmp_path):
+    old = read_book(master).actions
+    actions = [dict(a, was=a["ref"], ref=_renumber(a["ref"])) for a in old
+               if not a["ref"].startswith("1.")]
+    # two actions rewritten beyond recognition: only the Was column can pair them
+    actions[0]["action"], actions[1]["action"] = "Foster care drive.", "Residential homes."
+    revised = write_docx(tmp_path / "with_was.docx", actions,
+                         headers=["Ref", "Was", "Improvement action", "Lead officer"],
+                         keys=["ref", "was", "action", "lead_officer"])
+    report = revise(master, revised)
+    assert {m.how for m in report.matches} == {"was"}
+    by_new_ref = {m.revised["ref"]: m.master["id"] for m in report.matches}
+    assert by_new_ref["1.1"] == old[6]["id"] and by_new_ref["1.2"] == old[7]["id"]
+    assert len(report.withdrawn) == 6
+
+
 def test_revising_with_the_same_plan_changes_nothing(master):
     report = revise(master, SEED)
     assert (len(report.matches), report.changes, report.withdrawn) == (22, [], [])

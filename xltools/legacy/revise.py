@@ -7,7 +7,8 @@ carry IDs, progress and history that must survive that, so the revised plan
 each of its actions is matched to the master's:
 
 1. by ID, when the revised file has an ID column of xltools IDs;
-2. otherwise by the action text: the first sentence and the whole text,
+2. by old ref, when it has a "Was" / "Old ref" column;
+3. otherwise by the action text: the first sentence and the whole text,
    normalised (case, punctuation, spacing), compared with difflib; the best
    pairs are taken first, and a pair below ``THRESHOLD`` is not a match.
 
@@ -36,10 +37,14 @@ from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.layout import ACTIONS_LAYOUT, MASTER
 from ..workbook.reader import read_book
 from ..workbook.writer import write_book
+from .columns import fold
 from .ids import ID, scheme
 from .importer import ImportReport, import_legacy
+from .source import read_grid
 
 THRESHOLD = 0.6  # below this a text match is too weak to claim
+WAS_HEADERS = frozenset({"was", "old ref", "previous ref", "former ref", "original ref",
+                         "was ref", "old no", "previous no", "old number", "formerly"})
 WITHDRAWN = "Withdrawn"
 PLAN_KEYS = ("ref", "section", "action", "accountable_officer", "lead_officer", "aim",
              "timeframe", "success_measure", "links")
@@ -104,7 +109,7 @@ def revise(master: str | Path, revised: str | Path, out: str | Path | None = Non
     imported.book.plan = imported.book.plan.with_changes(
         sections=tuple(dict.fromkeys(namer(s) for s in imported.book.plan.sections)))
     report.matches = match_actions(book.actions, imported.book.actions, imported.source_ids,
-                                   imported.labelled_new)
+                                   imported.labelled_new, old_refs(revised, imported))
     report.book = apply(book, report, today or date.today(), _sha256(master))
     if out is not None:
         report.output = str(write_book(report.book, out))
@@ -154,11 +159,34 @@ def similarity(a: Any, b: Any) -> float:
                 if x and y), default=0.0)
 
 
+def old_refs(path: Path, imported: ImportReport) -> dict[int, str]:
+    """Revised action (by position) → its old ref, from a "Was" / "Old ref" column.
+
+    Such a column is not an Actions column, so the import leaves it out; it is
+    read here from the same grid, under the header row that names it."""
+    grid = read_grid(path)
+    column: int | None = None
+    by_line: dict[int, str] = {}
+    for line, cells in grid.rows:
+        names = [fold(c) for c in cells]
+        found = next((i for i, n in enumerate(names) if n in WAS_HEADERS), None)
+        if found is not None:
+            column = found
+        elif column is not None and column < len(cells):
+            by_line[line] = " ".join(str(cells[column] or "").split()).rstrip(".")
+    return {i: by_line[line] for i, line in enumerate(imported.lines)
+            if by_line.get(line)}
+
+
 def match_actions(master: list[Row], revised: list[Row], source_ids: set[str] = frozenset(),
-                  labelled_new: set[str] = frozenset()) -> list[Match]:
+                  labelled_new: set[str] = frozenset(),
+                  was: dict[int, str] | None = None) -> list[Match]:
     """Each revised action's master action: by the ID the revised file gives, then
-    the best text pairs; an action the revision labels "NEW ACTION" is new."""
+    by its old ref ("Was" column), then the best text pairs; an action the
+    revision labels "NEW ACTION" is new."""
     by_id = {str(r["id"]).upper(): r for r in master if r.get("id")}
+    refs = [str(r.get("ref")) for r in master if r.get("ref")]
+    by_ref = {str(r["ref"]): r for r in master if r.get("ref") and refs.count(str(r["ref"])) == 1}
     taken: set[int] = set()
     result: dict[int, Match] = {}
     for i, row in enumerate(revised):
@@ -166,6 +194,10 @@ def match_actions(master: list[Row], revised: list[Row], source_ids: set[str] = 
         if own in by_id and id(by_id[own]) not in taken:
             result[i] = Match(row, by_id[own], 1.0, "id")
             taken.add(id(by_id[own]))
+    for i, old in (was or {}).items():
+        if i not in result and old in by_ref and id(by_ref[old]) not in taken:
+            result[i] = Match(revised[i], by_ref[old], 1.0, "was")
+            taken.add(id(by_ref[old]))
     free = [i for i, r in enumerate(revised) if i not in result
             and r.get("id") not in labelled_new]
     pairs = sorted(((similarity(m.get("action"), revised[i].get("action")), i, j)
@@ -198,7 +230,8 @@ def apply(book: Book, report: RevisionReport, today: date, sha256: str) -> Book:
                                             f"{row['id']}", row, report))
         else:
             row = _updated(match, report)
-            how = "its ID" if match.how == "id" else f"its text (score {match.score:.2f})"
+            how = {"id": "its ID", "was": "its old ref"}.get(
+                match.how, f"its text (score {match.score:.2f})")
             report.findings.append(_finding(
                 "MATCHED", f"{row['id']} (was {match.master.get('ref') or 'no ref'}) matched "
                 f"to revised {match.revised.get('ref') or 'no ref'} by {how}", row, report,
