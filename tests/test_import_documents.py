@@ -188,6 +188,35 @@ def test_pdf_review_list_names_page_and_position(seed_pdf, pdf_report):
     assert not [f for f in report.findings if f.code in ("UNPLACED_ROW", "MERGED_ROW")]
 
 
+@pytest.fixture(scope="module")
+def unruled_report(tsv_actions, tmp_path_factory):
+    """The same tracker printed without borders: no lines for pdfplumber to find."""
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice not installed")
+    folder = tmp_path_factory.mktemp("unruled")
+    source = write_docx(folder / "bare.docx", tsv_actions, split_at=tsv_actions[6]["section"],
+                        borders=False)
+    return import_legacy(convert(soffice, source, "pdf", folder), plan=Plan.load(SAMPLE_PLAN))
+
+
+def test_pdf_table_without_lines_is_read_by_the_header_positions(unruled_report, tsv_actions):
+    got = unruled_report.book.actions
+    assert [a["ref"] for a in got] == [a["ref"] for a in tsv_actions]
+    assert [a["section"] for a in got] == [a["section"] for a in tsv_actions]
+    flagged = {f.action_id for f in unruled_report.findings
+               if f.code in ("OFFICERS_SPLIT", "OFFICERS_UNCLEAR", "REVIEW")}
+    for want, have in zip(tsv_actions, got, strict=True):
+        assert _first_sentence(have["action"]) == _first_sentence(want["action"])
+        for key in TEXT_KEYS:
+            assert _squashed(have[key]) == _squashed(want[key]), (want["ref"], key)
+        for key in OFFICER_KEYS:
+            assert have[key] == want[key] or have["id"] in flagged, (want["ref"], key)
+    pages = [f for f in unruled_report.findings
+             if f.code == "REVIEW" and "without ruling lines" in f.message]
+    assert len(pages) >= 2 and all(f.extra["page"] >= 1 for f in pages)
+
+
 def test_pdf_without_a_table_is_refused(tmp_path, seed_pdf):
     soffice = soffice_path()
     document = docx.Document()

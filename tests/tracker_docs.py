@@ -27,7 +27,8 @@ OFFICER_KEYS = ("accountable_officer", "lead_officer")
 
 def write_docx(path: Path, actions: list[dict], *, split_at: str | None = None,
                new_labels: tuple[str, ...] = (), bullets: dict[str, list[str]] | None = None,
-               headers: list[str] | None = None, keys: list[str] | None = None) -> Path:
+               headers: list[str] | None = None, keys: list[str] | None = None,
+               borders: bool = True) -> Path:
     """``actions`` as dicts of Actions keys, with ``section``; ``split_at`` the
     section that starts a second table (its heading a paragraph before it)."""
     headers, keys = headers or HEADERS, keys or KEYS
@@ -37,14 +38,14 @@ def write_docx(path: Path, actions: list[dict], *, split_at: str | None = None,
     style.font.size = Pt(7)
     document.add_paragraph("Children and Families Department improvement plan")
     document.add_paragraph("The plan should be read in conjunction with the highlight reports.")
-    table = _new_table(document, headers)
+    table = _new_table(document, headers, borders)
     section = None
     for action in actions:
         if action["section"] != section:
             section = action["section"]
             if section == split_at:
                 document.add_paragraph(section)
-                table = _new_table(document, headers)
+                table = _new_table(document, headers, borders)
             else:
                 _heading_row(table, section)
         _action_row(table, action, keys, action["ref"] in new_labels,
@@ -62,9 +63,10 @@ def _landscape(document) -> None:
         setattr(section, side, Cm(1.2))
 
 
-def _new_table(document, headers: list[str]):
+def _new_table(document, headers: list[str], borders: bool = True):
     table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
+    if borders:
+        table.style = "Table Grid"
     row = table.rows[0]
     for cell, name in zip(row.cells, headers, strict=True):
         cell.text = name

@@ -16,8 +16,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "revise", help="apply a revised plan (docx, pdf, xlsx, csv) to a master",
         description="Match the revised plan's actions to the master's (by an ID column, "
-        "a Was/old-ref column, else by action text, each match scored), keep matched actions' IDs, progress and "
-        "history while taking the revision's refs, sections, officers and text; move "
+        "a Was/old-ref column, else by action text, each match scored), keep matched "
+        "actions' IDs, progress and history while taking the revision's refs, sections, "
+        "officers and text; move "
         "actions the revision dropped to the Archive as Withdrawn; give new actions new "
         "IDs; log every change. The master itself is never changed.")
     p.add_argument("master", type=Path, help="the current master (.xlsx)")

@@ -25,7 +25,6 @@ be checked against the PDF before the master is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,138 +32,53 @@ import pdfplumber
 
 from ..errors import UsageError
 from .grid import Grid, SourceNote
-
-LINE_TOLERANCE = 3.0  # points: words this close vertically are on one line
-# points: a next word that would have fitted by less than 1pt (or missed by under
-# 0.25pt) is too close to call from the positions a PDF keeps
-CLOSE_CALL = (0.25, 1.0)
+from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
+from .pdf_unruled import unruled_rows
 
 
-@dataclass
-class Cell:
-    """One table cell read from the page, with what is needed to join it on."""
-
-    text: str
-    unsure: list[str] = field(default_factory=list)
-    slack: float = 0.0  # room left at the end of its last line
-    space: float = 0.0
-    first: float = 0.0  # width of its first word
-
-    def wraps_into(self, after: Cell) -> bool:
-        """Whether text continued in ``after`` (over a page) wrapped on from this
-        cell's last line: the first word would not have fitted there."""
-        return after.first + self.space > self.slack
-
-@dataclass
-class _Row:
-    cells: list[Cell]
-    page: int
-    top: float
-    table: int
-    number: int
-    single: bool = False  # a line of text outside any table
-    spanning: bool = False  # one cell merged across the table (a heading)
-
-
-def read_pdf(path: Path) -> Grid:
+def read_pdf(path: Path, header_test=None) -> Grid:
     """The PDF's tables (and the text between them) as one grid, with a REVIEW
     note for every cell whose reading was a guess."""
     if not path.is_file():
         raise UsageError(f"{path}: file not found")
     try:
         with pdfplumber.open(str(path)) as pdf:
-            rows = [row for page in pdf.pages for row in _page_rows(page)]
+            rows = [row for page in pdf.pages for row in _page_rows(page, header_test)]
     except UsageError:
         raise
     except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
         raise UsageError(f"{path.name}: not a PDF that can be read ({type(exc).__name__})"
                          ) from exc
-    if not any(not r.single for r in rows):
+    if not any(not r.single for r in rows):  # no ruled table, no header found
         raise UsageError(f"{path.name}: no table found — a tracker is read from a table with "
                          "ruled cells; a scanned PDF (an image) has no text to read")
     return _grid(path.name, _join_page_breaks(rows))
 
 
-def _page_rows(page) -> list[_Row]:
+def _page_rows(page, header_test) -> list[PdfRow]:
     """The page's table rows and outside text lines, top to bottom."""
     tables = page.find_tables()
     words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
-    out: list[_Row] = []
+    if not tables:  # no ruling lines: columns from the header's positions
+        return unruled_rows(page, words, header_test)
+    out: list[PdfRow] = []
     for t_index, table in enumerate(tables, start=1):
         for r_index, row in enumerate(table.rows, start=1):
-            cells = [_cell(box, words) if box else Cell("") for box in row.cells]
+            cells = [box_cell(box, words) if box else Cell("") for box in row.cells]
             spanning = len(row.cells) > 1 and all(box is None for box in row.cells[1:])
-            out.append(_Row(cells, page.page_number, row.bbox[1], t_index, r_index,
+            out.append(PdfRow(cells, page.page_number, row.bbox[1], t_index, r_index,
                             spanning=spanning))
-    outside = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
-    for top, line in _lines(outside):
+    outside = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
+    for top, line in text_lines(outside):
         text = " ".join(w["text"] for w in line)
-        out.append(_Row([Cell(text)], page.page_number, top, 0, 0, single=True))
+        out.append(PdfRow([Cell(text)], page.page_number, top, 0, 0, single=True))
     out.sort(key=lambda r: r.top)
     return out
 
 
-def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
-    x = (word["x0"] + word["x1"]) / 2
-    y = (word["top"] + word["bottom"]) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
-
-def _lines(words: list[dict]) -> list[tuple[float, list[dict]]]:
-    """Words grouped into lines (by their tops), each line left to right."""
-    lines: list[tuple[float, list[dict]]] = []
-    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines and abs(word["top"] - lines[-1][0]) <= LINE_TOLERANCE:
-            lines[-1][1].append(word)
-        else:
-            lines.append((word["top"], [word]))
-    return [(top, sorted(line, key=lambda w: w["x0"])) for top, line in lines]
-
-
-def _cell(box: tuple[float, float, float, float], words: list[dict]) -> Cell:
-    """The cell's text: lines joined as wrapped text or kept as real breaks."""
-    lines = [line for _, line in _lines([w for w in words if _inside(w, box)])]
-    if not lines:
-        return Cell("")
-    pad = max(0.0, min(line[0]["x0"] for line in lines) - box[0])
-    right = box[2] - pad  # cell margins are the same on both sides
-    space = _space(lines)
-    text = _words(lines[0])
-    unsure: list[str] = []
-    for before, after in zip(lines, lines[1:], strict=False):
-        slack = right - before[-1]["x1"]
-        need = space + after[0]["x1"] - after[0]["x0"]
-        wrapped = need > slack
-        if -CLOSE_CALL[0] < slack - need < CLOSE_CALL[1]:
-            unsure.append(f"line break before '{_short(_words(after))}' read as "
-                          f"{'wrapped text' if wrapped else 'a real line break'}")
-        glue = "\n" if not wrapped else ("" if text.endswith("-") else " ")
-        text += glue + _words(after)
-    return Cell(text, unsure, slack=right - lines[-1][-1]["x1"], space=space,
-                first=lines[0][0]["x1"] - lines[0][0]["x0"])
-
-
-def _words(line: list[dict]) -> str:
-    return " ".join(w["text"].replace("\uf0b7", "•") for w in line)
-
-
-def _space(lines: list[list[dict]]) -> float:
-    """The width of a space, measured between the words of the cell's lines (a
-    third of the text height when no line has two words)."""
-    gaps = sorted(b["x0"] - a["x1"] for line in lines for a, b in zip(line, line[1:],
-                                                                          strict=False))
-    if gaps:
-        return gaps[len(gaps) // 2]
-    return (lines[0][0]["bottom"] - lines[0][0]["top"]) / 3
-
-
-def _short(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _join_page_breaks(rows: list[_Row]) -> list[tuple[_Row, list[str]]]:
+def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
     """Rows, with a row continued over a page break joined into the one before."""
-    out: list[tuple[_Row, list[str]]] = []
+    out: list[tuple[PdfRow, list[str]]] = []
     header: list[str] | None = None
     last_table_row: int | None = None  # index in out of the last table row seen
     for row in rows:
@@ -184,7 +98,7 @@ def _join_page_breaks(rows: list[_Row]) -> list[tuple[_Row, list[str]]]:
     return out
 
 
-def _continues(row: _Row, out: list[tuple[_Row, list[str]]], last: int | None,
+def _continues(row: PdfRow, out: list[tuple[PdfRow, list[str]]], last: int | None,
                texts: list[str], header: list[str] | None) -> bool:
     """The first body row of a page, with no first cell, after a table that ran
     to the foot of the page before."""
@@ -203,7 +117,7 @@ def _continues(row: _Row, out: list[tuple[_Row, list[str]]], last: int | None,
     return not first_rows  # nothing but the repeated header in between
 
 
-def _join(before: _Row, after: _Row) -> list[str]:
+def _join(before: PdfRow, after: PdfRow) -> list[str]:
     notes = []
     for i, (old, new) in enumerate(zip(before.cells, after.cells, strict=True)):
         if not new.text:
@@ -221,7 +135,7 @@ def _join(before: _Row, after: _Row) -> list[str]:
     return notes
 
 
-def _grid(name: str, rows: list[tuple[_Row, list[str]]]) -> Grid:
+def _grid(name: str, rows: list[tuple[PdfRow, list[str]]]) -> Grid:
     grid_rows: list[tuple[int, list[Any]]] = []
     notes: list[SourceNote] = []
     places: dict[int, str] = {}
@@ -234,8 +148,12 @@ def _grid(name: str, rows: list[tuple[_Row, list[str]]]) -> Grid:
         for column, cell in enumerate(row.cells):
             for doubt in cell.unsure:
                 notes.append(SourceNote("REVIEW", f"{where}, column {column + 1}: {doubt}",
-                                        line, column, got=_short(cell.text, 80),
+                                        line, column, got=short(cell.text, 80),
                                         extra={**position, "column": column + 1}))
+        if row.unruled and row.number == 1:
+            notes.append(SourceNote("REVIEW", f"page {row.page}: a table without ruling lines, "
+                                    "read by the positions of its header's columns — check "
+                                    "this page's rows and cells", line, extra=dict(position)))
         for doubt in joined:
             notes.append(SourceNote("REVIEW", f"{where}: {doubt}", line, extra=dict(position)))
     return Grid(name, grid_rows, places=places, notes=notes)

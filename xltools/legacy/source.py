@@ -41,7 +41,7 @@ def read_grid(path: str | Path, header_test=None) -> Grid:
         return read_docx(path)
     if suffix == ".pdf":
         from .pdf import read_pdf
-        return read_pdf(path)
+        return read_pdf(path, header_test)
     if suffix == ".doc":
         raise UsageError(f"{path.name}: an old-format Word file; open it in Word and save it "
                          "as .docx, then import that")
