@@ -12,10 +12,12 @@ import json
 import re
 
 import pytest
-from conftest import SAMPLE_PLAN, SEEDS
+from conftest import SAMPLE_PLAN, SEEDS, convert, soffice_path
+from test_rollover import write_master
 from tracker_docs import write_docx
 
 from xltools.cli import main
+from xltools.cycle.rollover import next_quarter
 from xltools.errors import UsageError
 from xltools.legacy.importer import import_legacy, write_import
 from xltools.legacy.revise import revise, similarity
@@ -176,9 +178,6 @@ def test_revise_refuses_to_write_over_the_master(master, revised, capsys):
 
 # -- next-quarter --to: several quarters in one roll --------------------------------
 def test_next_quarter_to_a_later_quarter_rolls_once(tmp_path, plan):
-    from test_rollover import write_master
-
-    from xltools.cycle.rollover import next_quarter
     master = write_master(tmp_path / "master_Q2.xlsx", plan)
     before = {a["id"]: a for a in read_book(master).actions}
     report = next_quarter(master, tmp_path / "q1.xlsx", to="Q1 2020/21")
@@ -195,3 +194,16 @@ def test_next_quarter_to_a_later_quarter_rolls_once(tmp_path, plan):
     code = main(["next-quarter", str(master), "-o", str(tmp_path / "cli.xlsx"), "--to",
                  "Quarter 3 2020-21", "--json"])
     assert code == 0 and read_book(tmp_path / "cli.xlsx").plan.period == "Q3 2020/21"
+
+
+def test_the_revised_plan_can_be_the_published_pdf(master, revised, tmp_path):
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice not installed")
+    pdf = convert(soffice, revised, "pdf", tmp_path / "pdf")
+    from_pdf = revise(master, pdf)
+    from_docx = revise(master, revised)
+    assert [(m.master or {}).get("id") for m in from_pdf.matches] == [
+        (m.master or {}).get("id") for m in from_docx.matches]
+    assert sorted(r["id"] for r in from_pdf.withdrawn) == sorted(
+        r["id"] for r in from_docx.withdrawn)
