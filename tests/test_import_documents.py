@@ -13,6 +13,8 @@ import re
 import docx
 import pytest
 from conftest import SAMPLE_PLAN, SEEDS, convert, soffice_path
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from tracker_docs import write_docx
 
 from xltools.cli import main
@@ -124,6 +126,36 @@ def test_docx_merged_cells_across_and_down(tmp_path):
         ("1.1", "1. Finance", "Cut agency spend", "Ann Lee", "June 2020", "Panel set up"),
         ("1.2", "1. Finance", "Audit budgets", "Ann Lee", "2021", None)]
     assert report.book.plan.sections == ("1. Finance", "2. Workforce")
+
+
+def _tracked(paragraph, tag: str, text: str) -> None:
+    """A run inside a tracked insertion (w:ins) or deletion (w:del)."""
+    change = OxmlElement(tag)
+    change.set(qn("w:id"), "1")
+    change.set(qn("w:author"), "PMO")
+    run = OxmlElement("w:r")
+    body = OxmlElement("w:delText" if tag == "w:del" else "w:t")
+    body.text = text
+    body.set(qn("xml:space"), "preserve")
+    run.append(body)
+    change.append(run)
+    paragraph._p.append(change)
+
+
+def test_docx_tracked_changes_read_as_accepted(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for cell, name in zip(table.rows[0].cells, ["Ref", "Action", "Lead officer"], strict=True):
+        cell.text = name
+    ref, action, lead = table.rows[1].cells
+    ref.text, lead.text = "1.1", "Ann Lee"
+    paragraph = action.paragraphs[0]
+    paragraph.add_run("Review agency spend")
+    _tracked(paragraph, "w:del", " monthly")
+    _tracked(paragraph, "w:ins", " every quarter")
+    document.save(str(tmp_path / "tracked.docx"))
+    report = import_legacy(tmp_path / "tracked.docx", period="Q1 2020/21")
+    assert report.book.actions[0]["action"] == "Review agency spend every quarter"
 
 
 def test_word_files_that_cannot_be_imported_say_why(tmp_path):

@@ -15,7 +15,8 @@ headings, refs, officers — is the one parser in ``rows.py``:
 * a row that is one cell merged across the whole table (a section heading
   inside the table) becomes a row of one cell;
 * a cell merged down several rows repeats its text in each (the accountable
-  officer of a group of actions is every one's officer).
+  officer of a group of actions is every one's officer);
+* tracked changes read as accepted (a revised plan is often sent with them).
 
 Each row's place in the document ("table 2, row 5") is kept for the report.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -33,6 +35,7 @@ from ..errors import UsageError
 from .grid import Grid
 
 BULLET = "• "
+_SKIPPED = {qn("w:del"), qn("w:moveFrom"), qn("w:txbxContent"), qn("w:p")}
 
 
 def read_docx(path: Path) -> Grid:
@@ -96,10 +99,28 @@ def cell_text(cell) -> str:
 def paragraph_text(paragraph: Paragraph, bullets: bool = False) -> str:
     """The paragraph's text (line breaks kept); in a cell, a list paragraph (a
     bullet) starts with "• " so the lines still read as a list."""
-    value = paragraph.text.strip()
+    value = accepted_text(paragraph._p).strip()
     if bullets and value and _listed(paragraph):
         return BULLET + value
     return value
+
+
+def accepted_text(p) -> str:
+    """The paragraph as it reads with tracked changes accepted: runs inside
+    insertions, fields, smart tags and content controls count (python-docx's own
+    ``text`` skips them), deleted runs do not, nor runs of a text box anchored in
+    the paragraph (they are paragraphs of their own)."""
+    parts = []
+    for run in p.iter(qn("w:r")):
+        node, keep = run.getparent(), True
+        while node is not None and node is not p:
+            if node.tag in _SKIPPED:
+                keep = False
+                break
+            node = node.getparent()
+        if keep and node is p:
+            parts.append(run.text)
+    return "".join(parts)
 
 
 def _listed(paragraph: Paragraph) -> bool:
