@@ -158,6 +158,23 @@ def test_docx_tracked_changes_read_as_accepted(tmp_path):
     assert report.book.actions[0]["action"] == "Review agency spend every quarter"
 
 
+def test_docx_table_inside_a_content_control_is_found(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for row, values in zip(table.rows, [("Ref", "Action", "Lead officer"),
+                                        ("1.1", "Do it well", "Ann Lee")], strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    control, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    table._tbl.addprevious(control)
+    control.append(content)
+    content.append(table._tbl)  # a template's table wrapped in a content control
+    document.save(str(tmp_path / "control.docx"))
+    report = import_legacy(tmp_path / "control.docx", period="Q1 2020/21")
+    assert [(a["ref"], a["action"], a["lead_officer"]) for a in report.book.actions] == [
+        ("1.1", "Do it well", "Ann Lee")]
+
+
 def test_word_files_that_cannot_be_imported_say_why(tmp_path):
     document = docx.Document()
     document.add_paragraph("Our plan, in prose")

@@ -50,7 +50,7 @@ def read_docx(path: Path) -> Grid:
     rows: list[tuple[int, list[Any]]] = []
     places: dict[int, str] = {}
     tables = 0
-    for block in document.iter_inner_content():
+    for block in blocks(document.element.body, document):
         if isinstance(block, Paragraph):
             _add(rows, places, [paragraph_text(block)], "paragraph")
         elif isinstance(block, Table):
@@ -61,6 +61,20 @@ def read_docx(path: Path) -> Grid:
         raise UsageError(f"{path.name}: the document has no table — a tracker is read from "
                          "a Word table (one row per action)")
     return Grid(path.name, rows, places=places)
+
+
+def blocks(parent, owner):
+    """Paragraphs and tables in document order, including those wrapped in a
+    content control (``w:sdt``), which python-docx's own iteration skips."""
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, owner)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, owner)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from blocks(content, owner)
 
 
 def _add(rows: list[tuple[int, list[Any]]], places: dict[int, str], cells: list[Any],
