@@ -42,13 +42,12 @@ from ..workbook.layout import (
     SAVINGS_LAYOUT,
 )
 from ..workbook.reader import read_book
-from ..workbook.validate import duplicate_ids
+from ..workbook.validate import NEW_MARKERS, duplicate_ids
 from ..workbook.writer import write_book
 from .check import check_workbook
 from .intake import sha256_of
 from .returns import STATE_KEY
 
-NEW_MARKERS = frozenset({"new", "new action"})
 DEFAULT_DEADLINE_DAYS = 14
 MAX_DEADLINE_GAP = 62  # a gap beyond two months is not a habit worth copying
 _ID = re.compile(r"^([A-Za-z]{1,4})-([0-9]{1,6})$")
