@@ -497,6 +497,9 @@ def test_rows_that_are_headings_risks_or_sentences_are_named():
         "no ref", "looks like a heading"]
     assert row_problems({"ref": "2", "action": "Chapter 3 Homes"}, True) == [
         "looks like a heading"]
+    # a tracker that names its actions in title case is not a list of headings
+    assert row_problems({"ref": "2.1", "action": "Agency Spend Review",
+                         "lead_officer": "Ann Lee"}, True) == []
     assert row_problems({"ref": "2.1", "action": "There is a risk that funding ends."},
                         True) == ["looks like a risk"]
     assert row_problems({"ref": "2.2", "action": "Do it", "accountable_officer":

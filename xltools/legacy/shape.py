@@ -8,8 +8,9 @@ looked at as a whole, and the import stops (``TooUnlike``) when more than a few
 look wrong, rather than write a master nobody can trust:
 
 * **no ref** where the rest of the tracker numbers its actions;
-* **a heading**: a short line with no full stop, in capitals or title case, or
-  starting "Chapter", "Programme", "Section", "Part", "Theme", "Priority";
+* **a heading**: a short line with no full stop, in capitals — or, with nothing
+  else in the row (no officer, date, progress), in title case or starting
+  "Chapter", "Programme", "Section", "Part", "Theme", "Priority";
 * **a risk**: text that starts "Risk" or says "risk that" / "risk of";
 * **an officer cell that is a sentence**: more than six words in one name, or
   a name ending in a full stop.
@@ -28,6 +29,8 @@ HEADING_WORDS = re.compile(r"^(chapter|programme|program|section|part|theme|prio
 RISK = re.compile(r"^\s*risks?\b|\brisks? (that|of)\b|\bmitigation\b", re.IGNORECASE)
 MINOR = frozenset("a an and the of for to in on at by with & or".split())
 MAX_NAME_WORDS = 6
+OTHER_KEYS = ("accountable_officer", "lead_officer", "timeframe", "progress_update", "rag",
+              "aim", "success_measure")
 ALLOWED_SHARE = 0.1  # more than this share of the rows (and more than a few) stops the import
 ALLOWED_ROWS = 3
 
@@ -38,7 +41,8 @@ def row_problems(row: Row, tracker_has_refs: bool) -> list[str]:
     action = " ".join(str(row.get("action") or "").split())
     if tracker_has_refs and blank(row.get("ref")):
         problems.append("no ref")
-    if action and looks_like_heading(action):
+    alone = not any(not blank(row.get(k)) for k in OTHER_KEYS)
+    if action and looks_like_heading(action, alone):
         problems.append("looks like a heading")
     if RISK.search(action):
         problems.append("looks like a risk")
@@ -49,13 +53,17 @@ def row_problems(row: Row, tracker_has_refs: bool) -> list[str]:
     return problems
 
 
-def looks_like_heading(text: str) -> bool:
+def looks_like_heading(text: str, alone: bool = True) -> bool:
+    """Short, no full stop, in capitals — or, when nothing else in the row is filled
+    (no officer, date or progress), title case or "Chapter…"/"Programme…"."""
     words = text.split()
-    if HEADING_WORDS.match(text):
-        return True
     if len(words) > 8 or text.endswith((".", ":", ";")):
         return False
     if text.isupper() and len(words) >= 2:
+        return True
+    if not alone:
+        return False
+    if HEADING_WORDS.match(text):
         return True
     capitalised = all(w[:1].isupper() or w.casefold() in MINOR or not w[:1].isalpha()
                       for w in words)
