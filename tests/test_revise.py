@@ -21,7 +21,8 @@ from xltools.cli import main
 from xltools.cycle.rollover import next_quarter
 from xltools.errors import UsageError
 from xltools.legacy.importer import import_legacy, write_import
-from xltools.legacy.revise import revise, similarity
+from xltools.legacy.matching import similarity
+from xltools.legacy.revise import revise
 from xltools.plan import Plan
 from xltools.workbook.reader import read_book
 
