@@ -140,8 +140,8 @@ def _no_header(grid: Grid) -> str:
     tabular = sum(1 for n in filled if n >= 3)
     if tabular < 0.05 * sum(1 for n in filled if n):  # a few commas in prose are not a table
         return (f"{grid.file}: no columns found (no tabs or commas between cells) — text "
-                "extracted from a PDF loses its table; copy the table from Word or Excel "
-                "instead")
+                "extracted from a PDF loses its table; import the PDF itself "
+                "(xltools import paper.pdf) or the Word document instead")
     return (f"{grid.file}: no header row found (looked for column names such as "
             "'Improvement action', 'Lead officer', 'Progress'); name the columns with "
             "--mapping")
