@@ -3,6 +3,7 @@ written independently with xlsxwriter, CSV, mapping files and the command."""
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime
 
@@ -394,3 +395,123 @@ def test_numbered_intro_line_does_not_name_a_section_the_table_names(tmp_path):
     report = import_legacy(source, period="Q1 2020/21")
     assert report.book.actions[0]["section"] == "1. Finance"
     assert report.book.plan.sections == ("1. Finance",)
+
+
+# -- CSV quoting (issue 14) ----------------------------------------------------------
+def test_csv_with_quoted_commas_and_line_breaks_imports_exactly(tmp_path):
+    source = tmp_path / "plan.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Ref", "Improvement action", "Lead officer", "Timeframe", "Progress"])
+        writer.writerow(["1.1", "Review spend, agency use, and overtime", "Ann Lee\nBob Roe",
+                         "March, 2020", 'Panel set up, "monthly", reviews started.\nOn plan.'])
+        writer.writerow(["1.2", "Audit budgets", "Cy Dee", "June 2020", "Scoping, fieldwork"])
+    report = import_legacy(source, period="Q1 2020/21")
+    first, second = report.book.actions
+    assert (first["ref"], first["action"], first["lead_officer"], first["timeframe"]) == (
+        "1.1", "Review spend, agency use, and overtime", "Ann Lee / Bob Roe", "March, 2020")
+    assert first["progress_update"] == 'Panel set up, "monthly", reviews started.\nOn plan.'
+    assert (second["ref"], second["progress_update"]) == ("1.2", "Scoping, fieldwork")
+    assert not [f for f in report.findings if f.code in ("UNPLACED_ROW", "QUOTES_IGNORED")]
+
+
+def test_csv_with_a_quote_never_closed_is_refused_with_its_line(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text('Ref,Action,Lead officer\n1.1,"Open quote,Ann Lee\n1.2,Two,Bob Roe\n',
+                      encoding="utf-8")
+    with pytest.raises(UsageError, match=r"plan.csv: .*line 2.*quotes"):
+        import_legacy(source, period="Q1 2020/21")
+
+
+def test_tsv_pasted_from_word_with_a_stray_quote_falls_back_and_says_so(tmp_path):
+    source = write_tsv(tmp_path / "plan.txt", [
+        "Ref\tAction\tLead officer\tProgress",
+        '1.1\t"Good" practice shared\tAnn Lee\tStarted',
+        "1.2\tSecond\tBob Roe\tPlanning",
+    ])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [(a["ref"], a["action"]) for a in report.book.actions] == [
+        ("1.1", '"Good" practice shared'), ("1.2", "Second")]
+    assert ("plan.txt", "A2", "QUOTES_IGNORED") in flatten(report.findings)
+
+
+def test_ampersand_splits_names_but_not_job_titles():
+    assert split_cell("Ann Lee & Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+    assert split_cell("Ann Lee and Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+    for title in ("Finance & Resources", "Director of Finance & Resources",
+                  "Head of Finance and Resources"):
+        got = split_cell(title, set())
+        assert got.names == (title,) and not got.unclear
+    assert split_cell("• Ann Lee\n• Bob Roe", set()).names == ("Ann Lee", "Bob Roe")
+
+
+# -- IDs in the source, new rows in a master (issue 14) ------------------------------
+def test_reimporting_an_exported_master_keeps_every_id(seed_report, tmp_path):
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    again = import_legacy(master, period="Q2 2019/20")
+    assert [a["id"] for a in again.book.actions] == [a["id"] for a in seed_report.book.actions]
+    assert [a["ref"] for a in again.book.actions] == REFS
+
+
+def test_source_ids_kept_others_numbered_on_bad_ones_reported(tmp_path):
+    source = write_tsv(tmp_path / "plan.tsv", [
+        "ID\tRef\tAction\tLead officer",
+        "A-0007\t1.1\tFirst\tAnn Lee",
+        "\t1.2\tAdded since\tBob Roe",
+        "A-0007\t1.3\tCopied row\tBob Roe",
+        "seven\t1.4\tTyped over\tAnn Lee",
+        "A-0003\t1.5\tOlder\tAnn Lee",
+    ])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [a["id"] for a in report.book.actions] == [
+        "A-0007", "A-0008", "A-0009", "A-0010", "A-0003"]
+    found = flatten(report.findings, ("cell", "code", "got"))
+    assert ("A4", "DUPLICATE_ID", "A-0007") in found and ("A5", "INVALID", "seven") in found
+
+
+def test_a_council_id_column_without_xltools_ids_is_not_read_as_ids(tmp_path):
+    source = write_tsv(tmp_path / "plan.tsv", [
+        "ID\tAction\tLead officer", "1\tFirst\tAnn Lee", "2\tSecond\tBob Roe"])
+    report = import_legacy(source, period="Q1 2020/21")
+    assert [a["id"] for a in report.book.actions] == ["A-0001", "A-0002"]
+    assert not [f for f in report.findings if f.code in ("INVALID", "DUPLICATE_ID")]
+
+
+def test_check_accepts_a_new_master_row_with_its_id_left_blank(seed_report, tmp_path, capsys):
+    book = seed_report.book
+    new = dict(book.actions[0], id=None, ref="3.7", action="A new action added by the PMO")
+    book.actions.append(new)
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    code = main(["check", str(master), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["ok"] is True
+    assert [(f["code"], f["cell"]) for f in report["findings"]
+            if f.get("column") == "ID"] == [("NEW_ACTION", "A24")]
+
+
+def test_rows_that_are_headings_risks_or_sentences_are_named():
+    from xltools.legacy.shape import row_problems
+    assert row_problems({"ref": "1.1", "action": "Cut agency spend",
+                         "lead_officer": "Ann Lee / Director of Finance & Resources"}, True) == []
+    assert row_problems({"ref": None, "action": "SKILLS AND EMPLOYMENT"}, True) == [
+        "no ref", "looks like a heading"]
+    assert row_problems({"ref": "2", "action": "Chapter 3 Homes"}, True) == [
+        "looks like a heading"]
+    # a tracker that names its actions in title case is not a list of headings
+    assert row_problems({"ref": "2.1", "action": "Agency Spend Review",
+                         "lead_officer": "Ann Lee"}, True) == []
+    assert row_problems({"ref": "2.1", "action": "There is a risk that funding ends."},
+                        True) == ["looks like a risk"]
+    assert row_problems({"ref": "2.2", "action": "Do it", "accountable_officer":
+                         "The team will report to committee."}, True) == [
+        "officer 'The team will report to committee.' is a sentence, not a name"]
+
+
+def test_check_finds_master_actions_missing_a_ref_or_section(seed_report, tmp_path, capsys):
+    seed_report.book.actions[3]["ref"] = None
+    seed_report.book.actions[5]["section"] = None
+    master = write_import(seed_report, tmp_path / "master.xlsx")
+    assert main(["check", str(master), "--json"]) == 0
+    found = [(f["cell"], f["code"], f["column"]) for f in json.loads(
+        capsys.readouterr().out)["findings"] if f["code"] == "INCOMPLETE_ACTION"]
+    assert found == [("B5", "INCOMPLETE_ACTION", "Ref"), ("C7", "INCOMPLETE_ACTION", "Section")]

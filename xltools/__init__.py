@@ -36,6 +36,7 @@ _PUBLIC = {
     # the quarterly cycle
     "import_legacy": "xltools.legacy.importer",
     "write_import": "xltools.legacy.importer",
+    "revise": "xltools.legacy.revise",
     "issue_returns": "xltools.cycle.returns",
     "check_workbook": "xltools.cycle.check",
     "consolidate": "xltools.cycle.consolidate",

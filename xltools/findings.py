@@ -46,6 +46,7 @@ CATALOGUE: dict[str, Code] = {
         Code("MISSING_COLUMN", "Column missing", ERROR),
         Code("EXTRA_COLUMN", "Unexpected column", WARNING),
         Code("DUPLICATE_ID", "Duplicate ID", ERROR),
+        Code("INCOMPLETE_ACTION", "Action without a ref or section", WARNING),
         Code("UNKNOWN_ID", "ID not in the master", ERROR),
         Code("WRONG_PERIOD", "Return for another period", ERROR),
         Code("NO_OFFICER", "Action has no officer to send it to", WARNING),
@@ -63,6 +64,9 @@ CATALOGUE: dict[str, Code] = {
         Code("OFFICERS_UNCLEAR", "Officer names could not be separated", WARNING),
         Code("LIST_EXTENDED", "Value added to a dropdown list", INFO),
         Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
+        Code("REVIEW", "Read from a PDF by a guess: check against the PDF", WARNING),
+        Code("NOT_AN_ACTION", "Row does not look like a tracker action", WARNING),
+        Code("QUOTES_IGNORED", "Quotation marks ignored in tab-separated text", WARNING),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),
         Code("CHANGE_MISMATCH", "Change is not Revised minus Expected", ERROR),
@@ -80,6 +84,9 @@ CATALOGUE: dict[str, Code] = {
         # next quarter
         Code("NEW_ACTION", "New action given an ID", INFO),
         Code("ARCHIVED", "Complete action moved to the Archive", INFO),
+        # revise
+        Code("MATCHED", "Revised action matched to a master action", INFO),
+        Code("WITHDRAWN", "Action not in the revised plan: withdrawn to the Archive", WARNING),
     )
 }
 

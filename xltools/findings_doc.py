@@ -16,16 +16,19 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "MISSING_COLUMN", "EXTRA_COLUMN", "DUPLICATE_ID",
+                            "INCOMPLETE_ACTION",
                             "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
-                                   "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
+                                   "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
+                                   "QUOTES_IGNORED", "REVIEW", "NOT_AN_ACTION"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "PUBLISHED_MISMATCH", "FOLDED_YEAR",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
     "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
+    "Revising the plan": ("MATCHED", "WITHDRAWN"),
 }
 
 # code -> (commands that raise it, what it means, what to do)
@@ -177,6 +180,29 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "A free-text status was mapped to a RAG status other than by its exact name "
         "(listed once per wording).",
         "Check the mapping is what you mean; change it in the plan's `status_mapping`."),
+    "QUOTES_IGNORED": (
+        "import",
+        "Tab-separated text (pasted from Word) could not be read with its quotation marks "
+        "(a quote never closed, or a quoted cell swallowing tabs or many lines), so it was "
+        "read line by line with quotation marks kept as text.",
+        "Check the rows from the line named; if the file really is quoted, save it again "
+        "from Excel."),
+    "NOT_AN_ACTION": (
+        "import",
+        "An imported row has no ref where the tracker numbers its actions, looks like a "
+        "heading or a risk, or has an officer cell that is a sentence. More than a few "
+        "(over 3 and over 10% of the rows) stop the import: the source is not an action "
+        "tracker, and no master is written.",
+        "Import the tracker table itself or correct the mapping; `--force` imports anyway "
+        "with these rows flagged."),
+    "REVIEW": (
+        "import",
+        "A PDF keeps words and their positions, not cells' line breaks or rows that "
+        "continue over a page: a line break read as wrapped text (or the other way) by a "
+        "close call, or a cell joined across a page break. The finding gives the page, "
+        "table row and column.",
+        "Compare the cell with the PDF and correct the master (or the officer list) "
+        "before issuing returns."),
     "UNMAPPED_STATUS": (
         "import",
         "A status no mapping matches. RAG status is left blank and the text is added to the "
@@ -241,10 +267,32 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "savings",
         "Expected in a return differs from the baseline. The baseline figure is used.",
         "Find out who changed the locked cell."),
+    "INCOMPLETE_ACTION": (
+        "check, import",
+        "A master action has no Ref, or no Section, while most of the plan's actions have "
+        "one: the plan's own structure has gaps, often because what was imported was not "
+        "an action tracker.",
+        "Fill in the ref and pick the section; if many actions lack them, re-import from "
+        "the tracker table."),
     "NEW_ACTION": (
-        "next-quarter",
-        "A row with no ID was given the next free ID.",
+        "check, import, revise, next-quarter",
+        "A row with no ID was given the next free ID (next-quarter, revise); in `check` of "
+        "a master, a new action whose ID is left empty, as the guide says, and which "
+        "next-quarter will number; in `import`, a row the source labels \"NEW ACTION\".",
         "Nothing; check the new action is meant."),
+    "MATCHED": (
+        "revise",
+        "An action of the revised plan was matched to a master action, by the ID the "
+        "revised file gives or by its text; the score (0–1) says how alike the texts "
+        "are. Below 0.85 it is a warning.",
+        "Check the lower scores: if two actions were wrongly paired, give the revised file "
+        "an ID column with the right IDs and run revise again."),
+    "WITHDRAWN": (
+        "revise",
+        "A master action is not in the revised plan. It is not deleted: it moves to the "
+        "Archive with RAG status Withdrawn and the date and reason in Flags.",
+        "Check it really was dropped (not reworded beyond recognition); if it was "
+        "reworded, give the revised file an ID column and run revise again."),
     "ARCHIVED": (
         "next-quarter",
         "A Complete action was moved to the Archive sheet (kept, not deleted).",

@@ -2,7 +2,8 @@
 
 Text copied out of Word loses the line breaks between names, so a cell may
 read "Marje Toward Anthony May/ Adrian Smith". Separators ("/", line breaks,
-";", "&", " and ") are split first; a piece that still holds several names is
+";") are split first, then "&" and " and " where both sides are names — never
+inside a job title ("Director of Finance & Resources"); a piece that still holds several names is
 split only where known names anchor it (the plan's officers and names that
 appear on their own elsewhere in the tracker). Whatever is left between known
 names must be one name of two or three words, and the split must be the only
@@ -15,9 +16,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_SEPARATORS = re.compile(r"\s*(?:/|\n|;|&|\band\b)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:/|\n|;)\s*")
+_JOINERS = re.compile(r"\s*(?:&|\band\b)\s*", re.IGNORECASE)  # also inside job titles
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-.]*$")
 CHUNK_WORDS = (2, 3)
+# words of job titles and teams, never of a person's name ("Finance & Resources")
+TITLE_WORDS = frozenset("""
+    director directors head heads manager managers officer officers chief executive
+    service services resources finance team teams group board department assistant
+    deputy corporate strategic lead leader council commissioning commissioner
+    operations policy performance programme project people children adults adult
+    education health care social housing planning legal hr od ict it digital
+    transformation improvement safeguarding partnership partnerships communities
+""".split())
 
 
 @dataclass(frozen=True)
@@ -30,16 +41,39 @@ class Split:
 
 
 def pieces(text: str | None) -> list[str]:
-    """The cell split on explicit separators, spaces tidied."""
+    """The cell split on explicit separators ("/", line breaks, ";"), spaces and
+    bullets tidied; "&" and "and" split only between names (``_joined``)."""
     if not text:
         return []
-    return [" ".join(p.split()) for p in _SEPARATORS.split(str(text)) if p and p.strip()]
+    found = (" ".join(p.split()).lstrip("•·▪*–- ") for p in _SEPARATORS.split(str(text)))
+    return [part for p in found if p for part in _joined(p)]
+
+
+def _joined(piece: str) -> list[str]:
+    """"Ann Lee & Bob Roe" → two names; "Director of Finance & Resources" stays
+    whole: every side of the "&"/"and" must be two or more capitalised words
+    with no job-title word."""
+    parts = [p for p in _JOINERS.split(piece) if p]
+    if len(parts) < 2:
+        return [piece]
+    for part in parts:
+        words = part.split()
+        if len(words) < 2 or not all(_NAME_WORD.match(w) for w in words) or any(
+                w.casefold() in TITLE_WORDS for w in words):
+            return [piece]
+    return parts
 
 
 def looks_like_name(piece: str) -> bool:
     """Two or three capitalised words: what a lone officer name looks like."""
     words = piece.split()
-    return len(words) in CHUNK_WORDS and all(_NAME_WORD.match(w) for w in words)
+    return (len(words) in CHUNK_WORDS and all(_NAME_WORD.match(w) for w in words)
+            and not any(w.casefold() in TITLE_WORDS for w in words))
+
+
+def is_title(words: list[str]) -> bool:
+    """A job title or team ("Head of Service", "Finance & Resources"), kept whole."""
+    return any(w.casefold() in TITLE_WORDS or not _NAME_WORD.match(w) for w in words)
 
 
 def learn_names(cells: Iterable[str | None]) -> set[str]:
@@ -55,7 +89,8 @@ def split_cell(text: str | None, known: Iterable[str]) -> Split:
     unclear: list[str] = []
     for piece in pieces(text):
         words = piece.split()
-        if tuple(w.casefold() for w in words) in index or len(words) <= max(CHUNK_WORDS):
+        if (tuple(w.casefold() for w in words) in index or len(words) <= max(CHUNK_WORDS)
+                or is_title(words)):
             names.append(index.get(tuple(w.casefold() for w in words), piece))
             continue
         parts = segment(words, index)

@@ -23,7 +23,8 @@ from ..errors import XltoolsError
 COMMANDS = {
     "template": ("template", "build the blank template workbook from a plan file"),
     "import": ("legacy_import",
-               "import a legacy tracker (TSV/CSV from Word or PDF, or .xlsx) as a master"),
+               "import a legacy tracker (Word .docx, PDF, xlsx, CSV/TSV) as a master"),
+    "revise": ("revise", "apply a revised plan (docx, pdf, xlsx, csv) to a master"),
     "issue": ("issue", "write one return per officer from the master"),
     "check": ("check", "check a return or master: every problem by sheet, cell and rule"),
     "consolidate": ("consolidate", "merge officers' returns into the master"),

@@ -1,4 +1,4 @@
-"""``xltools import``: turn a legacy tracker (TSV/CSV/xlsx) into a master workbook."""
+"""``xltools import``: turn a legacy tracker (docx/pdf/xlsx/CSV/TSV) into a master workbook."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from .common import add_json, add_plan, console, emit_json, load_plan, print_fin
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "import", help="import a legacy tracker (TSV/CSV from Word or PDF, or .xlsx) as a master",
+        "import", help="import a legacy tracker (Word .docx, PDF, xlsx, CSV/TSV) as a master",
         description="Read a legacy action tracker and write an xltools master: headers matched "
         "to the Actions columns, repeated headers and page breaks handled, officers split, "
         "free-text statuses mapped to RAG, a stable ID for every action. Reports every row "
         "merged, skipped, repaired or not placed.")
-    p.add_argument("source", type=Path, help="the tracker: .txt/.tsv/.csv or .xlsx")
+    p.add_argument("source", type=Path, help="the tracker: .docx, .pdf, .xlsx, .csv or "
+                   ".txt/.tsv")
     p.add_argument("-o", "--output", type=Path, required=True, help="master to write (.xlsx)")
     add_plan(p, help="plan file (JSON) whose officers, sections, period and status mapping "
              "the master uses; without it, --period is required and the lists come from "
@@ -27,6 +28,9 @@ def register(sub) -> None:
                    help='JSON {"source header": "Actions column"} overriding header matching')
     p.add_argument("--status-mapping", type=Path,
                    help='JSON {"status text": "RAG status"} added to the plan\'s mapping')
+    p.add_argument("--force", action="store_true",
+                   help="import even when many rows do not look like tracker actions "
+                   "(they are flagged NOT_AN_ACTION)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -38,6 +42,7 @@ def run(args) -> int:
         period=args.period,
         mapping=load_mapping(args.mapping) if args.mapping else None,
         status_mapping=load_mapping_file(args.status_mapping) if args.status_mapping else None,
+        force=args.force,
     )
     out_path = write_import(report, args.output)
     if args.json:
@@ -52,5 +57,9 @@ def run(args) -> int:
     print_findings(shown, "Import report", out)
     if blank:
         out.print(f"{len(blank)} blank rows skipped (listed with --json).")
+    review = sum(1 for f in report.findings if f.code == "REVIEW")
+    if review:
+        out.print(f"{review} cells were read from the PDF by a guess (REVIEW above): check "
+                  "them against the PDF before using the master.")
     out.print(f"Master for {plan.period} written to {out_path}")
     return 0

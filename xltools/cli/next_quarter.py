@@ -25,6 +25,9 @@ def register(sub) -> None:
                    "ends as last quarter's, else 14; a weekend moves to the Monday)")
     p.add_argument("--keep-complete", action="store_true",
                    help="keep Complete actions on the Actions sheet instead of archiving them")
+    p.add_argument("--to", metavar="PERIOD",
+                   help='roll straight to a later quarter, e.g. "Q2 2020/21" (one roll: '
+                   "progress moved to Previous and Complete actions archived once)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -39,7 +42,7 @@ def _iso_date(text: str) -> date:
 
 def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
-                          keep_complete=args.keep_complete)
+                          keep_complete=args.keep_complete, to=args.to)
     if args.json:
         emit_json(report.to_dict())
         return 0

@@ -42,13 +42,12 @@ from ..workbook.layout import (
     SAVINGS_LAYOUT,
 )
 from ..workbook.reader import read_book
-from ..workbook.validate import duplicate_ids
+from ..workbook.validate import NEW_MARKERS, duplicate_ids
 from ..workbook.writer import write_book
 from .check import check_workbook
 from .intake import sha256_of
 from .returns import STATE_KEY
 
-NEW_MARKERS = frozenset({"new", "new action"})
 DEFAULT_DEADLINE_DAYS = 14
 MAX_DEADLINE_GAP = 62  # a gap beyond two months is not a habit worth copying
 _ID = re.compile(r"^([A-Za-z]{1,4})-([0-9]{1,6})$")
@@ -92,14 +91,14 @@ class RolloverReport:
 
 
 def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None = None,
-                 keep_complete: bool = False) -> RolloverReport:
+                 keep_complete: bool = False, to: str | None = None) -> RolloverReport:
     """Read ``master``, roll it forward, write ``out`` and check what was written."""
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
     book = read_book(master)
     new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                               sha256=sha256_of(master))
+                               sha256=sha256_of(master), to=to)
     report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
@@ -108,11 +107,15 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,
-                 sha256: str = "") -> tuple[Book, RolloverReport]:
-    """Next quarter's Book from a master Book (the input book is not changed)."""
+                 sha256: str = "", to: str | None = None) -> tuple[Book, RolloverReport]:
+    """Next quarter's Book from a master Book (the input book is not changed).
+
+    ``to`` rolls straight to a later quarter (a plan not reported on for a while):
+    one roll — progress moved to Previous once, Complete archived once — with the
+    period, deadline and timeframes of the quarter named."""
     file = Path(book.path).name if book.path else "master"
     _refuse_unsafe(book, file)
-    plan, report = next_plan(book.plan, deadline, file)
+    plan, report = next_plan(book.plan, deadline, file, _target(book.plan, to))
     actions, archive = roll_actions(book, report, keep_complete)
     savings, notes, report.savings = savings_carry.carry_savings(
         book.savings, book.plan.period, file, book.letters(SAVINGS_LAYOUT))
@@ -171,9 +174,22 @@ def _refuse_unsafe(book: Book, file: str) -> None:
 # -- period, deadline, timeframes ---------------------------------------------
 
 
-def next_plan(plan: Plan, deadline: date | None, file: str) -> tuple[Plan, RolloverReport]:
-    """The plan for the next quarter and the start of the report that says why."""
-    quarter = plan.quarter.next()
+def _target(plan: Plan, to: str | None) -> Quarter | None:
+    if to is None:
+        return None
+    try:
+        quarter = Quarter.parse(to, plan.fy_start_month)
+    except ValueError as exc:
+        raise UsageError(f"--to: {exc}") from exc
+    if quarter <= plan.quarter:
+        raise UsageError(f"--to {quarter} is not after the master's period {plan.period}")
+    return quarter
+
+
+def next_plan(plan: Plan, deadline: date | None, file: str,
+              to: Quarter | None = None) -> tuple[Plan, RolloverReport]:
+    """The plan for the next quarter (or ``to``) and the start of the report that says why."""
+    quarter = to or plan.quarter.next()
     if deadline is None:
         deadline, rule = default_deadline(plan, quarter)
     else:

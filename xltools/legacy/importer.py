@@ -1,7 +1,8 @@
-"""Import a legacy tracker (TSV/CSV copied from Word or a PDF, or an .xlsx) as a master.
+"""Import a legacy tracker (Word, PDF, xlsx, or CSV/TSV text) as a master.
 
 DESIGN.md §5.2. The PMO's existing plan becomes the first master: every action
-with a stable ID (``A-0001``… in the order of the source), its section, its
+with a stable ID (the source's own ``ID`` column when it holds xltools IDs —
+``ids.py`` — else ``A-0001``… in the order of the source), its section, its
 officers split into names the Lists sheet can hold, and its free-text status
 mapped to the RAG scheme. The tracker's progress column is the latest
 progress, so it goes to ``Progress update`` (and its status to ``RAG status``);
@@ -27,14 +28,15 @@ from ..periods import Quarter
 from ..plan import OFFICER_SEPARATOR, Plan, join_officers, split_officers
 from ..status import StatusMapper, normalise
 from ..workbook.book import Book, Row
-from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER
+from ..workbook.layout import ACTIONS_LAYOUT, LIST_HEADERS, LISTS, MASTER, col_letter
 from ..workbook.validate import validate_book
 from ..workbook.writer import write_book
 from .columns import HeaderMatcher
+from .ids import assign_ids
 from .rows import Draft, Parsed, cell_ref, parse_grid, text
-from .source import Grid, read_grid
+from .shape import row_problems, too_many
+from .source import Grid, SourceNote, read_grid
 
-ID_FORMAT = "A-{:04d}"
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d.%m.%Y")
 OFFICER_KEYS = ("accountable_officer", "lead_officer")
 
@@ -48,6 +50,9 @@ class ImportReport:
     findings: list[Finding] = field(default_factory=list)
     statuses: dict[str, str | None] = field(default_factory=dict)
     rows_read: int = 0
+    lines: list[int] = field(default_factory=list)  # each action's first source line
+    source_ids: set[str] = field(default_factory=set)  # IDs kept from the source's ID column
+    labelled_new: set[str] = field(default_factory=set)  # IDs of rows labelled "NEW ACTION"
 
     def to_dict(self) -> dict[str, Any]:
         plan = self.book.plan
@@ -67,11 +72,14 @@ class ImportReport:
 
 def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str | None = None,
                   mapping: dict[str, str] | None = None,
-                  status_mapping: dict[str, str] | None = None) -> ImportReport:
+                  status_mapping: dict[str, str] | None = None,
+                  force: bool = False) -> ImportReport:
     """Read ``source`` and build the master Book (not written; see ``write_import``).
 
     ``mapping`` is a resolved header mapping (``columns.load_mapping``);
     ``status_mapping`` extra {status text: RAG} entries on top of the plan's.
+    More than a few rows that do not look like tracker actions stop the import
+    (``shape.py``) unless ``force``; either way each is reported.
     """
     source = Path(source)
     matcher = HeaderMatcher(mapping)
@@ -80,7 +88,51 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
-    return _build(grid, parsed, plan, StatusMapper(plan))
+    report = _build(grid, parsed, plan, StatusMapper(plan))
+    _check_shape(report, grid, force)
+    return report
+
+
+def _check_shape(report: ImportReport, grid: Grid, force: bool) -> None:
+    """Report rows that are not tracker actions; stop when there are too many."""
+    actions = report.book.actions
+    has_refs = sum(1 for a in actions if a.get("ref")) > len(actions) / 2
+    odd = []
+    for row, draft_line in zip(actions, report.lines, strict=True):
+        problems = row_problems(row, has_refs)
+        if problems:
+            odd.append((draft_line, problems))
+            report.findings.append(Finding(
+                "NOT_AN_ACTION", f"{'; '.join(problems)} — check this is a tracker action",
+                file=grid.file, sheet=grid.sheet, cell=f"A{draft_line}",
+                action_id=row.get("id"), got=_short(row.get("action"))))
+    unplaced = sorted({_line(f.cell) for f in report.findings if f.code == "UNPLACED_ROW"})
+    odd += [(line, ["text outside the columns"]) for line in unplaced]
+    total = len(actions) + len(unplaced)
+    if odd and too_many(len(odd), total) and not force:
+        raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+
+
+def _shape_summary(file: str, odd: list[tuple[int, list[str]]], total: int) -> str:
+    kinds: dict[str, int] = {}
+    for _, problems in odd:
+        for problem in problems:
+            kind = ("officer cells that are sentences" if problem.startswith("officer") else
+                    "rows with " + problem if problem == "no ref" else
+                    problem.replace("looks like a ", "") + "s" if "like" in problem else
+                    "rows with " + problem)
+            kinds[kind] = kinds.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    lines = ", ".join(str(line) for line, _ in odd[:8]) + ("…" if len(odd) > 8 else "")
+    return (f"{file}: {len(odd)} of {total} rows do not look like tracker actions ({summary}; "
+            f"rows from source lines {lines}) — this does not look like an action tracker, so "
+            "no master was written. Import the tracker table itself, correct the --mapping, "
+            "or use --force to import with those rows flagged (NOT_AN_ACTION)")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    value = " ".join(str(value or "").split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _no_header(grid: Grid) -> str:
@@ -88,8 +140,8 @@ def _no_header(grid: Grid) -> str:
     tabular = sum(1 for n in filled if n >= 3)
     if tabular < 0.05 * sum(1 for n in filled if n):  # a few commas in prose are not a table
         return (f"{grid.file}: no columns found (no tabs or commas between cells) — text "
-                "extracted from a PDF loses its table; copy the table from Word or Excel "
-                "instead")
+                "extracted from a PDF loses its table; import the PDF itself "
+                "(xltools import paper.pdf) or the Word document instead")
     return (f"{grid.file}: no header row found (looked for column names such as "
             "'Improvement action', 'Lead officer', 'Progress'); name the columns with "
             "--mapping")
@@ -128,8 +180,14 @@ def _base_plan(plan: Plan | None, period: str | None, source: Path,
 
 def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> ImportReport:
     findings: list[Finding] = []
-    ids = {id(d): ID_FORMAT.format(n) for n, d in enumerate(parsed.drafts, start=1)}
+    assigned = assign_ids(parsed.drafts)
+    ids = assigned.ids
     where = _Where(grid, ids)
+    for draft, got, why in assigned.problems:
+        code = "DUPLICATE_ID" if "another" in why else "INVALID"
+        findings.append(where.finding(code, f"ID '{got}' in the source {why}; the action is "
+                                      f"given the new ID {ids[id(draft)]}", draft, got=got,
+                                      column="ID"))
     sections = _sections(parsed, plan)
     officers = _Officers(plan, parsed.drafts)
     statuses: dict[str, str | None] = {}
@@ -147,11 +205,14 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
         plan = plan.with_changes(sections=tuple(dict.fromkeys(used)))
     book = Book(plan=plan, kind=MASTER, actions=rows,
                 extra_settings={"imported_from": grid.file})
-    notes = [where.note(n) for n in parsed.notes]
+    notes = [where.note(n) for n in parsed.notes] + [where.source(n) for n in grid.notes]
     findings = sorted(notes + findings + list_findings,
                       key=lambda f: (f.cell is None, _line(f.cell)))
     findings += _validate(book)
-    return ImportReport(grid.file, book, findings, statuses, len(grid.rows))
+    kept = {ids[id(d)] for d in parsed.drafts if ids[id(d)] == text(d.cells.get("id"))}
+    labelled = {ids[id(d)] for d in parsed.drafts if d.labelled_new}
+    return ImportReport(grid.file, book, findings, statuses, len(grid.rows),
+                        [d.line for d in parsed.drafts], kept, labelled)
 
 
 def _validate(book: Book) -> list[Finding]:
@@ -179,9 +240,20 @@ class _Where:
 
     def finding(self, code: str, message: str, draft: Draft | None, cell: str | None = None,
                 **kw: Any) -> Finding:
-        return Finding(code, message, file=self.grid.file, sheet=self.grid.sheet,
-                       cell=cell or (f"A{draft.line}" if draft else None),
+        cell = cell or (f"A{draft.line}" if draft else None)
+        kw["extra"] = {**self.place(cell), **kw.get("extra", {})}
+        return Finding(code, message, file=self.grid.file, sheet=self.grid.sheet, cell=cell,
                        action_id=self.ids.get(id(draft)) if draft else None, **kw)
+
+    def source(self, note: SourceNote) -> Finding:
+        cell = f"{col_letter(note.column + 1)}{note.line}" if note.line else None
+        return Finding(note.code, note.message, file=self.grid.file, sheet=self.grid.sheet,
+                       cell=cell, got=note.got, extra={**self.place(cell), **note.extra})
+
+    def place(self, cell: str | None) -> dict[str, str]:
+        """Where a grid row is in a document without lines ("table 2, row 5")."""
+        place = self.grid.places.get(_line(cell)) if cell else None
+        return {"place": place} if place else {}
 
     def note(self, note) -> Finding:
         column = note.header if note.code == "EXTRA_COLUMN" else None

@@ -28,6 +28,9 @@ HEADING = re.compile(r"^(?:(?:section|priority|theme|part|objective)\s+)?(\d{1,2
 FURNITURE = re.compile(r"^(page \d+( of \d+)?|\d+|official( sensitive)?|continued|cont'?d|"
                        r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4})$", re.IGNORECASE)
 MAX_HEADING = 250
+# "NEW ACTION" in capitals anywhere, or "(New action)" / a line of its own in any case
+NEW_LABEL = re.compile(r"\bNEW ACTION\b\s*[:\-–]?|(?i:[(\[]new action[)\]])|"
+                       r"(?im:^\s*new action\s*[:\-–]?\s*$)")
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Draft:
     ref: str | None = None
     heading: int | None = None  # number of the section heading in effect
     lines: list[int] = field(default_factory=list)
+    labelled_new: bool = False  # the source marked it "NEW ACTION"
 
 
 @dataclass
@@ -146,6 +150,7 @@ class _Walker:
         values = {key: cells[i] for i, key in self.header.positions.items()
                   if i < len(cells) and text(cells[i])}
         self.stray_cells(line, cells)
+        labelled = self.new_label(line, values)
         ref = self.read_ref(line, values)
         if ref is None and not self.starts_action(values):
             if self.out.drafts:
@@ -155,7 +160,7 @@ class _Walker:
                 self.note("UNPLACED_ROW", "row with no ref and no action before it; not "
                           "imported", line, got=_short(" | ".join(map(text, values.values()))))
                 return
-        draft = Draft(line, values, ref, self.heading, [line])
+        draft = Draft(line, values, ref, self.heading, [line], labelled_new=labelled)
         if ref:
             self.refs.accept(ref)
         self.out.drafts.append(draft)
@@ -163,6 +168,24 @@ class _Walker:
             if note.line != line:
                 break
             note.draft = note.draft or draft
+
+    def new_label(self, line: int, values: dict[str, Any]) -> bool:
+        """Revised plans mark added actions "NEW ACTION" in the ref or action cell:
+        the label is taken out of the text and remembered."""
+        found = False
+        for key in ("ref", "action"):
+            value = values.get(key)
+            if isinstance(value, str) and NEW_LABEL.search(value):
+                values[key] = " ".join(NEW_LABEL.sub(" ", value).split(" ")).strip()
+                values[key] = "\n".join(x.strip() for x in values[key].splitlines()
+                                        if x.strip())
+                if not values[key]:
+                    del values[key]
+                found = True
+        if found:
+            self.note("NEW_ACTION", "labelled 'NEW ACTION' in the source (label not kept in "
+                      "the text)", line, reason="label")
+        return found
 
     def realign(self, line: int, cells: list[Any]) -> list[Any]:
         """A row one cell short whose first cell is "ref + action" lost its ref cell."""

@@ -12,28 +12,19 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
 from ..workbook.reader import open_workbook
+from .grid import Grid, SourceNote
+
+__all__ = ["Grid", "SourceNote", "read_grid"]
 
 TEXT_SUFFIXES = {".tsv", ".txt", ".csv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-
-
-@dataclass
-class Grid:
-    """Rows of cells from one source (one sheet of a workbook)."""
-
-    file: str
-    rows: list[tuple[int, list[Any]]]
-    sheet: str | None = None
-    encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def read_grid(path: str | Path, header_test=None) -> Grid:
@@ -45,8 +36,17 @@ def read_grid(path: str | Path, header_test=None) -> Grid:
         return read_xlsx(path, header_test)
     if suffix in TEXT_SUFFIXES or not suffix:
         return read_text(path)
-    raise UsageError(f"{path.name}: cannot import a '{suffix}' file; save it as .xlsx, "
-                     ".csv or tab-separated .txt/.tsv")
+    if suffix == ".docx":
+        from .word import read_docx  # python-docx loads only when a document is read
+        return read_docx(path)
+    if suffix == ".pdf":
+        from .pdf import read_pdf
+        return read_pdf(path, header_test)
+    if suffix == ".doc":
+        raise UsageError(f"{path.name}: an old-format Word file; open it in Word and save it "
+                         "as .docx, then import that")
+    raise UsageError(f"{path.name}: cannot import a '{suffix}' file; use .docx, .pdf, "
+                     ".xlsx, .csv or tab-separated .txt/.tsv")
 
 
 def read_text(path: Path) -> Grid:
@@ -56,8 +56,10 @@ def read_text(path: Path) -> Grid:
     raw = path.read_bytes()
     text, encoding = _decode(raw)
     delimiter = _delimiter(text, path.suffix.lower())
-    rows = _split_rows(text, delimiter)
-    return Grid(path.name, rows, encoding=encoding)
+    if delimiter != "\t":
+        return Grid(path.name, _csv_rows(text, delimiter, path.name), encoding=encoding)
+    rows, notes = _tsv_rows(text, path.name)
+    return Grid(path.name, rows, encoding=encoding, notes=notes)
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -80,28 +82,52 @@ def _delimiter(text: str, suffix: str) -> str:
         return ","
 
 
-def _split_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
-    """Rows with their starting line. Quoted cells (as Excel saves them) may span
-    lines; text copied from Word is often not quoted at all, so if quoting would
-    swallow a delimiter into a cell the plain line split is used instead."""
-    quoted = _csv_rows(text, delimiter)
-    if quoted is not None:
-        return quoted
-    return [(n, line.split(delimiter)) for n, line in enumerate(text.splitlines(), start=1)]
+def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[Any]]]:
+    """Comma- (or ;/|-) separated text, always read quote-aware: a quoted cell may
+    hold the delimiter and line breaks, exactly as Excel saves it. Broken quoting
+    stops the import with the line, never a silent naive split."""
+    try:
+        return _quoted_rows(text, delimiter)
+    except csv.Error as exc:
+        raise UsageError(f"{name}: {exc.args[0]} (line {exc.args[1]}) — the quotes do not "
+                         "pair up; fix the quoting or save the file again from Excel") from exc
 
 
-def _csv_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]] | None:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _tsv_rows(text: str, name: str) -> tuple[list[tuple[int, list[Any]]], list[SourceNote]]:
+    """Tab-separated text, read quote-aware too. Text pasted from Word is not
+    quoted, and a cell that merely starts with a quotation mark can make the
+    quote-aware reading swallow following cells. That reading is abandoned for a
+    plain split into lines — with a note saying so — only when it is demonstrably
+    wrong: a quote left open at the end, a tab inside a quoted cell (Word never
+    puts one in a cell) or a quoted cell running over more than 20 lines."""
+    try:
+        rows = _quoted_rows(text, "\t")
+        bad = next(((line, cells) for line, cells in rows
+                    if any("\t" in c or c.count("\n") > 20 for c in cells)), None)
+        if bad is None:
+            return rows, []
+        line, reason = bad[0], "a quoted cell swallowed tabs or many lines"
+    except csv.Error as exc:
+        line, reason = exc.args[1], "a quote is never closed"
+    plain = [(n, row.split("\t")) for n, row in enumerate(text.splitlines(), start=1)]
+    note = SourceNote("QUOTES_IGNORED", f"{name}: read line by line, ignoring quotation marks, "
+                      f"because read with quotes {reason} (from line {line}); text pasted from "
+                      "Word is not quoted — check the cells around that line", line,
+                      extra={"from_line": line})
+    return plain, [note]
+
+
+def _quoted_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
+    """Rows with the line each starts on; raises csv.Error(message, line)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[Any]]] = []
     start = 1
     try:
         for cells in reader:
-            if any(delimiter in c or c.count("\n") > 20 for c in cells):
-                return None
             rows.append((start, cells))
             start = reader.line_num + 1
-    except csv.Error:
-        return None
+    except csv.Error as exc:
+        raise csv.Error(str(exc), start) from exc
     return rows
 
 

@@ -29,6 +29,7 @@ from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
     KPIS_LAYOUT,
+    MASTER,
     RETURN,
     SAVINGS_LAYOUT,
     Column,
@@ -144,7 +145,27 @@ def validate_book(book: Book, *, file: str | None = None) -> list[Finding]:
         findings += validate_rows(rows, layout, book.plan, file=file, kind=book.kind,
                                   letters=book.letters(layout))
     findings += duplicate_ids(book.actions, file, book.letters(ACTIONS_LAYOUT))
+    if book.kind == MASTER:
+        findings += incomplete_actions(book, file)
     return findings
+
+
+def incomplete_actions(book: Book, file: str | None) -> list[Finding]:
+    """Plan-level integrity of a master: when most actions have a ref (a section),
+    the ones without are gaps in the plan's structure — typical of a master
+    imported from something that was not a tracker, where every cell is valid."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for key, name in (("ref", "Ref"), ("section", "Section")):
+        filled = sum(1 for r in book.actions if not blank(r.get(key)))
+        if filled <= len(book.actions) / 2 or (key == "section" and not book.plan.sections):
+            continue
+        out += [Finding("INCOMPLETE_ACTION", f"{name} is empty, though the plan's other "
+                        f"actions have one", file=file, sheet=ACTIONS_LAYOUT.name,
+                        cell=f"{letters.get(key, '?')}{row.get('_row', '?')}",
+                        action_id=row.get("id") or None, column=name)
+                for row in book.actions if blank(row.get(key))]
+    return out
 
 
 def _name(path: str) -> str:
@@ -164,12 +185,28 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
             found.append(where.finding(row, layout.column("id"),
                                        "has no ID; the PMO cannot match it to the plan", None,
                                        "an ID"))
+        elif layout is ACTIONS_LAYOUT and kind != RETURN and new_action(row.get("id")):
+            # the PMO adds an action to the master with the ID left empty (as the
+            # guide says): not an error — next quarter gives it the next free ID
+            found = [f for f in found if f.column != "ID"]
+            found.append(Finding("NEW_ACTION", "new action with no ID yet: next-quarter gives "
+                                 "it the next free ID", file=where.file, sheet=layout.name,
+                                 cell=f"{where.letters.get('id', 'A')}{row.get('_row', '?')}",
+                                 column="ID"))
         out += found
         out += too_long_findings(row, where)
         for col in layout.columns:
             if col.list_name and not blank(row.get(col.key)):
                 out += list_findings(row, col, where, lists)
     return out
+
+
+NEW_MARKERS = frozenset({"new", "new action"})
+
+
+def new_action(value: Any) -> bool:
+    """An ID cell left empty (or marked "New") for an action added to the master."""
+    return blank(value) or " ".join(str(value).split()).casefold() in NEW_MARKERS
 
 
 def too_long_findings(row: Row, where: _Where) -> list[Finding]:

@@ -1,0 +1,159 @@
+"""Read tracker tables from a PDF committee paper (a text PDF, not a scan).
+
+A published PDF is often all a PMO has. pdfplumber finds each table's cells
+from the ruling lines, and the words inside each cell by their positions, so
+columns stay columns (plain text extraction interleaves them line by line).
+What the PDF has lost, this reader has to guess, and says where:
+
+* **Line breaks.** A PDF cell is lines of words; whether a new line is a real
+  break (officers on separate lines, a list) or the text wrapping is decided
+  as a layout engine would have: if the next line's first word would have fitted
+  at the end of the line before, the break was real (kept as a line break),
+  otherwise the text wrapped (joined with a space). When the word would only
+  just have fitted, or not, the cell is listed for review.
+* **Rows over a page break.** The header row a Word table repeats on each page
+  comes through as a repeated header (the parser skips it); the first row of a
+  page with an empty first cell (no ref) directly after a table that ran to the
+  foot of the page is the rest of that row, and is joined to it cell by cell —
+  and listed for review.
+* Text between tables (section headings, introductions) becomes rows of one
+  cell, in reading order.
+
+Every guess is a ``REVIEW`` note with its page and position; the import must
+be checked against the PDF before the master is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+from ..errors import UsageError
+from .grid import Grid, SourceNote
+from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
+from .pdf_unruled import unruled_rows
+
+
+def read_pdf(path: Path, header_test=None) -> Grid:
+    """The PDF's tables (and the text between them) as one grid, with a REVIEW
+    note for every cell whose reading was a guess."""
+    if not path.is_file():
+        raise UsageError(f"{path}: file not found")
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            rows = [row for page in pdf.pages for row in _page_rows(page, header_test)]
+    except UsageError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
+        raise UsageError(f"{path.name}: not a PDF that can be read ({type(exc).__name__})"
+                         ) from exc
+    if not any(not r.single for r in rows):  # no ruled table, no header found
+        raise UsageError(f"{path.name}: no table found — a tracker is read from a table with "
+                         "ruled cells; a scanned PDF (an image) has no text to read")
+    return _grid(path.name, _join_page_breaks(rows))
+
+
+def _page_rows(page, header_test) -> list[PdfRow]:
+    """The page's table rows and outside text lines, top to bottom."""
+    tables = page.find_tables()
+    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+    if not tables:  # no ruling lines: columns from the header's positions
+        return unruled_rows(page, words, header_test)
+    out: list[PdfRow] = []
+    for t_index, table in enumerate(tables, start=1):
+        for r_index, row in enumerate(table.rows, start=1):
+            cells = [box_cell(box, words) if box else Cell("") for box in row.cells]
+            spanning = len(row.cells) > 1 and all(box is None for box in row.cells[1:])
+            out.append(PdfRow(cells, page.page_number, row.bbox[1], t_index, r_index,
+                            spanning=spanning))
+    outside = [w for w in words if not any(inside(w, t.bbox) for t in tables)]
+    for top, line in text_lines(outside):
+        text = " ".join(w["text"] for w in line)
+        out.append(PdfRow([Cell(text)], page.page_number, top, 0, 0, single=True))
+    out.sort(key=lambda r: r.top)
+    return out
+
+
+def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
+    """Rows, with a row continued over a page break joined into the one before."""
+    out: list[tuple[PdfRow, list[str]]] = []
+    header: list[str] | None = None
+    last_table_row: int | None = None  # index in out of the last table row seen
+    for row in rows:
+        texts = [c.text for c in row.cells]
+        if row.single:
+            out.append((row, []))
+            continue
+        if row.number == 1 and header is None:
+            header = texts
+        if _continues(row, out, last_table_row, texts, header):
+            notes = _join(out[last_table_row][0], row)
+            out[last_table_row][1].extend(notes)
+            continue
+        out.append((row, []))
+        if texts != header:
+            last_table_row = len(out) - 1
+    return out
+
+
+def _continues(row: PdfRow, out: list[tuple[PdfRow, list[str]]], last: int | None,
+               texts: list[str], header: list[str] | None) -> bool:
+    """The first body row of a page, with no first cell, after a table that ran
+    to the foot of the page before."""
+    if last is None or texts == header or texts[0].strip() or not any(t.strip() for t in texts):
+        return False
+    before = out[last][0]
+    if before.page != row.page - 1 or len(before.cells) != len(row.cells):
+        return False
+    if row.spanning:
+        return False  # a heading merged across the table, not a continuation
+    between = [r for r, _ in out[last + 1:] if r.single]
+    if any(r.page == before.page for r in between):
+        return False  # text after the table on its own page: it ended there
+    first_rows = [r for r, _ in out[last + 1:] if not r.single and r.page == row.page
+                  and [c.text for c in r.cells] != header]
+    return not first_rows  # nothing but the repeated header in between
+
+
+def _join(before: PdfRow, after: PdfRow) -> list[str]:
+    notes = []
+    for i, (old, new) in enumerate(zip(before.cells, after.cells, strict=True)):
+        if not new.text:
+            continue
+        if old.text:
+            glue = " " if old.wraps_into(new) else "\n"
+            old.text = old.text + glue + new.text
+            how = "as wrapped text" if glue == " " else "on a new line"
+            notes.append(f"column {i + 1}: text continued from page {before.page} to page "
+                         f"{after.page}, joined {how}")
+        else:
+            old.text = new.text
+        old.unsure += new.unsure
+        old.slack, old.space = new.slack, new.space
+    return notes
+
+
+def _grid(name: str, rows: list[tuple[PdfRow, list[str]]]) -> Grid:
+    grid_rows: list[tuple[int, list[Any]]] = []
+    notes: list[SourceNote] = []
+    places: dict[int, str] = {}
+    for line, (row, joined) in enumerate(rows, start=1):
+        grid_rows.append((line, [c.text for c in row.cells]))
+        where = (f"page {row.page}" if row.single else
+                 f"page {row.page}, table {row.table}, row {row.number}")
+        places[line] = where
+        position = {"page": row.page, "y": round(row.top, 1)}
+        for column, cell in enumerate(row.cells):
+            for doubt in cell.unsure:
+                notes.append(SourceNote("REVIEW", f"{where}, column {column + 1}: {doubt}",
+                                        line, column, got=short(cell.text, 80),
+                                        extra={**position, "column": column + 1}))
+        if row.unruled and row.number == 1:
+            notes.append(SourceNote("REVIEW", f"page {row.page}: a table without ruling lines, "
+                                    "read by the positions of its header's columns — check "
+                                    "this page's rows and cells", line, extra=dict(position)))
+        for doubt in joined:
+            notes.append(SourceNote("REVIEW", f"{where}: {doubt}", line, extra=dict(position)))
+    return Grid(name, grid_rows, places=places, notes=notes)
