@@ -23,8 +23,9 @@ import xlwings as xw
 
 from ..errors import WorkbookError
 from ..workbook.book import Book
-from ..workbook.layout import SETTINGS, SheetLayout, col_letter
+from ..workbook.layout import SETTINGS, SheetLayout
 from ..workbook.reader import book_from_sheets
+from .columns import set_widths
 
 Grid = list[list[Any]]
 _FORMULA_START = ("=", "+", "-", "@")
@@ -133,7 +134,10 @@ def _keep(value: Any) -> Any:
 
 def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = None,
                 widths: Sequence[float] = ()) -> xw.Sheet:
-    """Replace (or add) a results sheet holding ``rows`` from A1, header row bold."""
+    """Replace (or add) a results sheet holding ``rows`` from A1, header row bold.
+
+    ``widths`` are stored widths (as openpyxl writes them), converted per engine.
+    """
     names = [s.name for s in xwbook.sheets]
     if name in names:
         sheet = xwbook.sheets[name]
@@ -146,8 +150,7 @@ def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = N
         grid = [[cell_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
         sheet.range("A1").value = grid
         sheet.range((1, 1), (1, width)).font.bold = True
-        for index, w in enumerate(widths, start=1):
-            sheet.range(f"{col_letter(index)}:{col_letter(index)}").column_width = w
+        set_widths(sheet, widths)
     return sheet
 
 
