@@ -55,10 +55,18 @@ def sheet_payload(ws) -> dict[str, Any]:
         "values": rows,
         "pictures": [],
         "shapes": [],
-        "charts": [],
+        "charts": charts_payload(ws),
         "tables": [],
         "pivot_tables": [],
     }
+
+
+def charts_payload(ws) -> list[dict[str, Any]]:
+    """The sheet's charts as ``loadChartAndPivotMetadata`` lists them (openpyxl reads a
+    file's charts; Excel names unnamed ones "Chart 1", "Chart 2"…)."""
+    return [{"name": f"Chart {i}", "chart_type": type(chart).__name__, "left": 0, "top": 0,
+             "width": 480, "height": 260}
+            for i, chart in enumerate(getattr(ws, "_charts", []), start=1)]
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:

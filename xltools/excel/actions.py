@@ -29,11 +29,9 @@ from ..errors import UsageError, XltoolsError
 from ..findings import Finding, count_by_code
 from ..reporting.flags import apply_flags, flag_book
 from ..reporting.kpis import apply_kpis, assess_kpis
-from ..reporting.rollup import rollup
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
 from ..workbook.writer import write_book
-from . import bridge
-from .dashboard_sheet import dashboard_rows
+from . import bridge, dashboard_sheet
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
@@ -163,22 +161,22 @@ def flag_stale(xwbook: xw.Book) -> None:
 
 @reported
 def refresh_dashboard(xwbook: xw.Book) -> None:
-    """Refresh dashboard: KPI RAG and trend, then the roll-up tables on Dashboard."""
+    """Refresh dashboard: KPI RAG and trend, then the Dashboard ``xltools rollup`` writes.
+
+    A live Dashboard keeps its formulas and charts (only stale values are
+    rewritten); anything else is rebuilt as that live Dashboard (``dashboard_sheet``).
+    """
     book = bridge.read_xwbook(xwbook)
     kpi_report = assess_kpis(book, file=xwbook.name)
     apply_kpis(book, kpi_report)
-    result = rollup(book)
-    rows = dashboard_rows(result, kpi_report)
     with bridge.unprotected(xwbook, [KPIS_LAYOUT.name, DASHBOARD]):
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "rag", book.kpis)
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "trend", book.kpis)
-        sheet = bridge.write_sheet(xwbook, DASHBOARD, rows, after="Guidance",
-                                   widths=(34, 11, 11, 11, 11, 11, 11, 11, 11))
-        top = next(i for i, r in enumerate(rows, start=1) if r and r[0] == "By section")
-        source = sheet.range((top, 1), (top + len(result.by_section), 1 + len(result.statuses)))
-        bridge.replace_chart(sheet, "RAG by section", source, sheet.range("K4"))
-    bridge.alert(xwbook, f"Dashboard refreshed for {result.period}: {result.total} actions, "
-                 f"{result.pct_complete:g}% complete; {len(book.kpis)} KPIs rated.",
+        how, result = dashboard_sheet.refresh(xwbook, book)
+    what = ("its formulas and charts kept, figures calculated at writing updated"
+            if how == "kept" else "rebuilt with live formulas and charts")
+    bridge.alert(xwbook, f"Dashboard refreshed for {result.period} ({what}): {result.total} "
+                 f"actions, {result.pct_complete:g}% complete; {len(book.kpis)} KPIs rated.",
                  title="xltools: refresh dashboard")
 
 
