@@ -32,6 +32,7 @@ from ..reporting.kpis import apply_kpis, assess_kpis
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import bridge, dashboard_sheet
+from .sheets_needed import SHEETS
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
@@ -126,7 +127,7 @@ def stamp() -> str:
 @reported
 def check_return(xwbook: xw.Book) -> None:
     """Check my return: every problem, by cell, on a Check sheet; a verdict in an alert."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["check_return"])
     report = check_book(book, xwbook.name)
     bridge.write_sheet(xwbook, CHECK_SHEET, finding_rows(report.findings),
                        after=ACTIONS_LAYOUT.name, widths=(16, 10, 16, 9, 90))
@@ -148,7 +149,7 @@ def check_return(xwbook: xw.Book) -> None:
 @reported
 def flag_stale(xwbook: xw.Book) -> None:
     """Flag stale updates: rewrite the Flags column, summarise the flags."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["flag_stale"])
     report = flag_book(book, file=xwbook.name)
     apply_flags(book, report)
     with bridge.unprotected(xwbook, [ACTIONS_LAYOUT.name]):
@@ -166,7 +167,7 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
     A live Dashboard keeps its formulas and charts (only stale values are
     rewritten); anything else is rebuilt as that live Dashboard (``dashboard_sheet``).
     """
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["refresh_dashboard"])
     kpi_report = assess_kpis(book, file=xwbook.name)
     apply_kpis(book, kpi_report)
     with bridge.unprotected(xwbook, [KPIS_LAYOUT.name, DASHBOARD]):
@@ -183,7 +184,7 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
 @reported
 def next_quarter(xwbook: xw.Book) -> None:
     """Next quarter: write next quarter's workbook to the output folder."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
     new, report = roll_forward(book)
     out = output_folder(xwbook) / f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
     write_book(new, out)
@@ -198,7 +199,7 @@ def issue_returns(xwbook: xw.Book) -> None:
     """Issue returns: one return per officer from this master, into the output folder."""
     from ..cycle.returns import plan_returns, write_returns
 
-    master = bridge.read_xwbook(xwbook)
+    master = bridge.read_xwbook(xwbook, SHEETS["issue_returns"])
     by = master.plan.return_by or "lead"
     folder = output_folder(xwbook) / f"returns {master.plan.period.replace('/', '-')}"
     jobs, findings = plan_returns(master, folder, by)
@@ -215,7 +216,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     from ..savings.reconcile import reconcile_returns
     from ..savings.reconciliation_sheet import write_reconciliation_workbook
 
-    baseline = bridge.read_xwbook(xwbook)
+    baseline = bridge.read_xwbook(xwbook, SHEETS["reconcile_savings"])
     folder = returns_folder(xwbook)
     files = return_files(folder)
     rec = reconcile_returns(baseline, files)
@@ -260,7 +261,7 @@ def consolidate(xwbook: xw.Book) -> None:
 
     from ..cycle.consolidate import consolidate_book
 
-    master = bridge.read_xwbook(xwbook)
+    master = bridge.read_xwbook(xwbook, SHEETS["consolidate"])
     folder = returns_folder(xwbook)
     backup = output_folder(xwbook) / f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
     write_book(copy.deepcopy(master), backup)

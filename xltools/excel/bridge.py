@@ -75,14 +75,17 @@ def book_grids(xwbook: xw.Book, wanted: Sequence[str] | None = None) -> dict[str
     return {n: sheet_grid(xwbook.sheets[n]) for n in names if wanted is None or n in wanted}
 
 
-def read_xwbook(xwbook: xw.Book) -> Book:
-    """The calling workbook as a ``Book``, read by the same rules as ``read_book``."""
+def read_xwbook(xwbook: xw.Book, sheets: Sequence[str] | None = None) -> Book:
+    """The calling workbook as a ``Book``, read by the same rules as ``read_book``.
+
+    ``sheets``: only these (a script's ``include`` list: the others were not sent).
+    """
     name = xwbook.name
-    wb = GridWorkbook(book_grids(xwbook))
+    wb = GridWorkbook(book_grids(xwbook, sheets))
     if SETTINGS not in wb.sheets:
         raise WorkbookError(f"{name}: no {SETTINGS} sheet — this workbook was not made by "
                             "xltools", path=name, reason="NOT_XLTOOLS")
-    return book_from_sheets(wb, name)
+    return book_from_sheets(wb, name, only=sheets)
 
 
 # -- writing back ----------------------------------------------------------------

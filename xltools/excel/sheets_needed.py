@@ -1,0 +1,43 @@
+"""The sheets each ribbon script reads: all the task pane sends it.
+
+xlwings Server's task pane sends the whole workbook with every call unless the
+script says which sheets it needs (``@script(include=...)``). A master after
+one consolidation is several MB — more than Excel on the web's 5 MB request
+limit and nginx's default 1 MB body — mostly in sheets a script never reads
+(Guidance, Dashboard, Check, Reconciliation, Archive, Log). Each list here is
+what ``bridge.read_xwbook`` reads for that script (required sheets first) plus
+the sheets it compares or appends to. Sizes by officer count: docs/it-guide.md.
+"""
+
+from __future__ import annotations
+
+from ..workbook.layout import (
+                               ACTIONS_LAYOUT,
+                               ARCHIVE_LAYOUT,
+                               DASHBOARD,
+                               KPIS_LAYOUT,
+                               LISTS,
+                               LOG_LAYOUT,
+                               SAVINGS_LAYOUT,
+                               SETTINGS,
+)
+
+PLAN = [SETTINGS, LISTS]  # the plan: statuses, officers, periods
+ACTIONS, SAVINGS, KPIS = ACTIONS_LAYOUT.name, SAVINGS_LAYOUT.name, KPIS_LAYOUT.name
+ARCHIVE, LOG = ARCHIVE_LAYOUT.name, LOG_LAYOUT.name
+
+SHEETS: dict[str, list[str]] = {
+    # a return: everything the officer fills in is checked
+    "check_return": [*PLAN, ACTIONS, SAVINGS, KPIS],
+    # returns carry the officer's actions, savings lines and KPIs
+    "issue_returns": [*PLAN, ACTIONS, SAVINGS, KPIS],
+    # merged columns, Log rows appended after the last; Archive for a complete backup
+    "consolidate": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
+    "flag_stale": [*PLAN, ACTIONS],
+    # the open Dashboard is compared with the fresh one (dashboard_sheet)
+    "refresh_dashboard": [*PLAN, ACTIONS, KPIS, DASHBOARD],
+    # next quarter's workbook carries every data sheet forward
+    "next_quarter": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
+    # Actions is required by the reader; savings are what is reconciled
+    "reconcile_savings": [*PLAN, ACTIONS, SAVINGS],
+}
