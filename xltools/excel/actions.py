@@ -29,10 +29,10 @@ from ..errors import UsageError, XltoolsError
 from ..findings import Finding, count_by_code
 from ..reporting.flags import apply_flags, flag_book
 from ..reporting.kpis import apply_kpis, assess_kpis
-from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
+from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import bridge, dashboard_sheet
-from .sheets_needed import SHEETS
+from .sheets_needed import SHEETS, WRITES
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
@@ -152,7 +152,7 @@ def flag_stale(xwbook: xw.Book) -> None:
     book = bridge.read_xwbook(xwbook, SHEETS["flag_stale"])
     report = flag_book(book, file=xwbook.name)
     apply_flags(book, report)
-    with bridge.unprotected(xwbook, [ACTIONS_LAYOUT.name]):
+    with bridge.unprotected(xwbook, WRITES["flag_stale"]):
         bridge.write_column(xwbook, ACTIONS_LAYOUT, book, "flags", book.actions)
     flagged = sum(1 for text in report.cells if text)
     bridge.alert(xwbook, f"{flagged} of {len(book.actions)} actions flagged as at "
@@ -170,7 +170,7 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
     book = bridge.read_xwbook(xwbook, SHEETS["refresh_dashboard"])
     kpi_report = assess_kpis(book, file=xwbook.name)
     apply_kpis(book, kpi_report)
-    with bridge.unprotected(xwbook, [KPIS_LAYOUT.name, DASHBOARD]):
+    with bridge.unprotected(xwbook, WRITES["refresh_dashboard"]):
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "rag", book.kpis)
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "trend", book.kpis)
         how, result = dashboard_sheet.refresh(xwbook, book)
@@ -223,7 +223,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
     out = output_folder(xwbook) / f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
     write_reconciliation_workbook(rec, out)
-    with bridge.unprotected(xwbook, ["Reconciliation"]):
+    with bridge.unprotected(xwbook, WRITES["reconcile_savings"]):
         bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
@@ -278,10 +278,9 @@ def consolidate(xwbook: xw.Book) -> None:
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:
     """The merged update columns, new Log rows and Settings, into the open master."""
-    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT, SETTINGS
+    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT
 
-    sheets = [ACTIONS_LAYOUT.name, SAVINGS_LAYOUT.name, LOG_LAYOUT.name, SETTINGS]
-    with bridge.unprotected(xwbook, sheets):
+    with bridge.unprotected(xwbook, WRITES["consolidate"]):
         for key in ACTION_KEYS:
             bridge.write_column(xwbook, ACTIONS_LAYOUT, master, key, master.actions)
         for key in SAVINGS_KEYS:

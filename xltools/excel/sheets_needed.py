@@ -1,4 +1,4 @@
-"""The sheets each ribbon script reads: all the task pane sends it.
+"""The sheets each ribbon script reads (all the task pane sends it) and writes.
 
 xlwings Server's task pane sends the whole workbook with every call unless the
 script says which sheets it needs (``@script(include=...)``). A master after
@@ -40,4 +40,16 @@ SHEETS: dict[str, list[str]] = {
     "next_quarter": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
     # Actions is required by the reader; savings are what is reconciled
     "reconcile_savings": [*PLAN, ACTIONS, SAVINGS],
+}
+
+# The locked sheets each button writes to: protection is lifted around those writes
+# (``bridge.unprotected``; on a Mac, ``mac_protection.lifted`` around the button).
+WRITES: dict[str, list[str]] = {
+    "check_return": [],
+    "flag_stale": [ACTIONS],
+    "refresh_dashboard": [KPIS, DASHBOARD],
+    "consolidate": [ACTIONS, SAVINGS, LOG, SETTINGS],
+    "next_quarter": [],
+    "issue_returns": [],
+    "reconcile_savings": ["Reconciliation"],
 }
