@@ -73,7 +73,7 @@ def without_alerts(actions: list[dict]) -> list[dict]:
 
 
 @pytest.mark.parametrize("script", ["check_return", "flag_stale", "refresh_dashboard",
-                                    "reconcile_savings"])
+                                    "reconcile_savings", "issue_returns", "next_quarter"])
 def test_a_script_given_only_its_sheets_answers_as_with_every_sheet(server, includes,
                                                                     folders, script):
     full = book_payload(folders["big"])
@@ -82,6 +82,11 @@ def test_a_script_given_only_its_sheets_answers_as_with_every_sheet(server, incl
     if script == "reconcile_savings":  # the committee workbook's name carries the time
         everything, only = without_alerts(everything), without_alerts(only)
     assert only == everything
+    if script == "next_quarter":  # its sheets include the Archive: nothing left behind
+        from xltools.workbook.reader import read_book
+
+        new = read_book(folders["root"] / "out" / "With archive Q3 2019-20.xlsx")
+        assert len(new.archive) == 400 + 1  # last year's 400 and A-0004, Complete now
 
 
 def test_consolidate_given_only_its_sheets_merges_the_returns(server, includes, folders):
