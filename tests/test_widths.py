@@ -38,3 +38,42 @@ def test_each_engine_gets_its_own_unit():
 def test_a_width_that_is_not_a_width_is_refused(bad):
     with pytest.raises(ValueError, match="column width"):
         width_points(bad)
+
+
+def rendered_widths(fods) -> list[float]:
+    """Column widths (pixels at 96 dpi) of the first sheet LibreOffice rendered."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+          "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0"}
+    root = ET.parse(fods).getroot()
+    inches = {s.get(f"{{{ns['style']}}}name"): s.find("style:table-column-properties", ns)
+              .get(f"{{{ns['style']}}}column-width")
+              for s in root.iter(f"{{{ns['style']}}}style")
+              if s.get(f"{{{ns['style']}}}family") == "table-column"}
+    widths: list[float] = []
+    for col in root.find(".//table:table", ns).findall("table:table-column", ns):
+        width = inches[col.get(f"{{{ns['table']}}}style-name")]
+        assert width.endswith("in"), width
+        repeat = int(col.get(f"{{{ns['table']}}}number-columns-repeated", "1"))
+        widths += [float(width[:-2]) * 96] * min(repeat, 10)
+    return widths
+
+
+def test_excels_rule_predicts_libreoffices_rendering_of_openpyxl_widths(soffice, tmp_path):
+    """LibreOffice renders a stored width by the same rule — characters of its default
+    font's digit width — so, given the digit width it uses here (whatever font stands
+    in for Calibri on this machine), the rule predicts every column to the pixel."""
+    from conftest import convert
+
+    stored = [10, 38, 9.5, 3, 90, 16]
+    wb = Workbook()
+    for i, width in enumerate(stored):
+        wb.active.column_dimensions["ABCDEF"[i]].width = width
+    wb.active["A1"] = "x"
+    wb.save(tmp_path / "widths.xlsx")
+    rendered = rendered_widths(convert(soffice, tmp_path / "widths.xlsx", "fods", tmp_path))
+    digit = rendered[0] / stored[0]  # the renderer's maximum digit width, in pixels
+    predicted = [width_pixels(w, digit) for w in stored]
+    assert [abs(p - r) <= 1 for p, r in zip(predicted, rendered, strict=False)] == \
+        [True] * len(stored), (predicted, rendered[:len(stored)])
