@@ -104,6 +104,18 @@ def test_refresh_on_a_master_without_a_dashboard_writes_rollups_live_dashboard(s
     assert widths[0] == 199.5  # column A: 38 characters, not 38 points
     charts = [a["args"][0] for a in actions if a["func"] == "addChart"]
     assert charts == ["RAG by section", "Overall RAG"]
+    # the command line's look: every filled cell in its colour (status headers in
+    # the scheme's colours), and the headline tiles merged as they are there
+    fills = {cell: a["args"][0] for a in on_sheet(actions, 1, "setRangeColor")
+             for cell in cells_of(a)}
+    cli_fills = {(c.row, c.column): "#" + c.fill.fgColor.rgb[-6:].upper()
+                 for row in cli.iter_rows() for c in row
+                 if c.fill.fill_type == "solid" and c.value is not None}
+    assert cli_fills and {k: fills.get(k) for k in cli_fills} == cli_fills
+    merged = {(a["start_row"] + 1, a["start_column"] + 1, a["column_count"])
+              for a in on_sheet(actions, 1, "rangeMerge")}
+    assert merged == {(m.min_row, m.min_col, m.max_col - m.min_col + 1)
+                      for m in cli.merged_cells.ranges}
 
 
 def test_refresh_replaces_an_old_table_dashboard_with_one_set_of_charts(server, books,

@@ -159,19 +159,62 @@ def _formula_or_value(cell, formula: bool) -> Any:
 
 
 def _formats(sheet: xw.Sheet, ws) -> None:
-    """Percentages as percentages, and bold where the command line's sheet is bold."""
+    """The command line's look, run by run along each row: percentages, bold, fills
+    (status colours, tiles, headers) and font colours; the tiles' merged cells."""
     for row in ws.iter_rows():
-        bold_from = None
-        for cell in [*row, None]:
-            if cell is not None and cell.number_format in PERCENT:
+        for cell in row:
+            if cell.number_format in PERCENT:
                 sheet.range((cell.row, cell.column)).number_format = cell.number_format
-            bold = cell is not None and cell.value is not None and bool(cell.font.b)
-            if bold and bold_from is None:
-                bold_from = cell.column
-            elif not bold and bold_from is not None:
-                last = cell.column - 1 if cell is not None else row[-1].column
-                sheet.range((row[0].row, bold_from), (row[0].row, last)).font.bold = True
-                bold_from = None
+        for key, apply in ((_bold, _set_bold), (_fill, _set_fill), (_ink, _set_ink)):
+            for first, last, value in runs(row, key):
+                apply(sheet.range((row[0].row, first), (row[0].row, last)), value)
+    for merged in ws.merged_cells.ranges:
+        sheet.range(merged.coord).merge()
+
+
+def runs(row, key) -> list[tuple[int, int, Any]]:
+    """(first column, last column, value) of each run of neighbours with the same
+    non-empty ``key(cell)``."""
+    out: list[tuple[int, int, Any]] = []
+    for cell in row:
+        value = key(cell)
+        if value and out and out[-1][2] == value and out[-1][1] == cell.column - 1:
+            out[-1] = (out[-1][0], cell.column, value)
+        elif value:
+            out.append((cell.column, cell.column, value))
+    return out
+
+
+def _hex(colour) -> str | None:
+    rgb = getattr(colour, "rgb", None)
+    if not isinstance(rgb, str) or len(rgb) < 6 or colour.type != "rgb":
+        return None
+    return "#" + rgb[-6:].upper()
+
+
+def _bold(cell) -> bool:
+    return cell.value is not None and bool(cell.font.b)
+
+
+def _fill(cell) -> str | None:
+    return _hex(cell.fill.fgColor) if cell.fill.fill_type == "solid" else None
+
+
+def _ink(cell) -> str | None:
+    colour = _hex(cell.font.color) if cell.value is not None and cell.font.color else None
+    return None if colour == "#000000" else colour
+
+
+def _set_bold(rng: xw.Range, _: Any) -> None:
+    rng.font.bold = True
+
+
+def _set_fill(rng: xw.Range, colour: str) -> None:
+    rng.color = colour
+
+
+def _set_ink(rng: xw.Range, colour: str) -> None:
+    rng.font.color = colour
 
 
 def chart_data_top(ws) -> int | None:
