@@ -150,22 +150,3 @@ def test_days_since_is_volatile_and_the_others_are_not(monkeypatch):
     assert meta["DAYS_SINCE"].get("volatile") is True
     assert not any(opts.get("volatile") for name, opts in meta.items() if name != "DAYS_SINCE")
 
-
-def test_rag_count_takes_the_cells_as_excel_sent_them(monkeypatch):
-    """xlwings' per-cell cleaning of a range costs ~0.2 ms a cell (2.5 s for a 12,000-row
-    column; minutes for a whole column): RAG_COUNT reads the range raw, and the answer
-    from what Office.js posts — text, "" and null for blanks, numbers — is the same."""
-    import asyncio
-
-    from officejs_payload import function_payload
-
-    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
-    from xlwings.pro.udfs_officejs import custom_functions_call
-
-    from xltools.excel import functions
-
-    assert functions.rag_count.__xlfunc__["args"][0]["options"] == {"convert": "raw"}
-    column = [["RAG status"]] + [["Red"], ["green"], [""], [None], [" red "], [3]] * 2000
-    answer = asyncio.run(custom_functions_call(
-        function_payload("rag_count", [column, [["Red"]]]), functions))
-    assert answer == [[4000]]
