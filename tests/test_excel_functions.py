@@ -150,3 +150,18 @@ def test_days_since_is_volatile_and_the_others_are_not(monkeypatch):
     assert meta["DAYS_SINCE"].get("volatile") is True
     assert not any(opts.get("volatile") for name, opts in meta.items() if name != "DAYS_SINCE")
 
+
+
+def test_no_example_passes_a_whole_column_to_a_cell_function():
+    """A whole column (Actions!M:M) makes Excel send 1,048,576 cells with every
+    recalculation; the guides show table columns (ActionsTable[RAG status])."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md")),
+             root / "xltools" / "excel" / "functions.py"]
+    whole = re.compile(r"XLT\.\w+\((?:[^()]*[,(])?\s*(?:'?[\w ]+'?!)?\$?[A-Z]{1,3}:\$?[A-Z]{1,3}\b")
+    found = [(p.name, m.group(0)) for p in pages for m in whole.finditer(p.read_text())]
+    assert found == []
+    assert "XLT.RAG_COUNT(ActionsTable[RAG status]" in (root / "docs" / "it-guide.md").read_text()
