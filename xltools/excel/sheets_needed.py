@@ -1,12 +1,13 @@
 """The sheets each ribbon script reads (all the task pane sends it) and writes.
 
 xlwings Server's task pane sends the whole workbook with every call unless the
-script says which sheets it needs (``@script(include=...)``). A master after
-one consolidation is several MB — more than Excel on the web's 5 MB request
-limit and nginx's default 1 MB body — mostly in sheets a script never reads
-(Guidance, Dashboard, Check, Reconciliation, Archive, Log). Each list here is
+script says which sheets it needs (``@script(include=...)``). Each list here is
 what ``bridge.read_xwbook`` reads for that script (required sheets first) plus
-the sheets it compares or appends to. Sizes by officer count: docs/it-guide.md.
+the sheets it compares or appends to; Guidance, Check and Reconciliation are
+never sent, Archive and Log only where they must be carried. The Actions sheet
+is most of a master (about 520 bytes an action), so this keeps requests to
+what is needed but cannot bring a 12,000-action master under Excel on the
+web's 5 MB limit: measured sizes and the limits are in docs/it-guide.md.
 """
 
 from __future__ import annotations
