@@ -55,10 +55,18 @@ def sheet_payload(ws) -> dict[str, Any]:
         "values": rows,
         "pictures": [],
         "shapes": [],
-        "charts": [],
+        "charts": charts_payload(ws),
         "tables": [],
         "pivot_tables": [],
     }
+
+
+def charts_payload(ws) -> list[dict[str, Any]]:
+    """The sheet's charts as ``loadChartAndPivotMetadata`` lists them (openpyxl reads a
+    file's charts; Excel names unnamed ones "Chart 1", "Chart 2"…)."""
+    return [{"name": f"Chart {i}", "chart_type": type(chart).__name__, "left": 0, "top": 0,
+             "width": 480, "height": 260}
+            for i, chart in enumerate(getattr(ws, "_charts", []), start=1)]
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:
@@ -91,8 +99,29 @@ def names_payload(wb) -> list[dict[str, Any]]:
     return out
 
 
-def book_payload(path: Path, active: str = "Actions", args: list | None = None) -> dict:
-    """The request body for ``POST /xlwings/custom-scripts-call/<script>``."""
+def left_out(sheet: dict[str, Any]) -> dict[str, Any]:
+    """A sheet the script left out (``include``/``exclude``) as ``getBookData`` sends it:
+    named, no values, no used range, no charts or tables."""
+    return {**sheet, "used_range_address": None, "used_range_row_count": 0,
+            "used_range_column_count": 0, "values": [[]], "pictures": [], "shapes": [],
+            "charts": [], "tables": [], "pivot_tables": []}
+
+
+def narrowed(payload: dict, include: str = "", exclude: str = "") -> dict:
+    """``payload`` as sent for a script declaring ``include`` or ``exclude`` (the
+    comma-separated lists the client reads from ``custom-scripts-meta.json``)."""
+    wanted = [s.strip() for s in include.split(",") if s.strip()]
+    dropped = [s.strip() for s in exclude.split(",") if s.strip()]
+    return {**payload, "sheets": [
+        left_out(sheet) if sheet["name"] in dropped or (wanted and sheet["name"] not in wanted)
+        else sheet for sheet in payload["sheets"]]}
+
+
+def book_payload(path: Path, active: str = "Actions", args: list | None = None,
+                 include: str = "", exclude: str = "") -> dict:
+    """The request body for ``POST /xlwings/custom-scripts-call/<script>``; ``include``
+    and ``exclude`` are a script's comma-separated sheet lists, as the client gets them
+    from ``custom-scripts-meta.json``."""
     wb = load_workbook(path, data_only=True)  # Office.js sends calculated values
     sheets = [sheet_payload(ws) for ws in wb.worksheets]
     names = [ws.title for ws in wb.worksheets]
@@ -110,7 +139,7 @@ def book_payload(path: Path, active: str = "Actions", args: list | None = None) 
     }
     if args is not None:
         payload["args"] = args
-    return payload
+    return narrowed(payload, include, exclude)
 
 
 def function_payload(func_name: str, args: list, address: str = "Sheet1!B2") -> dict:

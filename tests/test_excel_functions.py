@@ -91,3 +91,77 @@ def test_the_excel_layer_does_import_xlwings():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_rag_count_over_a_whole_column_counts_only_the_filled_cells():
+    column = [["RAG status"], ["Red"], ["green"], [" red "]] + [[None]] * 1_048_572
+    assert len(column) == 1_048_576  # what Excel sends for M:M
+    assert cellfuncs.count_status(column, "Red") == 2
+    assert cellfuncs.count_status([[""], ["  "]], "Red") == 0
+
+
+@pytest.mark.parametrize("given, fraction", [
+    (0.05, 0.05), (0.1, 0.1), (0, 0.0), ("5%", 0.05), (" 12.5 % ", 0.125), ("0.05", 0.05),
+    (None, 0.05), ("", 0.05),
+])
+def test_tolerance_is_a_fraction_or_a_percentage(given, fraction):
+    from xltools.reporting.kpis import read_tolerance
+
+    assert read_tolerance(given) == pytest.approx(fraction)
+
+
+@pytest.mark.parametrize("given, message", [
+    (5, r"tolerance 5 is ambiguous \(5% or 500%\?\): give a fraction such as 0.05, or 5%"),
+    (1, "tolerance 1 is ambiguous"),
+    ("5", "tolerance '5' is ambiguous"),
+    (-0.1, "tolerance must be a fraction of 0 or more"),
+    ("-5%", "tolerance must be 0% or more"),
+    ("lots", "tolerance must be a number"),
+])
+def test_a_tolerance_that_could_be_scaled_is_refused(given, message):
+    from xltools.reporting.kpis import kpi_rag
+
+    with pytest.raises(ValueError, match=message):
+        kpi_rag(80, 85, "High", given)
+
+
+def test_a_plan_tolerance_of_5_stops_the_kpi_assessment_with_the_reason(plan):
+    from dataclasses import replace
+
+    from xltools.errors import PlanError
+    from xltools.reporting.kpis import assess_kpis
+    from xltools.workbook.book import Book
+
+    book = Book(plan=replace(plan, kpi_tolerance=5),
+                kpis=[{"measure": "M", "latest": 80, "target": 85, "good_is": "High"}])
+    with pytest.raises(PlanError, match="kpi_tolerance: tolerance 5 is ambiguous"):
+        assess_kpis(book)
+    assert assess_kpis(Book(plan=replace(plan, kpi_tolerance=0.1), kpis=book.kpis)
+                       ).rows[0]["rag"] == "Amber"
+
+
+def test_days_since_is_volatile_and_the_others_are_not(monkeypatch):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # as `xltools serve` runs
+    from xlwings.pro.udfs_officejs import custom_functions_meta
+
+    from xltools.excel import functions
+
+    meta = {f["name"]: f.get("options", {}) for f in custom_functions_meta(functions)["functions"]}
+    assert meta["DAYS_SINCE"].get("volatile") is True
+    assert not any(opts.get("volatile") for name, opts in meta.items() if name != "DAYS_SINCE")
+
+
+
+def test_no_example_passes_a_whole_column_to_a_cell_function():
+    """A whole column (Actions!M:M) makes Excel send 1,048,576 cells with every
+    recalculation; the guides show table columns (ActionsTable[RAG status])."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md")),
+             root / "xltools" / "excel" / "functions.py"]
+    whole = re.compile(r"XLT\.\w+\((?:[^()]*[,(])?\s*(?:'?[\w ]+'?!)?\$?[A-Z]{1,3}:\$?[A-Z]{1,3}\b")
+    found = [(p.name, m.group(0)) for p in pages for m in whole.finditer(p.read_text())]
+    assert found == []
+    assert "XLT.RAG_COUNT(ActionsTable[RAG status]" in (root / "docs" / "it-guide.md").read_text()

@@ -33,11 +33,10 @@ from ..errors import UsageError, XltoolsError
 from ..findings import Finding, count_by_code
 from ..reporting.flags import apply_flags, flag_book
 from ..reporting.kpis import apply_kpis, assess_kpis
-from ..reporting.rollup import rollup
-from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, KPIS_LAYOUT
+from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
-from . import bridge
-from .dashboard_sheet import dashboard_rows
+from . import bridge, dashboard_sheet
+from .sheets_needed import SHEETS, WRITES
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
@@ -185,7 +184,7 @@ def stamp() -> str:
 @reported
 def check_return(xwbook: xw.Book) -> None:
     """Check my return: every problem, by cell, on a Check sheet; a verdict in an alert."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["check_return"])
     report = check_book(book, xwbook.name)
     bridge.write_sheet(xwbook, CHECK_SHEET, finding_rows(report.findings),
                        after=ACTIONS_LAYOUT.name, widths=(16, 10, 16, 9, 90))
@@ -207,10 +206,10 @@ def check_return(xwbook: xw.Book) -> None:
 @reported
 def flag_stale(xwbook: xw.Book) -> None:
     """Flag stale updates: rewrite the Flags column, summarise the flags."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["flag_stale"])
     report = flag_book(book, file=xwbook.name)
     apply_flags(book, report)
-    with bridge.unprotected(xwbook, [ACTIONS_LAYOUT.name]):
+    with bridge.unprotected(xwbook, WRITES["flag_stale"]):
         bridge.write_column(xwbook, ACTIONS_LAYOUT, book, "flags", book.actions)
     flagged = sum(1 for text in report.cells if text)
     bridge.alert(xwbook, f"{flagged} of {len(book.actions)} actions flagged as at "
@@ -224,44 +223,45 @@ def chase_officers(xwbook: xw.Book) -> None:
     (the same files as ``xltools chase``)."""
     from ..cycle.chase import write_chases
 
-    master = bridge.read_xwbook(xwbook)
-    folder = output_folder(xwbook) / f"chase {master.plan.period.replace('/', '-')} {stamp()}"
-    written = write_chases(master, folder)
+    master = bridge.read_xwbook(xwbook, SHEETS["chase_officers"])
+    name = f"chase {master.plan.period.replace('/', '-')} {stamp()}"
+    with new_output(output_folder(xwbook), name) as folder:
+        written = write_chases(master, folder)
     if not written:
         bridge.alert(xwbook, "Nobody to chase: no officer has anything to fix or send.",
                      title="xltools: chase e-mails")
         return
     missing = sum(1 for chase, _ in written if chase.missing_return)
     bridge.alert(xwbook, f"{len(written)} draft e-mail(s) for {master.plan.period} "
-                 f"({missing} with a missing return attached) written on the server to:\n"
+                 f"({missing} with a missing return attached) written to the output folder, in:\n"
                  f"{folder}\nOpen each, check it and send it.", title="xltools: chase e-mails")
 
 
 @reported
 def refresh_dashboard(xwbook: xw.Book) -> None:
-    """Refresh dashboard: KPI RAG and trend, then the roll-up tables on Dashboard."""
-    book = bridge.read_xwbook(xwbook)
+    """Refresh dashboard: KPI RAG and trend, then the Dashboard ``xltools rollup`` writes.
+
+    A live Dashboard keeps its formulas and charts (only stale values are
+    rewritten); anything else is rebuilt as that live Dashboard (``dashboard_sheet``).
+    """
+    book = bridge.read_xwbook(xwbook, SHEETS["refresh_dashboard"])
     kpi_report = assess_kpis(book, file=xwbook.name)
     apply_kpis(book, kpi_report)
-    result = rollup(book)
-    rows = dashboard_rows(result, kpi_report)
-    with bridge.unprotected(xwbook, [KPIS_LAYOUT.name, DASHBOARD]):
+    with bridge.unprotected(xwbook, WRITES["refresh_dashboard"]):
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "rag", book.kpis)
         bridge.write_column(xwbook, KPIS_LAYOUT, book, "trend", book.kpis)
-        sheet = bridge.write_sheet(xwbook, DASHBOARD, rows, after="Guidance",
-                                   widths=(34, 11, 11, 11, 11, 11, 11, 11, 11))
-        top = next(i for i, r in enumerate(rows, start=1) if r and r[0] == "By section")
-        source = sheet.range((top, 1), (top + len(result.by_section), 1 + len(result.statuses)))
-        bridge.replace_chart(sheet, "RAG by section", source, sheet.range("K4"))
-    bridge.alert(xwbook, f"Dashboard refreshed for {result.period}: {result.total} actions, "
-                 f"{result.pct_complete:g}% complete; {len(book.kpis)} KPIs rated.",
+        how, result = dashboard_sheet.refresh(xwbook, book)
+    what = ("its formulas and charts kept, figures calculated at writing updated"
+            if how == "kept" else "rebuilt with live formulas and charts")
+    bridge.alert(xwbook, f"Dashboard refreshed for {result.period} ({what}): {result.total} "
+                 f"actions, {result.pct_complete:g}% complete; {len(book.kpis)} KPIs rated.",
                  title="xltools: refresh dashboard")
 
 
 @reported
 def next_quarter(xwbook: xw.Book) -> None:
     """Next quarter: write next quarter's workbook to the output folder."""
-    book = bridge.read_xwbook(xwbook)
+    book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
     new, report = roll_forward(book)
     name = f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
     with new_output(output_folder(xwbook), name) as out:
@@ -277,7 +277,7 @@ def issue_returns(xwbook: xw.Book) -> None:
     """Issue returns: one return per officer from this master, into the output folder."""
     from ..cycle.returns import plan_returns, write_returns
 
-    master = bridge.read_xwbook(xwbook)
+    master = bridge.read_xwbook(xwbook, SHEETS["issue_returns"])
     by = master.plan.return_by or "lead"
     name = f"returns {master.plan.period.replace('/', '-')}"
     with new_output(output_folder(xwbook), name) as folder:
@@ -295,7 +295,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     from ..savings.reconcile import reconcile_returns
     from ..savings.reconciliation_sheet import write_reconciliation_workbook
 
-    baseline = bridge.read_xwbook(xwbook)
+    baseline = bridge.read_xwbook(xwbook, SHEETS["reconcile_savings"])
     folder = returns_folder(xwbook)
     files = return_files(folder)
     rec = reconcile_returns(baseline, files)
@@ -303,7 +303,7 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     name = f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
     with new_output(output_folder(xwbook), name) as out:
         write_reconciliation_workbook(rec, out)
-    with bridge.unprotected(xwbook, ["Reconciliation"]):
+    with bridge.unprotected(xwbook, WRITES["reconcile_savings"]):
         bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
@@ -341,7 +341,7 @@ def consolidate(xwbook: xw.Book) -> None:
 
     from ..cycle.consolidate import consolidate_book
 
-    master = bridge.read_xwbook(xwbook)
+    master = bridge.read_xwbook(xwbook, SHEETS["consolidate"])
     folder = returns_folder(xwbook)
     name = f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
     with new_output(output_folder(xwbook), name) as backup:
@@ -360,10 +360,9 @@ def consolidate(xwbook: xw.Book) -> None:
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:
     """The merged update columns, new Log rows and Settings, into the open master."""
-    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT, SETTINGS
+    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT
 
-    sheets = [ACTIONS_LAYOUT.name, SAVINGS_LAYOUT.name, LOG_LAYOUT.name, SETTINGS]
-    with bridge.unprotected(xwbook, sheets):
+    with bridge.unprotected(xwbook, WRITES["consolidate"]):
         for key in ACTION_KEYS:
             bridge.write_column(xwbook, ACTIONS_LAYOUT, master, key, master.actions)
         for key in SAVINGS_KEYS:

@@ -28,6 +28,7 @@ from ..errors import WorkbookError
 from ..workbook.book import Book
 from ..workbook.layout import SETTINGS, SheetLayout, col_letter
 from ..workbook.reader import book_from_sheets
+from .columns import set_widths
 
 Grid = list[list[Any]]
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
@@ -93,14 +94,17 @@ def book_grids(xwbook: xw.Book, wanted: Sequence[str] | None = None) -> dict[str
     return {n: sheet_grid(xwbook.sheets[n]) for n in names if wanted is None or n in wanted}
 
 
-def read_xwbook(xwbook: xw.Book) -> Book:
-    """The calling workbook as a ``Book``, read by the same rules as ``read_book``."""
+def read_xwbook(xwbook: xw.Book, sheets: Sequence[str] | None = None) -> Book:
+    """The calling workbook as a ``Book``, read by the same rules as ``read_book``.
+
+    ``sheets``: only these (a script's ``include`` list: the others were not sent).
+    """
     name = xwbook.name
-    wb = GridWorkbook(book_grids(xwbook))
+    wb = GridWorkbook(book_grids(xwbook, sheets))
     if SETTINGS not in wb.sheets:
         raise WorkbookError(f"{name}: no {SETTINGS} sheet — this workbook was not made by "
                             "xltools", path=name, reason="NOT_XLTOOLS")
-    return book_from_sheets(wb, name)
+    return book_from_sheets(wb, name, only=sheets)
 
 
 # -- writing back ----------------------------------------------------------------
@@ -152,7 +156,10 @@ def _keep(value: Any) -> Any:
 
 def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = None,
                 widths: Sequence[float] = ()) -> xw.Sheet:
-    """Replace (or add) a results sheet holding ``rows`` from A1, header row bold."""
+    """Replace (or add) a results sheet holding ``rows`` from A1, header row bold.
+
+    ``widths`` are stored widths (as openpyxl writes them), converted per engine.
+    """
     names = [s.name for s in xwbook.sheets]
     if name in names:
         sheet = xwbook.sheets[name]
@@ -165,8 +172,7 @@ def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = N
         grid = [[cell_value(v) for v in r] + [""] * (width - len(r)) for r in rows]
         sheet.range("A1").value = grid
         sheet.range((1, 1), (1, width)).font.bold = True
-        for index, w in enumerate(widths, start=1):
-            sheet.range(f"{col_letter(index)}:{col_letter(index)}").column_width = w
+        set_widths(sheet, widths)
     return sheet
 
 

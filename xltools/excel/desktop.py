@@ -8,29 +8,46 @@ Each ribbon button runs, through xlwings' VBA ``RunPython``::
 ``actions``, the same code the Office.js add-in runs on the server. Output and
 returns folders default to the workbook's own folder (``xltools-output`` and
 ``returns`` beside it) unless XLTOOLS_OUTPUT_DIR / XLTOOLS_RETURNS_DIR are set.
+
+On a Mac the sheets a button writes are unprotected around it through
+AppleScript (``mac_protection``); on Windows ``bridge.unprotected`` does it
+through COM.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import xlwings as xw
 
-from . import actions
+from . import actions, mac_protection
+from .sheets_needed import WRITES
+
+
+def run(action: Callable[[xw.Book], None], book: xw.Book | None = None) -> None:
+    """Run one button's action on the calling workbook (protection lifted on a Mac)."""
+    book = book or xw.Book.caller()
+    if not mac_protection.is_mac():
+        action(book)
+        return
+    with mac_protection.lifted(book, WRITES[action.__name__]):
+        action(book)
 
 
 def check_return() -> None:
-    actions.check_return(xw.Book.caller())
+    run(actions.check_return)
 
 
 def issue_returns() -> None:
-    actions.issue_returns(xw.Book.caller())
+    run(actions.issue_returns)
 
 
 def consolidate() -> None:
-    actions.consolidate(xw.Book.caller())
+    run(actions.consolidate)
 
 
 def flag_stale() -> None:
-    actions.flag_stale(xw.Book.caller())
+    run(actions.flag_stale)
 
 
 def chase_officers() -> None:
@@ -38,12 +55,12 @@ def chase_officers() -> None:
 
 
 def refresh_dashboard() -> None:
-    actions.refresh_dashboard(xw.Book.caller())
+    run(actions.refresh_dashboard)
 
 
 def next_quarter() -> None:
-    actions.next_quarter(xw.Book.caller())
+    run(actions.next_quarter)
 
 
 def reconcile_savings() -> None:
-    actions.reconcile_savings(xw.Book.caller())
+    run(actions.reconcile_savings)

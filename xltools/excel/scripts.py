@@ -12,6 +12,13 @@ because ``bridge`` queues every action on the calling book itself.
 Who may press which button: ``required_roles`` from ``Button.roles`` (any one
 of them), checked by xlwings Server before the script runs; the server's
 ``User`` model (server_project/models/user.py) answers 403 with a sentence.
+
+Each script declares the sheets it reads (``include``, from ``sheets_needed``):
+the task pane and the ribbon (static/js/ribbon.js, from
+``custom-scripts-meta.json``) send only those, so a big master's request stays
+under Excel on the web's 5 MB limit. The action reads only those sheets too
+(``bridge.read_xwbook(book, SHEETS[...])``), never the empty stand-ins of the
+ones left out.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from xlwings.server import script
 from ..addin.buttons import by_script
 from . import actions
 from .server import script_workers
+from .sheets_needed import SHEETS
 
 __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_officers",
            "refresh_dashboard", "next_quarter", "reconcile_savings"]
@@ -45,49 +53,50 @@ def roles(name: str) -> list[str] | None:
     return list(by_script(name).roles) or None
 
 
-@script(required_roles=roles("check_return"))
+@script(include=SHEETS["check_return"], required_roles=roles("check_return"))
 async def check_return(book: xw.Book):
     """Check my return: problems by cell on a Check sheet."""
     await in_worker(actions.check_return, book)
 
 
-@script(required_roles=roles("issue_returns"))
+@script(include=SHEETS["issue_returns"], required_roles=roles("issue_returns"))
 async def issue_returns(book: xw.Book):
     """Issue one return per officer into the server's output folder."""
     await in_worker(actions.issue_returns, book)
 
 
-@script(required_roles=roles("consolidate"))
+@script(include=SHEETS["consolidate"], required_roles=roles("consolidate"))
 async def consolidate(book: xw.Book):
     """Merge the server's returns folder into this master."""
     await in_worker(actions.consolidate, book)
 
 
-@script(required_roles=roles("flag_stale"))
+@script(include=SHEETS["flag_stale"], required_roles=roles("flag_stale"))
 async def flag_stale(book: xw.Book):
     """Rewrite the Flags column."""
     await in_worker(actions.flag_stale, book)
 
 
-@script(required_roles=roles("chase_officers"))
+@script(include=SHEETS["chase_officers"], required_roles=roles("chase_officers"))
 async def chase_officers(book: xw.Book):
     """A draft chase e-mail per officer into the server's output folder."""
     await in_worker(actions.chase_officers, book)
 
 
-@script(required_roles=roles("refresh_dashboard"))
+@script(include=SHEETS["refresh_dashboard"],
+        required_roles=roles("refresh_dashboard"))
 async def refresh_dashboard(book: xw.Book):
     """KPI RAG/trend and the Dashboard sheet."""
     await in_worker(actions.refresh_dashboard, book)
 
 
-@script(required_roles=roles("next_quarter"))
+@script(include=SHEETS["next_quarter"], required_roles=roles("next_quarter"))
 async def next_quarter(book: xw.Book):
     """Next quarter's workbook into the server's output folder."""
     await in_worker(actions.next_quarter, book)
 
 
-@script(required_roles=roles("reconcile_savings"))
+@script(include=SHEETS["reconcile_savings"], required_roles=roles("reconcile_savings"))
 async def reconcile_savings(book: xw.Book):
     """Savings vs the MTFS baseline: Reconciliation sheet and committee workbook."""
     await in_worker(actions.reconcile_savings, book)

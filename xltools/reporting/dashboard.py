@@ -48,6 +48,7 @@ RIGHT_WIDTHS = (6, 34, 21, 11)  # Red actions: Ref, Action, Lead officer, Due
 LIST_LIMIT = 10  # rows of the Red and Overdue lists on the printed page
 WIDTHS = {"A": 38}
 STATUS_WIDTH = 9.5
+LIVE_NOTE = "Counts are live formulas over the Actions sheet"  # row 3: marks this sheet
 _ROWS_BOUND = 5000  # COUNTIFS ranges run to this row so rows added in Excel still count
 _TITLE = Font(name="Arial", bold=True, size=18, color="1F3864")
 _BIG = Font(name="Arial", bold=True, size=20, color="1F3864")
@@ -107,14 +108,21 @@ def action_columns(book: Book) -> dict[str, list[Any]]:
             for key in ACTIONS_LAYOUT.keys}
 
 
+def column_widths(statuses: int) -> dict[str, float]:
+    """The Dashboard's stored column widths (characters, as openpyxl writes them) for a
+    scheme of ``statuses`` statuses; the add-in's Refresh dashboard sets the same."""
+    last_col = statuses + 3
+    widths = {"A": WIDTHS["A"]}
+    widths |= {col_letter(col): STATUS_WIDTH for col in range(2, last_col + 1)}
+    widths[col_letter(last_col + 1)] = 3
+    widths |= {col_letter(last_col + 2 + i): w for i, w in enumerate(RIGHT_WIDTHS)}
+    return widths
+
+
 def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
-    ws.column_dimensions["A"].width = WIDTHS["A"]
-    for col in range(2, last_col + 1):
-        ws.column_dimensions[col_letter(col)].width = STATUS_WIDTH
-    ws.column_dimensions[col_letter(last_col + 1)].width = 3
-    for offset, width in enumerate(RIGHT_WIDTHS):
-        ws.column_dimensions[col_letter(last_col + 2 + offset)].width = width
+    for letter, width in column_widths(last_col - 3).items():
+        ws.column_dimensions[letter].width = width
     protect_and_print(ws, fit_height=True, plan=book.plan)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
@@ -132,9 +140,8 @@ def _title(grid: Grid, book: Book, summary: Rollup, as_of: date, last_col: int) 
     grid.put(2, 1, f"{org} · {q} ({q.start.day} {q.start:%B %Y} to {q.end.day} {q.end:%B %Y})"
              f" · position as at {as_of.day} {as_of:%B %Y}", styles.BOLD_FONT, align=_NOWRAP,
              border=False)
-    grid.put(3, 1, "Counts follow the Actions sheet as it changes; the change since last quarter "
-             f"and the KPIs are as at {as_of.day} {as_of:%B %Y}.", _SMALL, align=_NOWRAP,
-             border=False)
+    grid.put(3, 1, f"{LIVE_NOTE}; movement, KPIs and officer tables were calculated when "
+             "this sheet was written.", _SMALL, align=_NOWRAP, border=False)
 
 
 def _rng(key: str) -> str:

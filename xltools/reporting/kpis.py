@@ -7,7 +7,11 @@ argument; ``assess_kpis`` turns that into an INVALID finding for the cell and
 leaves the row's RAG blank — the row is kept, never dropped.
 
 Tolerance is a fraction of the target (0.05 = 5%): with a target of 85% and
-High is good, 81% is Amber (within 4.25 points) and 80% is Red.
+High is good, 81% is Amber (within 4.25 points) and 80% is Red. It is given
+as a fraction (0.05, or a cell formatted 5%, which holds 0.05) or as text
+with a per cent sign ("5%"). A bare number of 1 or more (5) is refused, never
+scaled: 5 could mean 5% or 500%, and a tolerance of 100% or more would make
+every miss Amber (DESIGN.md §7: "within a tolerance, default 5%").
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import PlanError, UsageError
 from ..findings import Finding
 from ..workbook.book import Book, Row, blank
 from ..workbook.layout import KPIS_LAYOUT
@@ -33,9 +37,7 @@ def kpi_rag(latest: float | None, target: float | None, good_is: str,
     """Green when the target is met, Amber within ``tolerance`` × |target| of it,
     Red otherwise; None when there is no latest value or no target."""
     high = _direction(good_is)
-    tol = _number(tolerance, "tolerance")
-    if tol is None or tol < 0:
-        raise ValueError(f"tolerance must be a number of 0 or more (0.05 = 5%), got {tolerance!r}")
+    tol = read_tolerance(tolerance)
     latest_n, target_n = _number(latest, "latest"), _number(target, "target")
     if latest_n is None or target_n is None:
         return None
@@ -45,6 +47,29 @@ def kpi_rag(latest: float | None, target: float | None, good_is: str,
     if -gap <= tol * abs(target_n) + _EPS:
         return AMBER
     return RED
+
+
+def read_tolerance(value: Any) -> float:
+    """A tolerance as a fraction: 0.05, or "5%" text; blank is the default 5%.
+
+    A number of 1 or more is ambiguous (5 = 5% or 500%?) and is refused with the
+    two ways to say it, never silently scaled.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0.05
+    text = value.strip() if isinstance(value, str) else None
+    if text and text.endswith("%"):
+        number = _number(text[:-1], "tolerance")
+        if number is None or number < 0:
+            raise ValueError(f"tolerance must be 0% or more, got {value!r}")
+        return number / 100
+    number = _number(value, "tolerance")
+    if number is None or number < 0:
+        raise ValueError(f"tolerance must be a fraction of 0 or more (0.05 = 5%), got {value!r}")
+    if number >= 1:
+        raise ValueError(f"tolerance {value!r} is ambiguous (5% or 500%?): give a fraction "
+                         f"such as {number / 100:g}, or {number:g}% as a percentage")
+    return number
 
 
 def kpi_trend(latest: float | None, previous: float | None, good_is: str) -> str | None:
@@ -105,7 +130,10 @@ class KpiReport:
 
 def assess_kpis(book: Book, *, file: str | None = None) -> KpiReport:
     """RAG and trend for every KPI row of ``book`` (does not change the book)."""
-    tolerance = book.plan.kpi_tolerance
+    try:
+        tolerance = read_tolerance(book.plan.kpi_tolerance)
+    except ValueError as exc:
+        raise PlanError(f"{book.path or 'plan'}: kpi_tolerance: {exc}") from None
     file = file or (Path(book.path).name if book.path else None)
     letters = book.letters(KPIS_LAYOUT)
     report = KpiReport(tolerance)

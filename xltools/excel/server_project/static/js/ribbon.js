@@ -12,6 +12,21 @@ const XLTOOLS_SCRIPTS = [
   "reconcile_savings",
 ];
 
+// Each script's @script(include=...) sheet list, as the task pane reads it: the
+// ribbon sends only those sheets too (a big master would exceed Excel on the
+// web's 5 MB request limit). Fetched once, relative to this page.
+let xltoolsScriptsMeta = null;
+
+async function xltoolsSheetsFor(scriptName) {
+  if (xltoolsScriptsMeta === null) {
+    const url = new URL("xlwings/custom-scripts-meta.json", document.baseURI);
+    const response = await fetch(url);
+    xltoolsScriptsMeta = response.ok ? await response.json() : [];
+  }
+  const meta = xltoolsScriptsMeta.find((m) => m.function_name === scriptName) || {};
+  return { include: meta.include || "", exclude: meta.exclude || "" };
+}
+
 function xltoolsRibbonAction(scriptName) {
   return async function (event) {
     let authResult =
@@ -19,9 +34,12 @@ function xltoolsRibbonAction(scriptName) {
         ? await globalThis.getAuth()
         : { token: "", provider: "" };
     try {
+      const sheets = await xltoolsSheetsFor(scriptName);
       await xlwings.runPython({
         auth: authResult.token,
         scriptName: scriptName,
+        include: sheets.include,
+        exclude: sheets.exclude,
         headers: { "Auth-Provider": authResult.provider },
       });
     } finally {

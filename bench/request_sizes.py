@@ -1,0 +1,77 @@
+"""How big each ribbon script's request is, for masters of 100, 300 and 1,000 officers.
+
+    .venv/bin/python bench/request_sizes.py [--officers 100 300 1000] [--actions 40]
+
+Builds the bench master (bench.py: officers × actions rows), issues the
+returns, fills them in and consolidates — so the master is measured as it is
+after one consolidation (progress, previous progress, flags and Log filled) —
+then sizes the JSON body Office.js sends (tests/officejs_payload.py) for each
+script: every sheet (what xlwings Server sends by default) and only the
+sheets the script declares with ``@script(include=...)``. Prints MB and
+writes bench/out/request_sizes.json. The IT guide quotes these numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from officejs_payload import book_payload, narrowed  # noqa: E402
+
+from bench import OUT, fill_returns, make_master, make_plan  # noqa: E402
+from xltools.cycle.consolidate import consolidate  # noqa: E402
+from xltools.cycle.returns import issue_returns  # noqa: E402
+from xltools.excel.sheets_needed import SHEETS  # noqa: E402
+
+MB = 1_000_000
+
+
+def consolidated_master(officers: int, actions: int, work: Path) -> Path:
+    """The bench master after its returns are issued, filled and consolidated."""
+    work.mkdir(parents=True, exist_ok=True)
+    master = make_master(make_plan(officers), actions, work / "master.xlsx")
+    issue_returns(master, work / "returns")
+    fill_returns(work / "returns")
+    out = work / "consolidated.xlsx"
+    consolidate(master, work / "returns", out, as_of=date(2019, 10, 1))
+    return out
+
+
+def size(payload: dict) -> int:
+    return len(json.dumps(payload).encode("utf-8"))
+
+
+def sizes(path: Path) -> dict[str, int]:
+    """Bytes of the request body: every sheet, then each script's own sheets."""
+    full = book_payload(path)
+    result = {"every sheet": size(full)}
+    result |= {script: size(narrowed(full, ",".join(sheets))) for script, sheets in SHEETS.items()}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--officers", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--actions", type=int, default=40)
+    args = parser.parse_args(argv)
+    results = {}
+    for n in args.officers:
+        path = consolidated_master(n, args.actions, OUT / f"sizes-{n}x{args.actions}")
+        results[n] = sizes(path)
+        print(f"{n} officers × {args.actions} actions:")
+        for name, size in results[n].items():
+            print(f"  {name:<20} {size / MB:6.2f} MB")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "request_sizes.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
