@@ -692,7 +692,8 @@ def test_every_script_asks_for_its_buttons_roles(monkeypatch):
                 for b in BUTTONS}
     assert required == {"check_return": None, "issue_returns": ["pmo"],
                         "consolidate": ["pmo"], "flag_stale": ["pmo"],
-                        "refresh_dashboard": ["pmo"], "next_quarter": ["pmo"],
+                        "chase_officers": ["pmo"], "refresh_dashboard": ["pmo"],
+                        "next_quarter": ["pmo"],
                         "reconcile_savings": ["finance", "pmo"]}
 
 
