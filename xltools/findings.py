@@ -43,6 +43,7 @@ CATALOGUE: dict[str, Code] = {
         Code("NO_DUE_DATE", "No due date could be read from the timeframe", INFO),
         # structure and files
         Code("UNREADABLE", "File could not be read", ERROR),
+        Code("TOO_LARGE", "Sheet reaches far beyond its columns or rows (not read)", ERROR),
         Code("MISSING_COLUMN", "Column missing", ERROR),
         Code("EXTRA_COLUMN", "Unexpected column", WARNING),
         Code("DUPLICATE_ID", "Duplicate ID", ERROR),

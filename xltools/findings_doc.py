@@ -15,8 +15,8 @@ from .findings import CATALOGUE
 GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
-    "Files and structure": ("UNREADABLE", "MISSING_COLUMN", "EXTRA_COLUMN", "DUPLICATE_ID",
-                            "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
+    "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
+                            "DUPLICATE_ID", "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
@@ -86,6 +86,14 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "are still processed.",
         "Ask for the file again as .xlsx with no password; close the workbook if it is a "
         "lock file."),
+    "TOO_LARGE": (
+        "check, consolidate",
+        "A sheet holds a cell far beyond what the plan can use (say `XFD1048576`, often a "
+        "stray keystroke or a pasted block): reading it would need gigabytes. The finding "
+        "names the cell. The sheet is not read; when it is Actions (or Settings) the whole "
+        "file is not read. The other files are still processed.",
+        "Delete the rows or columns beyond the table (or clear the cell named), save, and "
+        "send the file again."),
     "MISSING_COLUMN": (
         "check, consolidate, next-quarter",
         "A sheet has lost a column (or its header row). Columns are found by header, so the "

@@ -82,7 +82,7 @@ class ConsolidationReport:
             "missing_returns": len(self.missing),
             "unknown_ids": rows["unknown ID"],
             "wrong_period": len(self.files_with("WRONG_PERIOD")),
-            "unreadable": len(self.files_with("UNREADABLE")),
+            "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
             "skipped": sum(1 for f in self.files if f.skipped),
             "savings_updated": len(self.savings_updated),
         }

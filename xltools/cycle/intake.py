@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -54,6 +55,7 @@ class ReturnFile:
     findings: list[Finding] = field(default_factory=list)
     skipped: str = ""  # why a file was deliberately not read (e.g. our own backup)
     wrong_period: bool = False
+    where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
 
     @property
     def name(self) -> str:
@@ -102,8 +104,11 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
                                 "somewhere); skipped", path=str(path), reason="LOCK_FILE")
         rf.book = read_book(path, plan=master_plan, only=RETURN_SHEETS, own_lists=False)
     except WorkbookError as exc:
-        rf.reason, rf.error = exc.reason, str(exc)
-    except Exception as exc:  # noqa: BLE001 - one broken file must not stop the batch
+        rf.reason, rf.error, rf.where = exc.reason, str(exc), (exc.sheet, exc.cell)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one broken file must not stop the batch
+        # (a panic inside calamine is a BaseException, not an Exception)
         rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
     rf.seconds = time.perf_counter() - start
     if rf.book is not None:
@@ -111,6 +116,9 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         rf.officer = rf.book.officer or infer_officer(rf.book, by_key)
         rf.findings = list(rf.book.findings)
         check_return(rf, master_plan, as_of or date.today())
+    elif rf.reason == "TOO_LARGE" and rf.where[1]:
+        rf.findings = [Finding("TOO_LARGE", rf.error, file=path.name, sheet=rf.where[0],
+                               cell=rf.where[1], got=rf.reason)]
     elif rf.reason:
         rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got=rf.reason)]
     return rf
@@ -188,11 +196,13 @@ class ReturnReader:
         self.workers = workers if workers > 1 and len(paths) >= POOL_THRESHOLD else 1
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
+        self._size = len(paths)
 
     def __enter__(self) -> ReturnReader:
         if self.workers > 1:
-            size = -(-len(self.paths) // (self.workers * 4))  # a few batches each
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            size = self._size = -(-len(self.paths) // (self.workers * 4))  # a few each
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             initializer=die_with_parent)
             self._futures = [
                 self._pool.submit(_read_batch, self.paths[i:i + size], self.plan, self.by_key,
                                   self.as_of)
@@ -209,7 +219,7 @@ class ReturnReader:
         if self._pool is None:
             batches = ([read_return(p, self.plan, self.by_key, self.as_of)] for p in self.paths)
         else:
-            batches = (future.result() for future in self._futures)
+            batches = (self._batch(future, i) for i, future in enumerate(self._futures))
         out = []
         for batch in batches:
             for rf in batch:
@@ -219,6 +229,44 @@ class ReturnReader:
                 if progress:
                     progress(rf.name)
         return out
+
+
+    def _batch(self, future, index: int) -> list[ReturnFile]:
+        """One batch's results; when its worker died (a crash in the reader, the memory
+        limit), each of its files is read again alone, so only the culprit is lost."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            size = self._size
+            return [read_alone(p, self.plan, self.by_key, self.as_of)
+                    for p in self.paths[index * size:(index + 1) * size]]
+
+
+def read_alone(path: Path, plan: Plan, by_key: str, as_of: date) -> ReturnFile:
+    """Read one file in a process of its own: if the reader dies on it, the file is
+    reported (UNREADABLE, reason CRASHED) and the run goes on."""
+    with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent) as pool:
+        try:
+            return pool.submit(read_return, path, plan, by_key, as_of).result()
+        except BrokenProcessPool:
+            rf = ReturnFile(path, reason="CRASHED",
+                            error=f"{path.name}: the reader crashed on this file (is it "
+                                  "damaged, or far larger than it looks?); not read")
+            rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got="CRASHED")]
+            return rf
+
+
+def die_with_parent() -> None:
+    """A worker must not outlive a killed consolidation (``kill -9`` leaves no reader
+    behind): on Linux the kernel ends it when its parent dies."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown is all there is
 
 
 def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,
