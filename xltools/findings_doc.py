@@ -16,7 +16,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
-                            "DUPLICATE_ID", "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
+                            "DUPLICATE_ID", "UNKNOWN_ID", "WRONG_PERIOD", "WRONG_PLAN",
+                            "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
@@ -94,6 +95,28 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "file is not read. The other files are still processed.",
         "Delete the rows or columns beyond the table (or clear the cell named), save, and "
         "send the file again."),
+    "WRONG_PLAN": (
+        "consolidate",
+        "The return's Settings name another plan: another plan ID, or (for a return made "
+        "before plan IDs) another organisation, department or title. It is refused whole, "
+        "never merged row by row, and its officer still counts as missing.",
+        "Check it came from this plan's issue; if the officer used another council's or "
+        "department's copy, send them theirs again."),
+    "NOT_OWNER": (
+        "consolidate",
+        "A row for an action whose lead officer (or accountable officer, for returns issued "
+        "`--by accountable`) is not the return's officer, e.g. a row copied from a "
+        "colleague's return. Who the return is from comes from its Settings, never from "
+        "'Updated by'. The row is not merged; the action's Flags say so.",
+        "Ask the action's owner for their return; if a deputy really answers for them, "
+        "consolidate again with `--delegate \"DEPUTY=OFFICER\"` (or list them in the "
+        "plan's `delegates`)."),
+    "DELEGATED": (
+        "consolidate",
+        "A deputy's return updated a colleague's action, as `--delegate` or the plan's "
+        "`delegates` setting allows. Merged; the finding names both officers and where the "
+        "permission came from.",
+        "Nothing; it is a record of who answered."),
     "MISSING_COLUMN": (
         "check, consolidate, next-quarter",
         "A sheet has lost a column (or its header row). Columns are found by header, so the "

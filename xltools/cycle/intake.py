@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +28,7 @@ from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
 from ..periods import Quarter
 from ..plan import Plan, split_officers
-from ..workbook.book import Book, blank
+from ..workbook.book import Book
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
 from ..workbook.reader import read_book
 from ..workbook.validate import validate_book
@@ -55,6 +54,7 @@ class ReturnFile:
     findings: list[Finding] = field(default_factory=list)
     skipped: str = ""  # why a file was deliberately not read (e.g. our own backup)
     wrong_period: bool = False
+    wrong_plan: bool = False
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
 
     @property
@@ -64,6 +64,11 @@ class ReturnFile:
     @property
     def readable(self) -> bool:
         return self.book is not None
+
+    @property
+    def refused(self) -> bool:
+        """Read, but refused as a whole (another plan's or another quarter's return)."""
+        return self.wrong_plan or self.wrong_period
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -125,8 +130,14 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
 
 
 def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
-    """Period first (another quarter's return is not validated or merged), then every
-    row against the master's lists — the same checks ``xltools check`` makes."""
+    """Plan and period first (another plan's or quarter's return is not validated or
+    merged), then every row against the master's lists — the checks ``xltools check``
+    makes."""
+    wrong = wrong_plan(rf.book, master_plan, rf.name)
+    if wrong is not None:
+        rf.wrong_plan = True
+        rf.findings.append(wrong)
+        return
     if is_wrong_period(rf, master_plan):
         rf.wrong_period = True
         rf.findings.append(wrong_period_finding(rf, master_plan))
@@ -154,13 +165,23 @@ def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
 
 def infer_officer(book: Book, by_key: str) -> str:
     """Who a return without xltools settings is from: the one officer named on every
-    row, else the most common 'Updated by'. Empty when it cannot be told."""
+    row. Empty when it cannot be told — never guessed from 'Updated by', which anyone
+    can type (ownership is decided by this name)."""
     named = [set(split_officers(r.get(by_key))) for r in book.actions]
     common = set.intersection(*named) if named else set()
-    if len(common) == 1:
-        return common.pop()
-    authors = Counter(r["updated_by"] for r in book.actions if not blank(r.get("updated_by")))
-    return str(authors.most_common(1)[0][0]) if authors else ""
+    return common.pop() if len(common) == 1 else ""
+
+
+def wrong_plan(book: Book, master_plan: Plan, file: str) -> Finding | None:
+    """WRONG_PLAN when a return's own Settings name another plan: another council's or
+    department's plan with the same period and IDs must never be merged row by row.
+    A return with no Settings is read against the master's plan, so it passes."""
+    if not book.own_settings or master_plan.same_plan(book.plan):
+        return None
+    return Finding("WRONG_PLAN", f"return is for {book.plan.identity()}; the master is "
+                   f"{master_plan.identity()}; nothing in it is merged", file=file,
+                   expected=master_plan.plan_id or master_plan.title,
+                   got=book.plan.plan_id or book.plan.title)
 
 
 def is_wrong_period(rf: ReturnFile, master_plan: Plan) -> bool:
@@ -223,7 +244,7 @@ class ReturnReader:
         out = []
         for batch in batches:
             for rf in batch:
-                if rf.book is not None and not rf.wrong_period:
+                if rf.book is not None and not rf.refused:
                     rf.book.plan = plan or self.plan
                 out.append(rf)
                 if progress:

@@ -31,7 +31,7 @@ from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a conflict
 SAVINGS_FIELDS = ("revised", "change_type", "approved_by", "approved_on", "comment")
 SAVINGS_CONTENT = ("revised", "change_type", "approved_by", "approved_on")
-OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN"})
+OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN", "NOT_OWNER"})
 # Cells a return shows but the officer may not change: compared, never merged. The
 # Flags cell is issued empty and ID is how the row was matched, so neither counts.
 LOCKED_FIELDS = tuple(c.key for c in ACTIONS_LAYOUT.columns
@@ -326,16 +326,18 @@ def write_flags(master: Book, flags: dict[str, list[Finding]], keep: set[str] = 
 
 
 def missing_returns(master: Book, by_key: str, received: set[str], result: MergeResult,
-                    file: str | None = None) -> dict[str, list[str]]:
+                    file: str | None = None, answered: set[str] = frozenset()
+                    ) -> dict[str, list[str]]:
     """Officer → their action IDs, for every officer with actions who sent nothing.
 
-    Each finding points at the action's Flags cell in ``file``, the master written."""
+    ``answered``: actions a deputy returned for their owner (not missing). Each
+    finding points at the action's Flags cell in ``file``, the master written."""
     letter = master.letters(ACTIONS_LAYOUT).get("flags", "?")
     missing: dict[str, list[str]] = {}
     folded = {r.casefold() for r in received}
     for row in master.actions:
         for officer in split_officers(row.get(by_key)):
-            if officer.casefold() in folded or blank(row.get("id")):
+            if officer.casefold() in folded or blank(row.get("id")) or row["id"] in answered:
                 continue
             missing.setdefault(officer, []).append(row["id"])
             message = f"no return from {officer} for {master.plan.period}"

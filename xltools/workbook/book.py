@@ -34,6 +34,7 @@ class Book:
     findings: list[Finding] = field(default_factory=list)
     extra_settings: dict[str, Any] = field(default_factory=dict)
     column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    own_settings: bool = False  # read from its own Settings (not a plan passed in)
 
     def letters(self, layout: SheetLayout) -> dict[str, str]:
         """Column key → letter in the file this book was read from (or as we write)."""

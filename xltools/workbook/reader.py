@@ -194,6 +194,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
     book = Book(plan=plan, path=name)
     book.findings.extend(skip.values())
     if settings:
+        book.own_settings = True
         book.kind = settings.get("kind", MASTER)
         book.officer = settings.get("officer", "") or ""
         book.extra_settings = extra_settings(settings)
@@ -264,7 +265,7 @@ def _text_value(value: Any) -> str:
 
 def _plan_from(settings: dict[str, Any], lists: dict[str, list[str]], name: str) -> Plan:
     data = {k: settings[k] for k in SCALAR_SETTINGS if settings.get(k) not in (None, "")}
-    for key in ("rag_scheme", "status_mapping"):
+    for key in ("rag_scheme", "status_mapping", "delegates"):
         if settings.get(key):
             data[key] = settings[key]
     for list_name, key in _LIST_KEYS.items():

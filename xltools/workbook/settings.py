@@ -18,7 +18,7 @@ from .sheet_setup import protect_and_print, text_cell
 FORMAT_VERSION = "xltools/1"
 SCALAR_SETTINGS = (
     "organisation", "title", "department", "period", "fy_start_month", "deadline", "contact",
-    "stale_days", "kpi_tolerance", "prefill_rag", "return_by",
+    "stale_days", "kpi_tolerance", "prefill_rag", "return_by", "plan_id",
 )
 
 def settings_values(book: Book) -> dict[str, Any]:
@@ -27,6 +27,8 @@ def settings_values(book: Book) -> dict[str, Any]:
     values.update({key: getattr(plan, key) for key in SCALAR_SETTINGS})
     values["rag_scheme"] = [r.__dict__ for r in plan.rag_scheme]
     values["status_mapping"] = plan.status_mapping
+    if plan.delegates:
+        values["delegates"] = {k: list(v) for k, v in plan.delegates.items()}
     values.update(book.extra_settings)
     return values
 
@@ -90,5 +92,6 @@ def read_settings(wb, name: str) -> dict[str, Any]:
 def extra_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings that are not the plan's: state a command keeps between runs (e.g. the
     IDs consolidation has updated this period), carried through untouched."""
-    known = {"format", "kind", "officer", "rag_scheme", "status_mapping", *SCALAR_SETTINGS}
+    known = {"format", "kind", "officer", "rag_scheme", "status_mapping", "delegates",
+             *SCALAR_SETTINGS}
     return {k: v for k, v in settings.items() if k not in known}
