@@ -39,5 +39,9 @@ class WorkbookError(XltoolsError):
         self.cell = cell
 
 
+class BusyError(XltoolsError):
+    """Another xltools run is writing the same workbook; try again when it finishes."""
+
+
 class UsageError(XltoolsError):
     """The caller asked for something impossible (bad option, missing file)."""

@@ -11,6 +11,7 @@ from ..plan import Plan
 from ..reporting.dashboard import dashboard_sheet
 from ..reporting.highlight import sheet_names
 from ..workbook.book import Book
+from ..workbook.files import output_lock
 from ..workbook.layout import DASHBOARD
 from ..workbook.reader import read_book
 from ..workbook.writer import write_book
@@ -62,4 +63,5 @@ def write_output(book: Book, source: Path, output: Path, *, dashboard: bool = Fa
     builders = []
     if dashboard or DASHBOARD in sheet_names(source):
         builders.append(dashboard_sheet(previous, as_of))
-    return write_book(book, output, extra_sheets=builders)
+    with output_lock(output, "write"):
+        return write_book(book, output, extra_sheets=builders)

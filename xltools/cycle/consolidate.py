@@ -13,7 +13,6 @@ invalid rows are kept and flagged, not dropped.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, blank
+from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import read_plan
 from ..workbook.writer import write_book
@@ -116,6 +116,13 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
     plan's own ``delegates`` setting), e.g. a deputy covering leave."""
     master_path, out = Path(master_path), Path(out)
     check_output(master_path, out, in_place)
+    with output_lock(out, "consolidate"):  # with --in-place, out is the master: held first
+        return _consolidate(master_path, returns_dir, out, as_of=as_of, in_place=in_place,
+                            progress=progress, workers=workers, delegates=delegates)
+
+
+def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of, in_place,
+                 progress, workers, delegates) -> ConsolidationReport:
     timings, start = {}, time.perf_counter()
     plan = read_plan(master_path)  # enough to check returns: start on them straight away
     by_key = by_column(plan.return_by or "lead")
@@ -133,7 +140,7 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
     timings["merge"] = time.perf_counter() - mark
     master.log.extend(log_rows(report, datetime.now()))
     if in_place:
-        report.backup = str(backup_copy(master_path))
+        report.backup = str(unique_backup(master_path))
     mark = time.perf_counter()
     write_book(master, out, backup=not in_place)
     timings["write"] = time.perf_counter() - mark
@@ -171,13 +178,6 @@ def check_output(master: Path, out: Path, in_place: bool) -> None:
                          "(which keeps a timestamped backup first)")
     if in_place and not same:
         raise UsageError("--in-place writes over the master itself; don't give a different -o")
-
-
-def backup_copy(master: Path, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = master.with_name(f"{master.stem}.{stamp}.bak{master.suffix}")
-    shutil.copy2(master, target)
-    return target
 
 
 def merge_into(master: Book, report: ConsolidationReport, by_key: str,

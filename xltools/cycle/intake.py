@@ -29,6 +29,7 @@ from ..findings import Finding
 from ..periods import Quarter
 from ..plan import Plan, split_officers
 from ..workbook.book import Book
+from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
 from ..workbook.reader import read_book
 from ..workbook.validate import validate_book
@@ -81,7 +82,8 @@ def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Pat
     return sorted(
         (p for p in folder.iterdir()
          if p.is_file() and p.name.casefold() not in IGNORED_NAMES and p.resolve() not in skip
-         and not (p.name.startswith(".") and p.name.endswith(".tmp"))),
+         and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+         and not p.name.startswith(LOCK_PREFIX)),
         key=lambda p: p.name.casefold(),
     )
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 import unicodedata
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.files import unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import read_book
 from ..workbook.stamp import Stamp
@@ -196,7 +196,7 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
 
 def _write_one(stamp: Stamp, book: Book, path: Path) -> Path:
     if path.exists():  # re-issuing: keep what was there, as write_book does
-        shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
+        unique_backup(path)
     return stamp.write(book, path)
 
 

@@ -32,6 +32,7 @@ from ..periods import Quarter
 from ..plan import Plan
 from ..savings import carry as savings_carry
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.files import output_lock
 from ..workbook.layout import (
     ACTIONS,
     ACTIONS_LAYOUT,
@@ -97,10 +98,11 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
-    book = read_book(master)
-    new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                               sha256=sha256_of(master))
-    report.output = str(write_book(new, out))
+    with output_lock(out, "next-quarter"):
+        book = read_book(master)
+        new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
+                                   sha256=sha256_of(master))
+        report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
     report.structural = checked.structural
