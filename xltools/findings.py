@@ -83,6 +83,7 @@ CATALOGUE: dict[str, Code] = {
         # next quarter
         Code("NEW_ACTION", "New action given an ID", INFO),
         Code("ARCHIVED", "Complete action moved to the Archive", INFO),
+        Code("CARRIED", "Unresolved problem carried from last quarter", ERROR),
     )
 }
 

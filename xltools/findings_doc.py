@@ -25,7 +25,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
-    "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
+    "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED", "CARRIED"),
 }
 
 # code -> (commands that raise it, what it means, what to do)
@@ -263,6 +263,14 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "next-quarter",
         "A row with no ID was given the next free ID.",
         "Nothing; check the new action is meant."),
+    "CARRIED": (
+        "next-quarter (`--carry-problems`), check",
+        "An action's CONFLICT or INVALID was not resolved last quarter and was carried "
+        "forward on request: both officers' texts (or the invalid value) are at the end of "
+        "Previous progress, Previous RAG is left empty, and the Flags cell says CARRIED. "
+        "Without `--carry-problems`, next-quarter stops and lists such problems instead.",
+        "Agree the right update, put it in the master, and delete the CARRIED line from "
+        "Flags."),
     "ARCHIVED": (
         "next-quarter",
         "A Complete action was moved to the Archive sheet (kept, not deleted).",

@@ -25,6 +25,10 @@ def register(sub) -> None:
                    "ends as last quarter's, else 14; a weekend moves to the Monday)")
     p.add_argument("--keep-complete", action="store_true",
                    help="keep Complete actions on the Actions sheet instead of archiving them")
+    p.add_argument("--carry-problems", action="store_true",
+                   help="carry unresolved CONFLICT / INVALID actions into the new quarter "
+                   "(both texts kept in Previous progress, flagged CARRIED) instead of "
+                   "stopping")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -39,7 +43,8 @@ def _iso_date(text: str) -> date:
 
 def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
-                          keep_complete=args.keep_complete)
+                          keep_complete=args.keep_complete,
+                          carry_problems=args.carry_problems)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -57,6 +62,9 @@ def run(args) -> int:
     out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
               f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    if report.problems_carried:
+        out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
+                  f"{', '.join(report.problems_carried)}[/yellow]")
     print_findings(report.findings, "Notes", out)
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)

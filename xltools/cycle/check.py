@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import ERROR, Finding, count_by_code
+from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code
 from ..reporting.flags import empty_progress
-from ..workbook.book import Book, blank
+from ..workbook.book import Book, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import read_book
 from ..workbook.validate import validate_book
@@ -71,7 +71,27 @@ def check_book(book: Book, file: str | None = None) -> CheckReport:
     findings = list(book.findings) + validate_book(book, file=name)
     if book.kind == RETURN:
         findings += unfilled(book, name)
+    else:
+        findings += flagged(book, name)
     return CheckReport(name, book, findings)
+
+
+def flagged(book: Book, file: str) -> list[Finding]:
+    """A master's Flags lines that are errors (an unresolved CONFLICT, an INVALID value, a
+    problem CARRIED from last quarter): the PMO still has them to resolve, so the master
+    is not "No problems" — each at its real Flags cell."""
+    letter = book.letters(ACTIONS_LAYOUT).get("flags")
+    if letter is None:
+        return []
+    out = []
+    for row in book.actions:
+        for line in str(row.get("flags") or "").splitlines():
+            code = next(iter(codes_in(line)), None)
+            if code and CATALOGUE[code].severity == ERROR:
+                out.append(Finding(code, line.split(":", 1)[1].strip(), file=file,
+                                   sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row['_row']}",
+                                   action_id=row.get("id"), column="Flags"))
+    return out
 
 
 _UNFILLED = {"progress_update": "progress update", "rag": "RAG status"}
@@ -87,12 +107,12 @@ def unfilled(book: Book, file: str) -> list[Finding]:
     out = []
     for row in book.actions:
         missing = [key for key, empty in (("progress_update", empty_progress), ("rag", blank))
-                   if empty(row.get(key))]
+                   if key in letters and empty(row.get(key))]  # (a lost column: MISSING_COLUMN)
         if missing:
             names = " and no ".join(_UNFILLED[k] for k in missing)
             out.append(Finding("NO_UPDATE", f"action {row.get('ref') or row.get('id')} has no "
                                f"{names} yet", file=file, sheet=ACTIONS_LAYOUT.name,
-                               cell=f"{letters.get(missing[0], '?')}{row.get('_row', '?')}",
+                               cell=cell_ref(letters, missing[0], row),
                                action_id=row.get("id"), column=missing[0]))
     return out
 

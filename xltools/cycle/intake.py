@@ -28,7 +28,7 @@ from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
 from ..periods import Quarter
 from ..plan import Plan, split_officers
-from ..workbook.book import Book
+from ..workbook.book import Book, cell_ref
 from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
 from ..workbook.reader import read_book
@@ -151,7 +151,7 @@ def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
 
 def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
     """'Last updated' after the as-of date is a typo (14/10/2091), not an update."""
-    letter = book.letters(ACTIONS_LAYOUT).get("last_updated", "?")
+    letters = book.letters(ACTIONS_LAYOUT)
     out = []
     for row in book.actions:
         value = row.get("last_updated")
@@ -159,7 +159,8 @@ def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
         if isinstance(day, date) and day > as_of:
             out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} is after "
                                f"{as_of:%d/%m/%Y}, the consolidation date", file=file,
-                               sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row['_row']}",
+                               sheet=ACTIONS_LAYOUT.name,
+                               cell=cell_ref(letters, "last_updated", row),
                                action_id=row.get("id"), column="Last updated",
                                expected=f"on or before {as_of:%d/%m/%Y}", got=day))
     return out

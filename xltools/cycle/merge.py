@@ -24,7 +24,7 @@ from typing import Any
 
 from ..findings import Finding, codes_in, flags_text
 from ..plan import split_officers
-from ..workbook.book import Book, Row, blank
+from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
@@ -53,7 +53,7 @@ class Candidate:
     officer: str = ""  # whom the return is from (its Settings, or the one officer named)
 
     def cell(self, key: str) -> str:
-        return f"{self.letters.get(key, '?')}{self.row.get('_row', '?')}"
+        return cell_ref(self.letters, key, self.row) or ""
 
 
 @dataclass
@@ -192,6 +192,7 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
     state = period_state(master)
     done = set(state.get("ids", []))
     by: dict[str, list[str]] = dict(state.get("by") or {})
+    texts: dict[str, list[dict[str, Any]]] = dict(state.get("conflicts") or {})
     rows = master.actions_by_id()
     for action_id in [i for i in rows if i in candidates]:  # report in master order
         cands, master_row = candidates[action_id], rows[action_id]
@@ -202,6 +203,11 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
                                                f"{f.sheet}!{f.cell})", action_id=action_id))
             result.findings += locked_changes(master_row, cand, action_id in done)
         merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []))
+        if action_id in result.conflicts:  # in full, for next quarter (never cut short)
+            texts[action_id] = [
+                {"file": c.file, "officer": c.officer,
+                 **{k: str(c.row[k]) for k in ACTION_CONTENT if not blank(c.row.get(k))}}
+                for c in cands if changed_fields(master_row, c.row, ACTION_CONTENT)]
         if merged:
             if action_id not in done:
                 master_row["previous_progress"], master_row["previous_rag"] = \
@@ -212,7 +218,7 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
             by[action_id] = sorted(set(by.get(action_id, [])) | names)  # for late returns
             master_row.update(merged)
     master.extra_settings[STATE_KEY] = {**state, "period": master.plan.period,
-                                        "ids": sorted(done), "by": by}
+                                        "ids": sorted(done), "by": by, "conflicts": texts}
 
 
 def about_the_master(cand: Candidate, master_row: Row) -> list[Finding]:

@@ -48,6 +48,7 @@ from ..workbook.writer import write_book
 from .check import check_workbook
 from .intake import sha256_of
 from .returns import STATE_KEY
+from .unresolved import carry, conflict_texts, refusal, unresolved
 
 NEW_MARKERS = frozenset({"new", "new action"})
 DEFAULT_DEADLINE_DAYS = 14
@@ -77,6 +78,7 @@ class RolloverReport:
     timeframes_added: list[str] = field(default_factory=list)
     savings: dict[str, int] = field(default_factory=dict)
     kpis_moved: int = 0
+    problems_carried: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     check_counts: dict[str, int] = field(default_factory=dict)
     structural: list[Finding] = field(default_factory=list)
@@ -93,15 +95,17 @@ class RolloverReport:
 
 
 def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None = None,
-                 keep_complete: bool = False) -> RolloverReport:
-    """Read ``master``, roll it forward, write ``out`` and check what was written."""
+                 keep_complete: bool = False, carry_problems: bool = False
+                 ) -> RolloverReport:
+    """Read ``master``, roll it forward, write ``out`` and check what was written.
+    An unresolved CONFLICT or INVALID stops it unless ``carry_problems``."""
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
     with output_lock(out, "next-quarter"):
         book = read_book(master)
         new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                                   sha256=sha256_of(master))
+                                   sha256=sha256_of(master), carry_problems=carry_problems)
         report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
@@ -110,12 +114,16 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,
-                 sha256: str = "") -> tuple[Book, RolloverReport]:
+                 sha256: str = "", carry_problems: bool = False
+                 ) -> tuple[Book, RolloverReport]:
     """Next quarter's Book from a master Book (the input book is not changed)."""
     file = Path(book.path).name if book.path else "master"
     _refuse_unsafe(book, file)
+    problems = unresolved(book, file)
+    if problems and not carry_problems:
+        raise RolloverError(refusal(problems, file, str(book.plan.quarter.next())))
     plan, report = next_plan(book.plan, deadline, file)
-    actions, archive = roll_actions(book, report, keep_complete)
+    actions, archive = roll_actions(book, report, keep_complete, problems)
     savings, notes, report.savings = savings_carry.carry_savings(
         book.savings, book.plan.period, file, book.letters(SAVINGS_LAYOUT))
     report.findings += notes
@@ -132,9 +140,10 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     return new, report
 
 
-def roll_actions(book: Book, report: RolloverReport,
-                 keep_complete: bool) -> tuple[list[Row], list[Row]]:
-    """(next quarter's actions, the archive with this quarter's Complete actions added)."""
+def roll_actions(book: Book, report: RolloverReport, keep_complete: bool,
+                 problems: list[Finding] = ()) -> tuple[list[Row], list[Row]]:
+    """(next quarter's actions, the archive with this quarter's Complete actions added);
+    ``problems`` (unresolved, ``--carry-problems``) go with their actions."""
     file, letters = report.source, book.letters(ACTIONS_LAYOUT)
     actions = [dict(r) for r in book.actions]
     archive = [clean_row(r) for r in book.archive]
@@ -146,8 +155,15 @@ def roll_actions(book: Book, report: RolloverReport,
     report.findings += archived_findings(done, file, letters)
     archive += [clean_row(r) for r in done]
     rolled = []
+    by_id: dict[Any, list[Finding]] = {}
+    for p in problems:
+        by_id.setdefault(p.action_id, []).append(p)
+    texts = conflict_texts(book)
     for row in kept:
         new_row, notes = roll_action(row, book.plan, file, letters)
+        if row.get("id") in by_id:
+            carry(new_row, row, by_id[row["id"]], book.plan, texts.get(row["id"], []))
+            report.problems_carried.append(row["id"])
         rolled.append(new_row)
         report.findings += [n for n in notes if n.action_id not in report.new_ids]
     report.carried = [r["id"] for r in rolled]
@@ -329,7 +345,7 @@ def roll_action(row: Row, plan: Plan, file: str,
         new["previous_progress"] = row["progress_update"]
     status = last_status(row)
     entry = plan.rag(status) if not blank(status) else None
-    new["previous_rag"] = entry.name if entry else status
+    new["previous_rag"] = entry.name if entry else None  # never a value off the scheme
     new["rag"] = entry.name if plan.prefill_rag and entry else None
     for key in UPDATE_KEYS:
         new[key] = None

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..findings import Finding
-from ..workbook.book import Book, Row, blank
+from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import KPIS_LAYOUT
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -146,7 +146,7 @@ def _invalid(row: Row, exc: ValueError, file: str | None, letters: dict[str, str
     column = KPIS_LAYOUT.column(key)
     return Finding("INVALID", f"{column.name} {str(exc).split(' ', 1)[1]}; RAG not set for "
                    f"'{row.get('measure')}'", file=file, sheet=KPIS_LAYOUT.name,
-                   cell=f"{letters.get(key, '?')}{row.get('_row', '?')}", column=column.name,
+                   cell=cell_ref(letters, key, row), column=column.name,
                    got=row.get(key))
 
 

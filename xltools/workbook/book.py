@@ -50,6 +50,15 @@ class Book:
         return {r["id"]: r for r in self.actions if r.get("id")}
 
 
+def cell_ref(letters: dict[str, str], key: str, row: Row) -> str | None:
+    """The real cell of ``key`` in ``row`` ("N12"); when the file lacks that column,
+    the row's ID cell (the message names the column); None for a row not read from a
+    file. Never a made-up ``?``."""
+    number = row.get("_row")
+    letter = letters.get(key) or letters.get("id")
+    return f"{letter}{number}" if letter and number else None
+
+
 def blank(value: Any) -> bool:
     """True for cells a person would call empty."""
     return value is None or (isinstance(value, str) and not value.strip())

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from ..findings import Finding
 from ..plan import Plan, split_officers
-from .book import Book, Row, blank
+from .book import Book, Row, blank, cell_ref
 from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
@@ -304,7 +304,7 @@ class _Where:
             f"{col.name} {message}",
             file=self.file,
             sheet=self.layout.name,
-            cell=f"{self.letters.get(col.key, '?')}{row.get('_row', '?')}",
+            cell=cell_ref(self.letters, col.key, row),
             action_id=str(action_id) if not blank(action_id) else None,
             column=col.name,
             expected=expected,
