@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from ..cycle.consolidate import consolidate
 from ..cycle.intake import return_files
 from ..errors import UsageError
-from .common import add_json, console, emit_json, print_findings
+from .common import add_json, console, day_arg, emit_json, print_findings
 from .progress import progress_bar
 
 
@@ -25,9 +24,9 @@ def register(sub) -> None:
                    "required unless --in-place")
     p.add_argument("--in-place", action="store_true",
                    help="write over MASTER itself, after saving a timestamped backup beside it")
-    p.add_argument("--as-of", type=_day, default=None,
-                   help="the consolidation date, YYYY-MM-DD (default: today); 'Last updated' "
-                   "dates after it are flagged")
+    p.add_argument("--as-of", type=day_arg, default=None, metavar="DATE",
+                   help="the consolidation date, DD/MM/YYYY or YYYY-MM-DD (default: "
+                   "today); 'Last updated' dates after it are flagged")
     p.add_argument("--delegate", action="append", default=[], metavar="DEPUTY=OFFICER",
                    help="let DEPUTY's return update OFFICER's actions this time (a deputy "
                    "covering leave); repeatable. Each such row is merged and reported as "
@@ -35,12 +34,6 @@ def register(sub) -> None:
     add_json(p)
     p.set_defaults(run=run)
 
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of '{text}' is not a date like 2019-10-21") from None
 
 
 def delegates(pairs: list[str]) -> dict[str, list[str]]:

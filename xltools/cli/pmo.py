@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ..workbook.files import output_lock
 from ..workbook.layout import DASHBOARD
 from ..workbook.reader import read_book
 from ..workbook.writer import write_book
+from .common import day_arg
 
 
 def add_output(parser, what: str) -> None:
@@ -24,18 +24,12 @@ def add_output(parser, what: str) -> None:
 
 
 def add_as_of(parser, what: str) -> None:
-    parser.add_argument("--as-of", type=day, metavar="YYYY-MM-DD",
+    parser.add_argument("--as-of", type=day_arg, metavar="DATE",
                         help=f"{what} (default: today, but no later than the later of the "
                         "period end and the return deadline)")
 
 
-def day(text: str) -> date:
-    """An ISO date for argparse (which turns the error into a usage message)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it like 2019-10-14"
-                                         ) from None
+
 
 
 def add_previous(parser) -> None:

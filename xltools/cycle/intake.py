@@ -149,20 +149,26 @@ def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
     rf.findings += future_dates(rf.book, as_of, rf.name)
 
 
+EARLIEST = date(2000, 1, 1)  # before this a 'Last updated' is a typo (14/10/1019)
+
+
 def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
-    """'Last updated' after the as-of date is a typo (14/10/2091), not an update."""
+    """'Last updated' after the as-of date (14/10/2091) or before 2000 is a typo, not an
+    update. ``check`` and consolidation both apply it."""
     letters = book.letters(ACTIONS_LAYOUT)
     out = []
     for row in book.actions:
         value = row.get("last_updated")
         day = value.date() if isinstance(value, datetime) else value
-        if isinstance(day, date) and day > as_of:
-            out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} is after "
-                               f"{as_of:%d/%m/%Y}, the consolidation date", file=file,
-                               sheet=ACTIONS_LAYOUT.name,
-                               cell=cell_ref(letters, "last_updated", row),
-                               action_id=row.get("id"), column="Last updated",
-                               expected=f"on or before {as_of:%d/%m/%Y}", got=day))
+        if not isinstance(day, date) or EARLIEST <= day <= as_of:
+            continue
+        why = (f"is after {as_of:%d/%m/%Y}, the consolidation date" if day > as_of else
+               f"is before {EARLIEST:%d/%m/%Y}: a typo?")
+        out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} {why}", file=file,
+                           sheet=ACTIONS_LAYOUT.name,
+                           cell=cell_ref(letters, "last_updated", row),
+                           action_id=row.get("id"), column="Last updated",
+                           expected=f"{EARLIEST:%d/%m/%Y} to {as_of:%d/%m/%Y}", got=day))
     return out
 
 
