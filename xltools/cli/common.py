@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import PeriodError
+from ..errors import PeriodError, UsageError
 from ..findings import Finding, count_by_code
 from ..periods import parse_day
 from ..plan import Plan
@@ -29,6 +29,19 @@ def day_arg(text: str) -> date:
         return parse_day(text)
     except PeriodError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def refuse_input_as_output(output: Path | None, inputs: Iterable[Path]) -> None:
+    """Every command refuses an ``-o`` that names one of its inputs: reading and
+    overwriting the same file is how a baseline or a legacy tracker gets lost."""
+    if output is None:
+        return
+    for source in inputs:
+        same = Path(output).resolve() == Path(source).resolve() or (
+            Path(output).exists() and Path(source).exists()
+            and os.path.samefile(output, source))
+        if same:
+            raise UsageError(f"{output} is one of the inputs; write to a new file with -o")
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

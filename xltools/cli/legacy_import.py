@@ -7,7 +7,15 @@ from pathlib import Path
 from ..legacy.columns import load_mapping
 from ..legacy.importer import import_legacy, write_import
 from ..status import load_mapping_file
-from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+from .common import (
+    add_json,
+    add_plan,
+    console,
+    emit_json,
+    load_plan,
+    print_findings,
+    refuse_input_as_output,
+)
 
 
 def register(sub) -> None:
@@ -32,6 +40,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    refuse_input_as_output(args.output, [args.source])
     report = import_legacy(
         args.source,
         plan=load_plan(args.plan),

@@ -17,6 +17,7 @@ from .common import (
     emit_json,
     load_plan,
     print_findings,
+    refuse_input_as_output,
 )
 
 
@@ -40,6 +41,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    refuse_input_as_output(args.output, [args.baseline, *args.returns])
     plan = load_plan(args.plan)
     start_month = plan.fy_start_month if plan else 4
     years = parse_years_option(args.years, start_month) if args.years else None
