@@ -69,5 +69,6 @@ def test_two_returns_disagreeing_on_a_savings_line_is_a_conflict(cycle, tmp_path
     conflicts = {(f.file, f.sheet) for f in report.findings if f.code == "CONFLICT"}
     assert conflicts == {(STEVE, "Savings"), (other.name, "Savings")}
     assert "CF-01 2020/21" not in report.savings_updated
+    assert report.counts()["savings_conflicts"] == 1  # was counted as 0
     out = read_book(tmp_path / "out.xlsx")
     assert out.savings[1]["revised"] == 150.0  # the master keeps its value

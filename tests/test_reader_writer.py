@@ -111,7 +111,9 @@ def test_workbook_without_settings_needs_a_plan(tmp_path):
     [
         ("~$return.xlsx", b"lock", "LOCK_FILE"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "XLS"),
-        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "PASSWORD"),
+        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+         + "EncryptedPackage".encode("utf-16-le"), "PASSWORD"),  # an encrypted .xlsx's stream
+        ("other.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "NOT_XLSX"),
         ("notes.xlsx", b"Dear PMO, please find attached", "NOT_XLSX"),
         ("broken.xlsx", b"PK\x03\x04" + b"\0" * 100, "CORRUPT"),
     ],

@@ -56,6 +56,7 @@ CATALOGUE: dict[str, Code] = {
         Code("NO_OFFICER", "Action has no officer to send it to", WARNING),
         Code("FORMULA", "Formula where a value belongs", WARNING),
         Code("MERGED_CELLS", "Merged cells", WARNING),
+        Code("CONTROL_CHARS", "Control characters dropped", WARNING),
         Code("LOCKED_CHANGED", "Locked cell changed in a return (not merged)", WARNING),
         # import
         Code("MERGED_ROW", "Row merged into the action above", INFO),

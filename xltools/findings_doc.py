@@ -18,7 +18,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "UNKNOWN_ID", "WRONG_PERIOD", "WRONG_PLAN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED"),
+                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS"),
@@ -117,6 +117,13 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "`delegates` setting allows. Merged; the finding names both officers and where the "
         "permission came from.",
         "Nothing; it is a record of who answered."),
+    "CONTROL_CHARS": (
+        "check, consolidate",
+        "A cell holds invisible control characters (a bell, a NUL — usually pasted from "
+        "another system). A workbook cannot store them, so they are dropped where xltools "
+        "writes the text; the finding names the cell and the characters (U+0007…).",
+        "Nothing is lost but the invisible characters; retype the cell if its text looks "
+        "wrong."),
     "MISSING_COLUMN": (
         "check, consolidate, next-quarter",
         "A sheet has lost a column (or its header row). Columns are found by header, so the "

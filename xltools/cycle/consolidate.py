@@ -44,8 +44,9 @@ from .merge import (
 )
 from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
 
-ACCEPTED = ("updated", "unchanged", "no update")
-REJECTED = ("invalid", "conflict", "unknown ID", "no ID", "not owner")
+# "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
+ACCEPTED = ("updated", "unchanged", "no update", "invalid", "delegated")
+REJECTED = ("conflict", "unknown ID", "no ID", "not owner")
 
 
 @dataclass
@@ -80,6 +81,7 @@ class ConsolidationReport:
             "rows_no_update": len(self.merge.no_update),
             "rows_invalid": rows["invalid"],
             "conflicts": len(self.merge.conflicts),
+            "savings_conflicts": len(self.merge.savings_conflicts),
             "missing_returns": len(self.missing),
             "unknown_ids": rows["unknown ID"],
             "wrong_period": len(self.files_with("WRONG_PERIOD")),
@@ -116,6 +118,7 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
     plan's own ``delegates`` setting), e.g. a deputy covering leave."""
     master_path, out = Path(master_path), Path(out)
     check_output(master_path, out, in_place)
+    check_output_folder(out, Path(returns_dir), in_place)
     with output_lock(out, "consolidate"):  # with --in-place, out is the master: held first
         return _consolidate(master_path, returns_dir, out, as_of=as_of, in_place=in_place,
                             progress=progress, workers=workers, delegates=delegates)
@@ -178,6 +181,14 @@ def check_output(master: Path, out: Path, in_place: bool) -> None:
                          "(which keeps a timestamped backup first)")
     if in_place and not same:
         raise UsageError("--in-place writes over the master itself; don't give a different -o")
+
+
+def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:
+    """An output inside the returns folder would be skipped as a return — or, named like
+    one, would overwrite it: refuse (the master itself may live there with --in-place)."""
+    if not in_place and out.parent.resolve() == Path(returns_dir).resolve():
+        raise UsageError(f"{out} is inside the returns folder {returns_dir}; write the "
+                         "consolidated master somewhere else")
 
 
 def merge_into(master: Book, report: ConsolidationReport, by_key: str,

@@ -64,6 +64,7 @@ class MergeResult:
     unchanged: list[str] = field(default_factory=list)
     no_update: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    savings_conflicts: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     flags: dict[str, list[Finding]] = field(default_factory=dict)
     per_file: dict[str, Counter] = field(default_factory=dict)
@@ -398,6 +399,7 @@ def merge_savings(master: Book, candidates: dict[tuple[str, str], list[Candidate
             _flag, per_file = conflict_findings(label, changed, conflicts, SAVINGS_LAYOUT,
                                                 "savings line")
             result.findings += per_file
+            result.savings_conflicts.append(label)
             merged = {}
         if merged:
             master_row.update(merged)

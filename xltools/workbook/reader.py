@@ -69,15 +69,31 @@ def preflight(path: str | Path) -> Path:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == _OLE_MAGIC:
-        if path.suffix.lower() == ".xls":
-            raise WorkbookError(f"{name}: old .xls format; open it in Excel and save as .xlsx",
-                                path=str(path), reason="XLS")
-        raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
-                            "and send it again", path=str(path), reason="PASSWORD")
+        _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise WorkbookError(f"{name}: not an .xlsx workbook", path=str(path), reason="NOT_XLSX")
     _check_zip(path)
     return path
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an encrypted .xlsx's stream
+_BIFF = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))  # an .xls's stream
+
+
+def _refuse_ole(path: Path) -> None:
+    """An OLE compound file is an encrypted .xlsx or an old .xls (whatever its name
+    says): the stream names in its directory tell which, so the message is right."""
+    name = path.name
+    data = path.read_bytes()  # under MAX_FILE_BYTES: checked before
+    if _ENCRYPTED in data:
+        raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
+                            "and send it again", path=str(path), reason="PASSWORD")
+    if path.suffix.lower() == ".xls" or any(b in data for b in _BIFF):
+        renamed = "" if path.suffix.lower() == ".xls" else " saved with an .xlsx name"
+        raise WorkbookError(f"{name}: old .xls format{renamed}; open it in Excel and save "
+                            "as .xlsx (Excel Workbook)", path=str(path), reason="XLS")
+    raise WorkbookError(f"{name}: not an .xlsx workbook (an Office file of another kind)",
+                        path=str(path), reason="NOT_XLSX")
 
 
 def _check_zip(path: Path) -> None:
