@@ -72,3 +72,10 @@ def test_two_returns_disagreeing_on_a_savings_line_is_a_conflict(cycle, tmp_path
     assert report.counts()["savings_conflicts"] == 1  # was counted as 0
     out = read_book(tmp_path / "out.xlsx")
     assert out.savings[1]["revised"] == 150.0  # the master keeps its value
+
+
+def test_kpi_values_typed_as_printed_are_numbers():
+    """'64.0%' was INVALID while '1,262,601' was accepted: both are numbers as printed."""
+    assert kpi_rag("64.0%", 85, "High") == "Red"
+    assert kpi_rag("84 %", "85", "High", 0.05) == "Amber"
+    assert kpi_rag("1,262,601", 1_200_000, "High") == "Green"

@@ -74,8 +74,10 @@ def _number(value: Any, name: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, str):  # typed as printed: "1,262,601", "64.0%" (a percentage
+        value = value.replace(",", "").strip().removesuffix("%").strip()  # as written)
     try:
-        number = float(value.replace(",", "") if isinstance(value, str) else value)
+        number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, got {value!r}") from None
     if not math.isfinite(number):
