@@ -42,3 +42,15 @@ def test_import_refuses_to_overwrite_its_source(tmp_path, capsys):
     code = main(["import", str(tracker), "-o", str(tracker), "--period", "Q3 2019/20"])
     assert code == 2 and "one of the inputs" in capsys.readouterr().err
     assert digest(tracker) == before and not list(tmp_path.glob("*.bak.xlsx"))
+
+
+def test_import_says_where_the_previous_output_was_kept(tmp_path, capsys):
+    tracker = write_tracker(tmp_path / "tracker.xlsx")
+    out = tmp_path / "master.xlsx"
+    args = ["import", str(tracker), "-o", str(out), "--period", "Q3 2019/20"]
+    assert main(args) == 0
+    assert "kept as" not in capsys.readouterr().out
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    backups = list(tmp_path.glob("master.*.bak.xlsx"))
+    assert len(backups) == 1 and f"kept as {backups[0].name}" in printed
