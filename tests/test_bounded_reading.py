@@ -130,15 +130,17 @@ def test_acceptance_one_far_cell_among_many_returns(cycle, tmp_path):
     inbox.mkdir()
     good = cycle[1] / STEVE
     fill_return(good, {"A-0001": {"Progress update": "Panel met", "RAG status": "Green"}})
-    for i in range(44):  # enough for the worker pool
-        shutil.copy(good, inbox / f"copy_{i:02}_{STEVE}")
+    for i in range(300):  # the 300 good returns (and the worker pool)
+        shutil.copy(good, inbox / f"copy_{i:03}_{STEVE}")
     plant(cycle[1] / LUCY_RETURN, inbox / LUCY_RETURN, "Actions", "XFD1048576")
+    assert (inbox / LUCY_RETURN).stat().st_size < 40_000  # a small file
     run = subprocess.run(XLTOOLS + ["consolidate", str(cycle[0]), str(inbox), "-o",
                                     str(tmp_path / "out.xlsx"), "--as-of", "2019-10-21",
                                     "--json"], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     assert LUCY_RETURN in run.stdout and "XFD1048576" in run.stdout
     assert read_book(tmp_path / "out.xlsx").action("A-0001")["progress_update"] == "Panel met"
+    assert '"returns_read": 300' in run.stdout
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kb < 1_000_000
 

@@ -40,7 +40,8 @@ def run(args) -> int:
               f"{len(book.actions)} action{'' if len(book.actions) == 1 else 's'}")
     print_findings(report.findings, "Problems", out)
     if not report.ok:
-        out.print(f"[red]{len(report.errors)} problem(s) to fix before sending.[/red]")
+        when = "before sending" if book.kind == RETURN else "(see Flags)"
+        out.print(f"[red]{len(report.errors)} problem(s) to fix {when}.[/red]")
     elif report.held_back:
         out.print(f"[red]{len(report.held_back)} locked cell(s) changed: put back what was "
                   "issued, or those changes will not be merged.[/red]")
