@@ -91,7 +91,7 @@ def test_return_without_settings_and_no_single_officer_merges_nothing(cycle, tmp
                          as_of=AS_OF)
     assert report.merge.updated == []
     assert {f.action_id for f in report.findings if f.code == "NOT_OWNER"} == {
-        "A-0001", "A-0007"}
+        "A-0001", "A-0007", "CF-01 2019/20", "CF-01 2020/21"}  # his savings lines too
 
 
 def test_pmo_lets_a_deputy_return_for_a_colleague(cycle, tmp_path):
@@ -207,3 +207,25 @@ def test_a_master_without_a_plan_id_gets_one_and_keeps_working(cycle, tmp_path):
                          as_of=AS_OF)
     assert report.merge.updated == ["A-0012"]
     assert read_book(tmp_path / "out.xlsx").plan.plan_id.startswith("P-")
+
+
+def test_a_savings_line_led_by_someone_else_is_not_merged(cycle, tmp_path):
+    """Jon's return with Steve's CF-01 2020/21 line typed in (a row added to his Savings)."""
+    from openpyxl import load_workbook as load
+
+    ws_src = load(cycle[1] / STEVE)["Savings"]
+    header = [c.value for c in ws_src[1]]
+    steves = [list(r) for r in ws_src.iter_rows(min_row=2, values_only=True) if r[0]]
+    wb = load(cycle[1] / JON)
+    ws = wb["Savings"]
+    target = next(r for r in range(2, ws.max_row + 2) if ws.cell(r, 1).value is None)
+    values = dict(zip(header, steves[1], strict=False)) | {"Revised": 1.0,
+                                                           "Change type": "Write-off"}
+    for col, name in enumerate(header, start=1):
+        ws.cell(target, col).value = values.get(name)
+    wb.save(cycle[1] / JON)
+    report = consolidate(cycle[0], inbox(tmp_path, cycle[1] / JON), tmp_path / "out.xlsx",
+                         as_of=AS_OF)
+    assert (JON, f"A{target}", "NOT_OWNER") in flatten(report.findings)
+    assert report.savings_updated == []
+    assert read_book(tmp_path / "out.xlsx").savings[1]["revised"] == 150.0

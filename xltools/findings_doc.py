@@ -105,7 +105,8 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "NOT_OWNER": (
         "consolidate",
         "A row for an action whose lead officer (or accountable officer, for returns issued "
-        "`--by accountable`) is not the return's officer, e.g. a row copied from a "
+        "`--by accountable`) is not the return's officer, or a savings line led by someone "
+        "else, e.g. a row copied from a "
         "colleague's return. Who the return is from comes from its Settings, never from "
         "'Updated by'. The row is not merged; the action's Flags say so.",
         "Ask the action's owner for their return; if a deputy really answers for them, "

@@ -24,13 +24,14 @@ from typing import Any
 from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
-from ..workbook.book import Book, blank
+from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import read_plan
 from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
+    SAVINGS_FIELDS,
     Candidate,
     MergeResult,
     invalid_by_row,
@@ -265,6 +266,8 @@ class Known:
                  delegates: dict[str, list[str]] | None = None):
         self.ids = {i.upper(): i for i in master.actions_by_id()}  # "a-0007" is A-0007
         self.savings = {savings_key(r) for r in master.savings}
+        self.savings_owners = {savings_key(r): split_officers(r.get("lead_officer"))
+                               for r in master.savings}
         self.by_key = by_key
         self.owners = {key: {r["id"]: split_officers(r.get(key))
                              for r in master.actions if not blank(r.get("id"))}
@@ -285,10 +288,13 @@ class Known:
         except UsageError:
             return self.by_key
 
-    def permission(self, officer: str, action_id: str, key: str) -> str | None:
+    def permission(self, officer: str, action_id: str, key: str,
+                   named: list[str] | None = None) -> str | None:
         """Why ``officer`` may answer ``action_id``: "" as its owner, the source of a
-        delegation, or None when they may not."""
-        owners = [o.casefold() for o in self.owners[key].get(action_id, [])]
+        delegation, or None when they may not. ``named``: the owners, when not an action's
+        (a savings line's lead officers)."""
+        named = self.owners[key].get(action_id, []) if named is None else named
+        owners = [o.casefold() for o in named]
         if officer and officer.casefold() in owners:
             return ""
         allowed = self.deputies.get(officer.casefold(), {}) if officer else {}
@@ -376,10 +382,27 @@ def _collect_savings(known: Known, rf: ReturnFile, book: Book, found, savings,
                                f"{letters.get('project_ref', 'A')}{row['_row']}",
                                f"{key[0]} {key[1]}", f"savings line {key[0]} for {key[1]} is "
                                "not in the master"))
+        elif known.savings_owners[key] and known.permission(
+                rf.officer, "", "", known.savings_owners[key]) is None:
+            out += _savings_not_owner(known, rf, row, key, letters, result)
         else:
             savings.setdefault(key, []).append(
                 Candidate(rf.name, row, letters, invalid.get(row["_row"], [])))
     return out
+
+
+def _savings_not_owner(known: Known, rf: ReturnFile, row, key: tuple[str, str],
+                       letters: dict[str, str], result: MergeResult) -> list[Finding]:
+    """A savings line led by someone else: not merged (said only when it holds a change)."""
+    result.count(rf.name, "not owner")
+    if not any(not blank(row.get(k)) for k in SAVINGS_FIELDS):
+        return []
+    owners = " / ".join(known.savings_owners[key]) or "no one"
+    who = rf.officer or "an officer who cannot be told"
+    return [Finding("NOT_OWNER", f"savings line {key[0]} {key[1]} is led by {owners}; this "
+                    f"return is from {who}: not merged", file=rf.name,
+                    sheet=SAVINGS_LAYOUT.name, cell=cell_ref(letters, "project_ref", row),
+                    action_id=f"{key[0]} {key[1]}", expected=owners, got=rf.officer or None)]
 
 
 def unknown(file: str, sheet: str, cell: str, key: str, message: str) -> Finding:
