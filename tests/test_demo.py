@@ -27,5 +27,10 @@ def test_demo_runs_the_whole_cycle(tmp_path, soffice):
     consolidated = read_book(out / "master_Q2_2019-20_consolidated.xlsx")
     assert len(consolidated.actions) == 22
     assert len(consolidated.log) == len(list((out / "returns_received").glob("*")))
-    assert read_book(out / "master_Q3_2019-20.xlsx").plan.period == "Q3 2019/20"
+    q3 = read_book(out / "master_Q3_2019-20.xlsx")
+    assert q3.plan.period == "Q3 2019/20"
+    # Q2's unresolved conflict and invalid values: next-quarter first stops, then they are
+    # carried explicitly (--carry-problems), flagged CARRIED, never silently dropped
+    assert "unresolved problem" in result.stderr
+    assert any((r.get("flags") or "").startswith("CARRIED") for r in q3.actions)
     assert len(list((out / "returns").glob("*.xlsx"))) >= 20

@@ -51,9 +51,11 @@ def test_existing_file_is_backed_up_not_lost(tmp_path, plan):
     path = tmp_path / "m.xlsx"
     write_book(_book(plan, ref="1.1"), path)
     write_book(_book(plan, ref="9.9"), path)
-    assert read_book(path).actions[0]["ref"] == "9.9"
-    assert read_book(tmp_path / "m.bak.xlsx").actions[0]["ref"] == "1.1"
-    assert not list(tmp_path.glob("*.tmp"))
+    write_book(_book(plan, ref="7.7"), path)  # a re-run keeps the earlier backup too
+    assert read_book(path).actions[0]["ref"] == "7.7"
+    backups = sorted(tmp_path.glob("m.*.bak.xlsx"))
+    assert sorted(read_book(b).actions[0]["ref"] for b in backups) == ["1.1", "9.9"]
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_return_kind_and_officer_survive(tmp_path, plan):
@@ -109,7 +111,9 @@ def test_workbook_without_settings_needs_a_plan(tmp_path):
     [
         ("~$return.xlsx", b"lock", "LOCK_FILE"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "XLS"),
-        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "PASSWORD"),
+        ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+         + "EncryptedPackage".encode("utf-16-le"), "PASSWORD"),  # an encrypted .xlsx's stream
+        ("other.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "NOT_XLSX"),
         ("notes.xlsx", b"Dear PMO, please find attached", "NOT_XLSX"),
         ("broken.xlsx", b"PK\x03\x04" + b"\0" * 100, "CORRUPT"),
     ],

@@ -40,6 +40,8 @@ PLUS = "+120 social workers enrolled on the refreshed CPD offer."
 AT = "@Audit committee: fieldwork complete, report due in November."
 OUT = "consolidated.xlsx"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+# an encrypted .xlsx: an OLE file whose directory holds the EncryptedPackage stream
+ENCRYPTED = OLE + "EncryptedPackage".encode("utf-16-le") + bytes(64)
 
 
 def fill_officer_returns(folder, plan):
@@ -100,7 +102,7 @@ def add_bad_files(folder):
     good = (folder / SUE).read_bytes()
     (folder / CORRUPT).write_bytes(good[: len(good) // 3])
     (folder / XLS).write_bytes(OLE)
-    (folder / PROTECTED).write_bytes(OLE)
+    (folder / PROTECTED).write_bytes(ENCRYPTED)
     (folder / LOCK).write_bytes(b"\x0dSteve Edwards" + bytes(150))
 
 
@@ -156,7 +158,8 @@ def test_report_counts(loop):
         "files": 12, "returns_read": 8, "returns_merged": 7, "rows_updated": 8,
         "rows_unchanged": 0, "rows_no_update": 0, "rows_invalid": 2, "conflicts": 1,
         "missing_returns": 2, "unknown_ids": 1, "wrong_period": 1, "unreadable": 4,
-        "savings_updated": 1, "skipped": 0,
+        "savings_updated": 1, "skipped": 0, "wrong_plan": 0, "not_owner": 0, "delegated": 0,
+        "savings_conflicts": 0,
     }
     assert report["missing"] == {"Jon Hawketts": ["A-0007", "A-0008"],
                                  "Rob Disney": ["A-0009"]}
@@ -237,8 +240,9 @@ def test_log_has_one_row_per_file_with_its_sha256(loop):
     by_file = {r["file"]: r for r in log}
     assert (by_file[STEVE]["officer"], by_file[STEVE]["period"]) == ("Steve Edwards",
                                                                      "Q2 2019/20")
-    assert (by_file[STEVE]["accepted"], by_file[STEVE]["rejected"]) == (3, 1)
-    assert (by_file[LAURENCE]["accepted"], by_file[LAURENCE]["rejected"]) == (2, 2)
+    # an INVALID row is merged (kept, flagged): accepted, not "rejected"
+    assert (by_file[STEVE]["accepted"], by_file[STEVE]["rejected"]) == (4, 0)
+    assert (by_file[LAURENCE]["accepted"], by_file[LAURENCE]["rejected"]) == (3, 1)
     assert (by_file[HARLOW]["officer"], by_file[HARLOW]["rejected"]) == ("Nigel Harlow", 1)
     assert (by_file[ROB_Q1]["accepted"], by_file[ROB_Q1]["rejected"]) == (0, 1)
     assert by_file[PROTECTED]["notes"].startswith("UNREADABLE (PASSWORD)")

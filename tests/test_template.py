@@ -106,9 +106,10 @@ def test_change_is_a_formula(template):
 def test_plan_settings_read_back_from_the_workbook_alone(template, plan):
     book = read_book(template)
     assert book.kind == "template"
+    assert book.plan.plan_id.startswith("P-")  # minted: the plan file had none
     assert book.plan == plan.with_changes(
         timeframes=tuple(plan.timeframe_list()),
-        savings_years=tuple(plan.savings_year_list()),
+        savings_years=tuple(plan.savings_year_list()), plan_id=book.plan.plan_id,
     )
 
 

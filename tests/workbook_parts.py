@@ -10,6 +10,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+MINTED = {"plan_id"}  # Settings minted afresh for each template: random, not compared
+
 
 def parts(path: Path) -> dict:
     wb = load_workbook(path)
@@ -19,7 +21,8 @@ def parts(path: Path) -> dict:
     for ws in wb.worksheets:
         out[ws.title] = {
             "state": ws.sheet_state,
-            "values": [[c.value for c in row] for row in ws.iter_rows()],
+            "values": [[c.value for c in row] for row in ws.iter_rows()
+                       if row[0].value not in MINTED],
             "validations": sorted(
                 (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.errorStyle)
                 for dv in ws.data_validations.dataValidation

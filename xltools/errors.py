@@ -30,10 +30,17 @@ class WorkbookError(XltoolsError):
     so callers can report it as a finding without parsing prose.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, reason: str = "UNREADABLE"):
+    def __init__(self, message: str, *, path: str | None = None, reason: str = "UNREADABLE",
+                 sheet: str | None = None, cell: str | None = None):
         super().__init__(message)
         self.path = path
         self.reason = reason
+        self.sheet = sheet  # where, when one sheet is the trouble (TOO_LARGE)
+        self.cell = cell
+
+
+class BusyError(XltoolsError):
+    """Another xltools run is writing the same workbook; try again when it finishes."""
 
 
 class UsageError(XltoolsError):

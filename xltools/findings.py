@@ -43,15 +43,21 @@ CATALOGUE: dict[str, Code] = {
         Code("NO_DUE_DATE", "Timeframe gives no due date", INFO),
         # structure and files
         Code("UNREADABLE", "File could not be read", ERROR),
+        Code("TOO_LARGE", "Sheet reaches far beyond its columns or rows (not read)", ERROR),
         Code("MISSING_COLUMN", "Column missing", ERROR),
         Code("EXTRA_COLUMN", "Unexpected column", WARNING),
         Code("DUPLICATE_ID", "Duplicate ID", ERROR),
         Code("INCOMPLETE_ACTION", "Action without a ref or section", WARNING),
         Code("UNKNOWN_ID", "ID not in the master", ERROR),
         Code("WRONG_PERIOD", "Return for another period", ERROR),
+        Code("WRONG_PLAN", "Return for another plan (not merged)", ERROR),
+        Code("NOT_OWNER", "Row for an action the return's officer does not own (not merged)",
+             ERROR),
+        Code("DELEGATED", "Row merged from a deputy returning for a colleague", INFO),
         Code("NO_OFFICER", "Action has no officer to send it to", WARNING),
         Code("FORMULA", "Formula where a value belongs", WARNING),
         Code("MERGED_CELLS", "Merged cells", WARNING),
+        Code("CONTROL_CHARS", "Control characters dropped", WARNING),
         Code("LOCKED_CHANGED", "Locked cell changed in a return (not merged)", WARNING),
         # import
         Code("MERGED_ROW", "Row merged into the action above", INFO),
@@ -84,6 +90,7 @@ CATALOGUE: dict[str, Code] = {
         # next quarter
         Code("NEW_ACTION", "New action given an ID", INFO),
         Code("ARCHIVED", "Complete action moved to the Archive", INFO),
+        Code("CARRIED", "Unresolved problem carried from last quarter", ERROR),
         # revise
         Code("MATCHED", "Revised action matched to a master action", INFO),
         Code("WITHDRAWN", "Action not in the revised plan: withdrawn to the Archive", WARNING),

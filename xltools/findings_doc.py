@@ -15,10 +15,11 @@ from .findings import CATALOGUE
 GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
-    "Files and structure": ("UNREADABLE", "MISSING_COLUMN", "EXTRA_COLUMN", "DUPLICATE_ID",
-                            "INCOMPLETE_ACTION",
-                            "UNKNOWN_ID", "WRONG_PERIOD", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED"),
+    "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
+                            "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
+                            "WRONG_PLAN",
+                            "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
+                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
@@ -27,7 +28,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                 "PUBLISHED_MISMATCH", "FOLDED_YEAR",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
                 "TYPE_MISMATCH", "BASELINE_MISMATCH"),
-    "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED"),
+    "Next quarter": ("NEW_ACTION", "ARCHIVED", "NOT_CARRIED", "CARRIED"),
     "Revising the plan": ("MATCHED", "WITHDRAWN"),
 }
 
@@ -90,6 +91,44 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "are still processed.",
         "Ask for the file again as .xlsx with no password; close the workbook if it is a "
         "lock file."),
+    "TOO_LARGE": (
+        "check, consolidate",
+        "A sheet holds a cell far beyond what the plan can use (say `XFD1048576`, often a "
+        "stray keystroke or a pasted block): reading it would need gigabytes. The finding "
+        "names the cell. The sheet is not read; when it is Actions (or Settings) the whole "
+        "file is not read. The other files are still processed.",
+        "Delete the rows or columns beyond the table (or clear the cell named), save, and "
+        "send the file again."),
+    "WRONG_PLAN": (
+        "consolidate",
+        "The return's Settings name another plan: another plan ID, or (for a return made "
+        "before plan IDs) another organisation, department or title. It is refused whole, "
+        "never merged row by row, and its officer still counts as missing.",
+        "Check it came from this plan's issue; if the officer used another council's or "
+        "department's copy, send them theirs again."),
+    "NOT_OWNER": (
+        "consolidate",
+        "A row for an action whose lead officer (or accountable officer, for returns issued "
+        "`--by accountable`) is not the return's officer, or a savings line led by someone "
+        "else, e.g. a row copied from a "
+        "colleague's return. Who the return is from comes from its Settings, never from "
+        "'Updated by'. The row is not merged; the action's Flags say so.",
+        "Ask the action's owner for their return; if a deputy really answers for them, "
+        "consolidate again with `--delegate \"DEPUTY=OFFICER\"` (or list them in the "
+        "plan's `delegates`)."),
+    "DELEGATED": (
+        "consolidate",
+        "A deputy's return updated a colleague's action, as `--delegate` or the plan's "
+        "`delegates` setting allows. Merged; the finding names both officers and where the "
+        "permission came from.",
+        "Nothing; it is a record of who answered."),
+    "CONTROL_CHARS": (
+        "check, consolidate",
+        "A cell holds invisible control characters (a bell, a NUL — usually pasted from "
+        "another system). A workbook cannot store them, so they are dropped where xltools "
+        "writes the text; the finding names the cell and the characters (U+0007…).",
+        "Nothing is lost but the invisible characters; retype the cell if its text looks "
+        "wrong."),
     "MISSING_COLUMN": (
         "check, consolidate, next-quarter",
         "A sheet has lost a column (or its header row). Columns are found by header, so the "
@@ -293,6 +332,14 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Archive with RAG status Withdrawn and the date and reason in Flags.",
         "Check it really was dropped (not reworded beyond recognition); if it was "
         "reworded, give the revised file an ID column and run revise again."),
+    "CARRIED": (
+        "next-quarter (`--carry-problems`), check",
+        "An action's CONFLICT or INVALID was not resolved last quarter and was carried "
+        "forward on request: both officers' texts (or the invalid value) are at the end of "
+        "Previous progress, Previous RAG is left empty, and the Flags cell says CARRIED. "
+        "Without `--carry-problems`, next-quarter stops and lists such problems instead.",
+        "Agree the right update, put it in the master, and delete the CARRIED line from "
+        "Flags."),
     "ARCHIVED": (
         "next-quarter",
         "A Complete action was moved to the Archive sheet (kept, not deleted).",

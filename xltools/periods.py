@@ -136,3 +136,22 @@ def parse_fy(text: str, start_month: int = 4) -> int:
     if not match or (match["y2"] is None and start_month != 1):
         raise PeriodError(f"'{text}' is not a financial year; write it like '2019/20'")
     return Quarter.parse(f"Q1 {text.strip()}", start_month).year
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_day(text: str) -> date:
+    """A date typed as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the form xltools prints).
+
+    Raises ``PeriodError`` (a ``ValueError``) naming both forms."""
+    text = str(text).strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(f"'{text}' is not a date; write it as 21/10/2019 or 2019-10-21"
+                          ) from None

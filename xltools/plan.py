@@ -8,6 +8,7 @@ plus the ``Lists`` sheet), so a workbook can be read without its plan file.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -43,6 +44,15 @@ DEFAULT_RAG = (
     RagStatus("Not started", "#BFBFBF", "Work has not begun yet.", False, 2),
 )
 
+def mint_plan_id() -> str:
+    """A new plan's identity: random, so two councils' plans never share one."""
+    return "P-" + secrets.token_hex(8)
+
+
+def _folded(text: str) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
 RECURRING_TIMEFRAMES = ("Ongoing", "Quarterly", "Monthly", "Annually")
 
 
@@ -70,6 +80,8 @@ class Plan:
     return_by: str = "lead"
     protective_marking: str = "OFFICIAL"
     officer_emails: dict[str, str] = field(default_factory=dict)
+    plan_id: str = ""  # minted once (template, import): which plan a return belongs to
+    delegates: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # -- loading -----------------------------------------------------------
     @classmethod
@@ -82,6 +94,8 @@ class Plan:
                 values[key] = tuple(values[key])
         if "rag_scheme" in values:
             values["rag_scheme"] = tuple(RagStatus(**r) for r in values["rag_scheme"])
+        if "delegates" in values:
+            values["delegates"] = {k: tuple(v) for k, v in values["delegates"].items()}
         plan = cls(**values)
         plan.quarter  # noqa: B018 - raises PlanError for a period the schema let through
         return plan
@@ -102,10 +116,28 @@ class Plan:
         data["rag_scheme"] = [asdict(r) for r in self.rag_scheme]
         for key in ("officers", "sections", "departments", "timeframes", "savings_years"):
             data[key] = list(data[key])
+        data["delegates"] = {k: list(v) for k, v in self.delegates.items()}
         return data
 
     def with_changes(self, **changes: Any) -> Plan:
         return replace(self, **changes)
+
+    def with_plan_id(self) -> Plan:
+        """This plan with its identity: kept if it has one, else a new random one."""
+        return self if self.plan_id else replace(self, plan_id=mint_plan_id())
+
+    def same_plan(self, other: Plan) -> bool:
+        """Is ``other`` (a return's settings) this plan? By ID when both carry one,
+        else by organisation, department and title (spacing and case ignored)."""
+        if self.plan_id and other.plan_id:
+            return self.plan_id == other.plan_id
+        return all(_folded(getattr(self, k)) == _folded(getattr(other, k))
+                   for k in ("organisation", "department", "title"))
+
+    def identity(self) -> str:
+        """The plan in words, for messages: organisation › title (plan ID)."""
+        who = " › ".join(p for p in (self.organisation, self.department, self.title) if p)
+        return f"{who} (plan {self.plan_id})" if self.plan_id else who
 
     # -- derived -----------------------------------------------------------
     @property

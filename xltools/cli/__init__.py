@@ -80,9 +80,21 @@ def main(argv: list[str] | None = None) -> int:
     except XltoolsError as exc:
         print(f"xltools {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # disk full, no permission, name too long: one line, exit 2
+        print(f"xltools {args.command}: {os_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"xltools {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def os_error(exc: OSError) -> str:
+    """An operating-system error in one line a user can act on. Every workbook is written
+    to a temporary file first, so what was there before is unchanged."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    why = exc.strerror or str(exc)
+    return (f"{where}{why} — nothing was overwritten (free some space, or check the "
+            "folder can be written to, and run it again)")
 
 
 def _version() -> str:

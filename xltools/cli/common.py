@@ -7,16 +7,41 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from ..errors import PeriodError, UsageError
 from ..findings import Finding, count_by_code
+from ..periods import parse_day
 from ..plan import Plan
 
 SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "workbook_templates" / "sample_plan.json"
+
+
+def day_arg(text: str) -> date:
+    """A date option (``21/10/2019`` or ``2019-10-21``) for argparse, which turns the
+    error into a one-line usage message (exit 2) — never a traceback."""
+    try:
+        return parse_day(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def refuse_input_as_output(output: Path | None, inputs: Iterable[Path]) -> None:
+    """Every command refuses an ``-o`` that names one of its inputs: reading and
+    overwriting the same file is how a baseline or a legacy tracker gets lost."""
+    if output is None:
+        return
+    for source in inputs:
+        same = Path(output).resolve() == Path(source).resolve() or (
+            Path(output).exists() and Path(source).exists()
+            and os.path.samefile(output, source))
+        if same:
+            raise UsageError(f"{output} is one of the inputs; write to a new file with -o")
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from ..cycle.consolidate import consolidate
 from ..cycle.intake import return_files
 from ..errors import UsageError
-from .common import add_json, console, emit_json, print_findings
+from .common import add_json, console, day_arg, emit_json, print_findings
 from .progress import progress_bar
 
 
@@ -25,18 +24,28 @@ def register(sub) -> None:
                    "required unless --in-place")
     p.add_argument("--in-place", action="store_true",
                    help="write over MASTER itself, after saving a timestamped backup beside it")
-    p.add_argument("--as-of", type=_day, default=None,
-                   help="the consolidation date, YYYY-MM-DD (default: today); 'Last updated' "
-                   "dates after it are flagged")
+    p.add_argument("--as-of", type=day_arg, default=None, metavar="DATE",
+                   help="the consolidation date, DD/MM/YYYY or YYYY-MM-DD (default: "
+                   "today); 'Last updated' dates after it are flagged")
+    p.add_argument("--delegate", action="append", default=[], metavar="DEPUTY=OFFICER",
+                   help="let DEPUTY's return update OFFICER's actions this time (a deputy "
+                   "covering leave); repeatable. Each such row is merged and reported as "
+                   "DELEGATED; without it a row for someone else's action is NOT_OWNER")
     add_json(p)
     p.set_defaults(run=run)
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of '{text}' is not a date like 2019-10-21") from None
+
+def delegates(pairs: list[str]) -> dict[str, list[str]]:
+    """``["Steve Edwards=Jon Hawketts", …]`` → deputy → the officers they cover."""
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        deputy, _, officer = (" ".join(p.split()) for p in pair.partition("="))
+        if not deputy or not officer:
+            raise UsageError(f"--delegate '{pair}': give DEPUTY=OFFICER, e.g. "
+                             "\"Steve Edwards=Jon Hawketts\"")
+        out.setdefault(deputy, []).append(officer)
+    return out
 
 
 def run(args) -> int:
@@ -44,10 +53,12 @@ def run(args) -> int:
         raise UsageError("say where to write the consolidated master: -o OUT.xlsx "
                          "(or --in-place)")
     out = args.master if args.in_place and args.output is None else args.output
+    deputies = delegates(args.delegate)
     total = len(return_files(args.returns))
     with progress_bar("Reading returns", enabled=not args.json, total=total) as tick:
         report = consolidate(args.master, args.returns, out, as_of=args.as_of,
-                             in_place=args.in_place, progress=tick)
+                             in_place=args.in_place, progress=tick,
+                             delegates=deputies)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -68,7 +79,8 @@ def print_report(report) -> None:
               f"update {c['rows_no_update']}; savings lines updated {c['savings_updated']}")
     out.print(f"  invalid rows {c['rows_invalid']} (kept, flagged INVALID), conflicts "
               f"{c['conflicts']}, unknown IDs {c['unknown_ids']}, wrong period "
-              f"{c['wrong_period']}, unreadable {c['unreadable']}"
+              f"{c['wrong_period']}, wrong plan {c['wrong_plan']}, not the officer's own "
+              f"{c['not_owner']}, unreadable {c['unreadable']}"
               + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else ""))
     if report.missing:
         out.print("  missing returns: " + ", ".join(

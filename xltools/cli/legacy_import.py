@@ -7,7 +7,15 @@ from pathlib import Path
 from ..legacy.columns import load_mapping
 from ..legacy.importer import import_legacy, write_import
 from ..status import load_mapping_file
-from .common import add_json, add_plan, console, emit_json, load_plan, print_findings
+from .common import (
+    add_json,
+    add_plan,
+    console,
+    emit_json,
+    load_plan,
+    print_findings,
+    refuse_input_as_output,
+)
 
 
 def register(sub) -> None:
@@ -35,7 +43,15 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
+def newest_backup(path: Path) -> Path | None:
+    """The backup ``write_book`` just made of the file it replaced."""
+    found = sorted(path.parent.glob(f"{path.stem}.*.bak{path.suffix}"),
+                   key=lambda p: p.stat().st_ctime_ns)  # (copystat keeps mtime)
+    return found[-1] if found else None
+
+
 def run(args) -> int:
+    refuse_input_as_output(args.output, [args.source])
     report = import_legacy(
         args.source,
         plan=load_plan(args.plan),
@@ -44,9 +60,12 @@ def run(args) -> int:
         status_mapping=load_mapping_file(args.status_mapping) if args.status_mapping else None,
         force=args.force,
     )
+    existed = args.output.exists()
     out_path = write_import(report, args.output)
+    backup = newest_backup(out_path) if existed else None
     if args.json:
-        emit_json({**report.to_dict(), "output": str(out_path)})
+        emit_json({**report.to_dict(), "output": str(out_path),
+                   "backup": str(backup) if backup else None})
         return 0
     out = console()
     plan = report.book.plan
@@ -55,11 +74,15 @@ def run(args) -> int:
     blank = [f for f in report.findings if f.extra.get("reason") == "blank"]
     shown = [f for f in report.findings if f.extra.get("reason") != "blank"]
     print_findings(shown, "Import report", out)
-    if blank:
-        out.print(f"{len(blank)} blank rows skipped (listed with --json).")
+    skipped = sum(1 for f in report.findings if f.code == "SKIPPED_ROW")  # as --json counts
+    if skipped:
+        out.print(f"{skipped} rows skipped in all ({len(blank)} of them blank: those are "
+                  "listed with --json).")
     review = sum(1 for f in report.findings if f.code == "REVIEW")
     if review:
         out.print(f"{review} cells were read from the PDF by a guess (REVIEW above): check "
                   "them against the PDF before using the master.")
     out.print(f"Master for {plan.period} written to {out_path}")
+    if backup:
+        out.print(f"The previous {out_path.name} was kept as {backup.name}")
     return 0

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from pathlib import Path
 
 from ..cycle.rollover import next_quarter
-from .common import add_json, console, emit_json, print_findings
+from .common import add_json, console, day_arg, emit_json, print_findings
 
 
 def register(sub) -> None:
@@ -20,34 +19,34 @@ def register(sub) -> None:
     p.add_argument("master", type=Path, help="this quarter's consolidated master (.xlsx)")
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="next quarter's workbook to write (.xlsx; not the master)")
-    p.add_argument("--deadline", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="return deadline (default: the same number of days after the quarter "
-                   "ends as last quarter's, else 14; a weekend moves to the Monday)")
+    p.add_argument("--deadline", type=day_arg, metavar="DATE",
+                   help="return deadline, DD/MM/YYYY or YYYY-MM-DD (default: the same "
+                   "number of days after the quarter ends as last quarter's, else 14; a "
+                   "weekend moves to the Monday)")
     p.add_argument("--keep-complete", action="store_true",
                    help="keep Complete actions on the Actions sheet instead of archiving them")
     p.add_argument("--to", metavar="PERIOD",
                    help='roll straight to a later quarter, e.g. "Q2 2020/21" (one roll: '
                    "progress moved to Previous and Complete actions archived once)")
+    p.add_argument("--carry-problems", action="store_true",
+                   help="carry unresolved CONFLICT / INVALID actions into the new quarter "
+                   "(both texts kept in Previous progress, flagged CARRIED) instead of "
+                   "stopping")
     add_json(p)
     p.set_defaults(run=run)
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        msg = f"'{text}' is not a date; write it like 2020-01-14"
-        raise argparse.ArgumentTypeError(msg) from exc
-
 
 def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
-                          keep_complete=args.keep_complete, to=args.to)
+                          keep_complete=args.keep_complete, to=args.to,
+                          carry_problems=args.carry_problems)
     if args.json:
         emit_json(report.to_dict())
         return 0
     out = console()
-    out.print(f"{report.previous_period} → {report.period}, deadline {report.deadline} "
+    deadline = date.fromisoformat(report.deadline)  # JSON keeps ISO; the screen, DD/MM/YYYY
+    out.print(f"{report.previous_period} → {report.period}, deadline {deadline:%d/%m/%Y} "
               f"({report.deadline_rule})")
     out.print(f"Actions: {len(report.carried)} carried, {len(report.archived)} archived"
               + (f" ({', '.join(report.archived)})" if report.archived else "")
@@ -60,6 +59,9 @@ def run(args) -> int:
     out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
               f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    if report.problems_carried:
+        out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
+                  f"{', '.join(report.problems_carried)}[/yellow]")
     print_findings(report.findings, "Notes", out)
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)

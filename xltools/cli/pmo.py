@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from pathlib import Path
 
@@ -11,9 +10,11 @@ from ..plan import Plan
 from ..reporting.dashboard import dashboard_sheet
 from ..reporting.highlight import sheet_names
 from ..workbook.book import Book
+from ..workbook.files import output_lock
 from ..workbook.layout import DASHBOARD
 from ..workbook.reader import read_book
 from ..workbook.writer import write_book
+from .common import day_arg
 
 
 def add_output(parser, what: str) -> None:
@@ -23,18 +24,12 @@ def add_output(parser, what: str) -> None:
 
 
 def add_as_of(parser, what: str) -> None:
-    parser.add_argument("--as-of", type=day, metavar="YYYY-MM-DD",
+    parser.add_argument("--as-of", type=day_arg, metavar="DATE",
                         help=f"{what} (default: today, but no later than the later of the "
                         "period end and the return deadline)")
 
 
-def day(text: str) -> date:
-    """An ISO date for argparse (which turns the error into a usage message)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it like 2019-10-14"
-                                         ) from None
+
 
 
 def add_previous(parser) -> None:
@@ -62,4 +57,5 @@ def write_output(book: Book, source: Path, output: Path, *, dashboard: bool = Fa
     builders = []
     if dashboard or DASHBOARD in sheet_names(source):
         builders.append(dashboard_sheet(previous, as_of))
-    return write_book(book, output, extra_sheets=builders)
+    with output_lock(output, "write"):
+        return write_book(book, output, extra_sheets=builders)

@@ -19,6 +19,7 @@ from .common import (
     emit_json,
     load_plan,
     print_findings,
+    refuse_input_as_output,
 )
 
 
@@ -48,6 +49,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    refuse_input_as_output(args.output, [args.baseline, *args.returns])
     plan = load_plan(args.plan)
     start_month = plan.fy_start_month if plan else 4
     years = parse_years_option(args.years, start_month) if args.years else None

@@ -13,7 +13,6 @@ invalid rows are kept and flagged, not dropped.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,12 +23,15 @@ from typing import Any
 
 from ..errors import UsageError
 from ..findings import Finding, count_by_code
-from ..workbook.book import Book, blank
+from ..plan import split_officers
+from ..workbook.book import Book, blank, cell_ref
+from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import read_plan
 from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
+    SAVINGS_FIELDS,
     Candidate,
     MergeResult,
     invalid_by_row,
@@ -41,10 +43,11 @@ from .merge import (
     savings_key,
     write_flags,
 )
-from .returns import STATE_KEY, by_column, read_master
+from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
 
-ACCEPTED = ("updated", "unchanged", "no update")
-REJECTED = ("invalid", "conflict", "unknown ID", "no ID")
+# "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
+ACCEPTED = ("updated", "unchanged", "no update", "invalid", "delegated")
+REJECTED = ("conflict", "unknown ID", "no ID", "not owner")
 
 
 @dataclass
@@ -79,10 +82,14 @@ class ConsolidationReport:
             "rows_no_update": len(self.merge.no_update),
             "rows_invalid": rows["invalid"],
             "conflicts": len(self.merge.conflicts),
+            "savings_conflicts": len(self.merge.savings_conflicts),
             "missing_returns": len(self.missing),
             "unknown_ids": rows["unknown ID"],
             "wrong_period": len(self.files_with("WRONG_PERIOD")),
-            "unreadable": len(self.files_with("UNREADABLE")),
+            "wrong_plan": len(self.files_with("WRONG_PLAN")),
+            "not_owner": rows["not owner"],
+            "delegated": rows["delegated"],
+            "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
             "skipped": sum(1 for f in self.files if f.skipped),
             "savings_updated": len(self.savings_updated),
         }
@@ -104,10 +111,22 @@ class ConsolidationReport:
 def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Path, *,
                 as_of: date | None = None, in_place: bool = False,
                 progress: Callable[[str], None] | None = None,
-                workers: int | None = None) -> ConsolidationReport:
-    """Merge every return in ``returns_dir`` into a copy of the master written to ``out``."""
+                workers: int | None = None,
+                delegates: dict[str, list[str]] | None = None) -> ConsolidationReport:
+    """Merge every return in ``returns_dir`` into a copy of the master written to ``out``.
+
+    ``delegates``: officer → colleagues they may return for this time (on top of the
+    plan's own ``delegates`` setting), e.g. a deputy covering leave."""
     master_path, out = Path(master_path), Path(out)
     check_output(master_path, out, in_place)
+    check_output_folder(out, Path(returns_dir), in_place)
+    with output_lock(out, "consolidate"):  # with --in-place, out is the master: held first
+        return _consolidate(master_path, returns_dir, out, as_of=as_of, in_place=in_place,
+                            progress=progress, workers=workers, delegates=delegates)
+
+
+def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of, in_place,
+                 progress, workers, delegates) -> ConsolidationReport:
     timings, start = {}, time.perf_counter()
     plan = read_plan(master_path)  # enough to check returns: start on them straight away
     by_key = by_column(plan.return_by or "lead")
@@ -115,16 +134,17 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
     as_of = as_of or date.today()
     with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
         master = read_master(master_path)
+        master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
         files = reader.results(progress, plan=master.plan)
     timings["read_check_returns"] = time.perf_counter() - start - timings["read_master"]
     report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of, files)
     mark = time.perf_counter()
-    merge_into(master, report, by_key)
+    merge_into(master, report, by_key, delegates)
     timings["merge"] = time.perf_counter() - mark
     master.log.extend(log_rows(report, datetime.now()))
     if in_place:
-        report.backup = str(backup_copy(master_path))
+        report.backup = str(unique_backup(master_path))
     mark = time.perf_counter()
     write_book(master, out, backup=not in_place)
     timings["write"] = time.perf_counter() - mark
@@ -134,7 +154,8 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
 
 
 def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
-                     as_of: date | None = None, workers: int | None = 1) -> ConsolidationReport:
+                     as_of: date | None = None, workers: int | None = 1,
+                     delegates: dict[str, list[str]] | None = None) -> ConsolidationReport:
     """Merge the returns in ``returns_dir`` into ``master`` in memory and log them.
 
     The add-in's path: there the master is the workbook open in Excel, so there
@@ -144,7 +165,7 @@ def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
     as_of = as_of or date.today()
     files = read_returns(return_files(returns_dir), master.plan, by_key, as_of, workers=workers)
     report = ConsolidationReport(name, name, master.plan.period, as_of, files)
-    merge_into(master, report, by_key)
+    merge_into(master, report, by_key, delegates)
     master.log.extend(log_rows(report, datetime.now()))
     return report
 
@@ -163,24 +184,26 @@ def check_output(master: Path, out: Path, in_place: bool) -> None:
         raise UsageError("--in-place writes over the master itself; don't give a different -o")
 
 
-def backup_copy(master: Path, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = master.with_name(f"{master.stem}.{stamp}.bak{master.suffix}")
-    shutil.copy2(master, target)
-    return target
+def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:
+    """An output inside the returns folder would be skipped as a return — or, named like
+    one, would overwrite it: refuse (the master itself may live there with --in-place)."""
+    if not in_place and out.parent.resolve() == Path(returns_dir).resolve():
+        raise UsageError(f"{out} is inside the returns folder {returns_dir}; write the "
+                         "consolidated master somewhere else")
 
 
-def merge_into(master: Book, report: ConsolidationReport, by_key: str) -> None:
+def merge_into(master: Book, report: ConsolidationReport, by_key: str,
+               delegates: dict[str, list[str]] | None = None) -> None:
     """Gather the candidates of every checked return, merge, flag, find the missing."""
     result = report.merge
     actions: dict[str, list[Candidate]] = {}
     savings: dict[tuple[str, str], list[Candidate]] = {}
     earlier = period_state(master)  # an earlier consolidation this period (late returns)
     received: set[str] = set(earlier.get("received") or [])
-    known = Known(master)
+    known = Known(master, by_key, delegates)
     for rf in report.files:
         report.findings += rf.findings
-        if not rf.readable or rf.wrong_period:
+        if not rf.readable or rf.refused:
             continue
         if rf.officer:
             received.add(rf.officer)
@@ -191,7 +214,8 @@ def merge_into(master: Book, report: ConsolidationReport, by_key: str) -> None:
     report.savings_updated = merge_savings(master, savings, result)
     by_key = issued_by(report.files) or by_key
     report.missing = missing_returns(master, by_key, received, result,
-                                     file=Path(report.output).name)
+                                     file=Path(report.output).name,
+                                     answered=known.delegated_ids)
     rows_left_out(master, by_key, answered_by(report.files, actions, earlier), result,
                   file=Path(report.output).name)
     master.extra_settings[STATE_KEY]["received"] = sorted(received)
@@ -211,7 +235,7 @@ def answered_by(files: list[ReturnFile], actions: dict[str, list[Candidate]],
     not heard from before this period (a partial re-send after a full return is fine)."""
     before = {o.casefold() for o in earlier.get("received") or []}
     out: dict[str, set[str]] = {rf.officer.casefold(): set() for rf in files
-                                if rf.readable and not rf.wrong_period and rf.officer
+                                if rf.readable and not rf.refused and rf.officer
                                 and rf.officer.casefold() not in before}
     for action_id, cands in actions.items():
         for cand in cands:
@@ -224,7 +248,7 @@ def issued_by(files: list[ReturnFile]) -> str | None:
     """The column the returns were issued by (``xltools issue --by``), as most of them
     record it — so an officer is only "missing" if they were sent a return."""
     recorded = Counter(rf.book.extra_settings.get("issued_by") for rf in files
-                       if rf.book is not None and not rf.wrong_period)
+                       if rf.book is not None and not rf.refused)
     recorded.pop(None, None)
     if not recorded:
         return None
@@ -235,19 +259,59 @@ def issued_by(files: list[ReturnFile]) -> str | None:
 
 
 class Known:
-    """The master's keys, looked up once (not once per return: 300 × 12,000 rows)."""
+    """The master's keys and owners, looked up once (not once per return: 300 × 12,000
+    rows), and who may return for whom."""
 
-    def __init__(self, master: Book):
+    def __init__(self, master: Book, by_key: str = "lead_officer",
+                 delegates: dict[str, list[str]] | None = None):
         self.ids = {i.upper(): i for i in master.actions_by_id()}  # "a-0007" is A-0007
         self.savings = {savings_key(r) for r in master.savings}
+        self.savings_owners = {savings_key(r): split_officers(r.get("lead_officer"))
+                               for r in master.savings}
+        self.by_key = by_key
+        self.owners = {key: {r["id"]: split_officers(r.get(key))
+                             for r in master.actions if not blank(r.get("id"))}
+                       for key in set(BY_COLUMNS.values())}
+        self.deputies: dict[str, dict[str, str]] = {}  # deputy → colleague → permission
+        for source, table in (("the plan's delegates setting", master.plan.delegates),
+                              ("--delegate", delegates or {})):
+            for deputy, colleagues in table.items():
+                for colleague in colleagues:
+                    self.deputies.setdefault(deputy.casefold(), {})[
+                        colleague.casefold()] = source
+        self.delegated_ids: set[str] = set()  # answered by a deputy: not missing
+
+    def owner_key(self, rf: ReturnFile) -> str:
+        """Whose column decides ownership: the one the return was issued by."""
+        try:
+            return by_column(rf.book.extra_settings.get("issued_by") or "")
+        except UsageError:
+            return self.by_key
+
+    def permission(self, officer: str, action_id: str, key: str,
+                   named: list[str] | None = None) -> str | None:
+        """Why ``officer`` may answer ``action_id``: "" as its owner, the source of a
+        delegation, or None when they may not. ``named``: the owners, when not an action's
+        (a savings line's lead officers)."""
+        named = self.owners[key].get(action_id, []) if named is None else named
+        owners = [o.casefold() for o in named]
+        if officer and officer.casefold() in owners:
+            return ""
+        allowed = self.deputies.get(officer.casefold(), {}) if officer else {}
+        return next((allowed[o] for o in owners if o in allowed), None)
+
+    def owner_names(self, action_id: str, key: str) -> str:
+        return " / ".join(self.owners[key].get(action_id, [])) or "no one"
 
 
 def collect(known: Known, rf: ReturnFile, actions, savings,
             result: MergeResult) -> list[Finding]:
-    """File each row of a checked return as a candidate, or reject it (unknown ID)."""
+    """File each row of a checked return as a candidate, or reject it (unknown ID, or
+    an action the return's officer does not own)."""
     book = rf.book
     letters = book.letters(ACTIONS_LAYOUT)
     invalid = invalid_by_row(rf.findings, ACTIONS_LAYOUT.name)
+    key = known.owner_key(rf)
     found = []
     for row in book.actions:
         typed = None if blank(row.get("id")) else str(row["id"]).strip()
@@ -259,11 +323,49 @@ def collect(known: Known, rf: ReturnFile, actions, savings,
             found.append(unknown(rf.name, ACTIONS_LAYOUT.name, f"{letters['id']}{row['_row']}",
                                  typed, f"ID {typed} is not in the master"))
         else:
+            permission = known.permission(rf.officer, action_id, key)
+            if permission is None:
+                found += not_owner(known, rf, row, action_id, key, result)
+                continue
+            if permission:
+                found.append(delegated(known, rf, row, action_id, key, permission))
+                result.count(rf.name, "delegated")
+                known.delegated_ids.add(action_id)
             actions.setdefault(action_id, []).append(
                 Candidate(rf.name, row, letters, invalid.get(row["_row"], []),
                           officer=rf.officer))
     found += _collect_savings(known, rf, book, rf.findings, savings, result)
     return found
+
+
+def not_owner(known: Known, rf: ReturnFile, row, action_id: str, key: str,
+              result: MergeResult) -> list[Finding]:
+    """A row for someone else's action: not merged. Said (and flagged on the action)
+    only when the row holds an update — a blank row changes nothing."""
+    result.count(rf.name, "not owner")
+    if not any(not blank(row.get(k)) for k in UPDATE_FIELDS):
+        return []
+    owners = known.owner_names(action_id, key)
+    who = rf.officer or "an officer who cannot be told (no Settings, no single officer)"
+    role = "led" if key == "lead_officer" else "owned (accountable)"
+    message = (f"{action_id} is {role} by {owners}; this return is from {who}: its update "
+               "is not merged (a deputy? the PMO can allow it with --delegate)")
+    letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
+    finding = Finding("NOT_OWNER", message, file=rf.name, sheet=ACTIONS_LAYOUT.name,
+                      cell=f"{letter}{row['_row']}", action_id=action_id,
+                      expected=owners, got=rf.officer or None)
+    result.flag(action_id, Finding("NOT_OWNER", f"{message} ({rf.name})", action_id=action_id))
+    return [finding]
+
+
+def delegated(known: Known, rf: ReturnFile, row, action_id: str, key: str,
+              permission: str) -> Finding:
+    owners = known.owner_names(action_id, key)
+    letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
+    return Finding("DELEGATED", f"{rf.officer} returned {action_id} for {owners}, as allowed "
+                   f"by {permission}; merged", file=rf.name, sheet=ACTIONS_LAYOUT.name,
+                   cell=f"{letter}{row['_row']}", action_id=action_id, expected=owners,
+                   got=rf.officer)
 
 
 def _collect_savings(known: Known, rf: ReturnFile, book: Book, found, savings,
@@ -280,10 +382,27 @@ def _collect_savings(known: Known, rf: ReturnFile, book: Book, found, savings,
                                f"{letters.get('project_ref', 'A')}{row['_row']}",
                                f"{key[0]} {key[1]}", f"savings line {key[0]} for {key[1]} is "
                                "not in the master"))
+        elif known.savings_owners[key] and known.permission(
+                rf.officer, "", "", known.savings_owners[key]) is None:
+            out += _savings_not_owner(known, rf, row, key, letters, result)
         else:
             savings.setdefault(key, []).append(
                 Candidate(rf.name, row, letters, invalid.get(row["_row"], [])))
     return out
+
+
+def _savings_not_owner(known: Known, rf: ReturnFile, row, key: tuple[str, str],
+                       letters: dict[str, str], result: MergeResult) -> list[Finding]:
+    """A savings line led by someone else: not merged (said only when it holds a change)."""
+    result.count(rf.name, "not owner")
+    if not any(not blank(row.get(k)) for k in SAVINGS_FIELDS):
+        return []
+    owners = " / ".join(known.savings_owners[key]) or "no one"
+    who = rf.officer or "an officer who cannot be told"
+    return [Finding("NOT_OWNER", f"savings line {key[0]} {key[1]} is led by {owners}; this "
+                    f"return is from {who}: not merged", file=rf.name,
+                    sheet=SAVINGS_LAYOUT.name, cell=cell_ref(letters, "project_ref", row),
+                    action_id=f"{key[0]} {key[1]}", expected=owners, got=rf.officer or None)]
 
 
 def unknown(file: str, sheet: str, cell: str, key: str, message: str) -> Finding:
@@ -308,7 +427,7 @@ def file_summary(rf: ReturnFile, result: MergeResult) -> dict[str, Any]:
 
 
 def _all_rows_if_wrong_period(rf: ReturnFile) -> int:
-    if rf.book is not None and any(f.code == "WRONG_PERIOD" for f in rf.findings):
+    if rf.book is not None and rf.refused:
         return len(rf.book.actions) + len(rf.book.savings)
     return 0
 
@@ -319,9 +438,9 @@ def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
         return f"skipped: {rf.skipped}"
     if not rf.readable:
         return f"UNREADABLE ({rf.reason}): {rf.error}"
-    wrong = [f for f in rf.findings if f.code == "WRONG_PERIOD"]
+    wrong = [f for f in rf.findings if f.code in ("WRONG_PLAN", "WRONG_PERIOD")]
     if wrong:
-        return f"WRONG_PERIOD: {wrong[0].message}"
+        return f"{wrong[0].code}: {wrong[0].message}"
     parts = [f"{n} {k}" for k, n in summary["outcomes"].items() if n]
     codes = {c: n for c, n in summary["findings"].items() if c not in ("UNREADABLE",)}
     if codes:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +28,8 @@ from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
 from ..periods import Quarter
 from ..plan import Plan, split_officers
-from ..workbook.book import Book, blank
+from ..workbook.book import Book, cell_ref
+from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
 from ..workbook.reader import read_book
 from ..workbook.validate import validate_book
@@ -54,6 +55,8 @@ class ReturnFile:
     findings: list[Finding] = field(default_factory=list)
     skipped: str = ""  # why a file was deliberately not read (e.g. our own backup)
     wrong_period: bool = False
+    wrong_plan: bool = False
+    where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
 
     @property
     def name(self) -> str:
@@ -62,6 +65,11 @@ class ReturnFile:
     @property
     def readable(self) -> bool:
         return self.book is not None
+
+    @property
+    def refused(self) -> bool:
+        """Read, but refused as a whole (another plan's or another quarter's return)."""
+        return self.wrong_plan or self.wrong_period
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -74,7 +82,8 @@ def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Pat
     return sorted(
         (p for p in folder.iterdir()
          if p.is_file() and p.name.casefold() not in IGNORED_NAMES and p.resolve() not in skip
-         and not (p.name.startswith(".") and p.name.endswith(".tmp"))),
+         and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+         and not p.name.startswith(LOCK_PREFIX)),
         key=lambda p: p.name.casefold(),
     )
 
@@ -102,8 +111,11 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
                                 "somewhere); skipped", path=str(path), reason="LOCK_FILE")
         rf.book = read_book(path, plan=master_plan, only=RETURN_SHEETS, own_lists=False)
     except WorkbookError as exc:
-        rf.reason, rf.error = exc.reason, str(exc)
-    except Exception as exc:  # noqa: BLE001 - one broken file must not stop the batch
+        rf.reason, rf.error, rf.where = exc.reason, str(exc), (exc.sheet, exc.cell)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one broken file must not stop the batch
+        # (a panic inside calamine is a BaseException, not an Exception)
         rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
     rf.seconds = time.perf_counter() - start
     if rf.book is not None:
@@ -111,14 +123,23 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         rf.officer = rf.book.officer or infer_officer(rf.book, by_key)
         rf.findings = list(rf.book.findings)
         check_return(rf, master_plan, as_of or date.today())
+    elif rf.reason == "TOO_LARGE" and rf.where[1]:
+        rf.findings = [Finding("TOO_LARGE", rf.error, file=path.name, sheet=rf.where[0],
+                               cell=rf.where[1], got=rf.reason)]
     elif rf.reason:
         rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got=rf.reason)]
     return rf
 
 
 def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
-    """Period first (another quarter's return is not validated or merged), then every
-    row against the master's lists — the same checks ``xltools check`` makes."""
+    """Plan and period first (another plan's or quarter's return is not validated or
+    merged), then every row against the master's lists — the checks ``xltools check``
+    makes."""
+    wrong = wrong_plan(rf.book, master_plan, rf.name)
+    if wrong is not None:
+        rf.wrong_plan = True
+        rf.findings.append(wrong)
+        return
     if is_wrong_period(rf, master_plan):
         rf.wrong_period = True
         rf.findings.append(wrong_period_finding(rf, master_plan))
@@ -128,31 +149,48 @@ def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
     rf.findings += future_dates(rf.book, as_of, rf.name)
 
 
+EARLIEST = date(2000, 1, 1)  # before this a 'Last updated' is a typo (14/10/1019)
+
+
 def future_dates(book: Book, as_of: date, file: str) -> list[Finding]:
-    """'Last updated' after the as-of date is a typo (14/10/2091), not an update."""
-    letter = book.letters(ACTIONS_LAYOUT).get("last_updated", "?")
+    """'Last updated' after the as-of date (14/10/2091) or before 2000 is a typo, not an
+    update. ``check`` and consolidation both apply it."""
+    letters = book.letters(ACTIONS_LAYOUT)
     out = []
     for row in book.actions:
         value = row.get("last_updated")
         day = value.date() if isinstance(value, datetime) else value
-        if isinstance(day, date) and day > as_of:
-            out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} is after "
-                               f"{as_of:%d/%m/%Y}, the consolidation date", file=file,
-                               sheet=ACTIONS_LAYOUT.name, cell=f"{letter}{row['_row']}",
-                               action_id=row.get("id"), column="Last updated",
-                               expected=f"on or before {as_of:%d/%m/%Y}", got=day))
+        if not isinstance(day, date) or EARLIEST <= day <= as_of:
+            continue
+        why = (f"is after {as_of:%d/%m/%Y}, the consolidation date" if day > as_of else
+               f"is before {EARLIEST:%d/%m/%Y}: a typo?")
+        out.append(Finding("INVALID", f"Last updated {day:%d/%m/%Y} {why}", file=file,
+                           sheet=ACTIONS_LAYOUT.name,
+                           cell=cell_ref(letters, "last_updated", row),
+                           action_id=row.get("id"), column="Last updated",
+                           expected=f"{EARLIEST:%d/%m/%Y} to {as_of:%d/%m/%Y}", got=day))
     return out
 
 
 def infer_officer(book: Book, by_key: str) -> str:
     """Who a return without xltools settings is from: the one officer named on every
-    row, else the most common 'Updated by'. Empty when it cannot be told."""
+    row. Empty when it cannot be told — never guessed from 'Updated by', which anyone
+    can type (ownership is decided by this name)."""
     named = [set(split_officers(r.get(by_key))) for r in book.actions]
     common = set.intersection(*named) if named else set()
-    if len(common) == 1:
-        return common.pop()
-    authors = Counter(r["updated_by"] for r in book.actions if not blank(r.get("updated_by")))
-    return str(authors.most_common(1)[0][0]) if authors else ""
+    return common.pop() if len(common) == 1 else ""
+
+
+def wrong_plan(book: Book, master_plan: Plan, file: str) -> Finding | None:
+    """WRONG_PLAN when a return's own Settings name another plan: another council's or
+    department's plan with the same period and IDs must never be merged row by row.
+    A return with no Settings is read against the master's plan, so it passes."""
+    if not book.own_settings or master_plan.same_plan(book.plan):
+        return None
+    return Finding("WRONG_PLAN", f"return is for {book.plan.identity()}; the master is "
+                   f"{master_plan.identity()}; nothing in it is merged", file=file,
+                   expected=master_plan.plan_id or master_plan.title,
+                   got=book.plan.plan_id or book.plan.title)
 
 
 def is_wrong_period(rf: ReturnFile, master_plan: Plan) -> bool:
@@ -188,11 +226,13 @@ class ReturnReader:
         self.workers = workers if workers > 1 and len(paths) >= POOL_THRESHOLD else 1
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
+        self._size = len(paths)
 
     def __enter__(self) -> ReturnReader:
         if self.workers > 1:
-            size = -(-len(self.paths) // (self.workers * 4))  # a few batches each
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            size = self._size = -(-len(self.paths) // (self.workers * 4))  # a few each
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             initializer=die_with_parent)
             self._futures = [
                 self._pool.submit(_read_batch, self.paths[i:i + size], self.plan, self.by_key,
                                   self.as_of)
@@ -209,16 +249,54 @@ class ReturnReader:
         if self._pool is None:
             batches = ([read_return(p, self.plan, self.by_key, self.as_of)] for p in self.paths)
         else:
-            batches = (future.result() for future in self._futures)
+            batches = (self._batch(future, i) for i, future in enumerate(self._futures))
         out = []
         for batch in batches:
             for rf in batch:
-                if rf.book is not None and not rf.wrong_period:
+                if rf.book is not None and not rf.refused:
                     rf.book.plan = plan or self.plan
                 out.append(rf)
                 if progress:
                     progress(rf.name)
         return out
+
+
+    def _batch(self, future, index: int) -> list[ReturnFile]:
+        """One batch's results; when its worker died (a crash in the reader, the memory
+        limit), each of its files is read again alone, so only the culprit is lost."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            size = self._size
+            return [read_alone(p, self.plan, self.by_key, self.as_of)
+                    for p in self.paths[index * size:(index + 1) * size]]
+
+
+def read_alone(path: Path, plan: Plan, by_key: str, as_of: date) -> ReturnFile:
+    """Read one file in a process of its own: if the reader dies on it, the file is
+    reported (UNREADABLE, reason CRASHED) and the run goes on."""
+    with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent) as pool:
+        try:
+            return pool.submit(read_return, path, plan, by_key, as_of).result()
+        except BrokenProcessPool:
+            rf = ReturnFile(path, reason="CRASHED",
+                            error=f"{path.name}: the reader crashed on this file (is it "
+                                  "damaged, or far larger than it looks?); not read")
+            rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got="CRASHED")]
+            return rf
+
+
+def die_with_parent() -> None:
+    """A worker must not outlive a killed consolidation (``kill -9`` leaves no reader
+    behind): on Linux the kernel ends it when its parent dies."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown is all there is
 
 
 def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,

@@ -24,14 +24,14 @@ from typing import Any
 
 from ..findings import Finding, codes_in, flags_text
 from ..plan import split_officers
-from ..workbook.book import Book, Row, blank
+from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
 ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a conflict
 SAVINGS_FIELDS = ("revised", "change_type", "approved_by", "approved_on", "comment")
 SAVINGS_CONTENT = ("revised", "change_type", "approved_by", "approved_on")
-OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN"})
+OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN", "NOT_OWNER"})
 # Cells a return shows but the officer may not change: compared, never merged. The
 # Flags cell is issued empty and ID is how the row was matched, so neither counts.
 LOCKED_FIELDS = tuple(c.key for c in ACTIONS_LAYOUT.columns
@@ -53,7 +53,7 @@ class Candidate:
     officer: str = ""  # whom the return is from (its Settings, or the one officer named)
 
     def cell(self, key: str) -> str:
-        return f"{self.letters.get(key, '?')}{self.row.get('_row', '?')}"
+        return cell_ref(self.letters, key, self.row) or ""
 
 
 @dataclass
@@ -64,6 +64,7 @@ class MergeResult:
     unchanged: list[str] = field(default_factory=list)
     no_update: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    savings_conflicts: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     flags: dict[str, list[Finding]] = field(default_factory=dict)
     per_file: dict[str, Counter] = field(default_factory=dict)
@@ -192,6 +193,7 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
     state = period_state(master)
     done = set(state.get("ids", []))
     by: dict[str, list[str]] = dict(state.get("by") or {})
+    texts: dict[str, list[dict[str, Any]]] = dict(state.get("conflicts") or {})
     rows = master.actions_by_id()
     for action_id in [i for i in rows if i in candidates]:  # report in master order
         cands, master_row = candidates[action_id], rows[action_id]
@@ -202,6 +204,11 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
                                                f"{f.sheet}!{f.cell})", action_id=action_id))
             result.findings += locked_changes(master_row, cand, action_id in done)
         merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []))
+        if action_id in result.conflicts:  # in full, for next quarter (never cut short)
+            texts[action_id] = [
+                {"file": c.file, "officer": c.officer,
+                 **{k: str(c.row[k]) for k in ACTION_CONTENT if not blank(c.row.get(k))}}
+                for c in cands if changed_fields(master_row, c.row, ACTION_CONTENT)]
         if merged:
             if action_id not in done:
                 master_row["previous_progress"], master_row["previous_rag"] = \
@@ -212,7 +219,7 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
             by[action_id] = sorted(set(by.get(action_id, [])) | names)  # for late returns
             master_row.update(merged)
     master.extra_settings[STATE_KEY] = {**state, "period": master.plan.period,
-                                        "ids": sorted(done), "by": by}
+                                        "ids": sorted(done), "by": by, "conflicts": texts}
 
 
 def about_the_master(cand: Candidate, master_row: Row) -> list[Finding]:
@@ -326,16 +333,18 @@ def write_flags(master: Book, flags: dict[str, list[Finding]], keep: set[str] = 
 
 
 def missing_returns(master: Book, by_key: str, received: set[str], result: MergeResult,
-                    file: str | None = None) -> dict[str, list[str]]:
+                    file: str | None = None, answered: set[str] = frozenset()
+                    ) -> dict[str, list[str]]:
     """Officer → their action IDs, for every officer with actions who sent nothing.
 
-    Each finding points at the action's Flags cell in ``file``, the master written."""
+    ``answered``: actions a deputy returned for their owner (not missing). Each
+    finding points at the action's Flags cell in ``file``, the master written."""
     letter = master.letters(ACTIONS_LAYOUT).get("flags", "?")
     missing: dict[str, list[str]] = {}
     folded = {r.casefold() for r in received}
     for row in master.actions:
         for officer in split_officers(row.get(by_key)):
-            if officer.casefold() in folded or blank(row.get("id")):
+            if officer.casefold() in folded or blank(row.get("id")) or row["id"] in answered:
                 continue
             missing.setdefault(officer, []).append(row["id"])
             message = f"no return from {officer} for {master.plan.period}"
@@ -390,6 +399,7 @@ def merge_savings(master: Book, candidates: dict[tuple[str, str], list[Candidate
             _flag, per_file = conflict_findings(label, changed, conflicts, SAVINGS_LAYOUT,
                                                 "savings line")
             result.findings += per_file
+            result.savings_conflicts.append(label)
             merged = {}
         if merged:
             master_row.update(merged)

@@ -14,9 +14,9 @@ and big batches are spread over the machine's cores with a process pool.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shutil
 import time
 import unicodedata
 from collections.abc import Callable
@@ -30,6 +30,7 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.files import unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import read_book
 from ..workbook.stamp import Stamp
@@ -174,9 +175,18 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text.replace("/", "-")).strip("_") or "officer"
 
 
+MAX_NAME_PART = 80  # file names stay well under 255 bytes (and SharePoint's path limit)
+
+
 def return_filename(period: str, officer: str) -> str:
-    """``Q2_2019-20_Steve_Edwards.xlsx``: period first, so a folder sorts by quarter."""
-    return f"{safe_name(period)}_{safe_name(officer)}.xlsx"
+    """``Q2_2019-20_Steve_Edwards.xlsx``: period first, so a folder sorts by quarter. A
+    very long officer name is shortened, with a stable suffix from the full name so two
+    long names never collide and a re-issue gets the same name."""
+    name = safe_name(officer)
+    if len(name) > MAX_NAME_PART:
+        digest = hashlib.sha256(officer.encode("utf-8")).hexdigest()[:8]
+        name = f"{name[:MAX_NAME_PART - 9].rstrip('_')}_{digest}"
+    return f"{safe_name(period)}_{name}.xlsx"
 
 
 def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = None, *,
@@ -206,7 +216,7 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
 
 def _write_one(stamp: Stamp, book: Book, path: Path) -> Path:
     if path.exists():  # re-issuing: keep what was there, as write_book does
-        shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
+        unique_backup(path)
     return stamp.write(book, path)
 
 

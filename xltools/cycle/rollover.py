@@ -32,6 +32,7 @@ from ..periods import Quarter
 from ..plan import Plan
 from ..savings import carry as savings_carry
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.files import output_lock
 from ..workbook.layout import (
     ACTIONS,
     ACTIONS_LAYOUT,
@@ -47,6 +48,7 @@ from ..workbook.writer import write_book
 from .check import check_workbook
 from .intake import sha256_of
 from .returns import STATE_KEY
+from .unresolved import carry, conflict_texts, refusal, unresolved
 
 DEFAULT_DEADLINE_DAYS = 14
 MAX_DEADLINE_GAP = 62  # a gap beyond two months is not a habit worth copying
@@ -75,6 +77,7 @@ class RolloverReport:
     timeframes_added: list[str] = field(default_factory=list)
     savings: dict[str, int] = field(default_factory=dict)
     kpis_moved: int = 0
+    problems_carried: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     check_counts: dict[str, int] = field(default_factory=dict)
     structural: list[Finding] = field(default_factory=list)
@@ -91,15 +94,19 @@ class RolloverReport:
 
 
 def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None = None,
-                 keep_complete: bool = False, to: str | None = None) -> RolloverReport:
-    """Read ``master``, roll it forward, write ``out`` and check what was written."""
+                 keep_complete: bool = False, to: str | None = None,
+                 carry_problems: bool = False) -> RolloverReport:
+    """Read ``master``, roll it forward, write ``out`` and check what was written.
+    An unresolved CONFLICT or INVALID stops it unless ``carry_problems``."""
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
-    book = read_book(master)
-    new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                               sha256=sha256_of(master), to=to)
-    report.output = str(write_book(new, out))
+    with output_lock(out, "next-quarter"):
+        book = read_book(master)
+        new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
+                                   sha256=sha256_of(master), to=to,
+                                   carry_problems=carry_problems)
+        report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
     report.structural = checked.structural
@@ -107,16 +114,22 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,
-                 sha256: str = "", to: str | None = None) -> tuple[Book, RolloverReport]:
+                 sha256: str = "", to: str | None = None, carry_problems: bool = False
+                 ) -> tuple[Book, RolloverReport]:
     """Next quarter's Book from a master Book (the input book is not changed).
 
     ``to`` rolls straight to a later quarter (a plan not reported on for a while):
     one roll — progress moved to Previous once, Complete archived once — with the
-    period, deadline and timeframes of the quarter named."""
+    period, deadline and timeframes of the quarter named. An unresolved CONFLICT or
+    INVALID stops it unless ``carry_problems``."""
     file = Path(book.path).name if book.path else "master"
     _refuse_unsafe(book, file)
-    plan, report = next_plan(book.plan, deadline, file, _target(book.plan, to))
-    actions, archive = roll_actions(book, report, keep_complete)
+    target = _target(book.plan, to)
+    problems = unresolved(book, file)
+    if problems and not carry_problems:
+        raise RolloverError(refusal(problems, file, str(target or book.plan.quarter.next())))
+    plan, report = next_plan(book.plan, deadline, file, target)
+    actions, archive = roll_actions(book, report, keep_complete, problems)
     savings, notes, report.savings = savings_carry.carry_savings(
         book.savings, book.plan.period, file, book.letters(SAVINGS_LAYOUT))
     report.findings += notes
@@ -133,9 +146,10 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     return new, report
 
 
-def roll_actions(book: Book, report: RolloverReport,
-                 keep_complete: bool) -> tuple[list[Row], list[Row]]:
-    """(next quarter's actions, the archive with this quarter's Complete actions added)."""
+def roll_actions(book: Book, report: RolloverReport, keep_complete: bool,
+                 problems: list[Finding] = ()) -> tuple[list[Row], list[Row]]:
+    """(next quarter's actions, the archive with this quarter's Complete actions added);
+    ``problems`` (unresolved, ``--carry-problems``) go with their actions."""
     file, letters = report.source, book.letters(ACTIONS_LAYOUT)
     actions = [dict(r) for r in book.actions]
     archive = [clean_row(r) for r in book.archive]
@@ -147,8 +161,15 @@ def roll_actions(book: Book, report: RolloverReport,
     report.findings += archived_findings(done, file, letters)
     archive += [clean_row(r) for r in done]
     rolled = []
+    by_id: dict[Any, list[Finding]] = {}
+    for p in problems:
+        by_id.setdefault(p.action_id, []).append(p)
+    texts = conflict_texts(book)
     for row in kept:
         new_row, notes = roll_action(row, book.plan, file, letters)
+        if row.get("id") in by_id:
+            carry(new_row, row, by_id[row["id"]], book.plan, texts.get(row["id"], []))
+            report.problems_carried.append(row["id"])
         rolled.append(new_row)
         report.findings += [n for n in notes if n.action_id not in report.new_ids]
     report.carried = [r["id"] for r in rolled]
@@ -343,7 +364,7 @@ def roll_action(row: Row, plan: Plan, file: str,
         new["previous_progress"] = row["progress_update"]
     status = last_status(row)
     entry = plan.rag(status) if not blank(status) else None
-    new["previous_rag"] = entry.name if entry else status
+    new["previous_rag"] = entry.name if entry else None  # never a value off the scheme
     new["rag"] = entry.name if plan.prefill_rag and entry else None
     for key in UPDATE_KEYS:
         new[key] = None

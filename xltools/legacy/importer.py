@@ -175,7 +175,7 @@ def _base_plan(plan: Plan | None, period: str | None, source: Path,
     if status_mapping:
         extra = {normalise(k): v for k, v in status_mapping.items()}
         changes["status_mapping"] = {**plan.status_mapping, **extra}
-    return plan.with_changes(**changes) if changes else plan
+    return (plan.with_changes(**changes) if changes else plan).with_plan_id()
 
 
 def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> ImportReport:

@@ -25,7 +25,7 @@ from typing import Any
 from ..findings import CATALOGUE, Finding, codes_in, count_by_code, flags_text
 from ..plan import Plan
 from ..timeframes import DATED, RECURRING, read_timeframe
-from ..workbook.book import Book, Row, blank
+from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT
 from ..workbook.reader import as_date
 
@@ -77,7 +77,7 @@ class _Context:
 
     def finding(self, code: str, row: Row, key: str, message: str, **kw: Any) -> Finding:
         return Finding(code, message, file=self.file, sheet=ACTIONS_LAYOUT.name,
-                       cell=f"{self.letters.get(key, '?')}{row.get('_row', '?')}",
+                       cell=cell_ref(self.letters, key, row),
                        action_id=_text(row.get("id")) or None,
                        column=ACTIONS_LAYOUT.column(key).name,
                        extra={"ref": _text(row.get("ref")), "officer": officer_of(row, self.plan)},

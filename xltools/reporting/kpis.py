@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import PlanError, UsageError
 from ..findings import Finding
-from ..workbook.book import Book, Row, blank
+from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import KPIS_LAYOUT
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -99,8 +99,10 @@ def _number(value: Any, name: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, str):  # typed as printed: "1,262,601", "64.0%" (a percentage
+        value = value.replace(",", "").strip().removesuffix("%").strip()  # as written)
     try:
-        number = float(value.replace(",", "") if isinstance(value, str) else value)
+        number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, got {value!r}") from None
     if not math.isfinite(number):
@@ -174,7 +176,7 @@ def _invalid(row: Row, exc: ValueError, file: str | None, letters: dict[str, str
     column = KPIS_LAYOUT.column(key)
     return Finding("INVALID", f"{column.name} {str(exc).split(' ', 1)[1]}; RAG not set for "
                    f"'{row.get('measure')}'", file=file, sheet=KPIS_LAYOUT.name,
-                   cell=f"{letters.get(key, '?')}{row.get('_row', '?')}", column=column.name,
+                   cell=cell_ref(letters, key, row), column=column.name,
                    got=row.get(key))
 
 

@@ -34,6 +34,7 @@ class Book:
     findings: list[Finding] = field(default_factory=list)
     extra_settings: dict[str, Any] = field(default_factory=dict)
     column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    own_settings: bool = False  # read from its own Settings (not a plan passed in)
 
     def letters(self, layout: SheetLayout) -> dict[str, str]:
         """Column key → letter in the file this book was read from (or as we write)."""
@@ -47,6 +48,15 @@ class Book:
 
     def actions_by_id(self) -> dict[str, Row]:
         return {r["id"]: r for r in self.actions if r.get("id")}
+
+
+def cell_ref(letters: dict[str, str], key: str, row: Row) -> str | None:
+    """The real cell of ``key`` in ``row`` ("N12"); when the file lacks that column,
+    the row's ID cell (the message names the column); None for a row not read from a
+    file. Never a made-up ``?``."""
+    number = row.get("_row")
+    letter = letters.get(key) or letters.get("id")
+    return f"{letter}{number}" if letter and number else None
 
 
 def blank(value: Any) -> bool:

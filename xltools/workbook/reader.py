@@ -23,6 +23,7 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
+from .extent import sheet_extent, too_large
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -36,7 +37,7 @@ from .layout import (
     SheetLayout,
     col_letter,
 )
-from .package import sheet_xml
+from .package import sheet_targets, sheet_xml
 from .settings import SCALAR_SETTINGS, extra_settings, read_settings
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -68,15 +69,31 @@ def preflight(path: str | Path) -> Path:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == _OLE_MAGIC:
-        if path.suffix.lower() == ".xls":
-            raise WorkbookError(f"{name}: old .xls format; open it in Excel and save as .xlsx",
-                                path=str(path), reason="XLS")
-        raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
-                            "and send it again", path=str(path), reason="PASSWORD")
+        _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise WorkbookError(f"{name}: not an .xlsx workbook", path=str(path), reason="NOT_XLSX")
     _check_zip(path)
     return path
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an encrypted .xlsx's stream
+_BIFF = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))  # an .xls's stream
+
+
+def _refuse_ole(path: Path) -> None:
+    """An OLE compound file is an encrypted .xlsx or an old .xls (whatever its name
+    says): the stream names in its directory tell which, so the message is right."""
+    name = path.name
+    data = path.read_bytes()  # under MAX_FILE_BYTES: checked before
+    if _ENCRYPTED in data:
+        raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
+                            "and send it again", path=str(path), reason="PASSWORD")
+    if path.suffix.lower() == ".xls" or any(b in data for b in _BIFF):
+        renamed = "" if path.suffix.lower() == ".xls" else " saved with an .xlsx name"
+        raise WorkbookError(f"{name}: old .xls format{renamed}; open it in Excel and save "
+                            "as .xlsx (Excel Workbook)", path=str(path), reason="XLS")
+    raise WorkbookError(f"{name}: not an .xlsx workbook (an Office file of another kind)",
+                        path=str(path), reason="NOT_XLSX")
 
 
 def _check_zip(path: Path) -> None:
@@ -97,8 +114,9 @@ def _check_zip(path: Path) -> None:
                             path=str(path), reason="NOT_XLSX")
 
 
-def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
-    path = preflight(path)
+def open_workbook(path: str | Path, *, checked: bool = False) -> calamine.CalamineWorkbook:
+    """Open ``path`` with calamine; ``checked``: ``preflight`` has passed already."""
+    path = Path(path) if checked else preflight(path)
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
@@ -117,19 +135,69 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     only): consolidation reads hundreds of returns and validates them against
     the master's lists, so it needs neither.
     """
-    with open_workbook(path) as wb:
-        book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists)
+    path = preflight(path)
+    wanted = [SETTINGS, *([LISTS] if own_lists else []),
+              *(layout.name for layout, _, required in _SHEETS
+                if required or only is None or layout.name in only)]
+    oversized = bounded(path, wanted)
+    with open_workbook(path, checked=True) as wb:
+        book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
+                                skip=oversized)
     book.path = str(path)
     book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
 
 
+_REQUIRED = (SETTINGS, ACTIONS_LAYOUT.name)
+
+
+def sheet_width(sheet: str) -> int:
+    """How many columns the layout gives ``sheet``."""
+    if sheet == SETTINGS:
+        return 2
+    if sheet == LISTS:
+        return len(LIST_HEADERS)
+    return next(len(layout.columns) for layout, _, _ in _SHEETS if layout.name == sheet)
+
+
+def bounded(path: Path, sheets: Collection[str]) -> dict[str, Finding]:
+    """Check the real extent of each of ``sheets`` before calamine builds it.
+
+    A required sheet (Settings, Actions) far larger than its layout raises
+    ``WorkbookError`` (reason ``TOO_LARGE``, with the sheet and cell); any other
+    comes back as sheet → its TOO_LARGE finding, to be skipped."""
+    out: dict[str, Finding] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = sheet_targets(zf)
+            for sheet in sheets:
+                part = parts.get(sheet)
+                if part is None or part not in zf.NameToInfo:
+                    continue
+                extent = sheet_extent(zf, part)
+                why = too_large(extent, sheet_width(sheet), sheet)
+                if why is None:
+                    continue
+                cell = extent.far_col_ref or extent.far_row_ref
+                if sheet in _REQUIRED:
+                    raise WorkbookError(f"{path.name}: {why}", path=str(path),
+                                        reason="TOO_LARGE", sheet=sheet, cell=cell)
+                out[sheet] = Finding("TOO_LARGE", f"{why}; the sheet was not read",
+                                     file=path.name, sheet=sheet, cell=cell)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        pass  # a damaged package: calamine reports it as CORRUPT
+    return out
+
+
 def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
-                     only: Collection[str] | None = None, own_lists: bool = True) -> Book:
+                     only: Collection[str] | None = None, own_lists: bool = True,
+                     skip: dict[str, Finding] | None = None) -> Book:
     """A Book from any workbook shaped like calamine's (``sheet_names`` and
     ``get_sheet_by_name(n).to_python()``): a file, or the sheet values Excel sends
-    the add-in — so a workbook open in Excel reads exactly like the same file."""
-    sheets = set(wb.sheet_names)
+    the add-in — so a workbook open in Excel reads exactly like the same file.
+    ``skip``: sheets found too large to read (``bounded``), with their findings."""
+    skip = skip or {}
+    sheets = set(wb.sheet_names) - set(skip)
     settings = read_settings(wb, name) if SETTINGS in sheets else None
     if settings is None and plan is None:
         raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools, or its "
@@ -140,12 +208,16 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
         lists = _read_lists(wb) if own_lists and LISTS in sheets else {}
         plan = _plan_from(settings, lists, name)
     book = Book(plan=plan, path=name)
+    book.findings.extend(skip.values())
     if settings:
+        book.own_settings = True
         book.kind = settings.get("kind", MASTER)
         book.officer = settings.get("officer", "") or ""
         book.extra_settings = extra_settings(settings)
     for layout, attr, required in _SHEETS:
         if only is not None and not required and layout.name not in only:
+            continue
+        if layout.name in skip:
             continue
         if layout.name not in sheets:
             if required:
@@ -164,7 +236,9 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
 def read_plan(path: str | Path) -> Plan:
     """Only the plan a workbook carries (Settings and Lists): a few milliseconds, so a
     caller can start work that needs the plan before the big sheets are read."""
-    wb = open_workbook(path)
+    path = preflight(path)
+    oversized = bounded(path, (SETTINGS, LISTS))
+    wb = open_workbook(path, checked=True)
     name = Path(path).name
     with wb:
         sheets = set(wb.sheet_names)
@@ -172,7 +246,8 @@ def read_plan(path: str | Path) -> Plan:
             raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
                                 "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
         settings = read_settings(wb, name)
-        return _plan_from(settings, _read_lists(wb) if LISTS in sheets else {}, name)
+        lists = _read_lists(wb) if LISTS in sheets and LISTS not in oversized else {}
+        return _plan_from(settings, lists, name)
 
 
 _SHEETS = (
@@ -208,7 +283,7 @@ def _plan_from(settings: dict[str, Any], lists: dict[str, list[str]], name: str)
     data = {k: settings[k] for k in SCALAR_SETTINGS if settings.get(k) not in (None, "")}
     if settings.get("protective_marking") == "":
         data["protective_marking"] = ""  # a plan that prints no marking, not the default
-    for key in ("rag_scheme", "status_mapping", "officer_emails"):
+    for key in ("rag_scheme", "status_mapping", "officer_emails", "delegates"):
         if settings.get(key):
             data[key] = settings[key]
     for list_name, key in _LIST_KEYS.items():

@@ -19,6 +19,7 @@ FORMAT_VERSION = "xltools/1"
 SCALAR_SETTINGS = (
     "organisation", "title", "department", "period", "fy_start_month", "deadline", "contact",
     "stale_days", "kpi_tolerance", "prefill_rag", "return_by", "protective_marking",
+    "plan_id",
 )
 
 def settings_values(book: Book) -> dict[str, Any]:
@@ -29,6 +30,8 @@ def settings_values(book: Book) -> dict[str, Any]:
     values["status_mapping"] = plan.status_mapping
     if plan.officer_emails and book.kind != RETURN:  # a return goes to one officer
         values["officer_emails"] = plan.officer_emails
+    if plan.delegates:
+        values["delegates"] = {k: list(v) for k, v in plan.delegates.items()}
     values.update(book.extra_settings)
     return values
 
@@ -94,5 +97,5 @@ def extra_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings that are not the plan's: state a command keeps between runs (e.g. the
     IDs consolidation has updated this period), carried through untouched."""
     known = {"format", "kind", "officer", "rag_scheme", "status_mapping", "officer_emails",
-             *SCALAR_SETTINGS}
+             "delegates", *SCALAR_SETTINGS}
     return {k: v for k, v in settings.items() if k not in known}

@@ -21,7 +21,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 
 from . import fastrows
 from .book import Book
+from .files import adopt_mode, temp_beside
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
 from .writer import build_workbook, data_print_area, row_count, write_book
@@ -84,12 +84,12 @@ class Stamp:
             return write_book(book, path)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-        os.close(fd)
+        tmp = temp_beside(path)
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
                 for name, data in self._parts.items():
                     zf.writestr(name, self._part(name, data, book))
+            adopt_mode(tmp, path)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -17,8 +17,9 @@ DEFAULT_TEMPLATE_NAME = "xltools_template.xlsx"
 
 
 def template_book(plan: Plan) -> Book:
-    """An empty workbook for ``plan``: spare input rows, all lists and settings."""
-    return Book(plan=plan, kind=TEMPLATE)
+    """An empty workbook for ``plan``: spare input rows, all lists and settings, and
+    the plan's identity (minted here when the plan file has none)."""
+    return Book(plan=plan.with_plan_id(), kind=TEMPLATE)
 
 
 def write_template(plan: Plan, out: str | Path) -> Path:

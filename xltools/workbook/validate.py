@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from ..findings import Finding
 from ..plan import Plan, split_officers
-from .book import Book, Row, blank
+from .book import Book, Row, blank, cell_ref
 from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
@@ -195,6 +195,7 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
                                  column="ID"))
         out += found
         out += too_long_findings(row, where)
+        out += control_findings(row, where)
         for col in layout.columns:
             if col.list_name and not blank(row.get(col.key)):
                 out += list_findings(row, col, where, lists)
@@ -219,6 +220,28 @@ def too_long_findings(row: Row, where: _Where) -> list[Finding]:
                 row, where.layout.column(key), f"is {len(value):,} characters, over Excel's "
                 "cell limit of 32,767: shorten it — where xltools writes it, it is cut to fit "
                 "and marked as cut", f"{len(value):,} characters", "at most 32,767 characters"))
+    return out
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_findings(row: Row, where: _Where) -> list[Finding]:
+    """Control characters (a bell, a NUL pasted from another system) cannot be kept in
+    a workbook: the writer drops them, so the cell is named rather than changed silently."""
+    out = []
+    for key, value in row.items():
+        if isinstance(value, str) and key in where.layout.keys:
+            found = sorted(set(_CONTROL.findall(value)))
+            if found:
+                names = ", ".join(f"U+{ord(c):04X}" for c in found)
+                col = where.layout.column(key)
+                base = where.finding(row, col, "", None, None)
+                out.append(Finding("CONTROL_CHARS", f"{col.name} holds control characters "
+                                   f"({names}) that a workbook cannot keep; they are dropped "
+                                   "when xltools writes it", file=base.file, sheet=base.sheet,
+                                   cell=base.cell, action_id=base.action_id, column=col.name,
+                                   got=names))
     return out
 
 
@@ -341,7 +364,7 @@ class _Where:
             f"{col.name} {message}",
             file=self.file,
             sheet=self.layout.name,
-            cell=f"{self.letters.get(col.key, '?')}{row.get('_row', '?')}",
+            cell=cell_ref(self.letters, col.key, row),
             action_id=str(action_id) if not blank(action_id) else None,
             column=col.name,
             expected=expected,

@@ -10,8 +10,6 @@ how many spare rows) and in which optional sheets have rows.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from copy import copy
@@ -30,6 +28,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from . import fastrows, guidance, lists, settings, styles
 from .book import Book, Row
+from .files import adopt_mode, temp_beside, unique_backup
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -103,16 +102,18 @@ def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
     """Save via a temporary file in the same folder, then rename over ``path``.
 
     A reader never sees half a workbook, and a failed save leaves the old file.
-    With ``backup`` an existing file is first copied to ``NAME.bak.xlsx``.
+    With ``backup`` an existing file is first copied to a backup of its own
+    (``NAME.YYYYmmdd-HHMMSS.bak.xlsx``, never overwriting an earlier one). The new
+    file gets the umask's mode, or the mode and group of the file it replaces.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temp_beside(path)
     try:
         fastrows.save(wb, tmp)
+        adopt_mode(tmp, path)
         if backup and path.exists():
-            shutil.copy2(path, path.with_suffix(".bak" + path.suffix))
+            unique_backup(path)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

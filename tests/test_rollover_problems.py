@@ -1,0 +1,90 @@
+"""Next quarter carries problems forward, never drops them: an unresolved CONFLICT or
+INVALID stops it (exit 2, listing them), or with --carry-problems goes into the new
+quarter with both texts in full and a CARRIED flag that `check` reports. Real files:
+a master written by our writer, returns filled as Excel saves them, consolidated."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from returns_data import AS_OF, HELEN, LUCY, ROB, fill_return
+
+from xltools.cycle.check import check_workbook
+from xltools.cycle.consolidate import consolidate
+from xltools.cycle.rollover import RolloverError, next_quarter
+from xltools.findings import flatten
+from xltools.workbook.reader import read_book
+
+XLTOOLS = [sys.executable, "-m", "xltools"]
+LUCY_SAYS = "CPD offer relaunched with a new progression framework. " * 3  # > 90 chars
+HELEN_SAYS = "CPD offer still in consultation with staff."
+
+
+@pytest.fixture
+def troubled(cycle, tmp_path):
+    """A consolidated master with a CONFLICT (A-0012) and an INVALID RAG (A-0009)."""
+    fill_return(cycle[1] / LUCY, {"A-0012": {"Progress update": LUCY_SAYS,
+                                             "RAG status": "Green"}})
+    fill_return(cycle[1] / HELEN, {"A-0012": {"Progress update": HELEN_SAYS,
+                                              "RAG status": "Amber"}})
+    fill_return(cycle[1] / ROB, {"A-0009": {"Progress update": "Analyst appointed.",
+                                            "RAG status": "On track"}})
+    out = tmp_path / "q2.xlsx"
+    report = consolidate(cycle[0], cycle[1], out, as_of=AS_OF)
+    assert report.merge.conflicts == ["A-0012"]
+    return out
+
+
+def test_unresolved_problems_stop_next_quarter_listing_them(troubled, tmp_path):
+    with pytest.raises(RolloverError) as err:
+        next_quarter(troubled, tmp_path / "q3.xlsx")
+    text = str(err.value)
+    assert "A-0012 CONFLICT" in text and "A-0009 INVALID" in text and "'On track'" in text
+    assert "--carry-problems" in text and "\n" not in text
+    assert not (tmp_path / "q3.xlsx").exists()
+
+
+def test_cli_exits_2_with_one_line(troubled, tmp_path):
+    run = subprocess.run(XLTOOLS + ["next-quarter", str(troubled), "-o",
+                                    str(tmp_path / "q3.xlsx")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
+    assert "A-0012" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_carried_problems_keep_both_texts_and_are_flagged(troubled, tmp_path):
+    report = next_quarter(troubled, tmp_path / "q3.xlsx", carry_problems=True)
+    assert sorted(report.problems_carried) == ["A-0009", "A-0012"]
+    q3 = read_book(tmp_path / "q3.xlsx")
+    conflict = q3.action("A-0012")
+    assert LUCY_SAYS.strip() in conflict["previous_progress"]  # in full, not cut at 90
+    assert HELEN_SAYS in conflict["previous_progress"]
+    assert conflict["previous_rag"] is None
+    assert conflict["flags"].startswith("CARRIED:")
+    invalid = q3.action("A-0009")
+    assert invalid["previous_rag"] is None  # 'On track' never becomes Previous RAG
+    assert "On track" in invalid["previous_progress"]
+    checked = check_workbook(tmp_path / "q3.xlsx")
+    assert not checked.ok
+    cells = {(a, c) for _f, c, a in flatten(checked.findings, ("file", "code", "action_id"))}
+    assert {("A-0012", "CARRIED"), ("A-0009", "CARRIED")} <= cells
+
+
+def test_resolved_master_rolls_forward(troubled, tmp_path):
+    """The PMO resolves by editing the master: the flag line goes, the RAG is corrected."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(troubled)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    flags, rag = header.index("Flags") + 1, header.index("RAG status") + 1
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, flags).value = None
+        if ws.cell(r, rag).value == "On track":
+            ws.cell(r, rag).value = "Green"
+    wb.save(troubled)
+    report = next_quarter(troubled, tmp_path / "q3.xlsx")
+    assert report.problems_carried == []
+    assert read_book(tmp_path / "q3.xlsx").action("A-0009")["previous_rag"] == "Green"

@@ -1,0 +1,85 @@
+"""Problems next quarter must not drop: an unresolved CONFLICT (two officers' different
+updates, neither merged) or INVALID value (a RAG not on the scheme…) in the master.
+
+Rolling forward clears the update cells and the Flags, so such a problem would
+vanish with both officers' words. Next quarter therefore stops and lists them, or
+— when the PMO asks (``--carry-problems``) — carries each into the new quarter:
+the unmerged texts in full in Previous progress, no Previous RAG from a value that
+was in dispute or invalid, and a ``CARRIED`` flag that stays until the PMO clears it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import Finding, codes_in
+from ..plan import Plan
+from ..workbook.book import Book, Row, blank
+from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT
+from .returns import STATE_KEY
+
+BLOCKING = ("CONFLICT", "INVALID")
+SHOWN = 8  # problems named in the one-line refusal
+
+
+def unresolved(book: Book, file: str) -> list[Finding]:
+    """Each action's CONFLICT / INVALID flag lines, and RAG values not on the scheme."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for row in book.actions:
+        where = row.get("_row", "?")
+        for line in str(row.get("flags") or "").splitlines():
+            code = next(iter(codes_in(line)), None)
+            if code in BLOCKING:
+                out.append(Finding(code, line.split(":", 1)[1].strip(), file=file, sheet=ACTIONS,
+                                   cell=f"{letters.get('flags', 'A')}{where}",
+                                   action_id=row.get("id"), column="Flags"))
+        for key in ("rag", "previous_rag"):
+            value = row.get(key)
+            if not blank(value) and book.plan.rag(value) is None:
+                name = ACTIONS_LAYOUT.column(key).name
+                out.append(Finding("INVALID", f"{name} '{value}' is not on the RAG scheme",
+                                   file=file, sheet=ACTIONS, cell=f"{letters.get(key, 'A')}"
+                                   f"{where}", action_id=row.get("id"), column=name, got=value))
+    return out
+
+
+def refusal(problems: list[Finding], file: str, next_period: str) -> str:
+    """The one line next-quarter stops with."""
+    named = ", ".join(f"{p.action_id or '?'} {p.code}" + (f" {p.column} '{p.got}'" if p.got
+                      else "") + f" ({p.sheet}!{p.cell})" for p in problems[:SHOWN])
+    more = f" and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+    return (f"{file}: {len(problems)} unresolved problem{'s' if len(problems) != 1 else ''} "
+            f"would be lost: {named}{more}. Resolve them in the master (agree the update, "
+            "correct the value, delete the flag line), or run again with --carry-problems "
+            f"to carry them into {next_period} flagged CARRIED")
+
+
+def conflict_texts(book: Book) -> dict[str, list[dict[str, Any]]]:
+    """The full texts of this period's conflicts, as consolidation kept them."""
+    state = book.extra_settings.get(STATE_KEY)
+    if not isinstance(state, dict) or state.get("period") != book.plan.period:
+        return {}
+    texts = state.get("conflicts")
+    return texts if isinstance(texts, dict) else {}
+
+
+def carry(new: Row, row: Row, problems: list[Finding], plan: Plan,
+          texts: list[dict[str, Any]]) -> None:
+    """Carry one action's problems into its next-quarter row (in place)."""
+    said = []
+    for p in problems:
+        if p.code == "CONFLICT" and texts:
+            said.append("CONFLICT, not merged: " + "; ".join(
+                f"{t.get('officer') or t.get('file')}: "
+                + ", ".join(f"{k} '{t[k]}'" for k in ("progress_update", "rag") if t.get(k))
+                for t in texts))
+        else:
+            said.append(f"{p.code}: {p.message}")
+    note = f"[Unresolved in {plan.period}] " + " | ".join(dict.fromkeys(said))
+    before = new.get("previous_progress")
+    new["previous_progress"] = f"{before}\n{note}" if not blank(before) else note
+    new["previous_rag"] = None  # a RAG in dispute or off the scheme is no one's last RAG
+    new["flags"] = "CARRIED: " + " ".join(
+        f"{p.code} from {plan.period} ({p.sheet}!{p.cell})" for p in problems) + \
+        "; see Previous progress. Resolve it, then delete this line."

@@ -1,0 +1,109 @@
+"""How far a sheet really reaches, found before the reader builds it.
+
+python-calamine builds each sheet as a dense grid from A1 to its last cell (about
+32 bytes a cell) before any row can be read: one stray cell at ``XFD1048576``
+asks for ~550 GB and aborts the process, one at ``XFD10000`` costs 6 GB. So the
+sheet's XML is streamed first and its largest cell reference compared with what
+the layout can hold; a sheet far outside it is refused (``TOO_LARGE``, with the
+cell), never handed to calamine. The ``<dimension>`` element is not trusted
+(calamine ignores it too): only real cells count.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+
+from .layout import col_letter
+
+CHUNK = 1 << 20
+OVERLAP = 64  # longer than any ' r="XFD1048576"'
+MAX_ROWS = 200_000  # a 12,000-action master is the largest seen; a return has a few hundred
+SPARE_COLUMNS = 32  # columns beyond the layout an officer may add (notes, workings)
+# At the limits calamine's grid is 200,000 × ~55 cells × 32 bytes: ~350 MB.
+
+# A cell's reference, ``r="AB12"`` (a row's ``r`` is digits only, so never matches). The
+# patterns start with the literal ``r="`` so the scan runs at memchr speed: 15 MB of a
+# 12,000-action master in ~0.1 s. Only columns past Z and rows past 99,999 are collected.
+_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})([0-9]{1,7})"')
+_FAR_ROW = re.compile(rb'r="[A-Z]{1,3}([0-9]{6,7})"')
+_ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+@dataclass(frozen=True)
+class Extent:
+    """The bottom-right corner of the cells a sheet really holds."""
+
+    rows: int = 0
+    cols: int = 0
+    far_col_ref: str = ""  # the cell furthest right (when past column Z)
+    far_row_ref: str = ""  # a cell on the last row
+
+
+def column_number(letters: str) -> int:
+    """A → 1, AA → 27, XFD → 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
+    """The extent of the cells in ``part``, streamed in 1 MiB chunks (bounded memory).
+
+    Exact for any sheet a spreadsheet program writes (cells in order, so the last
+    one is on the last row); for a hand-made one with cells out of order, any row
+    past 99,999 is still found, and that is all the limits need."""
+    rows, row_ref, cols, col_ref = 0, "", 0, ""
+    tail = last = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(CHUNK):
+            data = tail + chunk
+            tail = data[-OVERLAP:]
+            for letters, digits in _WIDE_REF.findall(data):
+                n = column_number(letters.decode())
+                if n > cols:
+                    cols, col_ref = n, (letters + digits).decode()
+            far = _FAR_ROW.findall(data)
+            if far and int(max(far, key=lambda d: (len(d), d))) > rows:
+                rows = int(max(far, key=lambda d: (len(d), d)))
+                row_ref = _ref_on_row(data, rows)
+            last = _last_ref(data) or last
+    match = _ANY_REF.match(last)
+    if match and int(match.group(2)) > rows:
+        rows, row_ref = int(match.group(2)), (match.group(1) + match.group(2)).decode()
+    return Extent(rows, max(cols, 26), col_ref, row_ref)
+
+
+def _last_ref(data: bytes, tries: int = 100) -> bytes:
+    """The last cell reference in ``data`` (skipping ``xmlns:r="…"`` and the like)."""
+    at = len(data)
+    for _ in range(tries):
+        at = data.rfind(b'r="', 0, at)
+        if at < 0:
+            break
+        if _ANY_REF.match(data, at):
+            return data[at:at + 16]
+    return b""
+
+
+def _ref_on_row(data: bytes, row: int) -> str:
+    match = re.search(rb'r="([A-Z]{1,3}%d)"' % row, data)
+    return match.group(1).decode() if match else f"A{row}"
+
+
+def too_large(extent: Extent, width: int, sheet: str) -> str | None:
+    """Why a sheet of ``extent`` must not be read when its layout has ``width``
+    columns (None when it may), naming the offending cell and what to delete."""
+    max_cols = width + SPARE_COLUMNS
+    if extent.far_col_ref and extent.cols > max_cols:
+        return (f"{sheet} has a cell at {extent.far_col_ref}, far beyond its "
+                f"{width} columns: delete the columns after {col_letter(max_cols)} "
+                "(or clear that cell) and save again")
+    if extent.rows > MAX_ROWS:
+        ref = extent.far_row_ref or f"A{extent.rows}"
+        return (f"{sheet} has a cell at {ref}, row {extent.rows:,}: far more rows than a "
+                f"plan holds; delete the rows after {MAX_ROWS:,} (or clear that cell) and "
+                "save again")
+    return None
