@@ -46,6 +46,16 @@ def test_unresolved_problems_stop_next_quarter_listing_them(troubled, tmp_path):
     assert not (tmp_path / "q3.xlsx").exists()
 
 
+def test_the_add_in_says_how_to_carry_in_its_own_words(troubled):
+    """The ribbon has no --carry-problems: its refusal names what an Excel user can do."""
+    from xltools.cycle.rollover import roll_forward
+
+    with pytest.raises(RolloverError) as err:
+        roll_forward(read_book(troubled), carry_hint="have the PMO run the command")
+    assert "or have the PMO run the command to carry them into Q3 2019/20" in str(err.value)
+    assert "run again with" not in str(err.value)
+
+
 def test_cli_exits_2_with_one_line(troubled, tmp_path):
     run = subprocess.run(XLTOOLS + ["next-quarter", str(troubled), "-o",
                                     str(tmp_path / "q3.xlsx")],

@@ -48,7 +48,7 @@ from ..workbook.writer import write_book
 from .check import check_workbook
 from .intake import sha256_of
 from .returns import STATE_KEY
-from .unresolved import carry, conflict_texts, refusal, unresolved
+from .unresolved import CARRY_HINT, carry, conflict_texts, refusal, unresolved
 
 DEFAULT_DEADLINE_DAYS = 14
 MAX_DEADLINE_GAP = 62  # a gap beyond two months is not a habit worth copying
@@ -114,8 +114,8 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,
-                 sha256: str = "", to: str | None = None, carry_problems: bool = False
-                 ) -> tuple[Book, RolloverReport]:
+                 sha256: str = "", to: str | None = None, carry_problems: bool = False,
+                 carry_hint: str = CARRY_HINT) -> tuple[Book, RolloverReport]:
     """Next quarter's Book from a master Book (the input book is not changed).
 
     ``to`` rolls straight to a later quarter (a plan not reported on for a while):
@@ -127,7 +127,8 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     target = _target(book.plan, to)
     problems = unresolved(book, file)
     if problems and not carry_problems:
-        raise RolloverError(refusal(problems, file, str(target or book.plan.quarter.next())))
+        raise RolloverError(refusal(problems, file, str(target or book.plan.quarter.next()),
+                                    carry_hint))
     plan, report = next_plan(book.plan, deadline, file, target)
     actions, archive = roll_actions(book, report, keep_complete, problems)
     savings, notes, report.savings = savings_carry.carry_savings(

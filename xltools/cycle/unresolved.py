@@ -44,14 +44,19 @@ def unresolved(book: Book, file: str) -> list[Finding]:
     return out
 
 
-def refusal(problems: list[Finding], file: str, next_period: str) -> str:
-    """The one line next-quarter stops with."""
+CARRY_HINT = "run again with --carry-problems"
+
+
+def refusal(problems: list[Finding], file: str, next_period: str,
+            carry_hint: str = CARRY_HINT) -> str:
+    """The one line next-quarter stops with; ``carry_hint`` says how this front end
+    carries the problems instead (the add-in has no command-line option)."""
     named = ", ".join(f"{p.action_id or '?'} {p.code}" + (f" {p.column} '{p.got}'" if p.got
                       else "") + f" ({p.sheet}!{p.cell})" for p in problems[:SHOWN])
     more = f" and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
     return (f"{file}: {len(problems)} unresolved problem{'s' if len(problems) != 1 else ''} "
             f"would be lost: {named}{more}. Resolve them in the master (agree the update, "
-            "correct the value, delete the flag line), or run again with --carry-problems "
+            f"correct the value, delete the flag line), or {carry_hint} "
             f"to carry them into {next_period} flagged CARRIED")
 
 

@@ -262,7 +262,8 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
 def next_quarter(xwbook: xw.Book) -> None:
     """Next quarter: write next quarter's workbook to the output folder."""
     book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
-    new, report = roll_forward(book)
+    new, report = roll_forward(book, carry_hint="have the PMO run 'xltools next-quarter "
+                               "--carry-problems' on this master")
     name = f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
     with new_output(output_folder(xwbook), name) as out:
         write_book(new, out, backup=False)
