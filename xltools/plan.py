@@ -117,6 +117,8 @@ class Plan:
         for key in ("officers", "sections", "departments", "timeframes", "savings_years"):
             data[key] = list(data[key])
         data["delegates"] = {k: list(v) for k, v in self.delegates.items()}
+        if not self.plan_id:
+            del data["plan_id"]  # not minted yet: "" is not a valid ID to load back
         return data
 
     def with_changes(self, **changes: Any) -> Plan:

@@ -48,7 +48,8 @@ RIGHT_WIDTHS = (6, 34, 21, 11)  # Red actions: Ref, Action, Lead officer, Due
 LIST_LIMIT = 10  # rows of the Red and Overdue lists on the printed page
 WIDTHS = {"A": 38}
 STATUS_WIDTH = 9.5
-LIVE_NOTE = "Counts are live formulas over the Actions sheet"  # row 3: marks this sheet
+# row 3, in a committee's words; also how Refresh dashboard knows a live Dashboard
+LIVE_NOTE = "Counts follow the Actions sheet as it changes"
 _ROWS_BOUND = 5000  # COUNTIFS ranges run to this row so rows added in Excel still count
 _TITLE = Font(name="Arial", bold=True, size=18, color="1F3864")
 _BIG = Font(name="Arial", bold=True, size=20, color="1F3864")
@@ -140,8 +141,9 @@ def _title(grid: Grid, book: Book, summary: Rollup, as_of: date, last_col: int) 
     grid.put(2, 1, f"{org} · {q} ({q.start.day} {q.start:%B %Y} to {q.end.day} {q.end:%B %Y})"
              f" · position as at {as_of.day} {as_of:%B %Y}", styles.BOLD_FONT, align=_NOWRAP,
              border=False)
-    grid.put(3, 1, f"{LIVE_NOTE}; movement, KPIs and officer tables were calculated when "
-             "this sheet was written.", _SMALL, align=_NOWRAP, border=False)
+    grid.put(3, 1, f"{LIVE_NOTE}; the change since last quarter, the KPIs and the officer "
+             f"tables are as at {as_of.day} {as_of:%B %Y}.", _SMALL, align=_NOWRAP,
+             border=False)
 
 
 def _rng(key: str) -> str:
