@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import anyio
@@ -37,6 +39,9 @@ NOT_JSON = "The server only accepts calls from the xltools add-in (JSON)."
 NOT_LOCAL = ("This server has no sign-in configured, so it only answers on its own machine; "
              "ask IT to set up sign-in (docs/it-guide.md).")
 BAD_CALL = "The request was not a valid xltools call."
+UPLOAD = "/xltools/upload"
+# the server's address as the caller sees it, for the links a script answers with
+BASE_URL: ContextVar[str] = ContextVar("xltools_base_url", default="")
 
 
 def too_large(limit: int) -> str:
@@ -66,7 +71,8 @@ class Guard:
 
     def __init__(self, app, *, max_body: int, scripts: Iterable[str],
                  functions: Iterable[str], signed_in: bool,
-                 origins: Iterable[str] = (), post_paths: Iterable[str] = ()):
+                 origins: Iterable[str] = (), post_paths: Iterable[str] = (),
+                 public_base: str = "", app_path: str = ""):
         self.app = app
         self.max_body = max_body
         self.scripts = set(scripts)
@@ -74,6 +80,8 @@ class Guard:
         self.signed_in = signed_in
         self.origins = {o.rstrip("/") for o in origins if o}
         self.post_paths = set(post_paths)  # later routes (e.g. uploads) register here
+        self.public_base = public_base.rstrip("/")
+        self.app_path = app_path.rstrip("/")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -95,7 +103,22 @@ class Guard:
             problem = await anyio.to_thread.run_sync(self.check_function_call, body)
             if problem:
                 return await reply(send, 400, problem)
-        await self.app(scope, replay(body, receive), send)
+        token = BASE_URL.set(self.base_url(scope, Headers(scope=scope)))
+        try:
+            await self.app(scope, replay(body, receive), send)
+        finally:
+            BASE_URL.reset(token)
+
+    def base_url(self, scope, headers: Headers) -> str:
+        """Where the caller reaches this server (download links point there): the
+        public name if configured, else the Host the request came to."""
+        if self.public_base:
+            return self.public_base
+        scheme = "https" if scope.get("scheme") == "https" else "http"
+        host = headers.get("host") or ""
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
+            return ""
+        return f"{scheme}://{host}{self.app_path}"
 
     def refuse_post(self, scope, headers: Headers) -> tuple[int, str] | None:
         """Why this POST may not go on (status, sentence), or None."""

@@ -122,14 +122,16 @@ def guarded(main_app):
     from xlwings_server.config import settings
 
     from . import functions
-    from .guard import Guard
+    from .guard import UPLOAD, Guard
 
     origins = list(settings.cors_allow_origins)
     if settings.hostname:  # the public name, when a proxy rewrites the Host header
         origins.append(f"https://{settings.hostname}")
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
-                 origins=origins)
+                 origins=origins, post_paths=[UPLOAD],
+                 public_base=f"https://{settings.hostname}{settings.app_path}"
+                 if settings.hostname else "", app_path=settings.app_path)
 
 
 def namespace() -> str:
