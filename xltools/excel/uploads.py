@@ -65,10 +65,10 @@ def clean_name(name: str) -> str:
 
 def accept(name: str, data: bytes, folder: Path) -> Outcome:
     """Check one uploaded file and, if it is a return, keep it in ``folder``."""
-    shown = clean_name(name)
     if not name.lower().endswith(".xlsx"):
-        return Outcome(shown, False, "not an .xlsx file: upload the returns as Excel "
-                       "workbooks (.xlsx)")
+        return Outcome(clean_name(name)[:-5], False, "not an .xlsx file: upload the returns "
+                       "as Excel workbooks (.xlsx)")
+    shown = clean_name(name)
     with tempfile.TemporaryDirectory(prefix="xltools-upload-") as temp:
         path = Path(temp) / shown
         path.write_bytes(data)
