@@ -146,7 +146,7 @@ def keeps_files(xwbook: xw.Book) -> bool:
 
 def where(xwbook: xw.Book, path: Path, what: str = "saved in the output folder as") -> str:
     """The alert's words for where a file went; nothing if it is only a download."""
-    return f" {what}:\n{path}" if keeps_files(xwbook) else ""
+    return f", {what}:\n{path}" if keeps_files(xwbook) else ""
 
 
 def returns_folder(xwbook: xw.Book) -> Path:
