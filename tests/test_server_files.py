@@ -209,3 +209,32 @@ def test_the_task_pane_shows_upload_and_last_run(server):
     assert "/xltools/last-run" in script and "/xltools/upload" in script
     # each button says which roles may use it, so the pane can hide the others
     assert f'data-roles="{",".join(by_script("consolidate").roles)}"' in pane
+
+
+# -- the store itself (the clock passed in, so expiry needs no waiting) --------------------
+
+
+def test_the_store_gives_a_file_once_to_its_owner_until_it_expires(monkeypatch):
+    from xltools.excel.downloads import Store
+
+    monkeypatch.setenv("XLTOOLS_DOWNLOAD_MINUTES", "15")
+    store = Store()
+    token = store.put("token:Pat", "../../etc/passwd\r\n.xlsx", b"data", now=0)
+    assert store.take(token, "token:Olly", now=1) is None
+    held = store.take(token, "token:Pat", now=1)
+    assert held.data == b"data" and "/" not in held.name and "\n" not in held.name
+    assert store.take(token, "token:Pat", now=2) is None
+    late = store.put("token:Pat", "a.xlsx", b"x", now=0)
+    assert store.take(late, "token:Pat", now=15 * 60) is None  # expired at 15 minutes
+    assert store.take(store.put("token:Pat", "b.xlsx", b"y", now=0), "token:Pat",
+                      now=15 * 60 - 1).data == b"y"
+
+
+def test_the_store_drops_the_oldest_offer_above_its_limit(monkeypatch):
+    from xltools.excel.downloads import Store
+
+    monkeypatch.setenv("XLTOOLS_DOWNLOAD_MAX_MB", "1")
+    store = Store()
+    old = store.put("o", "old.zip", b"a" * 600_000, now=0)
+    new = store.put("o", "new.zip", b"b" * 600_000, now=1)
+    assert store.take(old, "o", now=2) is None and store.take(new, "o", now=2) is not None
