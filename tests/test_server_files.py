@@ -112,6 +112,10 @@ def test_a_link_works_once_and_only_for_its_owner(server, long_server):
     again = fetch(long_server, url, server["pmo"])
     assert again.status_code == 404 and "press the button again" in again.json()["detail"]
     assert fetch(long_server, long_server + LINK + "not-a-token", server["pmo"]).status_code == 404
+    # another person's Last run never shows this person's links
+    theirs = httpx.get(long_server + "/xltools/last-run", headers=bearer(server["pmo2"]),
+                       timeout=30).json()
+    assert url not in str(theirs)
 
 
 def test_a_link_expires(server):
@@ -238,3 +242,18 @@ def test_the_store_drops_the_oldest_offer_above_its_limit(monkeypatch):
     old = store.put("o", "old.zip", b"a" * 600_000, now=0)
     new = store.put("o", "new.zip", b"b" * 600_000, now=1)
     assert store.take(old, "o", now=2) is None and store.take(new, "o", now=2) is not None
+
+
+def test_without_sign_in_links_work_on_this_machine_only(server):
+    base, proc = start(server["root"], env={"XLTOOLS_OUTPUT_DIR": ""})
+    try:
+        response = httpx.post(base + SCRIPTS + "next_quarter", timeout=120,
+                              json=book_payload(server["master"]))
+        (url,) = links(response.json()["actions"])
+        proxied = {"X-Forwarded-For": "203.0.113.9"}
+        for path in (url, base + "/xltools/last-run"):
+            refused = httpx.get(path, headers=proxied, timeout=30)
+            assert refused.status_code == 401 and "sign-in" in refused.json()["detail"]
+        assert httpx.get(url, timeout=30).status_code == 200
+    finally:
+        stop(proc)

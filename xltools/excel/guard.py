@@ -9,8 +9,9 @@ the checks must happen before any script runs or any body is parsed:
   can send ``text/plain`` or a form without a CORS preflight, JSON it cannot;
 - a call carrying an ``Origin`` must come from the server's own origin (or one
   listed in XLWINGS_CORS_ALLOW_ORIGINS);
-- with no sign-in configured, calls are answered only from this machine (and
-  not through a proxy, which would make every caller look local);
+- with no sign-in configured, calls (and downloads, and the last run's answer)
+  are answered only from this machine (and not through a proxy, which would
+  make every caller look local);
 - bodies above the limit get 413 before they are read, or as soon as they
   grow past it (chunked uploads); the body is buffered here, so the app never
   sees a partial one;
@@ -40,6 +41,8 @@ NOT_LOCAL = ("This server has no sign-in configured, so it only answers on its o
              "ask IT to set up sign-in (docs/it-guide.md).")
 BAD_CALL = "The request was not a valid xltools call."
 UPLOAD = "/xltools/upload"
+# GETs that hand out someone's files or answers: without sign-in, this machine only
+PRIVATE_GETS = ("/xltools/download/", "/xltools/last-run")
 # the server's address as the caller sees it, for the links a script answers with
 BASE_URL: ContextVar[str] = ContextVar("xltools_base_url", default="")
 
@@ -92,6 +95,8 @@ class Guard:
         if method not in METHODS:
             return await reply(send, 405, "That method is not allowed here.")
         if method != "POST":
+            if path.startswith(PRIVATE_GETS) and not self.is_local_or_signed_in(scope):
+                return await reply(send, 401, NOT_LOCAL)
             return await self.app(scope, receive, send)
         refusal = self.refuse_post(scope, Headers(scope=scope))
         if refusal:
@@ -133,8 +138,7 @@ class Guard:
         origin = headers.get("origin")
         if origin is not None and not self.same_origin(origin, headers):
             return 403, "Calls from other web sites are refused."
-        if not self.signed_in and (not is_loopback((scope.get("client") or (None,))[0])
-                                   or "x-forwarded-for" in headers or "forwarded" in headers):
+        if not self.is_local_or_signed_in(scope):
             return 401, NOT_LOCAL
         length = headers.get("content-length")
         if length is not None and not length.isdigit():
@@ -142,6 +146,14 @@ class Guard:
         if length is not None and int(length) > self.max_body:
             return 413, too_large(self.max_body)
         return None
+
+    def is_local_or_signed_in(self, scope) -> bool:
+        """Sign-in is configured, or the caller is on this machine and not behind a proxy."""
+        if self.signed_in:
+            return True
+        headers = Headers(scope=scope)
+        return is_loopback((scope.get("client") or (None,))[0]) \
+            and "x-forwarded-for" not in headers and "forwarded" not in headers
 
     def same_origin(self, origin: str, headers: Headers) -> bool:
         origin = origin.rstrip("/")
