@@ -257,3 +257,21 @@ def test_without_sign_in_links_work_on_this_machine_only(server):
         assert httpx.get(url, timeout=30).status_code == 200
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize(("script", "suffix", "kind"), [
+    ("chase_officers", ".zip", "application/zip"),
+    ("reconcile_savings", ".xlsx", "application/vnd.openxmlformats-officedocument"
+                                   ".spreadsheetml.sheet"),
+])
+def test_chase_and_reconcile_answer_with_their_files(server, long_server, script, suffix, kind):
+    (url,) = links(press(long_server, script, server["master"], server["pmo"]))
+    response = fetch(long_server, url, server["pmo"])
+    assert response.status_code == 200 and response.headers["content-type"] == kind
+    name = response.headers["content-disposition"].split('filename="')[1].split('"')[0]
+    assert name.endswith(suffix)
+    if suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+            assert zf.namelist() and all(n.endswith(".eml") for n in zf.namelist())
+    else:
+        assert load_workbook(io.BytesIO(response.content)).sheetnames
