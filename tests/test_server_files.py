@@ -275,3 +275,13 @@ def test_chase_and_reconcile_answer_with_their_files(server, long_server, script
             assert zf.namelist() and all(n.endswith(".eml") for n in zf.namelist())
     else:
         assert load_workbook(io.BytesIO(response.content)).sheetnames
+
+
+@pytest.mark.parametrize("env", [{"XLTOOLS_DOWNLOAD_MINUTES": "soon"},
+                                 {"XLTOOLS_DOWNLOAD_MAX_MB": "0"}])
+def test_serve_refuses_a_bad_download_setting_with_one_line(tmp_path, env):
+    from test_server_security import serve_exits
+
+    done = serve_exits(tmp_path, env=env)
+    assert done.returncode == 2 and next(iter(env)) in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

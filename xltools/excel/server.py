@@ -161,6 +161,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None 
     check_sign_in(host)
     max_body()  # a bad limit stops the start, with one line
     script_workers()
+    from .downloads import max_bytes, minutes
+
+    minutes(), max_bytes()
     import uvicorn
 
     uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,
