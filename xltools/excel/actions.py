@@ -6,7 +6,9 @@ column, KPI RAG/Trend, a Dashboard/Check/Reconciliation sheet) and tell the
 user in an alert what happened and where any file went. Files the server
 must see — the returns folder, the output folder — are configured folders
 (``XLTOOLS_RETURNS_DIR``, ``XLTOOLS_OUTPUT_DIR``); on the desktop they default
-to the workbook's own folder.
+to the workbook's own folder. On the server every file a button makes is also
+offered back to the person who pressed it as a single-use download
+(``downloads``); without an output folder that download is the only copy.
 
 A job that cannot run (``XltoolsError``) becomes an alert with the one-line
 reason, never a stack trace.

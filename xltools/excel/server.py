@@ -14,9 +14,9 @@ Safe to put on a network (docs/it-guide.md, "Deploying on a council
 network"): ``static_files`` replaces upstream's escaping static route,
 ``signin`` decides who may start it where and which roles run which button,
 ``bodies`` takes JSON only, and ``guard`` (outermost) refuses everything else
-before any script runs. Routes added later (e.g. downloads) get the signed-in
-user with ``access.requires(...)`` and list their POST paths in
-``Guard.post_paths``.
+before any script runs. xltools' own routes (server_project/routers/custom.py:
+who am I, last run, downloads, uploads) get the signed-in user with
+``access.requires(...)``; their POST paths are listed in ``Guard.post_paths``.
 """
 
 from __future__ import annotations
