@@ -97,6 +97,7 @@ def test_issue_returns_gives_a_zip_of_one_valid_return_per_officer(server, long_
     last = httpx.get(long_server + "/xltools/last-run", headers=bearer(server["pmo"]),
                      timeout=30).json()
     assert last["title"] == "xltools: issue returns" and last["links"][0]["url"] == url
+    assert last["counts"]["returns"] == len(names)
     # nothing kept on the server's disk: no output folder was configured
     assert not (server["root"] / "xltools-output").exists()
 
@@ -151,6 +152,7 @@ def test_upload_then_consolidate_gives_the_master_and_its_backup(server, long_se
         ("Master before consolidation " + last["links"][0]["name"][28:], backup_url),
         ("Master consolidated " + last["links"][1]["name"][20:], merged_url)]
     assert "merged" in last["message"] and "undo" in last["message"]
+    assert last["counts"]["returns merged"] == len(files) and last["counts"]["rows updated"] > 0
     backup = fetch(long_server, backup_url, server["pmo"])
     merged = fetch(long_server, merged_url, server["pmo"])
     assert backup.status_code == merged.status_code == 200
@@ -208,6 +210,7 @@ def test_upload_takes_only_multipart_and_respects_the_body_limit(server):
 def test_the_task_pane_shows_upload_and_last_run(server):
     pane = httpx.get(server["base"] + "/taskpane.html", timeout=30).text
     assert 'id="xlt-upload"' in pane and 'id="xlt-result"' in pane
+    assert 'id="xlt-result-counts"' in pane
     assert "/static/js/files.js" in pane
     script = httpx.get(server["base"] + "/static/js/files.js", timeout=30).text
     assert "/xltools/last-run" in script and "/xltools/upload" in script

@@ -264,7 +264,7 @@ def chase_officers(xwbook: xw.Book) -> None:
                  f"({missing} with a missing return attached)"
                  f"{where(xwbook, folder, 'written to the output folder, in')}.\n"
                  "Open each, check it and send it.", title="xltools: chase e-mails",
-                 links=[link])
+                 links=[link], counts={"e-mails": len(written), "missing returns": missing})
 
 
 @reported
@@ -300,7 +300,9 @@ def next_quarter(xwbook: xw.Book) -> None:
     bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
                  f"{report.deadline}) is ready{where(xwbook, out)}.\n"
                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
-                 title="xltools: next quarter", links=[link])
+                 title="xltools: next quarter", links=[link],
+                 counts={"actions carried": len(report.carried),
+                         "actions archived": len(report.archived)})
 
 
 @reported
@@ -318,7 +320,8 @@ def issue_returns(xwbook: xw.Book) -> None:
     notes = f"\nNotes: {summary(findings)}" if findings else ""
     bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} ready"
                  f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
-                 title="xltools: issue returns", links=[link])
+                 title="xltools: issue returns", links=[link],
+                 counts={"returns": len(jobs), "notes": len(findings)})
 
 
 @reported
@@ -343,7 +346,9 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
                  f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
                  f"(live formulas) is ready{where(xwbook, out)}.",
-                 title="xltools: reconcile savings", links=[link])
+                 title="xltools: reconcile savings", links=[link],
+                 counts={"projects": len(rec.projects), "returns read": read,
+                         "findings": len(rec.findings)})
 
 
 def reconciliation_rows(rec) -> list[list[Any]]:
@@ -391,7 +396,8 @@ def consolidate(xwbook: xw.Book) -> None:
                  f"conflicts, {counts['rows_invalid']} invalid rows, {counts['missing_returns']}"
                  f" missing returns (see the Flags column and Log).\nThe master as it was "
                  f"before (your undo) is ready{where(xwbook, backup)}.",
-                 title="xltools: consolidate", links=[backup_link, consolidated_link])
+                 title="xltools: consolidate", links=[backup_link, consolidated_link],
+                 counts={k.replace("_", " "): v for k, v in counts.items()})
 
 
 def offer_consolidated(xwbook: xw.Book, master) -> Link | None:

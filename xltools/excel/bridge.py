@@ -178,7 +178,7 @@ def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = N
 
 
 def alert(xwbook: xw.Book, message: str, title: str = "xltools",
-          links: Sequence[Link | None] = ()) -> None:
+          links: Sequence[Link | None] = (), counts: dict[str, int] | None = None) -> None:
     """Tell the person who pressed the button what happened (Office.js dialog or MsgBox).
 
     On the remote engine the alert goes into *this* book's actions: xlwings'
@@ -186,12 +186,12 @@ def alert(xwbook: xw.Book, message: str, title: str = "xltools",
     opened by any request, so with scripts running side by side one user would
     get another user's alert. ``links`` (files offered for download) are added
     after the paths are scrubbed, and the task pane's "Last run" shows the same
-    (``downloads.remember``).
+    (``downloads.remember``), with ``counts`` as a small table.
     """
     if is_remote(xwbook):  # the person is not on the server: no server paths
         text = public_text(message) + link_lines(list(links))
         _book_action(xwbook, "alert", [text, title, "ok", "", ""])
-        remember(title, text, [link for link in links if link is not None])
+        remember(title, text, [link for link in links if link is not None], counts or {})
     else:
         xwbook.app.alert(message, title=title)
 

@@ -201,14 +201,15 @@ MAX_RESULTS = 1000
 _results: OrderedDict[str, dict] = OrderedDict()
 
 
-def remember(title: str, message: str, links: list[Link]) -> None:
+def remember(title: str, message: str, links: list[Link],
+             counts: dict[str, int] | None = None) -> None:
     """The caller's last answer (already without server paths), for GET /xltools/last-run."""
     who = caller()
     if who is None:
         return
     with STORE._lock:
         _results.pop(who.owner, None)
-        _results[who.owner] = {"title": title, "message": message,
+        _results[who.owner] = {"title": title, "message": message, "counts": counts or {},
                                "links": [link.to_dict() for link in links],
                                "at": time.strftime("%Y-%m-%d %H:%M:%S")}
         while len(_results) > MAX_RESULTS:

@@ -72,6 +72,7 @@ function showResult(data) {
     message.textContent = data.message.split("\nDownload from the xltools task pane")[0];
     message.style.whiteSpace = "pre-wrap";
   }
+  showCounts(data.counts || {});
   if (!list) {
     return;
   }
@@ -87,6 +88,22 @@ function showResult(data) {
     item.appendChild(button);
     list.appendChild(item);
   }
+}
+
+function showCounts(counts) {
+  const table = byId("xlt-result-counts");
+  if (!table) {
+    return;
+  }
+  table.replaceChildren();
+  for (const [name, value] of Object.entries(counts)) {
+    const row = table.insertRow();
+    row.insertCell().textContent = name;
+    const cell = row.insertCell();
+    cell.textContent = String(value);
+    cell.className = "text-end";
+  }
+  table.classList.toggle("d-none", !Object.keys(counts).length);
 }
 
 async function refreshResult() {
