@@ -288,3 +288,11 @@ def test_serve_refuses_a_bad_download_setting_with_one_line(tmp_path, env):
     done = serve_exits(tmp_path, env=env)
     assert done.returncode == 2 and next(iter(env)) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_master_or_template_is_not_accepted_as_a_return(server):
+    response = upload(server["base"], server["pmo"],
+                      [("Master.xlsx", server["master"].read_bytes())])
+    (result,) = response.json()["files"]
+    assert not result["accepted"] and "not an officer's return" in result["reason"]
+    assert not (server["root"] / "returns" / "Master.xlsx").exists()

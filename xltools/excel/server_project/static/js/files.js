@@ -135,6 +135,10 @@ async function showOnlyMyButtons() {
       const allowed = !roles.length || roles.some((r) => me.roles.includes(r));
       element.classList.toggle("d-none", !allowed);
     }
+    for (const group of document.querySelectorAll(".xlt-group")) {
+      const shown = group.querySelector("[xw-click]:not(.d-none)");
+      group.classList.toggle("d-none", !shown);
+    }
   } catch (error) {
     // the server is unreachable: leave the buttons; it refuses what is not allowed
   }
