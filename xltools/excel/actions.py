@@ -6,7 +6,9 @@ column, KPI RAG/Trend, a Dashboard/Check/Reconciliation sheet) and tell the
 user in an alert what happened and where any file went. Files the server
 must see — the returns folder, the output folder — are configured folders
 (``XLTOOLS_RETURNS_DIR``, ``XLTOOLS_OUTPUT_DIR``); on the desktop they default
-to the workbook's own folder.
+to the workbook's own folder. On the server every file a button makes is also
+offered back to the person who pressed it as a single-use download
+(``downloads``); without an output folder that download is the only copy.
 
 A job that cannot run (``XltoolsError``) becomes an alert with the one-line
 reason, never a stack trace.
@@ -18,6 +20,7 @@ import functools
 import logging
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -36,6 +39,7 @@ from ..reporting.kpis import apply_kpis, assess_kpis
 from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import bridge, dashboard_sheet
+from .downloads import Link, offer_file, offer_folder
 from .sheets_needed import SHEETS, WRITES
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
@@ -122,6 +126,29 @@ def output_folder(xwbook: xw.Book) -> Path:
     path = configured_folder(xwbook, OUTPUT_ENV, "xltools-output")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def output_place(xwbook: xw.Book):
+    """Where a button writes its files: the output folder if IT configured one (or the
+    workbook's folder on the desktop); on the server without one, a private temporary
+    folder deleted when the call ends — the files live on only as downloads, in memory
+    (``downloads``), so the server's disk keeps nothing."""
+    if keeps_files(xwbook):
+        yield output_folder(xwbook)
+        return
+    with tempfile.TemporaryDirectory(prefix="xltools-") as temp:
+        yield Path(temp)
+
+
+def keeps_files(xwbook: xw.Book) -> bool:
+    """True if the files a button makes stay in a folder (else: downloads only)."""
+    return bool(os.environ.get(OUTPUT_ENV)) or not bridge.is_remote(xwbook)
+
+
+def where(xwbook: xw.Book, path: Path, what: str = "saved in the output folder as") -> str:
+    """The alert's words for where a file went; nothing if it is only a download."""
+    return f", {what}:\n{path}" if keeps_files(xwbook) else ""
 
 
 def returns_folder(xwbook: xw.Book) -> Path:
@@ -225,16 +252,19 @@ def chase_officers(xwbook: xw.Book) -> None:
 
     master = bridge.read_xwbook(xwbook, SHEETS["chase_officers"])
     name = f"chase {master.plan.period.replace('/', '-')} {stamp()}"
-    with new_output(output_folder(xwbook), name) as folder:
+    with output_place(xwbook) as place, new_output(place, name) as folder:
         written = write_chases(master, folder)
+        link = offer_folder(folder, folder.name) if written else None
     if not written:
         bridge.alert(xwbook, "Nobody to chase: no officer has anything to fix or send.",
                      title="xltools: chase e-mails")
         return
     missing = sum(1 for chase, _ in written if chase.missing_return)
     bridge.alert(xwbook, f"{len(written)} draft e-mail(s) for {master.plan.period} "
-                 f"({missing} with a missing return attached) written to the output folder, in:\n"
-                 f"{folder}\nOpen each, check it and send it.", title="xltools: chase e-mails")
+                 f"({missing} with a missing return attached)"
+                 f"{where(xwbook, folder, 'written to the output folder, in')}.\n"
+                 "Open each, check it and send it.", title="xltools: chase e-mails",
+                 links=[link], counts={"e-mails": len(written), "missing returns": missing})
 
 
 @reported
@@ -265,12 +295,15 @@ def next_quarter(xwbook: xw.Book) -> None:
     new, report = roll_forward(book, carry_hint="have the PMO run 'xltools next-quarter "
                                "--carry-problems' on this master")
     name = f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
-    with new_output(output_folder(xwbook), name) as out:
+    with output_place(xwbook) as place, new_output(place, name) as out:
         write_book(new, out, backup=False)
+        link = offer_file(out)
     bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
-                 f"{report.deadline}) is saved in the output folder as:\n{out}\n"
+                 f"{report.deadline}) is ready{where(xwbook, out)}.\n"
                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
-                 title="xltools: next quarter")
+                 title="xltools: next quarter", links=[link],
+                 counts={"actions carried": len(report.carried),
+                         "actions archived": len(report.archived)})
 
 
 @reported
@@ -281,12 +314,15 @@ def issue_returns(xwbook: xw.Book) -> None:
     master = bridge.read_xwbook(xwbook, SHEETS["issue_returns"])
     by = master.plan.return_by or "lead"
     name = f"returns {master.plan.period.replace('/', '-')}"
-    with new_output(output_folder(xwbook), name) as folder:
+    with output_place(xwbook) as place, new_output(place, name) as folder:
         jobs, findings = plan_returns(master, folder, by)
         write_returns(jobs, workers=1)
+        link = offer_folder(folder, folder.name)
     notes = f"\nNotes: {summary(findings)}" if findings else ""
-    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} written to the output "
-                 f"folder, in:\n{folder}{notes}", title="xltools: issue returns")
+    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} ready"
+                 f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
+                 title="xltools: issue returns", links=[link],
+                 counts={"returns": len(jobs), "notes": len(findings)})
 
 
 @reported
@@ -302,15 +338,18 @@ def reconcile_savings(xwbook: xw.Book) -> None:
     rec = reconcile_returns(baseline, files)
     read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
     name = f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
-    with new_output(output_folder(xwbook), name) as out:
+    with output_place(xwbook) as place, new_output(place, name) as out:
         write_reconciliation_workbook(rec, out)
+        link = offer_file(out)
     with bridge.unprotected(xwbook, WRITES["reconcile_savings"]):
         bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
                            widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
     bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
                  f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
-                 f"(live formulas) is saved in the output folder as:\n{out}",
-                 title="xltools: reconcile savings")
+                 f"(live formulas) is ready{where(xwbook, out)}.",
+                 title="xltools: reconcile savings", links=[link],
+                 counts={"projects": len(rec.projects), "returns read": read,
+                         "findings": len(rec.findings)})
 
 
 def reconciliation_rows(rec) -> list[list[Any]]:
@@ -345,18 +384,32 @@ def consolidate(xwbook: xw.Book) -> None:
     master = bridge.read_xwbook(xwbook, SHEETS["consolidate"])
     folder = returns_folder(xwbook)
     name = f"{stem(xwbook)} before consolidation {stamp()}.xlsx"
-    with new_output(output_folder(xwbook), name) as backup:
+    with output_place(xwbook) as place, new_output(place, name) as backup:
         write_book(copy.deepcopy(master), backup, backup=False)
+        backup_link = offer_file(backup)
     existing_log = list(master.log)
     report = consolidate_book(master, folder, name=xwbook.name)
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
+    consolidated_link = offer_consolidated(xwbook, master)
     counts = report.counts()
     bridge.alert(xwbook, f"{counts['returns_merged']} of {counts['files']} files merged from "
                  f"{folder}: {counts['rows_updated']} actions updated, {counts['conflicts']} "
                  f"conflicts, {counts['rows_invalid']} invalid rows, {counts['missing_returns']}"
                  f" missing returns (see the Flags column and Log).\nThe master as it was "
-                 f"before is saved in the output folder as:\n{backup}",
-                 title="xltools: consolidate")
+                 f"before (your undo) is ready{where(xwbook, backup)}.",
+                 title="xltools: consolidate", links=[backup_link, consolidated_link],
+                 counts={k.replace("_", " "): v for k, v in counts.items()})
+
+
+def offer_consolidated(xwbook: xw.Book, master) -> Link | None:
+    """The merged master as a file too (as ``xltools consolidate`` writes it), for the
+    task pane's download list; only on the server — on the desktop it is the open book."""
+    if not bridge.is_remote(xwbook):
+        return None
+    with tempfile.TemporaryDirectory(prefix="xltools-") as temp:
+        out = Path(temp) / f"{stem(xwbook)} consolidated {stamp()}.xlsx"
+        write_book(master, out, backup=False)
+        return offer_file(out)
 
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:

@@ -29,6 +29,7 @@ from ..workbook.book import Book
 from ..workbook.layout import SETTINGS, SheetLayout, col_letter
 from ..workbook.reader import book_from_sheets
 from .columns import set_widths
+from .downloads import Link, link_lines, remember
 
 Grid = list[list[Any]]
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
@@ -176,16 +177,21 @@ def write_sheet(xwbook: xw.Book, name: str, rows: Grid, *, after: str | None = N
     return sheet
 
 
-def alert(xwbook: xw.Book, message: str, title: str = "xltools") -> None:
+def alert(xwbook: xw.Book, message: str, title: str = "xltools",
+          links: Sequence[Link | None] = (), counts: dict[str, int] | None = None) -> None:
     """Tell the person who pressed the button what happened (Office.js dialog or MsgBox).
 
     On the remote engine the alert goes into *this* book's actions: xlwings'
     ``App.alert`` appends to ``apps.active.books.active``, the book most recently
     opened by any request, so with scripts running side by side one user would
-    get another user's alert.
+    get another user's alert. ``links`` (files offered for download) are added
+    after the paths are scrubbed, and the task pane's "Last run" shows the same
+    (``downloads.remember``), with ``counts`` as a small table.
     """
     if is_remote(xwbook):  # the person is not on the server: no server paths
-        _book_action(xwbook, "alert", [public_text(message), title, "ok", "", ""])
+        text = public_text(message) + link_lines(list(links))
+        _book_action(xwbook, "alert", [text, title, "ok", "", ""])
+        remember(title, text, [link for link in links if link is not None], counts or {})
     else:
         xwbook.app.alert(message, title=title)
 

@@ -9,8 +9,9 @@ the checks must happen before any script runs or any body is parsed:
   can send ``text/plain`` or a form without a CORS preflight, JSON it cannot;
 - a call carrying an ``Origin`` must come from the server's own origin (or one
   listed in XLWINGS_CORS_ALLOW_ORIGINS);
-- with no sign-in configured, calls are answered only from this machine (and
-  not through a proxy, which would make every caller look local);
+- with no sign-in configured, calls (and downloads, and the last run's answer)
+  are answered only from this machine (and not through a proxy, which would
+  make every caller look local);
 - bodies above the limit get 413 before they are read, or as soon as they
   grow past it (chunked uploads); the body is buffered here, so the app never
   sees a partial one;
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import anyio
@@ -37,6 +40,11 @@ NOT_JSON = "The server only accepts calls from the xltools add-in (JSON)."
 NOT_LOCAL = ("This server has no sign-in configured, so it only answers on its own machine; "
              "ask IT to set up sign-in (docs/it-guide.md).")
 BAD_CALL = "The request was not a valid xltools call."
+UPLOAD = "/xltools/upload"
+# GETs that hand out someone's files or answers: without sign-in, this machine only
+PRIVATE_GETS = ("/xltools/download/", "/xltools/last-run")
+# the server's address as the caller sees it, for the links a script answers with
+BASE_URL: ContextVar[str] = ContextVar("xltools_base_url", default="")
 
 
 def too_large(limit: int) -> str:
@@ -66,7 +74,8 @@ class Guard:
 
     def __init__(self, app, *, max_body: int, scripts: Iterable[str],
                  functions: Iterable[str], signed_in: bool,
-                 origins: Iterable[str] = (), post_paths: Iterable[str] = ()):
+                 origins: Iterable[str] = (), post_paths: Iterable[str] = (),
+                 public_base: str = "", app_path: str = ""):
         self.app = app
         self.max_body = max_body
         self.scripts = set(scripts)
@@ -74,6 +83,8 @@ class Guard:
         self.signed_in = signed_in
         self.origins = {o.rstrip("/") for o in origins if o}
         self.post_paths = set(post_paths)  # later routes (e.g. uploads) register here
+        self.public_base = public_base.rstrip("/")
+        self.app_path = app_path.rstrip("/")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -84,6 +95,8 @@ class Guard:
         if method not in METHODS:
             return await reply(send, 405, "That method is not allowed here.")
         if method != "POST":
+            if path.startswith(PRIVATE_GETS) and not self.is_local_or_signed_in(scope):
+                return await reply(send, 401, NOT_LOCAL)
             return await self.app(scope, receive, send)
         refusal = self.refuse_post(scope, Headers(scope=scope))
         if refusal:
@@ -95,7 +108,22 @@ class Guard:
             problem = await anyio.to_thread.run_sync(self.check_function_call, body)
             if problem:
                 return await reply(send, 400, problem)
-        await self.app(scope, replay(body, receive), send)
+        token = BASE_URL.set(self.base_url(scope, Headers(scope=scope)))
+        try:
+            await self.app(scope, replay(body, receive), send)
+        finally:
+            BASE_URL.reset(token)
+
+    def base_url(self, scope, headers: Headers) -> str:
+        """Where the caller reaches this server (download links point there): the
+        public name if configured, else the Host the request came to."""
+        if self.public_base:
+            return self.public_base
+        scheme = "https" if scope.get("scheme") == "https" else "http"
+        host = headers.get("host") or ""
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
+            return ""
+        return f"{scheme}://{host}{self.app_path}"
 
     def refuse_post(self, scope, headers: Headers) -> tuple[int, str] | None:
         """Why this POST may not go on (status, sentence), or None."""
@@ -110,8 +138,7 @@ class Guard:
         origin = headers.get("origin")
         if origin is not None and not self.same_origin(origin, headers):
             return 403, "Calls from other web sites are refused."
-        if not self.signed_in and (not is_loopback((scope.get("client") or (None,))[0])
-                                   or "x-forwarded-for" in headers or "forwarded" in headers):
+        if not self.is_local_or_signed_in(scope):
             return 401, NOT_LOCAL
         length = headers.get("content-length")
         if length is not None and not length.isdigit():
@@ -119,6 +146,14 @@ class Guard:
         if length is not None and int(length) > self.max_body:
             return 413, too_large(self.max_body)
         return None
+
+    def is_local_or_signed_in(self, scope) -> bool:
+        """Sign-in is configured, or the caller is on this machine and not behind a proxy."""
+        if self.signed_in:
+            return True
+        headers = Headers(scope=scope)
+        return is_loopback((scope.get("client") or (None,))[0]) \
+            and "x-forwarded-for" not in headers and "forwarded" not in headers
 
     def same_origin(self, origin: str, headers: Headers) -> bool:
         origin = origin.rstrip("/")

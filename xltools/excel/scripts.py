@@ -28,9 +28,11 @@ from collections.abc import Callable
 import anyio
 import xlwings as xw
 from xlwings.server import script
+from xlwings_server.models import CurrentUser
 
 from ..addin.buttons import by_script
-from . import actions
+from . import actions, downloads
+from .guard import BASE_URL
 from .server import script_workers
 from .sheets_needed import SHEETS
 
@@ -40,12 +42,19 @@ __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_
 _limiter: anyio.CapacityLimiter | None = None
 
 
-async def in_worker(action: Callable[[xw.Book], None], book: xw.Book) -> None:
-    """Run ``action(book)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once."""
+async def in_worker(action: Callable[[xw.Book], None], book: xw.Book, user) -> None:
+    """Run ``action(book)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once,
+    as ``user`` (the files it offers for download are theirs alone: ``downloads``)."""
     global _limiter
     if _limiter is None:  # created inside the running event loop
         _limiter = anyio.CapacityLimiter(script_workers())
-    await anyio.to_thread.run_sync(action, book, limiter=_limiter)
+    who = downloads.Caller(downloads.owner_of(user), BASE_URL.get())
+
+    def run() -> None:
+        with downloads.calling(who):
+            action(book)
+
+    await anyio.to_thread.run_sync(run, limiter=_limiter)
 
 
 def roles(name: str) -> list[str] | None:
@@ -54,49 +63,49 @@ def roles(name: str) -> list[str] | None:
 
 
 @script(include=SHEETS["check_return"], required_roles=roles("check_return"))
-async def check_return(book: xw.Book):
+async def check_return(book: xw.Book, current_user: CurrentUser):
     """Check my return: problems by cell on a Check sheet."""
-    await in_worker(actions.check_return, book)
+    await in_worker(actions.check_return, book, current_user)
 
 
 @script(include=SHEETS["issue_returns"], required_roles=roles("issue_returns"))
-async def issue_returns(book: xw.Book):
-    """Issue one return per officer into the server's output folder."""
-    await in_worker(actions.issue_returns, book)
+async def issue_returns(book: xw.Book, current_user: CurrentUser):
+    """Issue one return per officer; a zip of them to download."""
+    await in_worker(actions.issue_returns, book, current_user)
 
 
 @script(include=SHEETS["consolidate"], required_roles=roles("consolidate"))
-async def consolidate(book: xw.Book):
+async def consolidate(book: xw.Book, current_user: CurrentUser):
     """Merge the server's returns folder into this master."""
-    await in_worker(actions.consolidate, book)
+    await in_worker(actions.consolidate, book, current_user)
 
 
 @script(include=SHEETS["flag_stale"], required_roles=roles("flag_stale"))
-async def flag_stale(book: xw.Book):
+async def flag_stale(book: xw.Book, current_user: CurrentUser):
     """Rewrite the Flags column."""
-    await in_worker(actions.flag_stale, book)
+    await in_worker(actions.flag_stale, book, current_user)
 
 
 @script(include=SHEETS["chase_officers"], required_roles=roles("chase_officers"))
-async def chase_officers(book: xw.Book):
+async def chase_officers(book: xw.Book, current_user: CurrentUser):
     """A draft chase e-mail per officer into the server's output folder."""
-    await in_worker(actions.chase_officers, book)
+    await in_worker(actions.chase_officers, book, current_user)
 
 
 @script(include=SHEETS["refresh_dashboard"],
         required_roles=roles("refresh_dashboard"))
-async def refresh_dashboard(book: xw.Book):
+async def refresh_dashboard(book: xw.Book, current_user: CurrentUser):
     """KPI RAG/trend and the Dashboard sheet."""
-    await in_worker(actions.refresh_dashboard, book)
+    await in_worker(actions.refresh_dashboard, book, current_user)
 
 
 @script(include=SHEETS["next_quarter"], required_roles=roles("next_quarter"))
-async def next_quarter(book: xw.Book):
+async def next_quarter(book: xw.Book, current_user: CurrentUser):
     """Next quarter's workbook into the server's output folder."""
-    await in_worker(actions.next_quarter, book)
+    await in_worker(actions.next_quarter, book, current_user)
 
 
 @script(include=SHEETS["reconcile_savings"], required_roles=roles("reconcile_savings"))
-async def reconcile_savings(book: xw.Book):
+async def reconcile_savings(book: xw.Book, current_user: CurrentUser):
     """Savings vs the MTFS baseline: Reconciliation sheet and committee workbook."""
-    await in_worker(actions.reconcile_savings, book)
+    await in_worker(actions.reconcile_savings, book, current_user)

@@ -14,9 +14,9 @@ Safe to put on a network (docs/it-guide.md, "Deploying on a council
 network"): ``static_files`` replaces upstream's escaping static route,
 ``signin`` decides who may start it where and which roles run which button,
 ``bodies`` takes JSON only, and ``guard`` (outermost) refuses everything else
-before any script runs. Routes added later (e.g. downloads) get the signed-in
-user with ``access.requires(...)`` and list their POST paths in
-``Guard.post_paths``.
+before any script runs. xltools' own routes (server_project/routers/custom.py:
+who am I, last run, downloads, uploads) get the signed-in user with
+``access.requires(...)``; their POST paths are listed in ``Guard.post_paths``.
 """
 
 from __future__ import annotations
@@ -122,14 +122,16 @@ def guarded(main_app):
     from xlwings_server.config import settings
 
     from . import functions
-    from .guard import Guard
+    from .guard import UPLOAD, Guard
 
     origins = list(settings.cors_allow_origins)
     if settings.hostname:  # the public name, when a proxy rewrites the Host header
         origins.append(f"https://{settings.hostname}")
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
-                 origins=origins)
+                 origins=origins, post_paths=[UPLOAD],
+                 public_base=f"https://{settings.hostname}{settings.app_path}"
+                 if settings.hostname else "", app_path=settings.app_path)
 
 
 def namespace() -> str:
@@ -159,6 +161,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None 
     check_sign_in(host)
     max_body()  # a bad limit stops the start, with one line
     script_workers()
+    from .downloads import max_bytes, minutes
+
+    minutes(), max_bytes()
     import uvicorn
 
     uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,

@@ -1,14 +1,76 @@
-"""xltools' own routes on the add-in server (signed in like the buttons: ``access.requires``)."""
+"""xltools' own routes on the add-in server (signed in like the buttons: ``access.requires``).
 
-from fastapi import APIRouter
+- ``GET /xltools/whoami``: who the add-in is signed in as;
+- ``GET /xltools/last-run``: the signed-in person's last button answer and its links;
+- ``GET /xltools/download/{token}``: a file a button made, once, for the person who
+  pressed it (``xltools.excel.downloads``);
+- ``POST /xltools/upload``: returns from the task pane, PMO only (``xltools.excel.uploads``).
+  Listed in ``Guard.post_paths``; the guard's body limit applies.
+"""
 
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.datastructures import UploadFile
+
+from xltools.errors import XltoolsError
+from xltools.excel import downloads, uploads
 from xltools.excel.access import describe, requires
 
 router = APIRouter()
 SignedIn = requires()
+Pmo = requires("pmo")
+GONE = ("This download link has expired, was already used, or belongs to someone else: "
+        "press the button again for a new one.")
 
 
 @router.get("/xltools/whoami")
 async def whoami(user: SignedIn):
     """Who the add-in is signed in as (the task pane's Sign in card shows it)."""
     return describe(user)
+
+
+@router.get("/xltools/last-run")
+async def last_run(user: SignedIn):
+    """The task pane's "Last run": the answer to this person's last button, with links."""
+    return downloads.last_run(downloads.owner_of(user)) or {}
+
+
+@router.get("/xltools/download/{token}")
+async def download(token: str, user: SignedIn):
+    """The file behind ``token``, once, to the person whose button made it; else 404."""
+    held = downloads.STORE.take(token, downloads.owner_of(user))
+    if held is None:
+        raise HTTPException(404, detail=GONE)
+    ascii_name = held.name.encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(held.name)}"
+    return Response(held.data, media_type=held.media_type,
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+@router.post("/xltools/upload")
+async def upload(request: Request, user: Pmo):
+    """Officers' returns, several at once (multipart field ``files``): each checked and
+    either kept in the returns folder or refused, with the reason."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != \
+            "multipart/form-data":
+        raise HTTPException(415, detail="Upload returns as multipart/form-data (the task "
+                            "pane's upload box does this).")
+    try:
+        folder = uploads.returns_dir()
+    except XltoolsError as exc:
+        raise HTTPException(503, detail=str(exc)) from None
+    results = []
+    async with request.form(max_files=uploads.MAX_FILES, max_fields=10) as form:
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        if not files:
+            raise HTTPException(400, detail="No files: choose or drop .xlsx returns.")
+        for item in files:
+            data = await item.read()
+            outcome = await anyio.to_thread.run_sync(uploads.accept, item.filename or "", data,
+                                                     folder)
+            results.append(outcome.to_dict())
+    accepted = sum(r["accepted"] for r in results)
+    return {"accepted": accepted, "refused": len(results) - accepted, "files": results}

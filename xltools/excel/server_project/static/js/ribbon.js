@@ -33,6 +33,8 @@ function xltoolsRibbonAction(scriptName) {
       typeof globalThis.getAuth === "function"
         ? await globalThis.getAuth()
         : { token: "", provider: "" };
+    // files.js shows "working…", then the answer and its download links
+    document.dispatchEvent(new CustomEvent("xltools:start"));
     try {
       const sheets = await xltoolsSheetsFor(scriptName);
       await xlwings.runPython({
@@ -43,6 +45,7 @@ function xltoolsRibbonAction(scriptName) {
         headers: { "Auth-Provider": authResult.provider },
       });
     } finally {
+      document.dispatchEvent(new CustomEvent("xltools:done"));
       event.completed();
     }
   };

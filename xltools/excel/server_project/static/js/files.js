@@ -1,0 +1,246 @@
+// xltools: the task pane's "Last run" card, the buttons a person may use, and
+// "Upload returns". No inline script, no innerHTML with server text.
+//
+// - Last run: GET /xltools/last-run after each button (task pane or ribbon)
+//   shows the answer and its download links; "working…" while a button runs.
+// - Downloads need the sign-in header, so a link is fetched here and saved
+//   from memory (a blob), not opened as a bare URL. Each link works once.
+// - Roles: GET /xltools/whoami; a button (or card) whose data-roles holds none
+//   of the person's roles is hidden. The server refuses them anyway.
+// - Upload: POST /xltools/upload (multipart, field "files"); each file's
+//   accepted/refused and reason are listed.
+
+function base() {
+  return window.location.origin + ((globalThis.config && config.appPath) || "");
+}
+
+async function authHeaders() {
+  const auth =
+    typeof globalThis.getAuth === "function"
+      ? await globalThis.getAuth()
+      : { token: "", provider: "" };
+  const headers = { "Auth-Provider": auth.provider || "" };
+  if (auth.token) {
+    headers.Authorization = auth.token;
+  }
+  return headers;
+}
+
+function byId(id) {
+  return document.getElementById(id);
+}
+
+function setText(id, text) {
+  const element = byId(id);
+  if (element) {
+    element.textContent = text;
+  }
+}
+
+function working(on) {
+  setText("xlt-result-status", on ? "Working… (a big master can take a minute)" : "");
+}
+
+async function download(link, item) {
+  const response = await fetch(link.url, { headers: await authHeaders() });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({}));
+    item.textContent = `${link.name}: ${data.detail || "download refused"}`;
+    return;
+  }
+  const blob = await response.blob();
+  const anchor = document.createElement("a");
+  anchor.href = URL.createObjectURL(blob);
+  anchor.download = link.name;
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(anchor.href), 60000);
+  item.textContent = `${link.name}: downloaded (the link is now used up).`;
+}
+
+function showResult(data) {
+  const list = byId("xlt-result-links");
+  if (!data || !data.title) {
+    return;
+  }
+  setText("xlt-result-status", `At ${data.at}:`);
+  setText("xlt-result-title", data.title);
+  const message = byId("xlt-result-message");
+  if (message) {
+    // the message without the link lines (they are buttons below)
+    message.textContent = data.message.split("\nDownload from the xltools task pane")[0];
+    message.style.whiteSpace = "pre-wrap";
+  }
+  showCounts(data.counts || {});
+  if (!list) {
+    return;
+  }
+  list.replaceChildren();
+  for (const link of data.links || []) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 text-start";
+    const kb = Math.max(1, Math.round(link.size / 1024));
+    button.textContent = `Download ${link.name} (${kb} KB; once, within ${link.minutes} min)`;
+    button.addEventListener("click", () => download(link, item));
+    item.appendChild(button);
+    list.appendChild(item);
+  }
+}
+
+function showCounts(counts) {
+  const table = byId("xlt-result-counts");
+  if (!table) {
+    return;
+  }
+  table.replaceChildren();
+  for (const [name, value] of Object.entries(counts)) {
+    const row = table.insertRow();
+    row.insertCell().textContent = name;
+    const cell = row.insertCell();
+    cell.textContent = String(value);
+    cell.className = "text-end";
+  }
+  table.classList.toggle("d-none", !Object.keys(counts).length);
+}
+
+async function refreshResult() {
+  try {
+    const response = await fetch(base() + "/xltools/last-run", {
+      headers: await authHeaders(),
+    });
+    working(false);
+    if (response.ok) {
+      showResult(await response.json());
+    }
+  } catch (error) {
+    setText("xlt-result-status", "The server did not answer.");
+  }
+}
+
+async function showOnlyMyButtons() {
+  try {
+    const response = await fetch(base() + "/xltools/whoami", { headers: await authHeaders() });
+    if (!response.ok) {
+      return;
+    }
+    const me = await response.json();
+    if (!me.signed_in) {
+      return; // no sign-in configured: this machine only, every button allowed
+    }
+    for (const element of document.querySelectorAll("[data-roles]")) {
+      const roles = element.dataset.roles.split(",").filter((r) => r);
+      const allowed = !roles.length || roles.some((r) => me.roles.includes(r));
+      element.classList.toggle("d-none", !allowed);
+    }
+    for (const group of document.querySelectorAll(".xlt-group")) {
+      const shown = group.querySelector("[xw-click]:not(.d-none)");
+      group.classList.toggle("d-none", !shown);
+    }
+  } catch (error) {
+    // the server is unreachable: leave the buttons; it refuses what is not allowed
+  }
+}
+
+async function uploadFiles(files) {
+  const list = byId("xlt-upload-list");
+  const form = new FormData();
+  for (const file of files) {
+    form.append("files", file, file.name);
+  }
+  list.replaceChildren();
+  const note = document.createElement("li");
+  note.textContent = `Checking ${files.length} file(s)…`;
+  list.appendChild(note);
+  let data = {};
+  let ok = false;
+  try {
+    const response = await fetch(base() + "/xltools/upload", {
+      method: "POST",
+      headers: await authHeaders(),
+      body: form,
+    });
+    ok = response.ok;
+    data = await response.json().catch(() => ({}));
+  } catch (error) {
+    data = { detail: "The server did not answer." };
+  }
+  list.replaceChildren();
+  if (!ok) {
+    note.textContent = data.detail || "The upload was refused.";
+    list.appendChild(note);
+    return;
+  }
+  note.textContent = `${data.accepted} accepted, ${data.refused} refused.`;
+  list.appendChild(note);
+  for (const file of data.files) {
+    const item = document.createElement("li");
+    item.className = file.accepted ? "text-success" : "text-danger";
+    const mark = file.accepted ? "✓" : "✗";
+    const saved = file.accepted && file.saved_as !== file.file ? ` (kept as ${file.saved_as})` : "";
+    item.textContent = `${mark} ${file.file}${saved}: ${file.reason}`;
+    list.appendChild(item);
+  }
+}
+
+function setupUpload() {
+  const input = byId("xlt-upload");
+  const card = byId("xlt-upload-card");
+  if (!input || !card) {
+    return;
+  }
+  input.addEventListener("change", () => {
+    if (input.files.length) {
+      uploadFiles(Array.from(input.files));
+      input.value = "";
+    }
+  });
+  card.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    card.classList.add("border-primary");
+  });
+  card.addEventListener("dragleave", () => card.classList.remove("border-primary"));
+  card.addEventListener("drop", (event) => {
+    event.preventDefault();
+    card.classList.remove("border-primary");
+    const files = Array.from(event.dataTransfer.files || []);
+    if (files.length) {
+      uploadFiles(files);
+    }
+  });
+}
+
+// A task pane button is busy while xlwings' click handler has it disabled.
+function watchButtons() {
+  for (const button of document.querySelectorAll("[xw-click]")) {
+    new MutationObserver(() => {
+      if (button.hasAttribute("disabled")) {
+        working(true);
+      } else {
+        refreshResult();
+      }
+    }).observe(button, { attributes: true, attributeFilter: ["disabled"] });
+  }
+  // the ribbon's buttons (ribbon.js) announce their start and end
+  document.addEventListener("xltools:start", () => working(true));
+  document.addEventListener("xltools:done", refreshResult);
+}
+
+function setup() {
+  watchButtons();
+  setupUpload();
+  showOnlyMyButtons();
+  refreshResult();
+  const save = byId("xlt-token-save");
+  if (save) {
+    save.addEventListener("click", () => setTimeout(showOnlyMyButtons, 300));
+  }
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", setup);
+} else {
+  setup();
+}

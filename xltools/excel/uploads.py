@@ -1,0 +1,115 @@
+"""Returns coming in from the task pane: each file checked, then kept under a safe name.
+
+``POST /xltools/upload`` (PMO only; server_project/routers/custom.py) hands
+each uploaded file here. A file is accepted if it is a readable xltools
+*return* — the reader's preflight (size, zip bomb, .xls, password, not an
+xlsx) and the same checks ``xltools check`` makes; problems inside a
+readable return do not refuse it (consolidation keeps invalid rows, flagged)
+but are counted in the answer. Accepted files go into the returns folder
+($XLTOOLS_RETURNS_DIR) under a cleaned name, never replacing a file already
+there (``name (2).xlsx``). A refused file leaves nothing behind.
+
+The bytes are checked in a private temporary folder first, so a half-written
+or hostile file never sits in the returns folder, and the file is moved in
+with an exclusive create (no overwrite even if two uploads race).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cycle.check import check_workbook
+from ..errors import UsageError, WorkbookError
+from ..workbook.layout import RETURN
+
+RETURNS_ENV = "XLTOOLS_RETURNS_DIR"
+MAX_FILES = 500
+
+
+@dataclass
+class Outcome:
+    """What became of one uploaded file (what the task pane lists)."""
+
+    file: str
+    accepted: bool
+    reason: str
+    saved_as: str = ""
+    officer: str = ""
+    problems: int = 0
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "accepted": self.accepted, "reason": self.reason,
+                "saved_as": self.saved_as, "officer": self.officer, "problems": self.problems}
+
+
+def returns_dir() -> Path:
+    folder = os.environ.get(RETURNS_ENV)
+    if not folder or not Path(folder).expanduser().is_dir():
+        raise UsageError(f"the server has no returns folder: ask IT to set {RETURNS_ENV} "
+                         "(docs/it-guide.md)")
+    return Path(folder).expanduser()
+
+
+def clean_name(name: str) -> str:
+    """The uploaded name without folders (``../``, ``C:\\``), odd characters or a hidden
+    dot; always ending .xlsx."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = base[:-5] if base.lower().endswith(".xlsx") else base
+    clean = re.sub(r"[^\w .()-]", "_", base, flags=re.ASCII).strip(" .")[:100].strip(" .")
+    return f"{clean or 'return'}.xlsx"
+
+
+def accept(name: str, data: bytes, folder: Path) -> Outcome:
+    """Check one uploaded file and, if it is a return, keep it in ``folder``."""
+    if not name.lower().endswith(".xlsx"):
+        return Outcome(clean_name(name)[:-5], False, "not an .xlsx file: upload the returns "
+                       "as Excel workbooks (.xlsx)")
+    shown = clean_name(name)
+    with tempfile.TemporaryDirectory(prefix="xltools-upload-") as temp:
+        path = Path(temp) / shown
+        path.write_bytes(data)
+        try:
+            report = check_workbook(path)
+        except WorkbookError as exc:
+            return Outcome(shown, False, str(exc))
+        except Exception:  # noqa: BLE001 - a hostile file is refused, never a 500
+            return Outcome(shown, False, f"{shown}: could not be read as a workbook")
+        if report.book.kind != RETURN:
+            return Outcome(shown, False, f"this is a {report.book.kind}, not an officer's "
+                           "return")
+        if report.structural:
+            first = report.structural[0]
+            return Outcome(shown, False, f"{first.code}: {first.message}")
+        saved = keep(data, folder, shown)
+    problems = len(report.errors)
+    reason = "accepted" + (f"; {problems} problem(s) will be flagged when consolidated"
+                           if problems else "")
+    return Outcome(shown, True, reason, saved, report.book.officer or "", problems)
+
+
+def keep(data: bytes, folder: Path, name: str) -> str:
+    """Write ``data`` as ``name`` in ``folder``, or ``name (2)``…; never over a file.
+
+    Written first as a hidden ``.….tmp`` file (which consolidation skips), then
+    hard-linked to its name — a link never replaces an existing file — so a
+    consolidation running meanwhile never reads half a return.
+    """
+    fd, temp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        base = name[:-5]
+        for number in range(1, 1000):
+            candidate = name if number == 1 else f"{base} ({number}).xlsx"
+            try:
+                os.link(temp, folder / candidate)
+            except FileExistsError:
+                continue
+            return candidate
+        raise UsageError(f"the returns folder already holds 999 files named {name}")
+    finally:
+        os.unlink(temp)
