@@ -47,3 +47,8 @@ Public Sub XLT_ReconcileSavings(control As IRibbonControl)
     ' Reconcile savings: Compare the Savings sheet with the MTFS baseline and explain or flag every difference.
     RunPython "import xltools.excel.desktop; xltools.excel.desktop.reconcile_savings()"
 End Sub
+
+Public Sub XLT_IssueSavingsReturns(control As IRibbonControl)
+    ' Issue savings returns: Write one savings return per project lead officer from this baseline: their projects, all years, Expected filled, Revised empty.
+    RunPython "import xltools.excel.desktop; xltools.excel.desktop.issue_savings_returns()"
+End Sub

@@ -280,6 +280,31 @@ def test_chase_and_reconcile_answer_with_their_files(server, long_server, script
         assert load_workbook(io.BytesIO(response.content)).sheetnames
 
 
+def test_finance_issues_savings_returns_from_the_ribbon(server, long_server):
+    """The ribbon's Issue savings returns gives the files `xltools issue --savings` writes:
+    one return per project lead, holding only that officer's savings rows."""
+    from xltools.workbook.reader import read_book
+
+    master = read_book(server["master"])
+    leads = {r["lead_officer"] for r in master.savings if r.get("lead_officer")}
+    assert leads  # the sample master has savings projects
+    (url,) = links(press(long_server, "issue_savings_returns", server["master"], server["pmo"]))
+    response = fetch(long_server, url, server["pmo"])
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    got = {}
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        for name in zf.namelist():
+            path = server["root"] / "savings-unzipped" / name
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(zf.read(name))
+            book = read_book(path)
+            assert book.kind == "return" and book.actions == []
+            assert {r["lead_officer"] for r in book.savings} == {book.officer}
+            assert all(r.get("revised") in (None, "") for r in book.savings)
+            got[book.officer] = len(book.savings)
+    assert set(got) == leads
+
+
 @pytest.mark.parametrize("env", [{"XLTOOLS_DOWNLOAD_MINUTES": "soon"},
                                  {"XLTOOLS_DOWNLOAD_MAX_MB": "0"}])
 def test_serve_refuses_a_bad_download_setting_with_one_line(tmp_path, env):

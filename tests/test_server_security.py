@@ -694,7 +694,8 @@ def test_every_script_asks_for_its_buttons_roles(monkeypatch):
                         "consolidate": ["pmo"], "flag_stale": ["pmo"],
                         "chase_officers": ["pmo"], "refresh_dashboard": ["pmo"],
                         "next_quarter": ["pmo"],
-                        "reconcile_savings": ["finance", "pmo"]}
+                        "reconcile_savings": ["finance", "pmo"],
+                        "issue_savings_returns": ["finance", "pmo"]}
 
 
 def token_cli(*args: str, env: dict | None = None, cwd: Path | None = None):

@@ -71,6 +71,9 @@ BUTTONS = (
     Button("reconcile_savings", "Reconcile savings", "Compare the Savings sheet with the MTFS "
            "baseline and explain or flag every difference.", "AutoSum", FINANCE,
            ("finance", "pmo")),
+    Button("issue_savings_returns", "Issue savings returns", "Write one savings return per "
+           "project lead officer from this baseline: their projects, all years, Expected "
+           "filled, Revised empty.", "FileSaveAs", FINANCE, ("finance", "pmo")),
 )
 
 

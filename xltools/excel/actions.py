@@ -326,6 +326,27 @@ def issue_returns(xwbook: xw.Book) -> None:
 
 
 @reported
+def issue_savings_returns(xwbook: xw.Book) -> None:
+    """Issue savings returns: one per project lead officer from this baseline (the same
+    files as ``xltools issue BASELINE --savings``), offered as a zip."""
+    from ..cycle.returns import plan_returns, write_returns
+
+    baseline = bridge.read_xwbook(xwbook, SHEETS["issue_savings_returns"])
+    if not baseline.savings:
+        raise UsageError("this workbook has no savings rows to issue")
+    name = f"savings returns {baseline.plan.period.replace('/', '-')}"
+    with output_place(xwbook) as place, new_output(place, name) as folder:
+        jobs, findings = plan_returns(baseline, folder, "lead", savings_only=True)
+        write_returns(jobs, workers=1)
+        link = offer_folder(folder, folder.name)
+    notes = f"\nNotes: {summary(findings)}" if findings else ""
+    bridge.alert(xwbook, f"{len(jobs)} savings returns for {baseline.plan.period} ready"
+                 f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
+                 title="xltools: issue savings returns", links=[link],
+                 counts={"returns": len(jobs), "notes": len(findings)})
+
+
+@reported
 def reconcile_savings(xwbook: xw.Book) -> None:
     """Reconcile savings: this baseline vs the returns folder; committee workbook to output."""
     from ..cycle.intake import return_files

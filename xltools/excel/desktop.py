@@ -64,3 +64,7 @@ def next_quarter() -> None:
 
 def reconcile_savings() -> None:
     run(actions.reconcile_savings)
+
+
+def issue_savings_returns() -> None:
+    run(actions.issue_savings_returns)

@@ -37,7 +37,7 @@ from .server import script_workers
 from .sheets_needed import SHEETS
 
 __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_officers",
-           "refresh_dashboard", "next_quarter", "reconcile_savings"]
+           "refresh_dashboard", "next_quarter", "reconcile_savings", "issue_savings_returns"]
 
 _limiter: anyio.CapacityLimiter | None = None
 
@@ -109,3 +109,9 @@ async def next_quarter(book: xw.Book, current_user: CurrentUser):
 async def reconcile_savings(book: xw.Book, current_user: CurrentUser):
     """Savings vs the MTFS baseline: Reconciliation sheet and committee workbook."""
     await in_worker(actions.reconcile_savings, book, current_user)
+
+
+@script(include=SHEETS["issue_savings_returns"], required_roles=roles("issue_savings_returns"))
+async def issue_savings_returns(book: xw.Book, current_user: CurrentUser):
+    """One savings return per project lead officer, offered as a zip."""
+    await in_worker(actions.issue_savings_returns, book, current_user)

@@ -43,6 +43,8 @@ SHEETS: dict[str, list[str]] = {
     "next_quarter": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
     # Actions is required by the reader; savings are what is reconciled
     "reconcile_savings": [*PLAN, ACTIONS, SAVINGS],
+    # finance's baseline: the savings rows are what is issued
+    "issue_savings_returns": [*PLAN, ACTIONS, SAVINGS],
 }
 
 # The locked sheets each button writes to: protection is lifted around those writes
@@ -56,4 +58,5 @@ WRITES: dict[str, list[str]] = {
     "next_quarter": [],
     "issue_returns": [],
     "reconcile_savings": ["Reconciliation"],
+    "issue_savings_returns": [],
 }
