@@ -10,6 +10,7 @@ const XLTOOLS_SCRIPTS = [
   "refresh_dashboard",
   "next_quarter",
   "reconcile_savings",
+  "issue_savings_returns",
 ];
 
 // Each script's @script(include=...) sheet list, as the task pane reads it: the
