@@ -308,41 +308,34 @@ def next_quarter(xwbook: xw.Book) -> None:
 
 @reported
 def issue_returns(xwbook: xw.Book) -> None:
-    """Issue returns: one return per officer from this master, into the output folder."""
-    from ..cycle.returns import plan_returns, write_returns
-
+    """Issue returns: one return per officer from this master, offered as a zip."""
     master = bridge.read_xwbook(xwbook, SHEETS["issue_returns"])
-    by = master.plan.return_by or "lead"
-    name = f"returns {master.plan.period.replace('/', '-')}"
-    with output_place(xwbook) as place, new_output(place, name) as folder:
-        jobs, findings = plan_returns(master, folder, by)
-        write_returns(jobs, workers=1)
-        link = offer_folder(folder, folder.name)
-    notes = f"\nNotes: {summary(findings)}" if findings else ""
-    bridge.alert(xwbook, f"{len(jobs)} returns for {master.plan.period} ready"
-                 f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
-                 title="xltools: issue returns", links=[link],
-                 counts={"returns": len(jobs), "notes": len(findings)})
+    _issue(xwbook, master, "returns", master.plan.return_by or "lead")
 
 
 @reported
 def issue_savings_returns(xwbook: xw.Book) -> None:
     """Issue savings returns: one per project lead officer from this baseline (the same
     files as ``xltools issue BASELINE --savings``), offered as a zip."""
-    from ..cycle.returns import plan_returns, write_returns
-
     baseline = bridge.read_xwbook(xwbook, SHEETS["issue_savings_returns"])
     if not baseline.savings:
         raise UsageError("this workbook has no savings rows to issue")
-    name = f"savings returns {baseline.plan.period.replace('/', '-')}"
+    _issue(xwbook, baseline, "savings returns", "lead", savings_only=True)
+
+
+def _issue(xwbook: xw.Book, master, what: str, by: str, *, savings_only: bool = False) -> None:
+    """Write the returns into a new folder of the output place and offer them as a zip."""
+    from ..cycle.returns import plan_returns, write_returns
+
+    name = f"{what} {master.plan.period.replace('/', '-')}"
     with output_place(xwbook) as place, new_output(place, name) as folder:
-        jobs, findings = plan_returns(baseline, folder, "lead", savings_only=True)
+        jobs, findings = plan_returns(master, folder, by, savings_only=savings_only)
         write_returns(jobs, workers=1)
         link = offer_folder(folder, folder.name)
     notes = f"\nNotes: {summary(findings)}" if findings else ""
-    bridge.alert(xwbook, f"{len(jobs)} savings returns for {baseline.plan.period} ready"
+    bridge.alert(xwbook, f"{len(jobs)} {what} for {master.plan.period} ready"
                  f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
-                 title="xltools: issue savings returns", links=[link],
+                 title=f"xltools: issue {what}", links=[link],
                  counts={"returns": len(jobs), "notes": len(findings)})
 
 

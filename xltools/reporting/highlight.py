@@ -67,25 +67,33 @@ def find_soffice() -> str:
     return path
 
 
+def convert_to_pdf(source: Path, pdf: Path, *, export: str = "pdf", timeout: int = 180,
+                   missing_hint: str = "") -> Path:
+    """Convert ``source`` (a copy in a scratch folder, named as ``pdf`` will be) to ``pdf``
+    with LibreOffice headless, in a throw-away profile so runs never share state."""
+    soffice = find_soffice()
+    work = source.parent
+    cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+           "--convert-to", export, "--outdir", str(work), str(source)]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        raise XltoolsError(f"LibreOffice could not convert {source.name}: {exc}") from exc
+    made = work / f"{source.stem}.pdf"
+    if not made.exists():
+        raise XltoolsError(f"LibreOffice did not write a PDF for {source.name}{missing_hint}")
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(made), pdf)
+    return pdf
+
+
 def render_pdf(workbook: str | Path, pdf: str | Path, *, timeout: int = 180) -> Path:
     """Render the Dashboard of ``workbook`` to ``pdf`` (one landscape page)."""
     workbook, pdf = Path(workbook), Path(pdf)
-    soffice = find_soffice()
+    find_soffice()  # before any work: say what to install
     with tempfile.TemporaryDirectory(prefix="xltools-pdf-") as tmp:
-        work = Path(tmp)
-        copy = dashboard_only_copy(workbook, work / f"{pdf.stem}.xlsx")
-        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-               "--convert-to", "pdf", "--outdir", str(work), str(copy)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise XltoolsError(f"LibreOffice could not render {workbook.name}: {exc}") from exc
-        made = work / f"{pdf.stem}.pdf"
-        if not made.exists():
-            raise XltoolsError(f"LibreOffice did not write a PDF for {workbook.name}")
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(made), pdf)
-    return pdf
+        copy = dashboard_only_copy(workbook, Path(tmp) / f"{pdf.stem}.xlsx")
+        return convert_to_pdf(copy, pdf, timeout=timeout)
 
 
 def sheet_names(path: str | Path) -> list[str]:

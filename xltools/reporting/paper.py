@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,14 +32,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..errors import UsageError, XltoolsError
+from ..errors import UsageError
 from ..plan import Plan
 from ..timeframes import DATED, read_timeframe
 from ..workbook import styles
 from ..workbook.book import Book, Row, blank
 from ..workbook.layout import ACTIONS_LAYOUT
 from .flags import default_as_of, flag_book
-from .highlight import find_soffice
+from .highlight import convert_to_pdf, find_soffice
 
 # Column key -> (heading on the paper, relative width). The seeds' columns, in order.
 PAPER_COLUMNS: dict[str, tuple[str, float]] = {
@@ -339,22 +338,10 @@ def _save(doc, out: Path) -> Path:
 def paper_pdf(docx: str | Path, pdf: str | Path, *, timeout: int = 180) -> Path:
     """Convert the paper to PDF with LibreOffice (Writer) headless."""
     docx, pdf = Path(docx), Path(pdf)
-    soffice = find_soffice()
+    find_soffice()
     with tempfile.TemporaryDirectory(prefix="xltools-paper-") as tmp:
-        work = Path(tmp)
-        source = work / f"{pdf.stem}.docx"
+        source = Path(tmp) / f"{pdf.stem}.docx"
         shutil.copy2(docx, source)
-        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-               "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work), str(source)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise XltoolsError(f"LibreOffice could not convert {docx.name}: {exc}") from exc
-        made = work / f"{pdf.stem}.pdf"
-        if not made.exists():
-            raise XltoolsError(f"LibreOffice did not write a PDF for {docx.name} (is "
-                               "LibreOffice Writer installed? apt-get install "
-                               "libreoffice-writer-nogui)")
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(made), pdf)
-    return pdf
+        return convert_to_pdf(source, pdf, export="pdf:writer_pdf_Export", timeout=timeout,
+                              missing_hint=" (is LibreOffice Writer installed? apt-get "
+                              "install libreoffice-writer-nogui)")
