@@ -1,8 +1,6 @@
-"""Start the real ``xltools serve`` on 127.0.0.1 for a test module, and stop it.
-
-The same way test_server.py does it: a free local port, XLWINGS_LICENSE_KEY
-set for non-commercial use, folders from the environment.
-"""
+"""Start the real ``xltools serve`` on 127.0.0.1 for a test, and stop it: the one
+way every server test does it — a free local port, XLWINGS_LICENSE_KEY set for
+non-commercial use, folders from the environment."""
 
 from __future__ import annotations
 
@@ -25,31 +23,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def running_server(cwd: Path, **env: str) -> Iterator[str]:
-    """The base URL of a running server; terminated (by its own pid) on exit."""
+def start(cwd: Path, *args: str, env: dict | None = None, argv: list[str] | None = None,
+          poll_host: str = "127.0.0.1") -> tuple[str, subprocess.Popen]:
+    """``xltools serve`` (or ``argv``) on a free loopback port, with ``args`` after the
+    port; (base URL, process) once it answers."""
     port = free_port()
-    environ = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial", **env)
-    proc = subprocess.Popen([sys.executable, "-m", "xltools", "serve", "--port", str(port),
-                             "--log-level", "warning"], env=environ, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    environ = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", **(env or {})}
+    command = argv or [sys.executable, "-m", "xltools", "serve"]
+    proc = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning", *args],
+                            env=environ, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    base = f"http://{poll_host}:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             if httpx.get(base + "/", timeout=2).json() == {"status": "ok"}:
-                break
+                return base, proc
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"xltools serve did not start:\n{proc.stdout.read()}")
         time.sleep(0.3)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def running_server(cwd: Path, **env: str) -> Iterator[str]:
+    """The base URL of a running server; stopped on exit."""
+    base, proc = start(cwd, env=env)
     try:
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
 def call_script(base: str, script: str, payload: dict) -> list[dict]:

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import httpx
 import pytest
 from excel_books import write_master, write_returns
+from live_server import running_server
 from officejs_payload import book_payload, function_payload
 
 from xltools.addin.buttons import BUTTONS
@@ -34,12 +33,6 @@ NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,27 +50,9 @@ def folders(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(folders):
-    port = free_port()
-    env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial",
-               XLTOOLS_RETURNS_DIR=str(folders["returns"]), XLTOOLS_OUTPUT_DIR=str(folders["out"]))
-    proc = subprocess.Popen([sys.executable, "-m", "xltools", "serve", "--port", str(port),
-                             "--log-level", "warning"], env=env, cwd=folders["root"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/", timeout=2).json() == {"status": "ok"}:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"xltools serve did not start:\n{proc.stdout.read()}")
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_server(folders["root"], XLTOOLS_RETURNS_DIR=str(folders["returns"]),
+                        XLTOOLS_OUTPUT_DIR=str(folders["out"])) as base:
+        yield base
 
 
 def run_script(server: str, script: str, path: Path) -> list[dict]:

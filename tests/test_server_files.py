@@ -17,9 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from excel_books import write_master, write_returns
+from live_server import stop
 from officejs_payload import book_payload
 from openpyxl import load_workbook
-from test_server_security import SCRIPTS, bearer, make_token, start, stop
+from test_server_security import SCRIPTS, bearer, make_token, start
 
 from xltools.addin.buttons import by_script
 from xltools.cycle.check import check_workbook

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -18,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import live_server
 import pytest
 from excel_books import write_master, write_returns
+from live_server import stop
 from officejs_payload import book_payload, function_payload
 
 SENTINEL = "xltools-sentinel-7f3a9c"
@@ -27,44 +28,11 @@ SCRIPTS = "/xlwings/custom-scripts-call/"
 FUNCS = "/xlwings/custom-functions-call"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(root: Path, *args: str, env: dict | None = None, argv: list[str] | None = None,
-          poll_host: str = "127.0.0.1"):
-    """``xltools serve`` on a free loopback port; (base URL, process) once it answers."""
-    port = free_port()
-    full_env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial",
-                "XLTOOLS_RETURNS_DIR": str(root / "returns"),
-                "XLTOOLS_OUTPUT_DIR": str(root / "out"), **(env or {})}
-    command = argv or [sys.executable, "-m", "xltools", "serve"]
-    proc = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning", *args],
-                            env=full_env, cwd=root, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    base = f"http://{poll_host}:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/", timeout=2).json() == {"status": "ok"}:
-                return base, proc
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"xltools serve did not start:\n{proc.stdout.read()}")
-        time.sleep(0.3)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
+def start(root: Path, *args: str, env: dict | None = None, **kw):
+    """The server over ``root``'s returns/ and out/ folders (see live_server.start)."""
+    folders = {"XLTOOLS_RETURNS_DIR": str(root / "returns"),
+               "XLTOOLS_OUTPUT_DIR": str(root / "out")}
+    return live_server.start(root, *args, env={**folders, **(env or {})}, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -371,9 +339,9 @@ def test_the_task_pane_asks_for_the_token_when_tokens_are_on(token_server, defau
 
 def serve_exits(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, XLWINGS_LICENSE_KEY="noncommercial", **(env or {}))
-    return subprocess.run([sys.executable, "-m", "xltools", "serve", "--port", str(free_port()),
-                           *args], env=full_env, cwd=root, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-m", "xltools", "serve", "--port",
+                           str(live_server.free_port()), *args], env=full_env, cwd=root,
+                          capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("args, env, words", [
