@@ -95,6 +95,26 @@ def test_extent_scan_bounds_what_calamine_builds(cycle):
     assert extent.rows >= len(grid) and extent.cols >= len(grid[0])
 
 
+def test_the_same_scan_finds_formula_cells_across_chunks(tmp_path):
+    """One pass serves both checks: a formula cell is seen even when it straddles the
+    scan's 1 MiB chunks, and a validation's <formula1> is not taken for one."""
+    from xltools.workbook import extent as extent_mod
+
+    body = b'<c r="A1"><v>1</v></c>' * 50_000
+    for xml, expected in ((body + b'<c r="B9"><f>SUM(A1)</f></c>', True),
+                          (body + b"<dataValidation><formula1>X</formula1>", False)):
+        path = tmp_path / "s.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("sheet.xml", xml)
+        for cut in (len(body) - 3, len(body) + 2):  # the tag across a chunk boundary
+            extent_mod.CHUNK, saved = cut, extent_mod.CHUNK
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    assert sheet_extent(zf, "sheet.xml").formulas is expected
+            finally:
+                extent_mod.CHUNK = saved
+
+
 def test_xlsxwriter_workbook_with_a_far_cell_is_refused(tmp_path, plan):
     path = tmp_path / "typed.xlsx"
     wb = xlsxwriter.Workbook(path)

@@ -29,6 +29,7 @@ SPARE_COLUMNS = 32  # columns beyond the layout an officer may add (notes, worki
 _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})([0-9]{1,7})"')
 _FAR_ROW = re.compile(rb'r="[A-Z]{1,3}([0-9]{6,7})"')
 _ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class Extent:
     cols: int = 0
     far_col_ref: str = ""  # the cell furthest right (when past column Z)
     far_row_ref: str = ""  # a cell on the last row
+    formulas: bool = False  # any formula cell: the reader looks for them only then
+
+
+def has_formula(xml: bytes) -> bool:
+    """Any formula cell (``<f>``; a validation's ``<formula1>`` is not one)? Plain
+    substring tests first: the regex, needed only for namespace-prefixed XML, costs
+    more than reading the rest of a return."""
+    if b"<f>" in xml or b"<f " in xml:
+        return True
+    return b":f" in xml and _ANY_FORMULA.search(xml) is not None
 
 
 def column_number(letters: str) -> int:
@@ -50,12 +61,13 @@ def column_number(letters: str) -> int:
 
 
 def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
-    """The extent of the cells in ``part``, streamed in 1 MiB chunks (bounded memory).
+    """The extent of the cells in ``part``, streamed in 1 MiB chunks (bounded memory),
+    and whether it holds a formula — one pass over the XML for both.
 
     Exact for any sheet a spreadsheet program writes (cells in order, so the last
     one is on the last row); for a hand-made one with cells out of order, any row
     past 99,999 is still found, and that is all the limits need."""
-    rows, row_ref, cols, col_ref = 0, "", 0, ""
+    rows, row_ref, cols, col_ref, formulas = 0, "", 0, "", False
     tail = last = b""
     with zf.open(part) as fh:
         while chunk := fh.read(CHUNK):
@@ -70,10 +82,11 @@ def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
                 rows = int(max(far, key=lambda d: (len(d), d)))
                 row_ref = _ref_on_row(data, rows)
             last = _last_ref(data) or last
+            formulas = formulas or has_formula(data)
     match = _ANY_REF.match(last)
     if match and int(match.group(2)) > rows:
         rows, row_ref = int(match.group(2)), (match.group(1) + match.group(2)).decode()
-    return Extent(rows, max(cols, 26), col_ref, row_ref)
+    return Extent(rows, max(cols, 26), col_ref, row_ref, formulas)
 
 
 def _last_ref(data: bytes, tries: int = 100) -> bytes:

@@ -23,7 +23,7 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
-from .extent import sheet_extent, too_large
+from .extent import has_formula, sheet_extent, too_large
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -139,12 +139,13 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     wanted = [SETTINGS, *([LISTS] if own_lists else []),
               *(layout.name for layout, _, required in _SHEETS
                 if required or only is None or layout.name in only)]
-    oversized = bounded(path, wanted)
+    oversized, with_formulas = bounded(path, wanted)
     with open_workbook(path, checked=True) as wb:
         book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
                                 skip=oversized)
     book.path = str(path)
-    book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
+    if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
+        book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
 
 
@@ -160,13 +161,15 @@ def sheet_width(sheet: str) -> int:
     return next(len(layout.columns) for layout, _, _ in _SHEETS if layout.name == sheet)
 
 
-def bounded(path: Path, sheets: Collection[str]) -> dict[str, Finding]:
+def bounded(path: Path, sheets: Collection[str]) -> tuple[dict[str, Finding], set[str]]:
     """Check the real extent of each of ``sheets`` before calamine builds it.
 
     A required sheet (Settings, Actions) far larger than its layout raises
     ``WorkbookError`` (reason ``TOO_LARGE``, with the sheet and cell); any other
-    comes back as sheet → its TOO_LARGE finding, to be skipped."""
+    comes back as sheet → its TOO_LARGE finding, to be skipped. Also returns the
+    sheets that hold formulas (all of them when the package could not be scanned)."""
     out: dict[str, Finding] = {}
+    formulas: set[str] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             parts = sheet_targets(zf)
@@ -175,6 +178,8 @@ def bounded(path: Path, sheets: Collection[str]) -> dict[str, Finding]:
                 if part is None or part not in zf.NameToInfo:
                     continue
                 extent = sheet_extent(zf, part)
+                if extent.formulas:
+                    formulas.add(sheet)
                 why = too_large(extent, sheet_width(sheet), sheet)
                 if why is None:
                     continue
@@ -185,8 +190,8 @@ def bounded(path: Path, sheets: Collection[str]) -> dict[str, Finding]:
                 out[sheet] = Finding("TOO_LARGE", f"{why}; the sheet was not read",
                                      file=path.name, sheet=sheet, cell=cell)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        pass  # a damaged package: calamine reports it as CORRUPT
-    return out
+        formulas = set(sheets)  # a damaged package (calamine reports it): look anyway
+    return out, formulas
 
 
 def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
@@ -237,7 +242,7 @@ def read_plan(path: str | Path) -> Plan:
     """Only the plan a workbook carries (Settings and Lists): a few milliseconds, so a
     caller can start work that needs the plan before the big sheets are read."""
     path = preflight(path)
-    oversized = bounded(path, (SETTINGS, LISTS))
+    oversized, _ = bounded(path, (SETTINGS, LISTS))
     wb = open_workbook(path, checked=True)
     name = Path(path).name
     with wb:
@@ -367,17 +372,7 @@ def merged_findings(sheet, layout: SheetLayout, file: str) -> list[Finding]:
     return out
 
 
-_ANY_FORMULA = re.compile(r"<(?:\w+:)?f[ >]")
 _FORMULA_CELL = re.compile(r'<(?:\w+:)?c r="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[ >]')
-
-
-def _has_formula(xml: str) -> bool:
-    """Any formula cell (``<f>``; a validation's ``<formula1>`` is not one)? Plain
-    substring tests first: the regex, needed only for namespace-prefixed XML, costs
-    more than reading the rest of a return."""
-    if "<f>" in xml or "<f " in xml:
-        return True
-    return ":f" in xml and _ANY_FORMULA.search(xml) is not None
 
 
 def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> list[Finding]:
@@ -387,7 +382,7 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
             xml = sheet_xml(zf, layout.name)
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
-    if xml is None or not _has_formula(xml):
+    if xml is None or not has_formula(xml.encode()):
         return []
     name = Path(path).name
     return [
