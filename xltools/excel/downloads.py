@@ -19,7 +19,6 @@ the files are already on the person's own disk.
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 import threading
@@ -31,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from .env import positive_number
 
 MINUTES_ENV = "XLTOOLS_DOWNLOAD_MINUTES"
 MAX_MB_ENV = "XLTOOLS_DOWNLOAD_MAX_MB"
@@ -97,22 +96,11 @@ def owner_of(user) -> str:
 
 def minutes() -> float:
     """How long an offered file waits for its download ($XLTOOLS_DOWNLOAD_MINUTES, 15)."""
-    return _positive(MINUTES_ENV, "15", "a number of minutes")
+    return positive_number(MINUTES_ENV, "15", "a number of minutes")
 
 
 def max_bytes() -> int:
-    return int(_positive(MAX_MB_ENV, "200", "a number of megabytes") * 2**20)
-
-
-def _positive(env: str, default: str, what: str) -> float:
-    text = os.environ.get(env, default).strip()
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"{env} must be {what}, not '{text}'") from None
-    if value <= 0:
-        raise UsageError(f"{env} must be above 0")
-    return value
+    return int(positive_number(MAX_MB_ENV, "200", "a number of megabytes") * 2**20)
 
 
 def safe_name(name: str, default: str = "download") -> str:

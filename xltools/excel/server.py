@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..addin.buttons import BUTTONS, GROUPS
 from ..errors import UsageError
+from .env import positive_number
 from .signin import PROVIDERS_ENV, TOKENS_ENV, check_providers, check_sign_in, providers
 
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
@@ -99,14 +100,7 @@ def create_app():
 
 def max_body() -> int:
     """The request body limit in bytes ($XLTOOLS_MAX_BODY_MB, default 20)."""
-    text = os.environ.get(MAX_BODY_ENV, "20").strip()
-    try:
-        mb = float(text)
-    except ValueError:
-        raise UsageError(f"{MAX_BODY_ENV} must be a number of megabytes, not '{text}'") from None
-    if mb <= 0:
-        raise UsageError(f"{MAX_BODY_ENV} must be above 0")
-    return int(mb * 2**20)
+    return int(positive_number(MAX_BODY_ENV, "20", "a number of megabytes") * 2**20)
 
 
 def script_workers() -> int:
