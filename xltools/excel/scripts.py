@@ -62,56 +62,62 @@ def roles(name: str) -> list[str] | None:
     return list(by_script(name).roles) or None
 
 
-@script(include=SHEETS["check_return"], required_roles=roles("check_return"))
+def button_script(fn):
+    """``@script`` for the ribbon button named like ``fn``: the sheets it reads
+    (``sheets_needed``) and the roles its button needs (``buttons``)."""
+    name = fn.__name__
+    return script(include=SHEETS[name], required_roles=roles(name))(fn)
+
+
+@button_script
 async def check_return(book: xw.Book, current_user: CurrentUser):
     """Check my return: problems by cell on a Check sheet."""
     await in_worker(actions.check_return, book, current_user)
 
 
-@script(include=SHEETS["issue_returns"], required_roles=roles("issue_returns"))
+@button_script
 async def issue_returns(book: xw.Book, current_user: CurrentUser):
     """Issue one return per officer; a zip of them to download."""
     await in_worker(actions.issue_returns, book, current_user)
 
 
-@script(include=SHEETS["consolidate"], required_roles=roles("consolidate"))
+@button_script
 async def consolidate(book: xw.Book, current_user: CurrentUser):
     """Merge the server's returns folder into this master."""
     await in_worker(actions.consolidate, book, current_user)
 
 
-@script(include=SHEETS["flag_stale"], required_roles=roles("flag_stale"))
+@button_script
 async def flag_stale(book: xw.Book, current_user: CurrentUser):
     """Rewrite the Flags column."""
     await in_worker(actions.flag_stale, book, current_user)
 
 
-@script(include=SHEETS["chase_officers"], required_roles=roles("chase_officers"))
+@button_script
 async def chase_officers(book: xw.Book, current_user: CurrentUser):
     """A draft chase e-mail per officer into the server's output folder."""
     await in_worker(actions.chase_officers, book, current_user)
 
 
-@script(include=SHEETS["refresh_dashboard"],
-        required_roles=roles("refresh_dashboard"))
+@button_script
 async def refresh_dashboard(book: xw.Book, current_user: CurrentUser):
     """KPI RAG/trend and the Dashboard sheet."""
     await in_worker(actions.refresh_dashboard, book, current_user)
 
 
-@script(include=SHEETS["next_quarter"], required_roles=roles("next_quarter"))
+@button_script
 async def next_quarter(book: xw.Book, current_user: CurrentUser):
     """Next quarter's workbook into the server's output folder."""
     await in_worker(actions.next_quarter, book, current_user)
 
 
-@script(include=SHEETS["reconcile_savings"], required_roles=roles("reconcile_savings"))
+@button_script
 async def reconcile_savings(book: xw.Book, current_user: CurrentUser):
     """Savings vs the MTFS baseline: Reconciliation sheet and committee workbook."""
     await in_worker(actions.reconcile_savings, book, current_user)
 
 
-@script(include=SHEETS["issue_savings_returns"], required_roles=roles("issue_savings_returns"))
+@button_script
 async def issue_savings_returns(book: xw.Book, current_user: CurrentUser):
     """One savings return per project lead officer, offered as a zip."""
     await in_worker(actions.issue_savings_returns, book, current_user)

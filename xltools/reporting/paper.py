@@ -278,21 +278,21 @@ def _cell_text(cell, text: str, *, bold: bool = False, colour: str | None = None
             run.font.color.rgb = RGBColor.from_string(colour)
 
 
-def _shade(cell, colour: str) -> None:
-    """Cell shading (``w:shd``), as Word's Table › Shading sets it."""
+def _shading(colour: str):
+    """A ``w:shd`` element filling with ``colour``, as Word's Table › Shading sets it."""
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), styles.hex_colour(colour))
-    cell._tc.get_or_add_tcPr().append(shd)
+    return shd
+
+
+def _shade(cell, colour: str) -> None:
+    cell._tc.get_or_add_tcPr().append(_shading(colour))
 
 
 def _shade_run(run, colour: str) -> None:
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), styles.hex_colour(colour))
-    run._r.get_or_add_rPr().append(shd)
+    run._r.get_or_add_rPr().append(_shading(colour))
 
 
 def _repeat_header(row) -> None:
