@@ -21,11 +21,11 @@ from xltools.workbook.reader import read_book
 XLTOOLS = [sys.executable, "-m", "xltools"]
 FAILING_REPLACE = """
 import errno, os, sys
-import xltools.workbook.writer as writer
+import xltools.workbook.files as files
 def fail(src, dst):  # the rename of the finished temporary over the workbook fails
     code = getattr(errno, sys.argv[1])
     raise OSError(code, os.strerror(code), str(dst))
-writer.os = type("os", (), {**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")},
+files.os = type("os", (), {**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")},
                             "replace": staticmethod(fail)})
 from xltools.cli import main
 sys.exit(main(sys.argv[2:]))

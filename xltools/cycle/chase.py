@@ -17,7 +17,6 @@ Standard library ``email`` only, and nothing is sent: the PMO opens each draft
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from ..findings import Finding
 from ..plan import Plan, split_officers
 from ..reporting.flags import default_as_of, flag_book
 from ..workbook.book import Book, Row, blank
+from ..workbook.files import replacing
 from ..workbook.writer import write_book
 from .returns import by_column, return_book, return_filename, safe_name
 
@@ -199,11 +199,5 @@ def _return_bytes(master: Book, chase: Chase, returns_dir: str | Path | None) ->
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".eml.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(path, ".eml.tmp") as tmp:
+        tmp.write_bytes(data)

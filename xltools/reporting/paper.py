@@ -16,7 +16,6 @@ the reason each is listed.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from ..plan import Plan
 from ..timeframes import DATED, read_timeframe
 from ..workbook import styles
 from ..workbook.book import Book, Row, blank
+from ..workbook.files import replacing
 from ..workbook.layout import ACTIONS_LAYOUT
 from .flags import default_as_of, flag_book
 from .highlight import convert_to_pdf, find_soffice
@@ -323,15 +323,8 @@ def _text(value: Any) -> str:
 
 def _save(doc, out: Path) -> Path:
     """Save via a temporary file beside ``out``, then rename: never half a paper."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".docx.tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with replacing(out, ".docx.tmp") as tmp:
         doc.save(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out
 
 

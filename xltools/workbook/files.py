@@ -109,16 +109,32 @@ def unique_backup(path: Path, now: datetime | None = None) -> Path:
     raise FileExistsError(f"{path.name}: too many backups named {stamp}")
 
 
-def temp_beside(path: Path) -> Path:
+def temp_beside(path: Path, suffix: str = TEMP_SUFFIX) -> Path:
     """A new, empty temporary file in ``path``'s folder, created with the umask's mode."""
     for _ in range(100):
-        tmp = path.with_name(f".{path.stem}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        tmp = path.with_name(f".{path.stem}-{secrets.token_hex(4)}{suffix}")
         try:
             os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         except FileExistsError:
             continue
         return tmp
     raise FileExistsError(f"{path.parent}: cannot create a temporary file")
+
+
+@contextmanager
+def replacing(path: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; on success it takes ``path``'s mode
+    and group (if ``path`` exists) and is renamed over it. A reader never sees half a
+    file, and a failed write leaves the old one and no temporary behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_beside(path, suffix)
+    try:
+        yield tmp
+        adopt_mode(tmp, path)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def adopt_mode(tmp: Path, target: Path) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import zipfile
 from dataclasses import replace
@@ -30,7 +29,7 @@ from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 
 from . import fastrows
 from .book import Book
-from .files import adopt_mode, temp_beside
+from .files import replacing
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
 from .writer import build_workbook, data_print_area, row_count, write_book
@@ -83,17 +82,10 @@ class Stamp:
         if not self.fits(book):
             return write_book(book, path)
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_beside(path)
-        try:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-                for name, data in self._parts.items():
-                    zf.writestr(name, self._part(name, data, book))
-            adopt_mode(tmp, path)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with replacing(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+                                                     compresslevel=1) as zf:
+            for name, data in self._parts.items():
+                zf.writestr(name, self._part(name, data, book))
         return path
 
     def _part(self, name: str, data: bytes, book: Book) -> bytes:

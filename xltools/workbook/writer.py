@@ -9,7 +9,6 @@ how many spare rows) and in which optional sheets have rows.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Sequence
 from copy import copy
@@ -28,7 +27,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from . import fastrows, guidance, lists, settings, styles
 from .book import Book, Row
-from .files import adopt_mode, temp_beside, unique_backup
+from .files import replacing, unique_backup
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -107,17 +106,10 @@ def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
     file gets the umask's mode, or the mode and group of the file it replaces.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(path)
-    try:
+    with replacing(path) as tmp:
         fastrows.save(wb, tmp)
-        adopt_mode(tmp, path)
         if backup and path.exists():
             unique_backup(path)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
