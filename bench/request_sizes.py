@@ -7,7 +7,11 @@ returns, fills them in and consolidates — so the master is measured as it is
 after one consolidation (progress, previous progress, flags and Log filled) —
 then sizes the JSON body Office.js sends (tests/officejs_payload.py) for each
 script: every sheet (what xlwings Server sends by default) and only the
-sheets the script declares with ``@script(include=...)``. Prints MB and
+sheets the script declares with ``@script(include=...)``; and, for
+Consolidate on Excel (web and Office.js desktop), the consolidate-by-file
+request: the .xlsx itself, which ``Office.context.document.getFileAsync``
+reads and the task pane POSTs to /xltools/consolidate-file (Excel's own
+save of the same workbook may differ by a few per cent). Prints MB and
 writes bench/out/request_sizes.json. The IT guide quotes these numbers.
 """
 
@@ -31,6 +35,7 @@ from xltools.cycle.returns import issue_returns  # noqa: E402
 from xltools.excel.sheets_needed import SHEETS  # noqa: E402
 
 MB = 1_000_000
+BY_FILE = "consolidate by file (.xlsx)"
 
 
 def consolidated_master(officers: int, actions: int, work: Path) -> Path:
@@ -53,6 +58,7 @@ def sizes(path: Path) -> dict[str, int]:
     full = book_payload(path)
     result = {"every sheet": size(full)}
     result |= {script: size(narrowed(full, ",".join(sheets))) for script, sheets in SHEETS.items()}
+    result[BY_FILE] = path.stat().st_size
     return result
 
 
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         results[n] = sizes(path)
         print(f"{n} officers × {args.actions} actions:")
         for name, size in results[n].items():
-            print(f"  {name:<20} {size / MB:6.2f} MB")
+            print(f"  {name:<28} {size / MB:6.2f} MB")
     OUT.mkdir(exist_ok=True)
     (OUT / "request_sizes.json").write_text(json.dumps(results, indent=2))
     return 0

@@ -190,18 +190,21 @@ _results: OrderedDict[str, dict] = OrderedDict()
 
 
 def remember(title: str, message: str, links: list[Link],
-             counts: dict[str, int] | None = None) -> None:
-    """The caller's last answer (already without server paths), for GET /xltools/last-run."""
+             counts: dict[str, int] | None = None) -> dict | None:
+    """The caller's last answer (already without server paths), for GET /xltools/last-run;
+    the record kept (None on the desktop)."""
     who = caller()
     if who is None:
-        return
+        return None
+    record = {"title": title, "message": message, "counts": counts or {},
+              "links": [link.to_dict() for link in links],
+              "at": time.strftime("%Y-%m-%d %H:%M:%S")}
     with STORE._lock:
         _results.pop(who.owner, None)
-        _results[who.owner] = {"title": title, "message": message, "counts": counts or {},
-                               "links": [link.to_dict() for link in links],
-                               "at": time.strftime("%Y-%m-%d %H:%M:%S")}
+        _results[who.owner] = record
         while len(_results) > MAX_RESULTS:
             _results.popitem(last=False)
+    return record
 
 
 def last_run(owner: str) -> dict | None:

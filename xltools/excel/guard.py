@@ -14,7 +14,9 @@ the checks must happen before any script runs or any body is parsed:
   make every caller look local);
 - bodies above the limit get 413 before they are read, or as soon as they
   grow past it (chunked uploads); the body is buffered here, so the app never
-  sees a partial one;
+  sees a partial one. The limit is $XLTOOLS_MAX_BODY_MB, except for the paths
+  in ``file_limits`` (consolidate by file: the master's .xlsx, its own
+  $XLTOOLS_FILE_MAX_MB);
 - a function call must name a real function and carry a list of arguments.
 
 Refusals are JSON ``{"detail": sentence}``: the task pane shows ``detail``.
@@ -41,15 +43,16 @@ NOT_LOCAL = ("This server has no sign-in configured, so it only answers on its o
              "ask IT to set up sign-in (docs/it-guide.md).")
 BAD_CALL = "The request was not a valid xltools call."
 UPLOAD = "/xltools/upload"
+MAX_BODY_ENV = "XLTOOLS_MAX_BODY_MB"
 # GETs that hand out someone's files or answers: without sign-in, this machine only
 PRIVATE_GETS = ("/xltools/download/", "/xltools/last-run")
 # the server's address as the caller sees it, for the links a script answers with
 BASE_URL: ContextVar[str] = ContextVar("xltools_base_url", default="")
 
 
-def too_large(limit: int) -> str:
-    return (f"The workbook is too large to send to the server (limit {limit // 2**20} MB); "
-            "ask IT to raise XLTOOLS_MAX_BODY_MB.")
+def too_large(limit: int, env: str = MAX_BODY_ENV) -> str:
+    return (f"The workbook is too large to send to the server (limit {limit / 2**20:g} MB); "
+            f"ask IT to raise {env}.")
 
 
 async def reply(send, status: int, sentence: str, headers: Iterable[tuple[bytes, bytes]] = ()):
@@ -75,14 +78,17 @@ class Guard:
     def __init__(self, app, *, max_body: int, scripts: Iterable[str],
                  functions: Iterable[str], signed_in: bool,
                  origins: Iterable[str] = (), post_paths: Iterable[str] = (),
-                 public_base: str = "", app_path: str = ""):
+                 public_base: str = "", app_path: str = "",
+                 file_limits: dict[str, tuple[int, str]] | None = None):
         self.app = app
         self.max_body = max_body
         self.scripts = set(scripts)
         self.functions = set(functions)
         self.signed_in = signed_in
         self.origins = {o.rstrip("/") for o in origins if o}
-        self.post_paths = set(post_paths)  # later routes (e.g. uploads) register here
+        # path -> (body limit, its environment variable): POSTs of whole files
+        self.file_limits = dict(file_limits or {})
+        self.post_paths = set(post_paths) | set(self.file_limits)  # later routes register
         self.public_base = public_base.rstrip("/")
         self.app_path = app_path.rstrip("/")
 
@@ -101,7 +107,7 @@ class Guard:
         refusal = self.refuse_post(scope, Headers(scope=scope))
         if refusal:
             return await reply(send, *refusal)
-        body = await self.read_body(receive, send)
+        body = await self.read_body(receive, send, *self.limit(path))
         if body is None:
             return None
         if path == FUNCS:
@@ -143,9 +149,14 @@ class Guard:
         length = headers.get("content-length")
         if length is not None and not length.isdigit():
             return 400, BAD_CALL
-        if length is not None and int(length) > self.max_body:
-            return 413, too_large(self.max_body)
+        limit, env = self.limit(path)
+        if length is not None and int(length) > limit:
+            return 413, too_large(limit, env)
         return None
+
+    def limit(self, path: str) -> tuple[int, str]:
+        """The body limit for a POST to ``path`` and the variable that sets it."""
+        return self.file_limits.get(path, (self.max_body, MAX_BODY_ENV))
 
     def is_local_or_signed_in(self, scope) -> bool:
         """Sign-in is configured, or the caller is on this machine and not behind a proxy."""
@@ -163,7 +174,7 @@ class Guard:
         hosts = {headers.get("host"), headers.get("x-forwarded-host")}
         return bool(netloc) and netloc in hosts
 
-    async def read_body(self, receive, send) -> bytes | None:
+    async def read_body(self, receive, send, limit: int, env: str) -> bytes | None:
         """The whole body, or None after answering 413 (too large) or on disconnect."""
         chunks, seen = [], 0
         while True:
@@ -172,8 +183,8 @@ class Guard:
                 return None
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.max_body:
-                await reply(send, 413, too_large(self.max_body))
+            if seen > limit:
+                await reply(send, 413, too_large(limit, env))
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -24,6 +24,7 @@ ones left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import anyio
 import xlwings as xw
@@ -39,22 +40,29 @@ from .sheets_needed import SHEETS
 __all__ = ["check_return", "issue_returns", "consolidate", "flag_stale", "chase_officers",
            "refresh_dashboard", "next_quarter", "reconcile_savings", "issue_savings_returns"]
 
+T = TypeVar("T")
 _limiter: anyio.CapacityLimiter | None = None
 
 
 async def in_worker(action: Callable[[xw.Book], None], book: xw.Book, user) -> None:
-    """Run ``action(book)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once,
-    as ``user`` (the files it offers for download are theirs alone: ``downloads``)."""
+    """Run ``action(book)`` in a worker thread as ``user`` (``as_caller``)."""
+    await as_caller(user, action, book)
+
+
+async def as_caller(user, job: Callable[..., T], *args) -> T:
+    """``job(*args)`` in a worker thread, at most $XLTOOLS_SCRIPT_WORKERS (4) at once
+    (buttons and consolidate-by-file share them), as ``user``: the files it offers for
+    download are theirs alone (``downloads``)."""
     global _limiter
     if _limiter is None:  # created inside the running event loop
         _limiter = anyio.CapacityLimiter(script_workers())
     who = downloads.Caller(downloads.owner_of(user), BASE_URL.get())
 
-    def run() -> None:
+    def run() -> T:
         with downloads.calling(who):
-            action(book)
+            return job(*args)
 
-    await anyio.to_thread.run_sync(run, limiter=_limiter)
+    return await anyio.to_thread.run_sync(run, limiter=_limiter)
 
 
 def roles(name: str) -> list[str] | None:

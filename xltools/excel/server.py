@@ -115,7 +115,7 @@ def guarded(main_app):
     """xlwings Server behind xltools' request rules (``guard.Guard``)."""
     from xlwings_server.config import settings
 
-    from . import functions
+    from . import by_file, functions
     from .guard import UPLOAD, Guard
 
     origins = list(settings.cors_allow_origins)
@@ -124,6 +124,7 @@ def guarded(main_app):
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
                  origins=origins, post_paths=[UPLOAD],
+                 file_limits={by_file.PATH: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)},
                  public_base=f"https://{settings.hostname}{settings.app_path}"
                  if settings.hostname else "", app_path=settings.app_path)
 
@@ -154,6 +155,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None 
         use_tokens(tokens)
     check_sign_in(host)
     max_body()  # a bad limit stops the start, with one line
+    from .by_file import max_file_bytes
+
+    max_file_bytes()
     script_workers()
     from .downloads import max_bytes, minutes
 

@@ -6,17 +6,22 @@
   pressed it (``xltools.excel.downloads``);
 - ``POST /xltools/upload``: returns from the task pane, PMO only (``xltools.excel.uploads``).
   Listed in ``Guard.post_paths``; the guard's body limit applies.
+- ``POST /xltools/consolidate-file``: the master's .xlsx from the task pane, PMO only,
+  consolidated against the returns folder (``xltools.excel.by_file``). The guard gives
+  it its own body limit ($XLTOOLS_FILE_MAX_MB).
 """
 
 from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from xltools.errors import XltoolsError
-from xltools.excel import downloads, uploads
+from xltools.excel import by_file, downloads, uploads
 from xltools.excel.access import describe, requires
+from xltools.excel.scripts import as_caller
 
 router = APIRouter()
 SignedIn = requires()
@@ -74,3 +79,23 @@ async def upload(request: Request, user: Pmo):
             results.append(outcome.to_dict())
     accepted = sum(r["accepted"] for r in results)
     return {"accepted": accepted, "refused": len(results) - accepted, "files": results}
+
+
+@router.post(by_file.PATH)
+async def consolidate_file(request: Request, user: Pmo):
+    """Consolidate the returns folder into the master sent as a file (the workbook open
+    in Excel, read with getFileAsync); answers like a button, with two download links."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != \
+            downloads.XLSX:
+        raise HTTPException(415, detail="Send the master as an .xlsx workbook "
+                            f"({downloads.XLSX}); the add-in's Consolidate does this.")
+    try:
+        folder = uploads.returns_dir()
+    except XltoolsError as exc:
+        raise HTTPException(503, detail=str(exc)) from None
+    data = await request.body()
+    if not data:
+        raise HTTPException(400, detail="No workbook was sent.")
+    name = request.query_params.get("name", "")
+    status, answer = await as_caller(user, by_file.run, data, name, folder)
+    return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

@@ -9,6 +9,7 @@
 //   of the person's roles is hidden. The server refuses them anyway.
 // - Upload: POST /xltools/upload (multipart, field "files"); each file's
 //   accepted/refused and reason are listed.
+// - Consolidate by file: xltoolsConsolidateByFile (below).
 
 function base() {
   return window.location.origin + ((globalThis.config && config.appPath) || "");
@@ -228,7 +229,89 @@ function watchButtons() {
   document.addEventListener("xltools:done", refreshResult);
 }
 
+// Consolidate by file (Excel with Office.js: on the web, Windows, Mac). The
+// workbook *file* goes to POST /xltools/consolidate-file, not its values: Excel
+// on the web caps a request at 5 MB and a big master's values are more. Read
+// with getFileAsync in 4 MB slices (the most Office allows), joined into one
+// Blob; the file is closed again (Office keeps at most two open). The answer
+// (counts, the consolidated master and the backup as downloads) shows in Last
+// run; the open workbook is not changed. The ribbon's Consolidate (ribbon.js)
+// and the task pane's button both come here; false: Office cannot give the
+// file, so the caller runs the in-book script instead.
+async function xltoolsConsolidateByFile() {
+  const doc = globalThis.Office && Office.context && Office.context.document;
+  if (!doc || typeof doc.getFileAsync !== "function") {
+    return false;
+  }
+  const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const failed = (result) => result.status !== Office.AsyncResultStatus.Succeeded;
+  const readFile = () =>
+    new Promise((resolve, reject) => {
+      doc.getFileAsync(Office.FileType.Compressed, { sliceSize: 4194304 }, (opened) => {
+        if (failed(opened)) {
+          return reject(opened.error);
+        }
+        const file = opened.value;
+        const parts = [];
+        const next = (index) => {
+          if (index >= file.sliceCount) {
+            file.closeAsync();
+            return resolve(new Blob(parts, { type: xlsx }));
+          }
+          file.getSliceAsync(index, (slice) => {
+            if (failed(slice)) {
+              file.closeAsync();
+              return reject(slice.error);
+            }
+            parts.push(new Uint8Array(slice.value.data));
+            next(index + 1);
+          });
+        };
+        next(0);
+      });
+    });
+  const title = "xltools: could not consolidate";
+  let data;
+  setText("xlt-result-status", "Working… sending the workbook and consolidating the returns");
+  try {
+    const body = await readFile();
+    let name = (doc.url || "").split(/[?#]/)[0].split(/[\\/]/).pop();
+    try {
+      name = decodeURIComponent(name);
+    } catch (error) {
+      // a name that is not URL-encoded: sent as it is (the server cleans it)
+    }
+    const url = `${base()}/xltools/consolidate-file?name=${encodeURIComponent(name || "master.xlsx")}`;
+    const headers = { ...(await authHeaders()), "Content-Type": xlsx };
+    const response = await fetch(url, { method: "POST", headers, body });
+    data = await response.json().catch(() => ({}));
+    if (!data.title) {
+      data = { title, message: data.detail || `The server refused (${response.status}).` };
+    }
+  } catch (error) {
+    const why = (error && error.message) || String(error);
+    data = { title, message: `Excel could not send the workbook file: ${why}` };
+  }
+  showResult({ counts: {}, links: [], ...data, at: data.at || new Date().toLocaleString() });
+  return true;
+}
+globalThis.xltoolsConsolidateByFile = xltoolsConsolidateByFile;
+
 function setup() {
+  // the task pane's Consolidate button: by file where Office can (before xlwings' handler)
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target.closest && event.target.closest('[xw-click="consolidate"]');
+      const doc = globalThis.Office && Office.context && Office.context.document;
+      if (button && doc && typeof doc.getFileAsync === "function") {
+        event.stopImmediatePropagation();
+        event.preventDefault();
+        xltoolsConsolidateByFile();
+      }
+    },
+    true,
+  );
   watchButtons();
   setupUpload();
   showOnlyMyButtons();

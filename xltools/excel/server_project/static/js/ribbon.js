@@ -30,6 +30,13 @@ async function xltoolsSheetsFor(scriptName) {
 
 function xltoolsRibbonAction(scriptName) {
   return async function (event) {
+    // Consolidate sends the workbook file where Office.js can (files.js), not its values
+    if (scriptName === "consolidate" && typeof globalThis.xltoolsConsolidateByFile === "function") {
+      if (await globalThis.xltoolsConsolidateByFile()) {
+        event.completed();
+        return;
+      }
+    }
     let authResult =
       typeof globalThis.getAuth === "function"
         ? await globalThis.getAuth()

@@ -1,0 +1,234 @@
+"""Consolidate by file through the real server: the master's .xlsx in (what Office.js's
+getFileAsync reads), the consolidated master and the backup out as downloads.
+
+The real ``xltools serve`` on 127.0.0.1, signed in with real tokens. The JSON body
+limit is set below the master's size, so a success here also shows the route has
+its own limit ($XLTOOLS_FILE_MAX_MB, 1 MB here); TMPDIR is a folder of the test's,
+so "nothing left on disk" is checked where the server would leave it.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import convert
+from excel_books import write_master, write_returns
+from live_server import stop
+from test_server_security import bearer, make_token, start
+
+from xltools.workbook.reader import read_book
+
+ROUTE = "/xltools/consolidate-file"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LINK = "/xltools/download/"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from conftest import SAMPLE_PLAN
+
+    from xltools.plan import Plan
+
+    root = tmp_path_factory.mktemp("byfile")
+    master = write_master(root / "Master.xlsx", Plan.load(SAMPLE_PLAN))
+    filled = write_returns(master, root / "returns")  # issued, Lucy Peel's filled in
+    (root / "tmp").mkdir()
+    tokens = root / "tokens.json"
+    people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
+              "pmo2": make_token(tokens, "Other PMO", "pmo"),
+              "officer": make_token(tokens, "Olly Officer", "officer")}
+    assert master.stat().st_size > 0.02 * 2**20  # over the JSON limit below
+    base, proc = start(root, "--tokens", str(tokens),
+                       env={"XLTOOLS_OUTPUT_DIR": "", "TMPDIR": str(root / "tmp"),
+                            "XLTOOLS_MAX_BODY_MB": "0.02", "XLTOOLS_FILE_MAX_MB": "1"})
+    yield {"base": base, "root": root, "master": master, "filled": filled, **people}
+    stop(proc)
+
+
+def send(server, data: bytes, token: str | None = None, *, name: str = "Master.xlsx",
+         content_type: str = XLSX, **headers: str) -> httpx.Response:
+    auth = bearer(server["pmo"] if token is None else token) if token != "" else {}
+    return httpx.post(server["base"] + ROUTE, params={"name": name}, content=data,
+                      headers={"Content-Type": content_type, **auth, **headers}, timeout=180)
+
+
+def cli_consolidated(master: Path, returns: Path, out: Path) -> Path:
+    """What ``xltools consolidate`` writes for the same inputs."""
+    done = subprocess.run([sys.executable, "-m", "xltools", "consolidate", str(master),
+                           str(returns), "-o", str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def content(path: Path, data: bytes | None = None) -> dict:
+    """A master's parsed content (``data``: written to ``path`` first); the Log without
+    its clock columns."""
+    if data is not None:
+        path.write_bytes(data)
+    book = read_book(path)
+    log = [{k: v for k, v in row.items() if k not in ("when", "seconds")} for row in book.log]
+    return {"actions": book.actions, "savings": book.savings, "kpis": book.kpis, "log": log,
+            "period": book.plan.period}
+
+
+def leftovers(server) -> list[Path]:
+    return list((server["root"] / "tmp").iterdir())
+
+
+def take(server, url: str, token: str) -> httpx.Response:
+    assert url.startswith(server["base"] + LINK)
+    return httpx.get(url, headers=bearer(token), timeout=60)
+
+
+def test_pmo_sends_the_master_and_gets_the_consolidated_master_and_the_backup(server, tmp_path):
+    sent = server["master"].read_bytes()
+    response = send(server, sent)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["title"] == "xltools: consolidate"
+    assert "master from now on" in answer["message"] and "not changed" in answer["message"]
+    assert answer["counts"]["returns merged"] == len(server["filled"])
+    assert answer["counts"]["rows updated"] > 0
+    merged_link, backup_link = answer["links"]
+    assert merged_link["name"].startswith("Master consolidated ")
+    assert backup_link["name"].startswith("Master before consolidation ")
+    assert str(server["root"]) not in response.text
+    # the task pane's Last run shows the same
+    last = httpx.get(server["base"] + "/xltools/last-run", headers=bearer(server["pmo"]),
+                     timeout=30).json()
+    assert last["links"] == answer["links"] and last["message"] == answer["message"]
+    # another user cannot take them, and trying does not spend them
+    for url in (merged_link["url"], backup_link["url"]):
+        assert take(server, url, server["pmo2"]).status_code == 404
+    merged = take(server, merged_link["url"], server["pmo"])
+    backup = take(server, backup_link["url"], server["pmo"])
+    assert merged.status_code == backup.status_code == 200
+    assert backup.content == sent
+    expected = cli_consolidated(server["master"], server["root"] / "returns",
+                                tmp_path / "cli.xlsx")
+    got = content(tmp_path / "merged.xlsx", merged.content)
+    assert got == content(expected)
+    assert any("Agency spend down 12% since July" in str(r) for r in got["actions"])
+    assert take(server, merged_link["url"], server["pmo"]).status_code == 404  # once
+    assert leftovers(server) == []
+
+
+def test_a_master_resaved_by_libreoffice_consolidates_the_same(server, tmp_path, soffice):
+    resaved = convert(soffice, server["master"], "xlsx", tmp_path / "lo")
+    response = send(server, resaved.read_bytes())
+    assert response.status_code == 200, response.text
+    merged = take(server, response.json()["links"][0]["url"], server["pmo"])
+    expected = cli_consolidated(resaved, server["root"] / "returns", tmp_path / "cli.xlsx")
+    got = content(tmp_path / "merged.xlsx", merged.content)
+    assert got == content(expected)
+    ours = cli_consolidated(server["master"], server["root"] / "returns", tmp_path / "ours.xlsx")
+    assert got["actions"] == content(ours)["actions"]
+    assert leftovers(server) == []
+
+
+def test_an_officer_may_not_and_strangers_are_asked_to_sign_in(server):
+    data = server["master"].read_bytes()
+    assert send(server, data, server["officer"]).status_code == 403
+    assert send(server, data, "").status_code == 401
+    assert send(server, data, "not-a-token").status_code == 401
+    assert leftovers(server) == []
+
+
+def test_only_an_xlsx_body_is_taken(server):
+    data = server["master"].read_bytes()
+    for kind in ("application/json", "multipart/form-data; boundary=x", "text/plain",
+                 "application/octet-stream"):
+        response = send(server, data, content_type=kind)
+        assert response.status_code == 415, kind
+        assert "xlsx" in response.json()["detail"]
+
+
+def test_a_body_over_the_file_limit_is_413_also_chunked(server):
+    big = b"PK" + b"\0" * (2 * 2**20)
+    response = send(server, big)
+    assert response.status_code == 413
+    assert "XLTOOLS_FILE_MAX_MB" in response.json()["detail"]
+
+    def chunks():
+        for _ in range(3):  # 3 x 1 MB, no Content-Length
+            yield b"\0" * 2**20
+
+    chunked = httpx.post(server["base"] + ROUTE, content=chunks(), timeout=60,
+                         headers={"Content-Type": XLSX, **bearer(server["pmo"])})
+    assert chunked.status_code == 413
+    assert leftovers(server) == []
+
+
+def zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("what", "expect"), [
+    ("garbage", "not an .xlsx"), ("return", "return for"), ("zip bomb", "zip bomb"),
+    ("encrypted", "password"), ("plain zip", "not an Excel workbook")])
+def test_what_is_not_a_master_is_refused_with_a_sentence(server, what, expect):
+    data = {"garbage": b"\x00\x01 this is not a workbook" * 100,
+            "return": next(iter(server["filled"].values())).read_bytes(),
+            "zip bomb": zip_bomb(),
+            "encrypted": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode(
+                "utf-16-le") + b"\0" * 600,
+            "plain zip": _plain_zip()}[what]
+    response = send(server, data)
+    assert response.status_code == 400, response.text
+    detail = response.json()["detail"]
+    assert expect in detail and "Master.xlsx" in detail
+    assert "Traceback" not in response.text and str(server["root"]) not in response.text
+    assert "/tmp" not in response.text and "xltools-consolidate" not in response.text
+    assert leftovers(server) == []
+
+
+def _plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    return buffer.getvalue()
+
+
+def test_other_sites_are_refused(server):
+    response = send(server, server["master"].read_bytes(), Origin="https://evil.example")
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_name_sent_cannot_reach_outside_the_temporary_folder(server):
+    response = send(server, server["master"].read_bytes(), name="../../../evil.xlsx")
+    assert response.status_code == 200, response.text
+    assert response.json()["links"][0]["name"].startswith("evil consolidated ")
+    assert not list(server["root"].rglob("*evil*"))
+    assert leftovers(server) == []
+
+
+def test_without_a_returns_folder_the_server_says_so(server):
+    moved = server["root"] / "returns-away"
+    shutil.move(server["root"] / "returns", moved)
+    try:
+        response = send(server, server["master"].read_bytes())
+    finally:
+        shutil.move(moved, server["root"] / "returns")
+    assert response.status_code == 503
+    assert "XLTOOLS_RETURNS_DIR" in response.json()["detail"]
+
+
+def test_the_ribbon_and_task_pane_send_the_file_where_office_can(server):
+    files = httpx.get(server["base"] + "/static/js/files.js", timeout=30).text
+    ribbon = httpx.get(server["base"] + "/static/js/ribbon.js", timeout=30).text
+    assert "getFileAsync" in files and "getSliceAsync" in files and "closeAsync" in files
+    assert ROUTE in files
+    assert "xltoolsConsolidateByFile" in ribbon
