@@ -21,7 +21,7 @@ import pytest
 from conftest import convert
 from excel_books import write_master, write_returns
 from live_server import stop
-from test_server_security import bearer, make_token, start
+from test_server_security import SCRIPTS, bearer, make_token, serve_exits, start
 
 from xltools.workbook.reader import read_book
 
@@ -149,6 +149,24 @@ def test_only_an_xlsx_body_is_taken(server):
         response = send(server, data, content_type=kind)
         assert response.status_code == 415, kind
         assert "xlsx" in response.json()["detail"]
+
+
+def test_everything_else_keeps_the_small_json_limit(server):
+    body = b'{"pad": "' + b"x" * 30_000 + b'"}'  # over 0.02 MB, far under the file limit
+    for path in (SCRIPTS + "check_return", "/xltools/upload"):
+        response = httpx.post(server["base"] + path, content=body, timeout=60,
+                              headers={"Content-Type": "application/json",
+                                       **bearer(server["pmo"])})
+        assert response.status_code == 413, path
+        assert "XLTOOLS_MAX_BODY_MB" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5"])
+def test_serve_refuses_a_bad_file_limit_with_one_line(tmp_path, value):
+    done = serve_exits(tmp_path, env={"XLTOOLS_FILE_MAX_MB": value})
+    assert done.returncode == 2
+    assert "XLTOOLS_FILE_MAX_MB" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_a_body_over_the_file_limit_is_413_also_chunked(server):
