@@ -10,6 +10,7 @@ so "nothing left on disk" is checked where the server would leave it.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -242,6 +243,44 @@ def test_without_a_returns_folder_the_server_says_so(server):
         shutil.move(moved, server["root"] / "returns")
     assert response.status_code == 503
     assert "XLTOOLS_RETURNS_DIR" in response.json()["detail"]
+
+
+HERE = Path(__file__).resolve().parent
+FILES_JS = HERE.parent / "xltools/excel/server_project/static/js/files.js"
+
+
+def run_js(server, mode: str) -> dict:
+    """The task pane's consolidate-by-file in node (tests/js/consolidate_by_file.js)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    done = subprocess.run([node, str(HERE / "js" / "consolidate_by_file.js"), server["base"],
+                           server["pmo"], str(server["master"]), str(FILES_JS), mode],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_task_pane_sends_the_file_in_slices_and_shows_the_answer(server):
+    shown = run_js(server, "ok")
+    assert shown["handled"] and shown["closed"] == 1
+    assert shown["type"] == "compressed" and shown["sliceSize"] == 4 * 2**20
+    assert shown["title"] == "xltools: consolidate" and shown["links"] == 2
+    assert "master from now on" in shown["message"]
+    last = httpx.get(server["base"] + "/xltools/last-run", headers=bearer(server["pmo"]),
+                     timeout=30).json()
+    merged, backup = last["links"]
+    assert merged["name"].startswith("Master Q2 consolidated ")  # the workbook's own name
+    # the slices were joined back into exactly the file
+    assert take(server, backup["url"], server["pmo"]).content == server["master"].read_bytes()
+    assert leftovers(server) == []
+
+
+def test_the_task_pane_says_when_excel_cannot_give_the_file(server):
+    shown = run_js(server, "fails")
+    assert shown["handled"] and shown["title"] == "xltools: could not consolidate"
+    assert "The file is too large." in shown["message"]
+    assert run_js(server, "none")["handled"] is False  # the in-book script runs instead
 
 
 def test_the_ribbon_and_task_pane_send_the_file_where_office_can(server):

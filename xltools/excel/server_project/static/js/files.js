@@ -243,6 +243,10 @@ async function xltoolsConsolidateByFile() {
   if (!doc || typeof doc.getFileAsync !== "function") {
     return false;
   }
+  if (globalThis.xltoolsConsolidating) {
+    return true; // a second press while the first is still running: one is enough
+  }
+  globalThis.xltoolsConsolidating = true;
   const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   const failed = (result) => result.status !== Office.AsyncResultStatus.Succeeded;
   const readFile = () =>
@@ -292,6 +296,7 @@ async function xltoolsConsolidateByFile() {
     const why = (error && error.message) || String(error);
     data = { title, message: `Excel could not send the workbook file: ${why}` };
   }
+  globalThis.xltoolsConsolidating = false;
   showResult({ counts: {}, links: [], ...data, at: data.at || new Date().toLocaleString() });
   return true;
 }
