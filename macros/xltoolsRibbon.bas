@@ -19,7 +19,7 @@ Public Sub XLT_IssueReturns(control As IRibbonControl)
 End Sub
 
 Public Sub XLT_Consolidate(control As IRibbonControl)
-    ' Consolidate: Merge the returns folder into this master, flag invalid rows and conflicts, and log every file.
+    ' Consolidate: Merge the returns folder with this master (into this workbook on the desktop add-in; as a new master to download on the web add-in), flag invalid rows and conflicts, and log every file.
     RunPython "import xltools.excel.desktop; xltools.excel.desktop.consolidate()"
 End Sub
 

@@ -56,8 +56,10 @@ BUTTONS = (
            "on a Check sheet, before you send it.", "DataValidation", OFFICER),
     Button("issue_returns", "Issue returns", "Write one return per officer from this master "
            "into the output folder.", "FileSaveAs", PMO, PMO_ONLY),
-    Button("consolidate", "Consolidate", "Merge the returns folder into this master, flag "
-           "invalid rows and conflicts, and log every file.", "TableInsert", PMO, PMO_ONLY),
+    Button("consolidate", "Consolidate", "Merge the returns folder with this master (into "
+           "this workbook on the desktop add-in; as a new master to download on the web "
+           "add-in), flag invalid rows and conflicts, and log every file.", "TableInsert",
+           PMO, PMO_ONLY),
     Button("flag_stale", "Flag stale", "Flag missing, out-of-date, unchanged and overdue "
            "updates in the Flags column.", "ConditionalFormattingMenu", PMO, PMO_ONLY),
     Button("chase_officers", "Chase e-mails", "Write a draft e-mail (.eml) to each officer "
