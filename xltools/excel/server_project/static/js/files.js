@@ -26,6 +26,12 @@ async function authHeaders() {
   return headers;
 }
 
+// Tokens are in use but none is saved: every route would answer 401 (and the browser
+// would log each as an error), so the pane asks nothing until someone signs in.
+function signedOut(headers) {
+  return headers["Auth-Provider"] === "tokens" && !headers.Authorization;
+}
+
 function byId(id) {
   return document.getElementById(id);
 }
@@ -37,8 +43,8 @@ function setText(id, text) {
   }
 }
 
-function working(on) {
-  setText("xlt-result-status", on ? "Working… (a big master can take a minute)" : "");
+function working() {
+  setText("xlt-result-status", "Working… (a big master can take a minute)");
 }
 
 async function download(link, item) {
@@ -107,13 +113,18 @@ function showCounts(counts) {
 }
 
 async function refreshResult() {
+  const headers = await authHeaders();
+  if (signedOut(headers)) {
+    setText("xlt-result-status", "Nothing run yet.");
+    return;
+  }
   try {
-    const response = await fetch(base() + "/xltools/last-run", {
-      headers: await authHeaders(),
-    });
-    working(false);
-    if (response.ok) {
-      showResult(await response.json());
+    const response = await fetch(base() + "/xltools/last-run", { headers });
+    const data = response.ok ? await response.json() : {};
+    if (data.title) {
+      showResult(data);
+    } else {
+      setText("xlt-result-status", "Nothing run yet.");
     }
   } catch (error) {
     setText("xlt-result-status", "The server did not answer.");
@@ -122,7 +133,11 @@ async function refreshResult() {
 
 async function showOnlyMyButtons() {
   try {
-    const response = await fetch(base() + "/xltools/whoami", { headers: await authHeaders() });
+    const headers = await authHeaders();
+    if (signedOut(headers)) {
+      return;
+    }
+    const response = await fetch(base() + "/xltools/whoami", { headers });
     if (!response.ok) {
       return;
     }
@@ -217,14 +232,14 @@ function watchButtons() {
   for (const button of document.querySelectorAll("[xw-click]")) {
     new MutationObserver(() => {
       if (button.hasAttribute("disabled")) {
-        working(true);
+        working();
       } else {
         refreshResult();
       }
     }).observe(button, { attributes: true, attributeFilter: ["disabled"] });
   }
   // the ribbon's buttons (ribbon.js) announce their start and end
-  document.addEventListener("xltools:start", () => working(true));
+  document.addEventListener("xltools:start", working);
   document.addEventListener("xltools:done", refreshResult);
 }
 
