@@ -264,7 +264,8 @@ def test_upload_lists_each_file_accepted_or_refused_with_the_reason(browser, off
         assert by_file[lucy].startswith("✓") and by_file[nigel].startswith("✓")
         assert by_file["notes.xlsx"].startswith("✗") and len(by_file["notes.xlsx"]) > 20
         assert by_file["Master.xlsx"].startswith("✗") and "return" in by_file["Master.xlsx"]
-        classes = pane.page.eval_on_selector_all("#xlt-upload-list li", "l => l.map(i => i.className)")
+        classes = pane.page.eval_on_selector_all("#xlt-upload-list li",
+                                                 "items => items.map(i => i.className)")
         assert classes[1:].count("text-success") == 2 and classes[1:].count("text-danger") == 2
         # the same files dropped on the card: accepted again, kept under new names
         dropped = upload(pane, {lucy: files[lucy]}, drop=True)
