@@ -110,6 +110,7 @@ def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
     name = {"officer": "Olly Officer", "pmo": "Pat PMO"}[role]
     with task_pane(browser, office["base"], office["master"]) as pane:
         assert sign_in(pane, office[role]) == f"Signed in as {name} ({role})."
+        assert pane.page.is_hidden("#xlt-token-entry")  # signed in: no token box
         pane.page.wait_for_function(
             "(n) => [...document.querySelectorAll('[xw-click]')]"
             ".filter(b => b.offsetParent !== null).length === n",
@@ -126,6 +127,7 @@ def test_a_wrong_token_or_none_gets_a_clear_sentence(browser, office):
     with task_pane(browser, office["base"], office["master"]) as pane:
         answer = sign_in(pane, "xlt_not-a-real-token")
         assert "token" in answer and "Traceback" not in answer and answer.endswith(".")
+        assert pane.page.is_visible("#xlt-token-entry")  # to paste the right one
         # pressing a button with that token: the server's refusal, in words, on the pane
         pane.page.locator('[xw-click="check_return"]').click()
         pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
@@ -263,6 +265,7 @@ def test_upload_lists_each_file_accepted_or_refused_with_the_reason(browser, off
         lucy, nigel = office["filled"]["Lucy Peel"].name, office["filled"]["Nigel Stevenson"].name
         assert by_file[lucy].startswith("✓") and by_file[nigel].startswith("✓")
         assert by_file["notes.xlsx"].startswith("✗") and len(by_file["notes.xlsx"]) > 20
+        assert all(line.count(name) == 1 for name, line in by_file.items())  # said once
         assert by_file["Master.xlsx"].startswith("✗") and "return" in by_file["Master.xlsx"]
         classes = pane.page.eval_on_selector_all("#xlt-upload-list li",
                                                  "items => items.map(i => i.className)")
