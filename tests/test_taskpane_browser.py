@@ -162,6 +162,10 @@ def test_check_return_shows_working_then_the_result(browser, office):
             assert f"{len(expected.errors)} problem" in result
         else:
             assert "no problems" in result or "No errors" in result
+        if "Check sheet" in result:  # the listed problems are on a new Check sheet in Excel
+            check = pane.sheet("Check")
+            assert check is not None and len(check["values"]) > 1
+            assert "Check" in pane.page.evaluate("() => __xltSheetNames()")
         assert pane.errors == []
 
 
