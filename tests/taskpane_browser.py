@@ -229,6 +229,9 @@ def task_pane(browser, base: str, workbook: Path | None = None, token: str | Non
     try:
         page.goto(base + "/taskpane.html", wait_until="load")
         page.wait_for_function("() => globalThis.xlwings && globalThis.config")
+        # the pane's first look at who is signed in and at "Last run" has answered, so a
+        # later change of the status line is a button's
+        page.wait_for_load_state("networkidle")
         yield pane
     finally:
         context.close()

@@ -59,11 +59,15 @@ def office(tmp_path_factory):
 def press(pane, script: str) -> str:
     """Press a task pane button; wait for the answer; the "Last run" card's text."""
     page = pane.page
-    before = page.evaluate("() => __xltStatus.length")
+    before = page.evaluate("() => [__xltStatus.length, __xltLog.dialogs.length]")
     page.locator(f'[xw-click="{script}"]').click()
+    # the answer's alert opens as its last action, not awaited by xlwings: wait for it too
     page.wait_for_function(
-        "([script, before]) => !document.querySelector(`[xw-click=\"${script}\"]`)"
-        ".hasAttribute('disabled') && __xltStatus.slice(before).some(s => s.startsWith('At '))",
+        "([script, [status, dialogs]]) => { const seen = __xltStatus.slice(status);"
+        " const working = seen.findIndex(s => s.startsWith('Working'));"
+        " return working >= 0 && seen.slice(working).some(s => s.startsWith('At '))"
+        " && __xltLog.dialogs.length > dialogs && !document.querySelector("
+        "`[xw-click=\"${script}\"]`).hasAttribute('disabled'); }",
         arg=[script, before], timeout=180_000)
     return page.inner_text("#xlt-result")
 
@@ -399,3 +403,17 @@ def test_the_guides_show_the_task_pane(browser, office, tmp_path):
     for path in shots:
         assert f"images/{path.name}" in guides, path.name
         assert (IMAGES / path.name).exists(), f"run XLTOOLS_REGEN_DOCS=1 for {path.name}"
+
+
+@pytest.mark.parametrize("button", [b for b in BUTTONS if b.roles],
+                         ids=[b.script for b in BUTTONS if b.roles])
+def test_every_pmo_button_runs_in_the_pane_without_an_error(browser, office, button):
+    """Each button's answer (values, sheets, widths, charts, protection, alerts) applies
+    to the workbook in Excel with no error on the pane or in the console."""
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        result = press(pane, button.script)
+        assert pane.page.is_hidden("#global-error-alert"), \
+            pane.page.inner_text("#global-error-alert")
+        (dialog,) = pane.log()["dialogs"]
+        assert dialog["title"] in result and dialog["title"].startswith("xltools: ")
+        assert pane.errors == []

@@ -34,6 +34,21 @@
   });
   const READY = { host: "Excel", platform: host.platform || "OfficeOnline" };
 
+  // A recorded value the test can read: ranges by address, nothing callable or circular.
+  function plain(value, depth = 0) {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "function") return "<object>";
+    if (typeof value !== "object") return value;
+    if (depth > 4) return "<object>";
+    if (Array.isArray(value)) return value.map((v) => plain(v, depth + 1));
+    if (value instanceof Range) return value.address;
+    if (value instanceof Loadable) return value.name || "<object>";
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v, depth + 1)]));
+  }
+  function note(sheet, address, what, value) {
+    log.writes.push({ sheet, address, what, value: plain(value) });
+  }
+
   // -- addresses -------------------------------------------------------------------
   function colName(index) {
     let name = "";
@@ -207,6 +222,25 @@
         width: meta.width || 480,
         height: meta.height || 260,
       });
+      this.series = new Collection([], this);
+      this.setSeries(meta.series || 1);
+    }
+    // Excel makes one series per column (or row) of the data after the first, the
+    // categories; a test reads them back from __xltLog.writes.
+    setSeries(count) {
+      this.series._items = Array.from({ length: Math.max(1, count) }, (_, i) =>
+        withRecorder(
+          Object.assign(new Loadable(), {
+            name: `Series${i + 1}`,
+            record: (what, value) => this.record(`series ${i + 1}: ${what}`, value),
+          }),
+        ),
+      );
+    }
+    setData(range, seriesBy = "Auto") {
+      const byRows = seriesBy === "Rows" || (seriesBy === "Auto" && range.nc > range.nr);
+      this.setSeries(byRows ? range.nr - 1 : range.nc - 1);
+      this.record("setData", [range.address, seriesBy]);
     }
     delete() {
       this.sheet.charts._items.splice(this.sheet.charts._items.indexOf(this), 1);
@@ -222,6 +256,7 @@
       const chart = withRecorder(
         new Chart(this.owner, { name: `Chart ${this._items.length + 1}`, chartType: type }),
       );
+      if (source && source.nc) chart.setData(source, seriesBy || "Auto");
       this._items.push(chart);
       this.owner.record("charts.add", [type, source && source.address, seriesBy]);
       return chart;
@@ -337,7 +372,7 @@
       return `{sheet-${this._name}}`;
     }
     record(what, value, address = null) {
-      log.writes.push({ sheet: this._name, address, what, value });
+      note(this._name, address, what, value);
     }
     // the extent of the values (Excel's values-only used range), null when empty
     extent() {
@@ -643,7 +678,7 @@
             name: "en-GB",
             datetimeFormat: Object.assign(new Loadable(), { shortDatePattern: "dd/MM/yyyy" }),
           }),
-          record: (what, value) => log.writes.push({ sheet: null, address: null, what: `application.${what}`, value }),
+          record: (what, value) => note(null, null, `application.${what}`, value),
           calculate: () => null,
           suspendApiCalculationUntilNextSync: () => null,
           suspendScreenUpdatingUntilNextSync: () => null,
@@ -653,7 +688,7 @@
       this.protection = Object.assign(new Loadable(), { protected: false });
     }
     record(what, value) {
-      log.writes.push({ sheet: null, address: null, what, value });
+      note(null, null, what, value);
     }
     sheetNamed(name) {
       return this.worksheets._items.find((s) => s.name === name) || null;
