@@ -146,6 +146,25 @@ def test_a_wrong_token_or_none_gets_a_clear_sentence(browser, office):
         assert pane.log()["writes"] == []  # nothing written to the workbook
 
 
+def test_forget_leaves_nothing_of_the_last_person_on_a_shared_pane(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        sign_in(pane, office["pmo"])
+        press(pane, "next_quarter")
+        assert pane.page.locator("#xlt-result-links button").count() == 1
+        pane.page.click("#xlt-token-forget")
+        assert pane.page.inner_text(STATUS) == "Nothing run yet."
+        assert pane.page.inner_text("#xlt-result-title") == ""
+        assert pane.page.locator("#xlt-result-links li").count() == 0
+        assert pane.visible_buttons() == [b.label for b in BUTTONS]  # signed out: all shown
+        assert pane.page.is_visible("#xlt-token-entry")
+        sign_in(pane, office["officer"])  # the next person
+        pane.page.wait_for_load_state("networkidle")
+        assert pane.visible_buttons() == expected_buttons("officer")
+        assert "next quarter" not in pane.page.inner_text("#xlt-result")
+        assert pane.page.locator("#xlt-result-links li").count() == 0
+        assert pane.errors == []
+
+
 # -- buttons run the real scripts ----------------------------------------------------------
 
 

@@ -115,7 +115,7 @@ function showCounts(counts) {
 async function refreshResult() {
   const headers = await authHeaders();
   if (signedOut(headers)) {
-    setText("xlt-result-status", "Nothing run yet.");
+    clearResult();
     return;
   }
   try {
@@ -124,7 +124,7 @@ async function refreshResult() {
     if (data.title) {
       showResult(data);
     } else {
-      setText("xlt-result-status", "Nothing run yet.");
+      clearResult(); // e.g. someone else signed in on this pane
     }
   } catch (error) {
     setText("xlt-result-status", "The server did not answer.");
@@ -243,15 +243,37 @@ function watchButtons() {
   document.addEventListener("xltools:done", refreshResult);
 }
 
+// After "Forget" (a shared PC, the next person): nothing of the last person's stays on
+// the pane — their answer and download links go, and every button shows again.
+function forgetPerson() {
+  for (const element of document.querySelectorAll("[data-roles], .xlt-group")) {
+    element.classList.remove("d-none");
+  }
+  byId("xlt-upload-list")?.replaceChildren();
+  clearResult();
+}
+
+function clearResult() {
+  for (const id of ["xlt-result-title", "xlt-result-message"]) {
+    setText(id, "");
+  }
+  byId("xlt-result-links")?.replaceChildren();
+  showCounts({});
+  setText("xlt-result-status", "Nothing run yet.");
+}
+
 function setup() {
   watchButtons();
   setupUpload();
   showOnlyMyButtons();
   refreshResult();
-  const save = byId("xlt-token-save");
-  if (save) {
-    save.addEventListener("click", () => setTimeout(showOnlyMyButtons, 300));
-  }
+  // signin.js has saved (or removed) the token by the time these run: its handlers
+  // were added first
+  byId("xlt-token-save")?.addEventListener("click", () => {
+    showOnlyMyButtons();
+    refreshResult();
+  });
+  byId("xlt-token-forget")?.addEventListener("click", forgetPerson);
 }
 
 if (document.readyState === "loading") {
