@@ -10,6 +10,7 @@ saved by the browser and opened with openpyxl.
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from test_server_security import make_token
 
 from xltools.addin.buttons import BUTTONS
 from xltools.cycle.check import check_workbook
+from xltools.excel.sheets_needed import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
@@ -205,6 +207,26 @@ def test_flag_stale_writes_the_flags_and_keeps_the_sheet_protected(browser, offi
         assert whats.index("protection.unprotect") < whats.index("values") < \
             whats.index("protection.protect")
         assert pane.errors == []
+
+
+def sent_sheets(request) -> dict[str, bool]:
+    """Which sheets a script call carried values for (the others were left out)."""
+    body = json.loads(request.post_data)
+    return {sheet["name"]: sheet["values"] != [[]] for sheet in body["sheets"]}
+
+
+@pytest.mark.parametrize("how", ["task pane", "ribbon"])
+def test_a_button_sends_only_the_sheets_its_script_reads(browser, office, how):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        with pane.page.expect_request("**/custom-scripts-call/flag_stale") as call:
+            if how == "ribbon":
+                pane.page.evaluate("() => __xltPress('xltools-flag-stale')")
+            else:
+                press(pane, "flag_stale")
+        sent = sent_sheets(call.value)
+        assert sorted(n for n, has in sent.items() if has) == sorted(SHEETS["flag_stale"])
+        assert len(sent) == len(load_workbook(office["master"]).sheetnames)  # all named
+        assert call.value.headers["authorization"] == f"Bearer {office['pmo']}"
 
 
 def test_the_ribbon_button_runs_the_same_script(browser, office):
