@@ -241,6 +241,20 @@ def test_the_ribbon_button_runs_the_same_script(browser, office):
         assert pane.errors == []
 
 
+def test_an_officer_pressing_a_pmo_ribbon_button_is_told_why_and_nothing_changes(browser,
+                                                                                  office):
+    """The ribbon is the same for everyone (Office has no per-user ribbon): the server
+    refuses, and the refusal comes up as an alert in words."""
+    with task_pane(browser, office["base"], office["master"], token=office["officer"]) as pane:
+        pane.page.evaluate("() => __xltPress('xltools-consolidate')")
+        pane.page.wait_for_function("() => __xltLog.dialogs.length > 0")
+        (dialog,) = pane.log()["dialogs"]
+        assert "needs the pmo role" in dialog["prompt"] and "Olly Officer" in dialog["prompt"]
+        assert pane.log()["writes"] == []  # the master in Excel is untouched
+        pane.page.wait_for_function("() => !document.getElementById('xlt-result-status')"
+                                    ".textContent.startsWith('Working')")
+
+
 def test_issue_returns_link_downloads_a_zip_of_one_return_per_officer(browser, office, tmp_path):
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
         result = press(pane, "issue_returns")

@@ -20,8 +20,11 @@
 // Office.js behaviour kept on purpose, because real Excel has it: a missing sheet
 // or item fails at context.sync() (ItemNotFound), a values matrix must match the
 // range's size, locked cells of a protected sheet refuse values and formulas
-// (AccessDenied), at most two files from getFileAsync may be open, and slices are
-// plain arrays of byte numbers.
+// (AccessDenied), at most two files from getFileAsync may be open, the slice size
+// is at most 4 MB (the default), and slices are plain arrays of byte numbers.
+// Not like Excel: getFileAsync hands over the .xlsx as it was opened (Excel would
+// save the current state, with the actions' writes), formulas are not calculated,
+// and the error codes and messages of failures are approximations.
 (function () {
   "use strict";
   const host = globalThis.__xltHost || { name: "Book1.xlsx", sheets: [{ name: "Sheet1" }] };
