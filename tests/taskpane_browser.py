@@ -48,14 +48,16 @@ def chromium_path() -> str | None:
 def require_chromium() -> str:
     """The browser; skipped when missing, except under ``make test`` where it must exist."""
     path = chromium_path()
-    if path is None:
-        if os.environ.get("XLTOOLS_REQUIRE_SOFFICE"):
-            pytest.fail("Chromium is required for the task pane tests: apt-get install chromium")
-        pytest.skip("Chromium not installed")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.fail("playwright is missing: pip install -e '.[dev]'")
+        path, missing = None, "Playwright (pip install -e '.[dev]')"
+    else:
+        missing = "Chromium (apt-get install chromium)"
+    if path is None:
+        if os.environ.get("XLTOOLS_REQUIRE_SOFFICE"):
+            pytest.fail(f"the task pane tests need {missing}")
+        pytest.skip(f"{missing} not installed")
     return path
 
 
