@@ -13,17 +13,19 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 # LibreOffice (headless) renders the workbooks (Calc) and the tracker paper (Writer)
-# in tests and the demo.
+# in tests and the demo; Chromium (headless, driven by Playwright) runs the add-in's
+# task pane in tests/test_taskpane_browser.py.
 soffice:
 	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
-	    || ! ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1; then \
+	    || ! ls /usr/lib/libreoffice/program/libswlo.so >/dev/null 2>&1 \
+	    || ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installing LibreOffice Calc and Writer (headless) and poppler-utils (apt)…"; \
+	    echo "Installing LibreOffice Calc and Writer (headless), poppler-utils and Chromium (apt)…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils >/dev/null; \
+	      libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils chromium >/dev/null; \
 	  else \
-	    echo "LibreOffice missing: sudo apt-get install libreoffice-calc-nogui" \
-	      "libreoffice-writer-nogui poppler-utils"; \
+	    echo "LibreOffice or Chromium missing: sudo apt-get install libreoffice-calc-nogui" \
+	      "libreoffice-writer-nogui poppler-utils chromium"; \
 	  fi; \
 	fi
 

@@ -74,10 +74,11 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
         path.write_bytes(data)
         try:
             report = check_workbook(path)
-        except WorkbookError as exc:
-            return Outcome(shown, False, str(exc))
+        except WorkbookError as exc:  # the task pane shows the name beside the reason
+            return Outcome(shown, False, str(exc).removeprefix(f"{path}: ")
+                           .removeprefix(f"{shown}: "))
         except Exception:  # noqa: BLE001 - a hostile file is refused, never a 500
-            return Outcome(shown, False, f"{shown}: could not be read as a workbook")
+            return Outcome(shown, False, "could not be read as a workbook")
         if report.book.kind != RETURN:
             return Outcome(shown, False, f"this is a {report.book.kind}, not an officer's "
                            "return")

@@ -27,6 +27,12 @@ async function authHeaders() {
   return headers;
 }
 
+// Tokens are in use but none is saved: every route would answer 401 (and the browser
+// would log each as an error), so the pane asks nothing until someone signs in.
+function signedOut(headers) {
+  return headers["Auth-Provider"] === "tokens" && !headers.Authorization;
+}
+
 function byId(id) {
   return document.getElementById(id);
 }
@@ -38,8 +44,8 @@ function setText(id, text) {
   }
 }
 
-function working(on) {
-  setText("xlt-result-status", on ? "Working… (a big master can take a minute)" : "");
+function working() {
+  setText("xlt-result-status", "Working… (a big master can take a minute)");
 }
 
 async function download(link, item) {
@@ -108,13 +114,18 @@ function showCounts(counts) {
 }
 
 async function refreshResult() {
+  const headers = await authHeaders();
+  if (signedOut(headers)) {
+    clearResult();
+    return;
+  }
   try {
-    const response = await fetch(base() + "/xltools/last-run", {
-      headers: await authHeaders(),
-    });
-    working(false);
-    if (response.ok) {
-      showResult(await response.json());
+    const response = await fetch(base() + "/xltools/last-run", { headers });
+    const data = response.ok ? await response.json() : {};
+    if (data.title) {
+      showResult(data);
+    } else {
+      clearResult(); // e.g. someone else signed in on this pane
     }
   } catch (error) {
     setText("xlt-result-status", "The server did not answer.");
@@ -123,7 +134,11 @@ async function refreshResult() {
 
 async function showOnlyMyButtons() {
   try {
-    const response = await fetch(base() + "/xltools/whoami", { headers: await authHeaders() });
+    const headers = await authHeaders();
+    if (signedOut(headers)) {
+      return;
+    }
+    const response = await fetch(base() + "/xltools/whoami", { headers });
     if (!response.ok) {
       return;
     }
@@ -218,14 +233,14 @@ function watchButtons() {
   for (const button of document.querySelectorAll("[xw-click]")) {
     new MutationObserver(() => {
       if (button.hasAttribute("disabled")) {
-        working(true);
+        working();
       } else {
         refreshResult();
       }
     }).observe(button, { attributes: true, attributeFilter: ["disabled"] });
   }
   // the ribbon's buttons (ribbon.js) announce their start and end
-  document.addEventListener("xltools:start", () => working(true));
+  document.addEventListener("xltools:start", working);
   document.addEventListener("xltools:done", refreshResult);
 }
 
@@ -301,6 +316,24 @@ async function xltoolsConsolidateByFile() {
   return true;
 }
 globalThis.xltoolsConsolidateByFile = xltoolsConsolidateByFile;
+// After "Forget" (a shared PC, the next person): nothing of the last person's stays on
+// the pane — their answer and download links go, and every button shows again.
+function forgetPerson() {
+  for (const element of document.querySelectorAll("[data-roles], .xlt-group")) {
+    element.classList.remove("d-none");
+  }
+  byId("xlt-upload-list")?.replaceChildren();
+  clearResult();
+}
+
+function clearResult() {
+  for (const id of ["xlt-result-title", "xlt-result-message"]) {
+    setText(id, "");
+  }
+  byId("xlt-result-links")?.replaceChildren();
+  showCounts({});
+  setText("xlt-result-status", "Nothing run yet.");
+}
 
 function setup() {
   // the task pane's Consolidate button: by file where Office can (before xlwings' handler)
@@ -321,10 +354,13 @@ function setup() {
   setupUpload();
   showOnlyMyButtons();
   refreshResult();
-  const save = byId("xlt-token-save");
-  if (save) {
-    save.addEventListener("click", () => setTimeout(showOnlyMyButtons, 300));
-  }
+  // signin.js has saved (or removed) the token by the time these run: its handlers
+  // were added first
+  byId("xlt-token-save")?.addEventListener("click", () => {
+    showOnlyMyButtons();
+    refreshResult();
+  });
+  byId("xlt-token-forget")?.addEventListener("click", forgetPerson);
 }
 
 if (document.readyState === "loading") {

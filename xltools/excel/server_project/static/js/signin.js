@@ -11,10 +11,21 @@ function show(text) {
   }
 }
 
+// Signed in: only "Signed in as …" and Forget; otherwise the box to paste a token into.
+function entry(signedIn) {
+  const box = document.getElementById("xlt-token-entry");
+  const forget = document.getElementById("xlt-token-forget");
+  if (box && forget) {
+    box.classList.toggle("d-none", signedIn);
+    forget.classList.toggle("d-none", !localStorage.getItem(KEY));
+  }
+}
+
 // Ask the server who the saved token belongs to (GET /xltools/whoami).
 async function refresh() {
   if (!localStorage.getItem(KEY)) {
     show("Not signed in.");
+    entry(false);
     return;
   }
   const auth = await globalThis.getAuth();
@@ -28,8 +39,10 @@ async function refresh() {
     } else {
       show(data.detail || "The server did not accept this token.");
     }
+    entry(response.ok);
   } catch (error) {
     show("A token is saved, but the server did not answer.");
+    entry(false);
   }
 }
 
@@ -54,6 +67,7 @@ function setup() {
   forget.addEventListener("click", () => {
     localStorage.removeItem(KEY);
     show("Forgotten. Not signed in.");
+    entry(false);
   });
 }
 

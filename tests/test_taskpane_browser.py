@@ -1,0 +1,474 @@
+"""The task pane as a person uses it: the real page from the real ``xltools serve``, in
+real headless Chromium, with Excel played by ``tests/browser/office_shim.js`` holding a
+real workbook (``taskpane_browser``). Buttons run the real scripts over real HTTP; the
+answers' actions are applied to the shim's workbook and read back; downloads are
+saved by the browser and opened with openpyxl.
+
+``XLTOOLS_REGEN_DOCS=1`` also renders the task pane screenshots in docs/images/.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from excel_books import write_master, write_returns
+from live_server import start, stop
+from openpyxl import load_workbook
+from taskpane_browser import chromium, task_pane
+from test_server_security import make_token
+
+from xltools.addin.buttons import BUTTONS
+from xltools.cycle.check import check_workbook
+from xltools.excel.sheets_needed import SHEETS
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "images"
+STATUS = "#xlt-result-status"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """A master, its issued returns (Lucy Peel's filled in), and the server with tokens
+    and an empty returns folder; no output folder, so downloads are the only copies."""
+    from conftest import SAMPLE_PLAN
+
+    from xltools.plan import Plan
+
+    root = tmp_path_factory.mktemp("pane")
+    master = write_master(root / "Master.xlsx", Plan.load(SAMPLE_PLAN))
+    filled = write_returns(master, root / "issued")
+    (root / "returns").mkdir()
+    tokens = root / "tokens.json"
+    people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
+              "officer": make_token(tokens, "Olly Officer", "officer")}
+    base, proc = start(root, "--tokens", str(tokens),
+                       env={"XLTOOLS_OUTPUT_DIR": "", "XLTOOLS_RETURNS_DIR": str(root / "returns")})
+    yield {"base": base, "root": root, "master": master, "filled": filled, **people}
+    stop(proc)
+
+
+def press(pane, script: str) -> str:
+    """Press a task pane button; wait for the answer; the "Last run" card's text."""
+    page = pane.page
+    before = page.evaluate("() => [__xltStatus.length, __xltLog.dialogs.length]")
+    page.locator(f'[xw-click="{script}"]').click()
+    # the answer's alert opens as its last action, not awaited by xlwings: wait for it too
+    page.wait_for_function(
+        "([script, [status, dialogs]]) => { const seen = __xltStatus.slice(status);"
+        " const working = seen.findIndex(s => s.startsWith('Working'));"
+        " return working >= 0 && seen.slice(working).some(s => s.startsWith('At '))"
+        " && __xltLog.dialogs.length > dialogs && !document.querySelector("
+        "`[xw-click=\"${script}\"]`).hasAttribute('disabled'); }",
+        arg=[script, before], timeout=180_000)
+    return page.inner_text("#xlt-result")
+
+
+def statuses(pane, since: int = 0) -> list[str]:
+    return pane.page.evaluate("(n) => __xltStatus.slice(n)", since)
+
+
+def sign_in(pane, token: str) -> str:
+    """Paste a token into the Sign in card and press Save; the card's answer."""
+    page = pane.page
+    page.fill("#xlt-token", token)
+    page.click("#xlt-token-save")
+    page.wait_for_function("() => /Signed in as|token|did not/.test("
+                           "document.getElementById('xlt-signin-status').textContent)")
+    return page.inner_text("#xlt-signin-status")
+
+
+def expected_buttons(role: str) -> list[str]:
+    return [b.label for b in BUTTONS if not b.roles or role in b.roles]
+
+
+# -- loading and signing in -------------------------------------------------------------
+
+
+def test_the_page_loads_without_errors_and_wires_every_button(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        pane.page.wait_for_function(
+            "() => document.getElementById('xlt-signin-status').textContent")
+        assert pane.page.inner_text("#xlt-signin-status") == "Not signed in."
+        log = pane.log()
+        # ribbon.js associated one handler per ribbon button (the manifest's names)
+        assert sorted(log["actions"]) == sorted(b.function_name for b in BUTTONS)
+        # xlwings wired every task pane button (xw-click) after Office.onReady
+        pane.page.wait_for_function(
+            "() => document.querySelectorAll('[xw-click-initialized]').length === "
+            f"{len(BUTTONS)}")
+        assert pane.page.is_hidden("#xlwings-office-ready-error")  # "didn't load" overlay
+        assert pane.errors == [] and pane.refused == []  # nothing asked off this machine
+
+
+@pytest.mark.parametrize("role", ["officer", "pmo"])
+def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
+    name = {"officer": "Olly Officer", "pmo": "Pat PMO"}[role]
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        assert sign_in(pane, office[role]) == f"Signed in as {name} ({role})."
+        assert pane.page.is_hidden("#xlt-token-entry")  # signed in: no token box
+        pane.page.wait_for_function(
+            "(n) => [...document.querySelectorAll('[xw-click]')]"
+            ".filter(b => b.offsetParent !== null).length === n",
+            arg=len(expected_buttons(role)))
+        assert pane.visible_buttons() == expected_buttons(role)
+        assert pane.page.is_visible("#xlt-upload-card") == (role == "pmo")
+        groups = [g.inner_text().split("\n")[0] for g in pane.page.locator(".xlt-group").all()
+                  if g.is_visible()]
+        assert groups == (["Officer"] if role == "officer" else ["Officer", "PMO", "Finance"])
+        assert pane.errors == []
+
+
+def test_a_wrong_token_or_none_gets_a_clear_sentence(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        answer = sign_in(pane, "xlt_not-a-real-token")
+        assert "token" in answer and "Traceback" not in answer and answer.endswith(".")
+        assert pane.page.is_visible("#xlt-token-entry")  # to paste the right one
+        # pressing a button with that token: the server's refusal, in words, on the pane
+        pane.page.locator('[xw-click="check_return"]').click()
+        pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
+        refusal = pane.page.inner_text("#global-error-alert span")
+        assert "token" in refusal and "{" not in refusal and "/" not in refusal
+        pane.page.click("#xlt-token-forget")
+        assert pane.page.inner_text("#xlt-signin-status") == "Forgotten. Not signed in."
+    with task_pane(browser, office["base"], office["master"]) as pane:  # never signed in
+        pane.page.locator('[xw-click="flag_stale"]').click()
+        pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
+        assert "token" in pane.page.inner_text("#global-error-alert span")
+        assert pane.log()["writes"] == []  # nothing written to the workbook
+
+
+def test_forget_leaves_nothing_of_the_last_person_on_a_shared_pane(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        sign_in(pane, office["pmo"])
+        press(pane, "next_quarter")
+        assert pane.page.locator("#xlt-result-links button").count() == 1
+        pane.page.click("#xlt-token-forget")
+        assert pane.page.inner_text(STATUS) == "Nothing run yet."
+        assert pane.page.inner_text("#xlt-result-title") == ""
+        assert pane.page.locator("#xlt-result-links li").count() == 0
+        assert pane.visible_buttons() == [b.label for b in BUTTONS]  # signed out: all shown
+        assert pane.page.is_visible("#xlt-token-entry")
+        sign_in(pane, office["officer"])  # the next person
+        pane.page.wait_for_load_state("networkidle")
+        assert pane.visible_buttons() == expected_buttons("officer")
+        assert "next quarter" not in pane.page.inner_text("#xlt-result")
+        assert pane.page.locator("#xlt-result-links li").count() == 0
+        assert pane.errors == []
+
+
+# -- buttons run the real scripts ----------------------------------------------------------
+
+
+def test_check_return_shows_working_then_the_result(browser, office):
+    lucy = office["filled"]["Lucy Peel"]
+    with task_pane(browser, office["base"], lucy, token=office["officer"]) as pane:
+        result = press(pane, "check_return")
+        seen = statuses(pane)
+        assert any(s.startswith("Working…") for s in seen), seen
+        assert seen.index(next(s for s in seen if s.startswith("Working…"))) < len(seen) - 1
+        assert "xltools: check return" in result
+        expected = check_workbook(lucy)
+        dialog = pane.log()["dialogs"][-1]
+        assert dialog["title"] == "xltools: check return"
+        assert dialog["prompt"] in result.replace("\n", " ") or \
+            dialog["prompt"].split("\n")[0] in result
+        if expected.errors:
+            assert f"{len(expected.errors)} problem" in result
+        else:
+            assert "no problems" in result or "No errors" in result
+        if "Check sheet" in result:  # the listed problems are on a new Check sheet in Excel
+            check = pane.sheet("Check")
+            assert check is not None and len(check["values"]) > 1
+            assert "Check" in pane.page.evaluate("() => __xltSheetNames()")
+        assert pane.errors == []
+
+
+def test_flag_stale_writes_the_flags_and_keeps_the_sheet_protected(browser, office, tmp_path):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        result = press(pane, "flag_stale")
+        assert "actions flagged" in result
+        actions = pane.sheet("Actions")
+        header = actions["values"][0]
+        flags = [row[header.index("Flags")] for row in actions["values"][1:]]
+        assert any("NO_UPDATE" in str(f) for f in flags)
+        assert actions["protected"]  # lifted for the write, then put back
+        whats = [w["what"] for w in pane.log()["writes"] if w["sheet"] == "Actions"]
+        assert whats.index("protection.unprotect") < whats.index("values") < \
+            whats.index("protection.protect")
+        assert pane.errors == []
+
+
+def sent_sheets(request) -> dict[str, bool]:
+    """Which sheets a script call carried values for (the others were left out)."""
+    body = json.loads(request.post_data)
+    return {sheet["name"]: sheet["values"] != [[]] for sheet in body["sheets"]}
+
+
+@pytest.mark.parametrize("how", ["task pane", "ribbon"])
+def test_a_button_sends_only_the_sheets_its_script_reads(browser, office, how):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        with pane.page.expect_request("**/custom-scripts-call/flag_stale") as call:
+            if how == "ribbon":
+                pane.page.evaluate("() => __xltPress('xltools-flag-stale')")
+            else:
+                press(pane, "flag_stale")
+        sent = sent_sheets(call.value)
+        assert sorted(n for n, has in sent.items() if has) == sorted(SHEETS["flag_stale"])
+        assert len(sent) == len(load_workbook(office["master"]).sheetnames)  # all named
+        assert call.value.headers["authorization"] == f"Bearer {office['pmo']}"
+
+
+def test_the_ribbon_button_runs_the_same_script(browser, office):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        before = len(statuses(pane))
+        pane.page.evaluate("() => __xltPress('xltools-flag-stale')")  # returns when completed
+        pane.page.wait_for_function(
+            "(n) => __xltStatus.slice(n).some(s => s.startsWith('At '))", arg=before)
+        seen = statuses(pane, before)
+        assert seen[0].startswith("Working…")
+        assert "xltools: flag stale updates" in pane.page.inner_text("#xlt-result-title")
+        assert pane.errors == []
+
+
+def test_an_officer_pressing_a_pmo_ribbon_button_is_told_why_and_nothing_changes(browser,
+                                                                                  office):
+    """The ribbon is the same for everyone (Office has no per-user ribbon): the server
+    refuses, and the refusal comes up as an alert in words."""
+    with task_pane(browser, office["base"], office["master"], token=office["officer"]) as pane:
+        pane.page.evaluate("() => __xltPress('xltools-consolidate')")
+        pane.page.wait_for_function("() => __xltLog.dialogs.length > 0")
+        (dialog,) = pane.log()["dialogs"]
+        assert "needs the pmo role" in dialog["prompt"] and "Olly Officer" in dialog["prompt"]
+        assert pane.log()["writes"] == []  # the master in Excel is untouched
+        pane.page.wait_for_function("() => !document.getElementById('xlt-result-status')"
+                                    ".textContent.startsWith('Working')")
+
+
+def test_issue_returns_link_downloads_a_zip_of_one_return_per_officer(browser, office, tmp_path):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        result = press(pane, "issue_returns")
+        assert "returns" in result
+        link = pane.page.locator("#xlt-result-links button")
+        assert link.count() == 1 and link.inner_text().startswith("Download returns ")
+        with pane.page.expect_download() as started:
+            link.click()
+        saved = tmp_path / started.value.suggested_filename
+        started.value.save_as(saved)
+        assert saved.suffix == ".zip"
+        with zipfile.ZipFile(saved) as zf:
+            names = zf.namelist()
+            assert len(names) == len(office["filled"])
+            officers = []
+            for name in names:
+                path = tmp_path / Path(name).name
+                path.write_bytes(zf.read(name))
+                report = check_workbook(path)
+                assert report.book.kind == "return" and report.ok, name
+                officers.append(report.book.officer)
+        assert sorted(officers) == sorted(office["filled"])
+        pane.page.wait_for_function("() => document.querySelector('#xlt-result-links li')"
+                                    ".textContent.includes('used up')")
+        assert pane.errors == []
+
+
+# -- files in: the upload card, then Consolidate --------------------------------------------
+
+
+def upload(pane, files: dict[str, bytes], drop: bool = False) -> list[str]:
+    """Choose (or drop) files on the upload card; the list's lines once answered."""
+    page = pane.page
+    if drop:
+        page.evaluate(
+            """(files) => {
+                const data = new DataTransfer();
+                for (const [name, bytes] of Object.entries(files)) {
+                    data.items.add(new File([new Uint8Array(bytes)], name));
+                }
+                const card = document.getElementById('xlt-upload-card');
+                card.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true,
+                                                              cancelable: true}));
+                card.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true,
+                                                          cancelable: true}));
+            }""", {name: list(data) for name, data in files.items()})
+    else:
+        page.set_input_files("#xlt-upload", [
+            {"name": name, "mimeType": "application/octet-stream", "buffer": data}
+            for name, data in files.items()])
+    page.wait_for_function("() => { const first = document.querySelector('#xlt-upload-list li');"
+                           " return first && !first.textContent.startsWith('Checking'); }")
+    return [li.inner_text() for li in page.locator("#xlt-upload-list li").all()]
+
+
+def returns_to_upload(office) -> dict[str, bytes]:
+    lucy = office["filled"]["Lucy Peel"]
+    nigel = office["filled"]["Nigel Stevenson"]
+    return {lucy.name: lucy.read_bytes(), nigel.name: nigel.read_bytes(),
+            "notes.xlsx": b"just some text, not a workbook",
+            "Master.xlsx": office["master"].read_bytes()}
+
+
+def test_upload_lists_each_file_accepted_or_refused_with_the_reason(browser, office):
+    files = returns_to_upload(office)
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        lines = upload(pane, files)
+        assert lines[0] == "2 accepted, 2 refused."
+        by_file = {line[2:].split(":")[0].split(" (kept as")[0]: line for line in lines[1:]}
+        assert set(by_file) == set(files)
+        lucy, nigel = office["filled"]["Lucy Peel"].name, office["filled"]["Nigel Stevenson"].name
+        assert by_file[lucy].startswith("✓") and by_file[nigel].startswith("✓")
+        assert by_file["notes.xlsx"].startswith("✗") and len(by_file["notes.xlsx"]) > 20
+        assert all(line.count(name) == 1 for name, line in by_file.items())  # said once
+        assert by_file["Master.xlsx"].startswith("✗") and "return" in by_file["Master.xlsx"]
+        classes = pane.page.eval_on_selector_all("#xlt-upload-list li",
+                                                 "items => items.map(i => i.className)")
+        assert classes[1:].count("text-success") == 2 and classes[1:].count("text-danger") == 2
+        # the same files dropped on the card: accepted again, kept under new names
+        dropped = upload(pane, {lucy: files[lucy]}, drop=True)
+        assert dropped[0] == "1 accepted, 0 refused." and "(kept as" in dropped[1]
+        assert pane.errors == []
+    for path in (office["root"] / "returns").iterdir():
+        path.unlink()  # leave the folder as the other tests expect it
+
+
+def test_an_officer_cannot_upload(browser, office):
+    with task_pane(browser, office["base"], office["master"], token=office["officer"]) as pane:
+        pane.page.evaluate("() => document.getElementById('xlt-upload-card')"
+                           ".classList.remove('d-none')")  # the server refuses anyway
+        lines = upload(pane, {"x.xlsx": office["filled"]["Lucy Peel"].read_bytes()})
+        assert len(lines) == 1 and "pmo" in lines[0].lower() and "✓" not in lines[0]
+    assert list((office["root"] / "returns").iterdir()) == []
+
+
+def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office, tmp_path):
+    lucy = office["filled"]["Lucy Peel"]
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        assert upload(pane, {lucy.name: lucy.read_bytes()})[0] == "1 accepted, 0 refused."
+        result = press(pane, "consolidate")
+        assert "xltools: consolidate" in result
+        counts = dict(row.split("\t") for row in
+                      pane.page.inner_text("#xlt-result-counts").splitlines())
+        assert counts["returns merged"] == "1"
+        links = pane.page.locator("#xlt-result-links button")
+        names = [links.nth(i).inner_text() for i in range(links.count())]
+        assert len(names) == 2 and any("before consolidation" in n for n in names)
+        got = {}
+        for _ in names:  # a used link's button gives way to "downloaded"
+            with pane.page.expect_download() as started:
+                links.first.click()
+            path = tmp_path / started.value.suggested_filename
+            started.value.save_as(path)
+            got[path.name] = load_workbook(io.BytesIO(path.read_bytes()))
+        backup = next(wb for n, wb in got.items() if "before consolidation" in n)
+        merged = next(wb for n, wb in got.items() if "before consolidation" not in n)
+        update = "Agency spend down 12% since July"
+        assert update in str([c.value for c in merged["Actions"]["A"]] +
+                             [c.value for row in merged["Actions"].iter_rows() for c in row])
+        assert update not in str([c.value for row in backup["Actions"].iter_rows() for c in row])
+        # and the open workbook (Excel) got the same update
+        assert update in str(pane.sheet("Actions")["values"])
+        assert pane.errors == []
+    for path in (office["root"] / "returns").iterdir():
+        path.unlink()
+
+
+# -- the shim itself: the document file, as Office.js hands it over ------------------------
+
+FILE_SLICES = """async ([size]) => {
+    const open = (options) => new Promise((resolve) =>
+        Office.context.document.getFileAsync(Office.FileType.Compressed, options, resolve));
+    const slice = (file, i) => new Promise((resolve) => file.getSliceAsync(i, resolve));
+    const first = await open({sliceSize: size});
+    const file = first.value;
+    const bytes = [];
+    for (let i = 0; i < file.sliceCount; i += 1) {
+        const got = await slice(file, i);
+        if (got.value.index !== i || !Array.isArray(got.value.data)) return "bad slice";
+        bytes.push(...got.value.data);
+    }
+    const second = await open({});
+    const third = await open({});  // a third open file is refused
+    const past = await slice(file, file.sliceCount);
+    const tooBig = await open({sliceSize: 4194305});
+    await new Promise((r) => file.closeAsync(r));
+    const afterClose = await slice(file, 0);
+    await new Promise((r) => second.value.closeAsync(r));
+    return {status: first.status, size: file.size, count: file.sliceCount, bytes,
+            third: third.status, past: past.status, tooBig: tooBig.status,
+            afterClose: afterClose.status};
+}"""
+
+
+def test_the_shim_hands_over_the_workbook_file_in_slices(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        got = pane.page.evaluate(FILE_SLICES, [65536])
+    data = office["master"].read_bytes()
+    assert got["status"] == "succeeded" and got["size"] == len(data)
+    assert got["count"] == -(-len(data) // 65536) and bytes(got["bytes"]) == data
+    assert (got["third"], got["past"], got["tooBig"], got["afterClose"]) == ("failed",) * 4
+
+
+# -- screenshots for the guides ---------------------------------------------------------------
+
+
+def shoot(pane, name: str, folder: Path) -> Path:
+    path = folder / f"taskpane-{name}.png"
+    pane.page.evaluate("() => window.scrollTo(0, 0)")
+    pane.page.screenshot(path=str(path))
+    return path
+
+
+def test_the_guides_show_the_task_pane(browser, office, tmp_path):
+    """The three views the guides show, rendered from the real page; written into
+    docs/images with XLTOOLS_REGEN_DOCS=1, else into a temporary folder and only
+    checked to render."""
+    folder = IMAGES if os.environ.get("XLTOOLS_REGEN_DOCS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    lucy = office["filled"]["Lucy Peel"]
+    shots = []
+    with task_pane(browser, office["base"], lucy, token=office["officer"]) as pane:
+        press(pane, "check_return")
+        pane.page.wait_for_function("() => document.getElementById('xlt-signin-status')"
+                                    ".textContent.startsWith('Signed in')")
+        shots.append(shoot(pane, "officer", folder))
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        upload(pane, returns_to_upload(office))
+        pane.page.locator("#xlt-upload-card").scroll_into_view_if_needed()
+        path = folder / "taskpane-upload.png"
+        pane.page.locator("#xlt-upload-card").screenshot(path=str(path))
+        shots.append(path)
+        press(pane, "consolidate")
+        shots.append(shoot(pane, "pmo", folder))
+    for path in (office["root"] / "returns").iterdir():
+        path.unlink()
+    for path in shots:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+    guides = (ROOT / "docs" / "pmo-returns.md").read_text() + \
+        (ROOT / "docs" / "officer-guide.md").read_text()
+    for path in shots:
+        assert f"images/{path.name}" in guides, path.name
+        assert (IMAGES / path.name).exists(), f"run XLTOOLS_REGEN_DOCS=1 for {path.name}"
+
+
+@pytest.mark.parametrize("button", [b for b in BUTTONS if b.roles],
+                         ids=[b.script for b in BUTTONS if b.roles])
+def test_every_pmo_button_runs_in_the_pane_without_an_error(browser, office, button):
+    """Each button's answer (values, sheets, widths, charts, protection, alerts) applies
+    to the workbook in Excel with no error on the pane or in the console."""
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        result = press(pane, button.script)
+        assert pane.page.is_hidden("#global-error-alert"), \
+            pane.page.inner_text("#global-error-alert")
+        (dialog,) = pane.log()["dialogs"]
+        assert dialog["title"] in result and dialog["title"].startswith("xltools: ")
+        assert pane.errors == []
