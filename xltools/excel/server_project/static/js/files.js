@@ -252,7 +252,9 @@ function watchButtons() {
 // (counts, the consolidated master and the backup as downloads) shows in Last
 // run; the open workbook is not changed. The ribbon's Consolidate (ribbon.js)
 // and the task pane's button both come here; false: Office cannot give the
-// file, so the caller runs the in-book script instead.
+// file, so the caller runs the in-book script instead. The answer also comes
+// up as an alert, as every in-book script's does (from the ribbon, the task
+// pane may be closed).
 async function xltoolsConsolidateByFile() {
   const doc = globalThis.Office && Office.context && Office.context.document;
   if (!doc || typeof doc.getFileAsync !== "function") {
@@ -313,9 +315,21 @@ async function xltoolsConsolidateByFile() {
   }
   globalThis.xltoolsConsolidating = false;
   showResult({ counts: {}, links: [], ...data, at: data.at || new Date().toLocaleString() });
+  await alertAnswer(data, data.title === title ? "critical" : "info");
   return true;
 }
 globalThis.xltoolsConsolidateByFile = xltoolsConsolidateByFile;
+
+// xlwings Server's own alert dialog (its static/js/alerts/parent.js), as its scripts'
+// alerts; loaded when first needed. No dialog (an old host): the Last run card has it.
+async function alertAnswer(data, mode) {
+  try {
+    const { xlAlert } = await import("./alerts/parent.js");
+    await xlAlert(data.message || "", data.title, "ok", mode, "");
+  } catch (error) {
+    console.warn("xltools: no alert dialog", error);
+  }
+}
 // After "Forget" (a shared PC, the next person): nothing of the last person's stays on
 // the pane — their answer and download links go, and every button shows again.
 function forgetPerson() {
