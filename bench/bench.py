@@ -1,7 +1,11 @@
 """Reproducible benchmark of the hot paths: start-up, issuing and consolidating returns.
 
     .venv/bin/python bench/bench.py [--workload light heavy] [--returns 300 3000]
-                                    [--actions 40] [--results-md bench/RESULTS.md]
+                                    [--heavy-text] [--runs heavy:3000 …] [--actions 40]
+                                    [--results-md bench/RESULTS.md] [--note TEXT]
+
+``make bench`` runs light and heavy at N = 300; ``make bench-large`` adds heavy
+at N = 3000 (several minutes). Both write bench/RESULTS.md.
 
 For each workload (bench/workload.py: ``light`` one-line texts, ``heavy``
 paragraph-length action, success-measure and progress texts) and each N, it
@@ -218,6 +222,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="above this many returns, the pandas+openpyxl baseline runs "
                         "on --baseline-sample returns and is scaled")
     parser.add_argument("--baseline-sample", type=int, default=300)
+    parser.add_argument("--runs", nargs="+", type=run_spec, default=None,
+                        metavar="WORKLOAD:N", help="exactly these runs (e.g. light:300 "
+                        "heavy:300 heavy:3000), instead of every --workload × --returns")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--out", type=Path, default=OUT, help="work folder and results.json")
     parser.add_argument("--results-md", type=Path, default=None,
@@ -227,7 +234,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.heavy_text:
         args.workload = ["heavy"]
+    if args.runs is None:
+        args.runs = [(w, n) for w in args.workload for n in args.returns]
     return args
+
+
+def run_spec(text: str) -> tuple[str, int]:
+    """``heavy:3000`` → ("heavy", 3000)."""
+    workload, _, n = text.partition(":")
+    if workload not in WORKLOADS or not n.isdigit() or int(n) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give WORKLOAD:N, WORKLOAD one of "
+                                         f"{', '.join(WORKLOADS)}")
+    return workload, int(n)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,11 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"xltools --help: median {results['startup']['median_s']:.3f} s over "
                   f"{args.startup_runs} runs")
     results["runs"] = []
-    for workload in args.workload:
-        for n in args.returns:
-            result = run_one(args.out, workload, n, args.actions, args)
-            results["runs"].append(result)
-            show_run(result, console)
+    for workload, n in args.runs:
+        result = run_one(args.out, workload, n, args.actions, args)
+        results["runs"].append(result)
+        show_run(result, console)
     results["machine"]["load_average_at_end"] = (os.getloadavg()
                                                  if hasattr(os, "getloadavg") else None)
     results["targets"] = evaluate(results)
