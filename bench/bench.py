@@ -116,6 +116,15 @@ def bench_step(step: str, work: Path, n_returns: int, sample: int | None) -> dic
     return measured
 
 
+def repeated(k: int, measure) -> tuple[dict, object]:
+    """``measure(i)`` run ``k`` times: the run with the median wall time, with every
+    run's wall time beside it (on a busy machine the spread says how busy)."""
+    runs = sorted((measure(i) for i in range(k)), key=lambda run: run[0]["wall_s"])
+    chosen, extra = runs[len(runs) // 2]
+    chosen["walls_s"] = [run[0]["wall_s"] for run in runs]
+    return chosen, extra
+
+
 def run_one(out: Path, workload: str, n_returns: int, n_actions: int, args) -> dict:
     work = out / f"{workload}-{n_returns}x{n_actions}"
     console = Console(width=max(Console().width, 150))
@@ -124,20 +133,20 @@ def run_one(out: Path, workload: str, n_returns: int, n_actions: int, args) -> d
     setup_s = setup(work, workload, n_returns, n_actions)
     steps, result = {}, {"workload": workload, "returns": n_returns, "actions_each": n_actions,
                          "rows": n_returns * n_actions, "setup_s": setup_s}
-    steps["issue"], issued = cli_step(["issue", str(work / "master.xlsx"),
-                                       "-o", str(work / "issued")])
+    k = args.repeat
+    steps["issue"], issued = repeated(k, lambda i: cli_step(
+        ["issue", str(work / "master.xlsx"), "-o", str(work / f"issued-{i}")]))
     steps["issue"]["seconds"] = issued["seconds"]
-    steps["consolidate"], report = cli_step(["consolidate", str(work / "master.xlsx"),
-                                             str(work / "returns"), "-o",
-                                             str(work / "consolidated.xlsx"),
-                                             "--as-of", AS_OF])
+    steps["consolidate"], report = repeated(k, lambda i: cli_step(
+        ["consolidate", str(work / "master.xlsx"), str(work / "returns"),
+         "-o", str(work / f"consolidated-{i}.xlsx"), "--as-of", AS_OF]))
     steps["consolidate"]["seconds"] = report["timings"]["total"]
     big = n_returns > args.full_baselines_up_to
-    steps["pandas_openpyxl"] = bench_step("pandas_openpyxl", work, n_returns,
-                                          args.baseline_sample if big else None)
-    steps["calamine_xlsxwriter"] = bench_step("calamine_xlsxwriter", work, n_returns, None)
-    steps["calamine_read"] = bench_step("calamine_read", work, n_returns, None)
-    steps["openpyxl_issue"] = bench_step("openpyxl_issue", work, n_returns, args.sample)
+    for step, sample in (("pandas_openpyxl", args.baseline_sample if big else None),
+                         ("calamine_xlsxwriter", None), ("calamine_read", None),
+                         ("openpyxl_issue", args.sample)):
+        steps[step], _ = repeated(k, lambda i, step=step, sample=sample: (
+            bench_step(step, work, n_returns, sample), None))
     held = bench_step("held_per_row", work, n_returns, None)
     result |= {"steps": steps, "consolidate_timings": report["timings"],
                "counts": report["counts"], "returns_issued": len(issued["returns"]),
@@ -225,6 +234,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", nargs="+", type=run_spec, default=None,
                         metavar="WORKLOAD:N", help="exactly these runs (e.g. light:300 "
                         "heavy:300 heavy:3000), instead of every --workload × --returns")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each step this many times and keep the median")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--out", type=Path, default=OUT, help="work folder and results.json")
     parser.add_argument("--results-md", type=Path, default=None,
