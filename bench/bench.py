@@ -176,6 +176,9 @@ def machine() -> dict:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
                                 capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "xltools"], cwd=HERE,
+                                 capture_output=True, text=True).stdout.strip()
+        commit += " (xltools/ has uncommitted changes)" if commit and changed else ""
     except OSError:
         commit = ""
     return {"platform": platform.platform(), "machine": platform.machine(),
@@ -188,13 +191,14 @@ def show_run(result: dict, console: Console) -> None:
     table = Table(title=f"{result['workload']}: {result['returns']} returns × "
                   f"{result['actions_each']} actions ({result['rows']:,} rows)",
                   title_justify="left")
-    for col in ("step", "wall s", "work s", "peak MB (largest)", "peak MB (sum)",
+    for col in ("step", "wall s", "work s", "start-up s", "peak MB (largest)", "peak MB (sum)",
                 "ms / return", "MB / return", "note"):
         table.add_column(col, justify="left" if col in ("step", "note") else "right")
     n = result["returns"]
     for name, label in LABELS.items():
         s = result["steps"][name]
         table.add_row(label, f"{s['wall_s']:.2f}", f"{s['seconds']:.2f}",
+                      f"{s['wall_s'] - s['seconds']:.2f}",
                       f"{s['peak_rss_mb']:.0f}", f"{s['peak_rss_sum_mb']:.0f}",
                       f"{1000 * s['wall_s'] / n:.1f}", f"{s['peak_rss_mb'] / n:.3f}",
                       s.get("note", ""))

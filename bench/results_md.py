@@ -29,6 +29,10 @@ def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
+def load(averages) -> str:
+    return ", ".join(f"{a:.2f}" for a in averages) if averages else "unknown"
+
+
 def about(results: dict) -> list[str]:
     m = results["machine"]
     lines = [
@@ -38,15 +42,17 @@ def about(results: dict) -> list[str]:
         f"- Date: {results['date']}",
         f"- Machine: {m['platform']}, {m['cpus']} CPUs, {m['ram_gb']} GB RAM",
         f"- Python: {m['python']}; xltools commit {m['commit'] or 'unknown'}",
-        f"- Load average at start / end: {m['load_average_at_start']} / "
-        f"{m.get('load_average_at_end')}",
+        f"- Load average (1, 5, 15 min) at start / end: {load(m['load_average_at_start'])} / "
+        f"{load(m.get('load_average_at_end'))}",
         f"- Reproduce: `{results['command']}`",
     ]
     if results.get("note"):
         lines.append(f"- Note: {results['note']}")
     return lines + [
         "", "Each step runs in a fresh process. *Wall* is the process as a user runs it "
-        "(start-up and imports included); *work* is the step's own timing after imports. "
+        "(start-up and imports included); *work* is the step's own timing after imports; "
+        "*start-up* is the difference: everything outside that timing (interpreter, "
+        "imports, reading the arguments, printing the report). "
         "*Peak MB (largest)* is the largest resident set of any one process of the step "
         "(the kernel's figure, reader pool included); *peak MB (sum)* is the largest "
         "sum over its process tree, sampled every 10 ms (shared pages count in each). "
@@ -66,6 +72,7 @@ def run_section(run: dict) -> list[str]:
     for name, label in STEP_LABELS.items():
         s = run["steps"][name]
         rows.append([label, f"{s['wall_s']:.2f}", f"{s['seconds']:.2f}",
+                     f"{s['wall_s'] - s['seconds']:.2f}",
                      f"{s['peak_rss_mb']:.0f}", f"{s['peak_rss_sum_mb']:.0f}",
                      f"{1000 * s['wall_s'] / n:.1f}", f"{s['peak_rss_mb'] / n:.3f}",
                      s.get("note", "")])
@@ -73,8 +80,8 @@ def run_section(run: dict) -> list[str]:
     phases = ", ".join(f"{k} {v:.2f} s" for k, v in run["consolidate_timings"].items())
     return [f"## {run['workload']}: {n} returns × {run['actions_each']} actions "
             f"({run['rows']:,} rows)", ""] + md_table(
-        ["step", "wall s", "work s", "peak MB (largest)", "peak MB (sum)", "ms / return",
-         "MB / return", "note"], rows) + [
+        ["step", "wall s", "work s", "start-up s", "peak MB (largest)", "peak MB (sum)",
+         "ms / return", "MB / return", "note"], rows) + [
         "",
         f"Ratios: pandas+openpyxl ÷ consolidate {r['pandas_openpyxl_over_consolidate']:.2f}×; "
         f"consolidate ÷ calamine+xlsxwriter {r['consolidate_over_calamine_xlsxwriter']:.2f}×; "
