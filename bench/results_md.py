@@ -113,7 +113,7 @@ def held_section(results: dict) -> list[str]:
             "Measured with tracemalloc around xltools reading the master "
             "(`xltools.workbook.reader.read_book`), divided by the master's rows: the bytes "
             "the rows hold once read (the book dropped, its rows kept); how many of those are "
-            "the rows' string objects (`sys.getsizeof`, text included); the whole read book "
+            "the rows' string objects (`sys.getsizeof`, a shared one once); the whole read book "
             "(plan, settings, lists and rows); and the peak while reading. At small N the "
             "book's fixed part dominates its per-row figure.", ""] + md_table(
         ["workload", "master rows", "rows hold, bytes / row", "of which strings",

@@ -138,9 +138,9 @@ def held_per_row(work: Path, sample: int | None) -> dict:
     gc.collect()
     held, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    strings = sum(sys.getsizeof(v) for row in rows
-                  for v in (row.values() if isinstance(row, dict) else row)
-                  if isinstance(v, str))
+    strings = sum({id(v): sys.getsizeof(v) for row in rows  # a shared string counts once
+                   for v in (row.values() if isinstance(row, dict) else row)
+                   if isinstance(v, str)}.values())
     n = max(1, len(rows))
     return {"seconds": seconds, "items": len(rows), "held_bytes_per_row": held / n,
             "string_bytes_per_row": strings / n, "book_bytes_per_row": whole / n,
