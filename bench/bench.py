@@ -36,6 +36,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -171,6 +172,17 @@ def ratios(steps: dict) -> dict:
     }
 
 
+def command(argv: list[str]) -> str:
+    """The command that reproduces this run (its --note left out: not a setting)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip or arg == "--note" or arg.startswith("--note="):
+            skip = arg == "--note"
+            continue
+        kept.append(arg)
+    return shlex.join([".venv/bin/python", "bench/bench.py", *kept])
+
+
 def machine() -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     try:
@@ -269,8 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
                "machine": machine(), "note": args.note,
-               "command": " ".join([".venv/bin/python bench/bench.py",
-                                    *(sys.argv[1:] if argv is None else argv)])}
+               "command": command(sys.argv[1:] if argv is None else argv)}
     results["startup"] = median_wall([*XLTOOLS, "--help"], args.startup_runs)
     console.print(f"xltools --help: median {results['startup']['median_s']:.3f} s over "
                   f"{args.startup_runs} runs")
