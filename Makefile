@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench soffice clean
+.PHONY: demo test lint bench bench-large soffice clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,17 @@ test: $(STAMP) soffice
 lint: $(STAMP)
 	$(BIN)/ruff check xltools tests bench demo
 
+# light and heavy-text workloads at 300 returns × 40 actions (a few minutes);
+# bench-large adds the heavy workload at 3,000 returns (several more). Both write
+# bench/RESULTS.md from bench/out/results.json. NOTE: a note for RESULTS.md, e.g.
+# make bench NOTE="quiet machine".
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --runs light:300 heavy:300 --results-md bench/RESULTS.md \
+		--note "$(NOTE)"
+
+bench-large: $(STAMP)
+	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 \
+		--results-md bench/RESULTS.md --note "$(NOTE)"
 
 clean:
 	rm -rf $(VENV) demo/out bench/out build *.egg-info

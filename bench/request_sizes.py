@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/request_sizes.py [--officers 100 300 1000] [--actions 40]
 
-Builds the bench master (bench.py: officers × actions rows), issues the
-returns, fills them in and consolidates — so the master is measured as it is
+Builds the bench master (bench/workload.py: officers × actions rows), writes
+the returns already answered and consolidates — so the master is measured as it is
 after one consolidation (progress, previous progress, flags and Log filled) —
 then sizes the JSON body Office.js sends (tests/officejs_payload.py) for each
 script: every sheet (what xlwings Server sends by default) and only the
@@ -28,22 +28,21 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from officejs_payload import book_payload, narrowed  # noqa: E402
+from workload import fill_returns, make_master, make_plan  # noqa: E402
 
-from bench import OUT, fill_returns, make_master, make_plan  # noqa: E402
 from xltools.cycle.consolidate import consolidate  # noqa: E402
-from xltools.cycle.returns import issue_returns  # noqa: E402
 from xltools.excel.sheets_needed import SHEETS  # noqa: E402
 
 MB = 1_000_000
 BY_FILE = "consolidate by file (.xlsx)"
+OUT = HERE / "out"
 
 
 def consolidated_master(officers: int, actions: int, work: Path) -> Path:
     """The bench master after its returns are issued, filled and consolidated."""
     work.mkdir(parents=True, exist_ok=True)
     master = make_master(make_plan(officers), actions, work / "master.xlsx")
-    issue_returns(master, work / "returns")
-    fill_returns(work / "returns")
+    fill_returns(master, work / "returns")
     out = work / "consolidated.xlsx"
     consolidate(master, work / "returns", out, as_of=date(2019, 10, 1))
     return out
