@@ -1,5 +1,7 @@
-"""Consolidate by file through the real server: the master's .xlsx in (what Office.js's
-getFileAsync reads), the consolidated master and the backup out as downloads.
+"""Consolidate by file through the real server (``/xltools/consolidate-file``, its first
+route, kept; the task pane now posts to ``/xltools/run-file/consolidate``, the same):
+the master's .xlsx in (what Office.js's getFileAsync reads), the consolidated master
+and the backup out as downloads.
 
 The real ``xltools serve`` on 127.0.0.1, signed in with real tokens. The JSON body
 limit is set below the master's size, so a success here also shows the route has
@@ -234,6 +236,20 @@ def test_the_name_sent_cannot_reach_outside_the_temporary_folder(server):
     assert leftovers(server) == []
 
 
+def test_run_file_consolidate_is_the_same_route(server):
+    response = httpx.post(server["base"] + "/xltools/run-file/consolidate",
+                          params={"name": "Master.xlsx"}, timeout=180,
+                          content=server["master"].read_bytes(),
+                          headers={"Content-Type": XLSX, **bearer(server["pmo"])})
+    assert response.status_code == 200, response.text
+    assert response.json()["title"] == "xltools: consolidate"
+    officer = httpx.post(server["base"] + "/xltools/run-file/consolidate", timeout=60,
+                         content=server["master"].read_bytes(),
+                         headers={"Content-Type": XLSX, **bearer(server["officer"])})
+    assert officer.status_code == 403
+    assert leftovers(server) == []
+
+
 def test_without_a_returns_folder_the_server_says_so(server):
     moved = server["root"] / "returns-away"
     shutil.move(server["root"] / "returns", moved)
@@ -287,5 +303,5 @@ def test_the_ribbon_and_task_pane_send_the_file_where_office_can(server):
     files = httpx.get(server["base"] + "/static/js/files.js", timeout=30).text
     ribbon = httpx.get(server["base"] + "/static/js/ribbon.js", timeout=30).text
     assert "getFileAsync" in files and "getSliceAsync" in files and "closeAsync" in files
-    assert ROUTE in files
-    assert "xltoolsConsolidateByFile" in ribbon
+    assert "/xltools/run-file/" in files  # consolidate's: run-file/consolidate
+    assert "xltoolsRunByFile" in ribbon

@@ -1,12 +1,14 @@
-// Runs static/js/files.js's xltoolsConsolidateByFile in node against the real server,
+// Runs static/js/files.js's xltoolsRunByFile (SCRIPT; consolidate by its old name
+// xltoolsConsolidateByFile) in node against the real server,
 // with the least of Office.js and the DOM it touches: getFileAsync hands out the bytes
 // of a real .xlsx in small slices (so joining them is exercised). Prints what the task
 // pane's Last run card shows, as JSON. Used by tests/test_server_by_file.py.
-//   node consolidate_by_file.js BASE TOKEN FILE FILES_JS MODE   (MODE: ok | fails | none)
+//   node consolidate_by_file.js BASE TOKEN FILE FILES_JS MODE [SCRIPT]
+//   (MODE: ok | fails | none; SCRIPT: consolidate by default)
 const fs = require("fs");
 const vm = require("vm");
 
-const [base, token, path, filesJs, mode] = process.argv.slice(2);
+const [base, token, path, filesJs, mode, script = "consolidate"] = process.argv.slice(2);
 const shown = {};
 const element = (id) =>
   (shown[id] = shown[id] || {
@@ -70,7 +72,11 @@ globalThis.Office = {
 };
 vm.runInThisContext(fs.readFileSync(filesJs, "utf8"));
 
-globalThis.xltoolsConsolidateByFile().then((handled) => {
+const run =
+  script === "consolidate"
+    ? globalThis.xltoolsConsolidateByFile()
+    : globalThis.xltoolsRunByFile(script);
+run.then((handled) => {
   const text = (id) => element(id).textContent;
   const result = {
     handled,
@@ -78,6 +84,7 @@ globalThis.xltoolsConsolidateByFile().then((handled) => {
     title: text("xlt-result-title"),
     message: text("xlt-result-message"),
     links: element("xlt-result-links").items.length,
+    byFile: globalThis.XLTOOLS_BY_FILE,
   };
   console.log(JSON.stringify(result));
 });

@@ -15,6 +15,7 @@ guard then answers calls only on the server's own machine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends
@@ -32,11 +33,18 @@ def requires(*roles: str):
     """
 
     async def user_with_role(user: dependencies.User) -> User:
-        if settings.auth_providers:
-            refuse_role(user.name, user.roles, roles)
+        refuse(user, roles)
         return user
 
     return Annotated[User, Depends(user_with_role)]
+
+
+def refuse(user: User, roles: Iterable[str] | None) -> None:
+    """403 with a sentence unless ``user`` holds one of ``roles`` (None or empty: anyone);
+    nobody is refused when no sign-in is configured (the guard then allows this machine
+    only). For routes whose roles depend on the path (``run-file/{script}``)."""
+    if settings.auth_providers:
+        refuse_role(user.name, user.roles, roles)
 
 
 def describe(user: User) -> dict:

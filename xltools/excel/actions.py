@@ -10,6 +10,11 @@ to the workbook's own folder. On the server every file a button makes is also
 offered back to the person who pressed it as a single-use download
 (``downloads``); without an output folder that download is the only copy.
 
+The buttons that only make files from the master (Issue returns, Issue savings
+returns, Next quarter, Chase e-mails, Reconcile savings) are functions of a
+``Book`` in ``book_jobs``: here they get the Book from the workbook's values;
+the by-file route (``by_file``) gets it from the posted .xlsx and calls the same.
+
 A job that cannot run (``XltoolsError``) becomes an alert with the one-line
 reason, never a stack trace.
 """
@@ -18,12 +23,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import re
 import tempfile
-import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,20 +32,19 @@ from typing import Any
 import xlwings as xw
 
 from ..cycle.check import check_book
-from ..cycle.rollover import roll_forward
-from ..errors import UsageError, XltoolsError
-from ..findings import Finding, count_by_code
+from ..errors import XltoolsError
+from ..findings import Finding
 from ..reporting.flags import apply_flags, flag_book
 from ..reporting.kpis import apply_kpis, assess_kpis
 from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
+from . import book_jobs as jobs
 from . import bridge, dashboard_sheet
-from .downloads import Link, offer_file, offer_folder
+from .book_jobs import FINDING_HEADER, Where, new_output, stamp, summary
+from .downloads import Link, offer_file
 from .sheets_needed import SHEETS, WRITES
 
-RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
 CHECK_SHEET = "Check"
-FINDING_HEADER = ["Where", "Action", "Code", "Severity", "Message"]
 MAX_ALERT_LINES = 5
 logger = logging.getLogger(__name__)
 
@@ -87,11 +87,6 @@ def finding_rows(findings: list[Finding]) -> list[list[Any]]:
     return rows
 
 
-def summary(findings: list[Finding]) -> str:
-    counts = count_by_code(findings)
-    return ", ".join(f"{code} {n}" for code, n in counts.items()) or "none"
-
-
 def first_lines(findings: list[Finding]) -> str:
     lines = [f"• {f.sheet}!{f.cell}: {f.message}" if f.cell else f"• {f.message}"
              for f in findings[:MAX_ALERT_LINES]]
@@ -99,7 +94,7 @@ def first_lines(findings: list[Finding]) -> str:
     return "\n".join(lines + ([f"… and {more} more"] if more > 0 else []))
 
 
-# -- folders -------------------------------------------------------------------
+# -- folders (``book_jobs``, for the workbook a button was pressed in) ----------------
 
 
 def book_folder(xwbook: xw.Book) -> Path | None:
@@ -111,98 +106,37 @@ def book_folder(xwbook: xw.Book) -> Path | None:
     return folder if str(folder) not in ("", ".") and folder.is_dir() else None
 
 
-def configured_folder(xwbook: xw.Book, env: str, default_name: str) -> Path:
-    """``env`` if set, else ``default_name`` beside the workbook (desktop only)."""
-    if os.environ.get(env):
-        return Path(os.environ[env]).expanduser()
-    folder = book_folder(xwbook)
-    if folder is None:
-        raise UsageError(f"the server has no folder for this: ask IT to set {env} "
-                         "(see docs/it-guide.md)")
-    return folder / default_name
+def place_of(xwbook: xw.Book) -> Where:
+    """What a ``book_jobs`` job needs to know about the calling workbook."""
+    return Where(xwbook.name, book_folder(xwbook), bridge.is_remote(xwbook))
 
 
-def output_folder(xwbook: xw.Book) -> Path:
-    path = configured_folder(xwbook, OUTPUT_ENV, "xltools-output")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@contextmanager
 def output_place(xwbook: xw.Book):
-    """Where a button writes its files: the output folder if IT configured one (or the
-    workbook's folder on the desktop); on the server without one, a private temporary
-    folder deleted when the call ends — the files live on only as downloads, in memory
-    (``downloads``), so the server's disk keeps nothing."""
-    if keeps_files(xwbook):
-        yield output_folder(xwbook)
-        return
-    with tempfile.TemporaryDirectory(prefix="xltools-") as temp:
-        yield Path(temp)
-
-
-def keeps_files(xwbook: xw.Book) -> bool:
-    """True if the files a button makes stay in a folder (else: downloads only)."""
-    return bool(os.environ.get(OUTPUT_ENV)) or not bridge.is_remote(xwbook)
+    return jobs.output_place(place_of(xwbook))
 
 
 def where(xwbook: xw.Book, path: Path, what: str = "saved in the output folder as") -> str:
-    """The alert's words for where a file went; nothing if it is only a download."""
-    return f", {what}:\n{path}" if keeps_files(xwbook) else ""
+    return jobs.said(place_of(xwbook), path, what)
 
 
 def returns_folder(xwbook: xw.Book) -> Path:
-    path = configured_folder(xwbook, RETURNS_ENV, "returns")
-    if not path.is_dir():
-        where = "" if bridge.is_remote(xwbook) else f" ({path})"
-        raise UsageError(f"the returns folder{where} does not exist: ask IT to check "
-                         f"{RETURNS_ENV}")
-    return path
+    return jobs.returns_folder(place_of(xwbook))
 
 
 def stem(xwbook: xw.Book) -> str:
-    """The workbook's name as part of a file name.
-
-    The name comes from the caller (Office.js sends it), so only letters,
-    digits, spaces and ``._()-`` survive, at most 80 of them: no folders, no
-    ``..``, no Windows separators.
-    """
-    raw = xwbook.name.replace("\\", "/").rsplit("/", 1)[-1]
-    raw = raw[:-5] if raw.lower().endswith((".xlsx", ".xlsm")) else raw
-    clean = re.sub(r"[^\w .()-]", "_", raw).strip(" .")[:80].strip(" .")
-    return clean or "workbook"
+    return jobs.stem(xwbook.name)
 
 
-_reserved: set[Path] = set()
-_reserving = threading.Lock()
+def run_job(xwbook: xw.Book, script: str) -> jobs.Answer:
+    """``book_jobs.JOBS[script]`` on the calling workbook's values (the sheets it reads);
+    the by-file route calls the same job on the posted file (``by_file``)."""
+    return jobs.JOBS[script](bridge.read_xwbook(xwbook, SHEETS[script]), place_of(xwbook))
 
 
-@contextmanager
-def new_output(folder: Path, name: str):
-    """A path in ``folder`` that holds nothing yet: ``name``, else ``name (2)``, ``(3)``, ….
-
-    Outputs never overwrite: pressing Next quarter twice keeps both workbooks,
-    and no caller can choose a name that replaces the PMO's backup. Paths being
-    written by other requests in this process are skipped too.
-    """
-    base, suffix = (name[:-5], name[-5:]) if name.endswith(".xlsx") else (name, "")
-    with _reserving:
-        for number in range(1, 1000):
-            path = folder / (name if number == 1 else f"{base} ({number}){suffix}")
-            if path not in _reserved and not path.exists():
-                _reserved.add(path)
-                break
-        else:
-            raise UsageError(f"the output folder already holds 999 files named {name}")
-    try:
-        yield path
-    finally:
-        with _reserving:
-            _reserved.discard(path)
-
-
-def stamp() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+def tell(xwbook: xw.Book, answer: jobs.Answer) -> None:
+    """A job's answer as the button's alert (and the task pane's Last run)."""
+    bridge.alert(xwbook, answer.message, title=answer.title, links=answer.links,
+                 counts=answer.counts)
 
 
 # -- the buttons -----------------------------------------------------------------
@@ -246,25 +180,8 @@ def flag_stale(xwbook: xw.Book) -> None:
 
 @reported
 def chase_officers(xwbook: xw.Book) -> None:
-    """Chase e-mails: one draft .eml per officer with something to do, to the output folder
-    (the same files as ``xltools chase``)."""
-    from ..cycle.chase import write_chases
-
-    master = bridge.read_xwbook(xwbook, SHEETS["chase_officers"])
-    name = f"chase {master.plan.period.replace('/', '-')} {stamp()}"
-    with output_place(xwbook) as place, new_output(place, name) as folder:
-        written = write_chases(master, folder)
-        link = offer_folder(folder, folder.name) if written else None
-    if not written:
-        bridge.alert(xwbook, "Nobody to chase: no officer has anything to fix or send.",
-                     title="xltools: chase e-mails")
-        return
-    missing = sum(1 for chase, _ in written if chase.missing_return)
-    bridge.alert(xwbook, f"{len(written)} draft e-mail(s) for {master.plan.period} "
-                 f"({missing} with a missing return attached)"
-                 f"{where(xwbook, folder, 'written to the output folder, in')}.\n"
-                 "Open each, check it and send it.", title="xltools: chase e-mails",
-                 links=[link], counts={"e-mails": len(written), "missing returns": missing})
+    """Chase e-mails: one draft .eml per officer with something to do (``book_jobs``)."""
+    tell(xwbook, run_job(xwbook, "chase_officers"))
 
 
 @reported
@@ -290,80 +207,31 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
 
 @reported
 def next_quarter(xwbook: xw.Book) -> None:
-    """Next quarter: write next quarter's workbook to the output folder."""
-    book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
-    new, report = roll_forward(book, carry_hint="have the PMO run 'xltools next-quarter "
-                               "--carry-problems' on this master")
-    name = f"{stem(xwbook)} {new.plan.period.replace('/', '-')}.xlsx"
-    with output_place(xwbook) as place, new_output(place, name) as out:
-        write_book(new, out, backup=False)
-        link = offer_file(out)
-    bridge.alert(xwbook, f"Next quarter's workbook ({report.period}, deadline "
-                 f"{report.deadline}) is ready{where(xwbook, out)}.\n"
-                 f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
-                 title="xltools: next quarter", links=[link],
-                 counts={"actions carried": len(report.carried),
-                         "actions archived": len(report.archived)})
+    """Next quarter: write next quarter's workbook to the output folder (``book_jobs``)."""
+    tell(xwbook, run_job(xwbook, "next_quarter"))
 
 
 @reported
 def issue_returns(xwbook: xw.Book) -> None:
     """Issue returns: one return per officer from this master, offered as a zip."""
-    master = bridge.read_xwbook(xwbook, SHEETS["issue_returns"])
-    _issue(xwbook, master, "returns", master.plan.return_by or "lead")
+    tell(xwbook, run_job(xwbook, "issue_returns"))
 
 
 @reported
 def issue_savings_returns(xwbook: xw.Book) -> None:
-    """Issue savings returns: one per project lead officer from this baseline (the same
-    files as ``xltools issue BASELINE --savings``), offered as a zip."""
-    baseline = bridge.read_xwbook(xwbook, SHEETS["issue_savings_returns"])
-    if not baseline.savings:
-        raise UsageError("this workbook has no savings rows to issue")
-    _issue(xwbook, baseline, "savings returns", "lead", savings_only=True)
-
-
-def _issue(xwbook: xw.Book, master, what: str, by: str, *, savings_only: bool = False) -> None:
-    """Write the returns into a new folder of the output place and offer them as a zip."""
-    from ..cycle.returns import plan_returns, write_returns
-
-    name = f"{what} {master.plan.period.replace('/', '-')}"
-    with output_place(xwbook) as place, new_output(place, name) as folder:
-        jobs, findings = plan_returns(master, folder, by, savings_only=savings_only)
-        write_returns(jobs, workers=1)
-        link = offer_folder(folder, folder.name)
-    notes = f"\nNotes: {summary(findings)}" if findings else ""
-    bridge.alert(xwbook, f"{len(jobs)} {what} for {master.plan.period} ready"
-                 f"{where(xwbook, folder, 'in the output folder, in')}.{notes}",
-                 title=f"xltools: issue {what}", links=[link],
-                 counts={"returns": len(jobs), "notes": len(findings)})
+    """Issue savings returns: one per project lead officer from this baseline."""
+    tell(xwbook, run_job(xwbook, "issue_savings_returns"))
 
 
 @reported
 def reconcile_savings(xwbook: xw.Book) -> None:
-    """Reconcile savings: this baseline vs the returns folder; committee workbook to output."""
-    from ..cycle.intake import return_files
-    from ..savings.reconcile import reconcile_returns
-    from ..savings.reconciliation_sheet import write_reconciliation_workbook
-
-    baseline = bridge.read_xwbook(xwbook, SHEETS["reconcile_savings"])
-    folder = returns_folder(xwbook)
-    files = return_files(folder)
-    rec = reconcile_returns(baseline, files)
-    read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
-    name = f"{stem(xwbook)} reconciliation {stamp()}.xlsx"
-    with output_place(xwbook) as place, new_output(place, name) as out:
-        write_reconciliation_workbook(rec, out)
-        link = offer_file(out)
+    """Reconcile savings: the committee workbook (``book_jobs``), and a Reconciliation
+    sheet of values in this workbook."""
+    answer = run_job(xwbook, "reconcile_savings")
     with bridge.unprotected(xwbook, WRITES["reconcile_savings"]):
-        bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(rec), after="Guidance",
-                           widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
-    bridge.alert(xwbook, f"{len(rec.projects)} projects reconciled from {read} "
-                 f"return(s) in {folder}: {summary(rec.findings)}.\nThe committee workbook "
-                 f"(live formulas) is ready{where(xwbook, out)}.",
-                 title="xltools: reconcile savings", links=[link],
-                 counts={"projects": len(rec.projects), "returns read": read,
-                         "findings": len(rec.findings)})
+        bridge.write_sheet(xwbook, "Reconciliation", reconciliation_rows(answer.extra),
+                           after="Guidance", widths=(30, 12, 12, 12, 12, 12, 12, 12, 12))
+    tell(xwbook, answer)
 
 
 def reconciliation_rows(rec) -> list[list[Any]]:

@@ -1,49 +1,64 @@
-"""Consolidate by file: the master's .xlsx in; the consolidated master and the backup out.
+"""The master's .xlsx in, the files a button makes out: the buttons "by file".
 
-Excel on the web caps an Office.js request (and answer) at 5 MB. After one
-consolidation a 300-officer master is over 6 MB as the JSON of its values, and
-writing 12,000 merged rows back through Office.js meets the same cap; as an
-.xlsx file it is a fraction of that (bench/request_sizes.py; docs/it-guide.md).
-So on Excel with Office.js the ribbon's and task pane's Consolidate read the
-workbook *file* (``Office.context.document.getFileAsync``, static/js/files.js)
-and POST it to ``/xltools/consolidate-file`` (PMO only;
-server_project/routers/custom.py), with its own body limit
+Excel on the web caps an Office.js request (and answer) at 5 MB. A 300-officer
+master is over 6 MB as the JSON of its values, and writing 12,000 merged rows
+back through Office.js meets the same cap; as an .xlsx file it is a fraction of
+that (bench/request_sizes.py; docs/it-guide.md). So on Excel with Office.js the
+buttons that only *make files* from the master — ``SCRIPTS``: Consolidate,
+Issue returns, Issue savings returns, Next quarter, Chase e-mails, Reconcile
+savings — read the workbook *file* (``Office.context.document.getFileAsync``,
+static/js/files.js) and POST it to ``/xltools/run-file/{script}``
+(server_project/routers/custom.py; ``/xltools/consolidate-file`` is kept for
+Consolidate), with the button's own roles and their own body limit
 ($XLTOOLS_FILE_MAX_MB, default 50).
 
 The bytes go into a private temporary folder (mode 0700, under $TMPDIR), are
 checked to be an xltools *master* (the reader's preflight: not an xlsx,
-password, .xls, zip bomb…; then its kind), and are consolidated there by the
-same ``cycle.consolidate.consolidate`` as ``xltools consolidate``, against the
-server's returns folder (the one uploads fill). The consolidated master and
-the file as sent (the backup, the undo) are offered to the caller as downloads
+password, .xls, zip bomb…; then its kind) and read by the one reader
+(``workbook.reader``). Consolidate runs ``cycle.consolidate.consolidate`` as
+``xltools consolidate`` does; the others run the same ``book_jobs`` function
+as the in-book button. The files are offered to the caller as downloads
 (``downloads``, in memory), and the folder is deleted before the answer goes
-back: the disk keeps nothing. The open workbook is not changed; the PMO opens
-the consolidated master as the new master.
+back: the disk keeps nothing (unless IT set an output folder, as for the
+buttons). The open workbook is not changed — Reconcile savings by file writes
+no Reconciliation sheet into it, and says so.
 
-The desktop add-in (xlwings' own, ``desktop``) keeps consolidating in the open
-workbook (``actions.consolidate``): no request limit applies there.
+The desktop add-in (xlwings' own, ``desktop``) keeps running the buttons in
+the open workbook (``actions``): no request limit applies there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from ..addin.buttons import by_script
 from ..cycle.consolidate import consolidate
 from ..errors import WorkbookError, XltoolsError
+from ..workbook.book import Book
 from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
-from ..workbook.reader import open_workbook
+from ..workbook.reader import open_workbook, read_book
 from ..workbook.settings import read_settings
-from .downloads import Link, offer, offer_file, remember
+from .book_jobs import JOBS, Where
+from .downloads import Link, link_lines, offer, offer_file, remember
 from .env import positive_number
 from .uploads import clean_name
 
-PATH = "/xltools/consolidate-file"
+PATH = "/xltools/consolidate-file"  # Consolidate's first by-file route, kept
+RUN_PATH = "/xltools/run-file/"
+# the buttons that go by file where Office can (static/js/files.js has the same list)
+SCRIPTS = ("consolidate", *JOBS)
+NEEDS_RETURNS = ("consolidate", "reconcile_savings")  # read the server's returns folder
 FILE_MAX_ENV = "XLTOOLS_FILE_MAX_MB"
 TITLE = "xltools: consolidate"
 FAILED = "xltools: could not consolidate"
+# what a by-file answer adds to the in-book button's
+NOTES = {"reconcile_savings": "\nThe workbook open in Excel has not changed: by file, no "
+         "Reconciliation sheet is written into it; the committee workbook has the summary "
+         "and every flag."}
 logger = logging.getLogger(__name__)
 
 
@@ -52,24 +67,58 @@ def max_file_bytes() -> int:
     return int(positive_number(FILE_MAX_ENV, "50", "a number of megabytes") * 2**20)
 
 
-def check_master(path: Path) -> None:
-    """Refuse anything but an xltools master, in one sentence naming the file
-    (the reader's preflight first: size, zip bomb, password, .xls, not an xlsx)."""
+def paths() -> list[str]:
+    """Every by-file route (the guard gives each the file body limit)."""
+    return [PATH, *(RUN_PATH + script for script in SCRIPTS)]
+
+
+def failed(script: str) -> str:
+    """The title of a refusal, as the in-book button's (``actions.reported``)."""
+    return f"xltools: could not {script.replace('_', ' ')}"
+
+
+def check_master(path: Path, label: str = "Consolidate") -> None:
+    """Refuse anything but an xltools master, in one sentence naming the file and what
+    to do (the reader's preflight first: size, zip bomb, password, .xls, not an xlsx).
+    ``label`` is the button's."""
     name = path.name
     with open_workbook(path) as wb:
         if SETTINGS not in wb.sheet_names:
             raise WorkbookError(f"{name}: not an xltools workbook (no {SETTINGS} sheet); press "
-                                "Consolidate in the PMO's master", reason="NOT_XLTOOLS")
+                                f"{label} in the PMO's master", reason="NOT_XLTOOLS")
         settings = read_settings(wb, name)
     kind = settings.get("kind", MASTER)
     if kind == RETURN:
         who = settings.get("officer") or "an officer"
-        raise WorkbookError(f"{name} is a return for {who}, not the master: upload it with "
-                            "Upload returns, then press Consolidate in the PMO's master",
-                            reason="NOT_MASTER")
+        upload = ("upload it with Upload returns, then " if label == "Consolidate" else "")
+        raise WorkbookError(f"{name} is a return for {who}, not the master: {upload}press "
+                            f"{label} in the PMO's master", reason="NOT_MASTER")
     if kind == TEMPLATE:
-        raise WorkbookError(f"{name} is the blank template, not a master: press Consolidate "
+        raise WorkbookError(f"{name} is the blank template, not a master: press {label} "
                             "in the PMO's master", reason="NOT_MASTER")
+
+
+def read_master(data: bytes, shown: str, label: str) -> Book:
+    """The posted master as a Book (the one reader), from a private temporary folder
+    that is gone when this returns."""
+    with tempfile.TemporaryDirectory(prefix="xltools-byfile-") as temp:
+        path = Path(temp) / shown
+        path.write_bytes(data)
+        check_master(path, label)
+        return read_book(path)
+
+
+def job_file(script: str, data: bytes, name: str) -> dict:
+    """``book_jobs.JOBS[script]`` on the posted master, as the in-book button runs it;
+    its answer (no server paths) with the files as download links."""
+    from .bridge import public_text
+
+    shown = clean_name(name or "master.xlsx")
+    book = read_master(data, shown, by_script(script).label)
+    result = JOBS[script](book, Where(shown, sha256=hashlib.sha256(data).hexdigest()))
+    links = [link for link in result.links if link is not None]
+    message = public_text(result.message) + NOTES.get(script, "") + link_lines(links)
+    return answer(result.title, message, links, result.counts)
 
 
 def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
@@ -104,26 +153,28 @@ def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) 
         "links": [link.to_dict() for link in links]}
 
 
-def run(data: bytes, name: str, returns: Path) -> tuple[int, dict]:
+def run(script: str, data: bytes, name: str, returns: Path | None) -> tuple[int, dict]:
     """(HTTP status, answer): 200 and the result, 400 and a sentence when the file is not
-    a master that can be consolidated, 500 and a sentence (never a traceback or a server
-    path) when the server failed."""
+    a master the button can use, 500 and a sentence (never a traceback or a server
+    path) when the server failed. ``returns``: the returns folder (Consolidate)."""
     from .bridge import public_text
 
     try:
-        return 200, consolidate_file(data, name, returns)
+        if script == "consolidate":
+            return 200, consolidate_file(data, name, returns)
+        return 200, job_file(script, data, name)
     except XltoolsError as exc:
         sentence = public_text(str(exc))
         status = 400
     except OSError as exc:
-        logger.exception("consolidate by file failed")
+        logger.exception("%s by file failed", script)
         sentence = (f"the server could not read or write a file "
                     f"({exc.strerror or 'file error'}); ask IT to check the returns folder "
                     "and the server's temporary folder")
         status = 500
     except Exception:
-        logger.exception("consolidate by file failed")
+        logger.exception("%s by file failed", script)
         sentence = (f"an unexpected error on the server; IT can find it in the server log at "
                     f"{datetime.now():%Y-%m-%d %H:%M:%S}")
         status = 500
-    return status, {"detail": sentence, **answer(FAILED, sentence, [], {})}
+    return status, {"detail": sentence, **answer(failed(script), sentence, [], {})}

@@ -124,7 +124,8 @@ def guarded(main_app):
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
                  origins=origins, post_paths=[UPLOAD],
-                 file_limits={by_file.PATH: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)},
+                 file_limits={path: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)
+                              for path in by_file.paths()},
                  public_base=f"https://{settings.hostname}{settings.app_path}"
                  if settings.hostname else "", app_path=settings.app_path)
 

@@ -6,9 +6,10 @@
   pressed it (``xltools.excel.downloads``);
 - ``POST /xltools/upload``: returns from the task pane, PMO only (``xltools.excel.uploads``).
   Listed in ``Guard.post_paths``; the guard's body limit applies.
-- ``POST /xltools/consolidate-file``: the master's .xlsx from the task pane, PMO only,
-  consolidated against the returns folder (``xltools.excel.by_file``). The guard gives
-  it its own body limit ($XLTOOLS_FILE_MAX_MB).
+- ``POST /xltools/run-file/{script}``: the master's .xlsx from the task pane or ribbon,
+  for the buttons that only make files (``by_file.SCRIPTS``), with each button's roles
+  (``addin.buttons``, as its script); ``/xltools/consolidate-file`` is Consolidate's.
+  The guard gives them their own body limit ($XLTOOLS_FILE_MAX_MB).
 """
 
 from urllib.parse import quote
@@ -20,8 +21,8 @@ from starlette.datastructures import UploadFile
 
 from xltools.errors import XltoolsError
 from xltools.excel import by_file, downloads, uploads
-from xltools.excel.access import describe, requires
-from xltools.excel.scripts import as_caller
+from xltools.excel.access import describe, refuse, requires
+from xltools.excel.scripts import as_caller, roles
 
 router = APIRouter()
 SignedIn = requires()
@@ -82,20 +83,36 @@ async def upload(request: Request, user: Pmo):
 
 
 @router.post(by_file.PATH)
-async def consolidate_file(request: Request, user: Pmo):
-    """Consolidate the returns folder into the master sent as a file (the workbook open
-    in Excel, read with getFileAsync); answers like a button, with two download links."""
+async def consolidate_file(request: Request, user: SignedIn):
+    """Consolidate by file (its first route, kept): as ``run-file/consolidate``."""
+    return await by_file_answer("consolidate", request, user)
+
+
+@router.post(by_file.RUN_PATH + "{script}")
+async def run_file(script: str, request: Request, user: SignedIn):
+    """A button that only makes files, run on the master sent as a file (the workbook
+    open in Excel, read with getFileAsync); answers like the button, with download links."""
+    if script not in by_file.SCRIPTS:
+        raise HTTPException(404, detail="There is no such xltools button.")
+    return await by_file_answer(script, request, user)
+
+
+async def by_file_answer(script: str, request: Request, user) -> JSONResponse:
+    """Roles (the button's), content type, returns folder, body; then ``by_file.run``."""
+    refuse(user, roles(script))
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != \
             downloads.XLSX:
         raise HTTPException(415, detail="Send the master as an .xlsx workbook "
-                            f"({downloads.XLSX}); the add-in's Consolidate does this.")
-    try:
-        folder = uploads.returns_dir()
-    except XltoolsError as exc:
-        raise HTTPException(503, detail=str(exc)) from None
+                            f"({downloads.XLSX}); the add-in's buttons do this.")
+    folder = None
+    if script in by_file.NEEDS_RETURNS:
+        try:
+            folder = uploads.returns_dir()
+        except XltoolsError as exc:
+            raise HTTPException(503, detail=str(exc)) from None
     data = await request.body()
     if not data:
         raise HTTPException(400, detail="No workbook was sent.")
     name = request.query_params.get("name", "")
-    status, answer = await as_caller(user, by_file.run, data, name, folder)
+    status, answer = await as_caller(user, by_file.run, script, data, name, folder)
     return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

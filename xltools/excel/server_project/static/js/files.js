@@ -9,7 +9,7 @@
 //   of the person's roles is hidden. The server refuses them anyway.
 // - Upload: POST /xltools/upload (multipart, field "files"); each file's
 //   accepted/refused and reason are listed.
-// - Consolidate by file: xltoolsConsolidateByFile (below).
+// - The buttons that only make files go by file: xltoolsRunByFile (below).
 
 function base() {
   return window.location.origin + ((globalThis.config && config.appPath) || "");
@@ -244,66 +244,90 @@ function watchButtons() {
   document.addEventListener("xltools:done", refreshResult);
 }
 
-// Consolidate by file (Excel with Office.js: on the web, Windows, Mac). The
-// workbook *file* goes to POST /xltools/consolidate-file, not its values: Excel
-// on the web caps a request at 5 MB and a big master's values are more. Read
-// with getFileAsync in 4 MB slices (the most Office allows), joined into one
-// Blob; the file is closed again (Office keeps at most two open). The answer
-// (counts, the consolidated master and the backup as downloads) shows in Last
-// run; the open workbook is not changed. The ribbon's Consolidate (ribbon.js)
-// and the task pane's button both come here; false: Office cannot give the
-// file, so the caller runs the in-book script instead. The answer also comes
-// up as an alert, as every in-book script's does (from the ribbon, the task
-// pane may be closed).
-async function xltoolsConsolidateByFile() {
+// The buttons that only make files from the master go "by file" where Office can
+// (Excel with Office.js: on the web, Windows, Mac): the same list as the server's
+// xltools.excel.by_file.SCRIPTS (a test checks). The workbook *file* goes to POST
+// /xltools/run-file/<script>, not its values: Excel on the web caps a request at
+// 5 MB and a big master's values are more. Read with getFileAsync in 4 MB slices
+// (the most Office allows), joined into one Blob; the file is closed again (Office
+// keeps at most two open). The answer (counts, the files as downloads) shows in
+// Last run; the open workbook is not changed. The ribbon (ribbon.js) and the task
+// pane's buttons both come here; false: not a by-file script, or Office cannot give
+// the file, so the caller runs the in-book script instead. The answer also comes up
+// as an alert, as every in-book script's does (from the ribbon, the task pane may
+// be closed).
+const XLTOOLS_BY_FILE = [
+  "consolidate",
+  "issue_returns",
+  "issue_savings_returns",
+  "next_quarter",
+  "chase_officers",
+  "reconcile_savings",
+];
+globalThis.XLTOOLS_BY_FILE = XLTOOLS_BY_FILE;
+
+function canSendFile() {
   const doc = globalThis.Office && Office.context && Office.context.document;
-  if (!doc || typeof doc.getFileAsync !== "function") {
-    return false;
-  }
-  if (globalThis.xltoolsConsolidating) {
-    return true; // a second press while the first is still running: one is enough
-  }
-  globalThis.xltoolsConsolidating = true;
+  return Boolean(doc && typeof doc.getFileAsync === "function");
+}
+
+function readWorkbookFile(doc) {
   const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   const failed = (result) => result.status !== Office.AsyncResultStatus.Succeeded;
-  const readFile = () =>
-    new Promise((resolve, reject) => {
-      doc.getFileAsync(Office.FileType.Compressed, { sliceSize: 4194304 }, (opened) => {
-        if (failed(opened)) {
-          return reject(opened.error);
+  return new Promise((resolve, reject) => {
+    doc.getFileAsync(Office.FileType.Compressed, { sliceSize: 4194304 }, (opened) => {
+      if (failed(opened)) {
+        return reject(opened.error);
+      }
+      const file = opened.value;
+      const parts = [];
+      const next = (index) => {
+        if (index >= file.sliceCount) {
+          file.closeAsync();
+          return resolve(new Blob(parts, { type: xlsx }));
         }
-        const file = opened.value;
-        const parts = [];
-        const next = (index) => {
-          if (index >= file.sliceCount) {
+        file.getSliceAsync(index, (slice) => {
+          if (failed(slice)) {
             file.closeAsync();
-            return resolve(new Blob(parts, { type: xlsx }));
+            return reject(slice.error);
           }
-          file.getSliceAsync(index, (slice) => {
-            if (failed(slice)) {
-              file.closeAsync();
-              return reject(slice.error);
-            }
-            parts.push(new Uint8Array(slice.value.data));
-            next(index + 1);
-          });
-        };
-        next(0);
-      });
+          parts.push(new Uint8Array(slice.value.data));
+          next(index + 1);
+        });
+      };
+      next(0);
     });
-  const title = "xltools: could not consolidate";
-  let data;
-  setText("xlt-result-status", "Working… sending the workbook and consolidating the returns");
+  });
+}
+
+function workbookName(doc) {
+  let name = (doc.url || "").split(/[?#]/)[0].split(/[\\/]/).pop();
   try {
-    const body = await readFile();
-    let name = (doc.url || "").split(/[?#]/)[0].split(/[\\/]/).pop();
-    try {
-      name = decodeURIComponent(name);
-    } catch (error) {
-      // a name that is not URL-encoded: sent as it is (the server cleans it)
-    }
-    const url = `${base()}/xltools/consolidate-file?name=${encodeURIComponent(name || "master.xlsx")}`;
-    const headers = { ...(await authHeaders()), "Content-Type": xlsx };
+    name = decodeURIComponent(name);
+  } catch (error) {
+    // a name that is not URL-encoded: sent as it is (the server cleans it)
+  }
+  return name || "master.xlsx";
+}
+
+async function xltoolsRunByFile(script) {
+  if (!XLTOOLS_BY_FILE.includes(script) || !canSendFile()) {
+    return false;
+  }
+  const doc = Office.context.document;
+  globalThis.xltoolsByFileRunning = globalThis.xltoolsByFileRunning || {};
+  if (globalThis.xltoolsByFileRunning[script]) {
+    return true; // a second press while the first is still running: one is enough
+  }
+  globalThis.xltoolsByFileRunning[script] = true;
+  const title = `xltools: could not ${script.replaceAll("_", " ")}`;
+  let data;
+  setText("xlt-result-status", "Working… sending the workbook file to the server");
+  try {
+    const body = await readWorkbookFile(doc);
+    const name = encodeURIComponent(workbookName(doc));
+    const url = `${base()}/xltools/run-file/${script}?name=${name}`;
+    const headers = { ...(await authHeaders()), "Content-Type": body.type };
     const response = await fetch(url, { method: "POST", headers, body });
     data = await response.json().catch(() => ({}));
     if (!data.title) {
@@ -313,12 +337,14 @@ async function xltoolsConsolidateByFile() {
     const why = (error && error.message) || String(error);
     data = { title, message: `Excel could not send the workbook file: ${why}` };
   }
-  globalThis.xltoolsConsolidating = false;
+  globalThis.xltoolsByFileRunning[script] = false;
   showResult({ counts: {}, links: [], ...data, at: data.at || new Date().toLocaleString() });
-  await alertAnswer(data, data.title === title ? "critical" : "info");
+  await alertAnswer(data, data.title.startsWith("xltools: could not") ? "critical" : "info");
   return true;
 }
-globalThis.xltoolsConsolidateByFile = xltoolsConsolidateByFile;
+globalThis.xltoolsRunByFile = xltoolsRunByFile;
+// Consolidate's first name (kept for callers of the old name)
+globalThis.xltoolsConsolidateByFile = () => xltoolsRunByFile("consolidate");
 
 // xlwings Server's own alert dialog (its static/js/alerts/parent.js), as its scripts'
 // alerts; loaded when first needed. No dialog (an old host): the Last run card has it.
@@ -350,16 +376,16 @@ function clearResult() {
 }
 
 function setup() {
-  // the task pane's Consolidate button: by file where Office can (before xlwings' handler)
+  // the task pane's by-file buttons: by file where Office can (before xlwings' handler)
   document.addEventListener(
     "click",
     (event) => {
-      const button = event.target.closest && event.target.closest('[xw-click="consolidate"]');
-      const doc = globalThis.Office && Office.context && Office.context.document;
-      if (button && doc && typeof doc.getFileAsync === "function") {
+      const button = event.target.closest && event.target.closest("[xw-click]");
+      const script = button && button.getAttribute("xw-click");
+      if (script && XLTOOLS_BY_FILE.includes(script) && canSendFile()) {
         event.stopImmediatePropagation();
         event.preventDefault();
-        xltoolsConsolidateByFile();
+        xltoolsRunByFile(script);
       }
     },
     true,

@@ -30,9 +30,10 @@ async function xltoolsSheetsFor(scriptName) {
 
 function xltoolsRibbonAction(scriptName) {
   return async function (event) {
-    // Consolidate sends the workbook file where Office.js can (files.js), not its values
-    if (scriptName === "consolidate" && typeof globalThis.xltoolsConsolidateByFile === "function") {
-      if (await globalThis.xltoolsConsolidateByFile()) {
+    // the buttons that only make files send the workbook file where Office.js can
+    // (files.js: XLTOOLS_BY_FILE), not its values
+    if (typeof globalThis.xltoolsRunByFile === "function") {
+      if (await globalThis.xltoolsRunByFile(scriptName)) {
         event.completed();
         return;
       }
