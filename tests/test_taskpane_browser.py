@@ -279,6 +279,29 @@ def test_issue_returns_link_downloads_a_zip_of_one_return_per_officer(browser, o
         assert sorted(officers) == sorted(office["filled"])
         pane.page.wait_for_function("() => document.querySelector('#xlt-result-links li')"
                                     ".textContent.includes('used up')")
+        # by file: the workbook file was read (in slices), its values not sent, nothing written
+        assert [f["fileType"] for f in pane.log()["files"]] == ["compressed"]
+        assert pane.log()["writes"] == []
+        assert pane.errors == []
+
+
+def test_the_ribbons_issue_returns_goes_by_file_and_downloads_the_zip(browser, office,
+                                                                        tmp_path):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        pane.page.evaluate("() => __xltPress('xltools-issue-returns')")  # returns when done
+        pane.page.wait_for_function("() => __xltLog.dialogs.length > 0")
+        (dialog,) = pane.log()["dialogs"]
+        assert dialog["title"] == "xltools: issue returns"
+        assert [f["fileType"] for f in pane.log()["files"]] == ["compressed"]
+        assert pane.log()["writes"] == []
+        link = pane.page.locator("#xlt-result-links button")
+        assert link.count() == 1 and link.inner_text().startswith("Download returns ")
+        with pane.page.expect_download() as started:
+            link.click()
+        saved = tmp_path / started.value.suggested_filename
+        started.value.save_as(saved)
+        with zipfile.ZipFile(saved) as zf:
+            assert len(zf.namelist()) == len(office["filled"])
         assert pane.errors == []
 
 
