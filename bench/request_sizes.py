@@ -7,12 +7,15 @@ the returns already answered and consolidates — so the master is measured as i
 after one consolidation (progress, previous progress, flags and Log filled) —
 then sizes the JSON body Office.js sends (tests/officejs_payload.py) for each
 script: every sheet (what xlwings Server sends by default) and only the
-sheets the script declares with ``@script(include=...)``; and, for
-Consolidate on Excel (web and Office.js desktop), the consolidate-by-file
-request: the .xlsx itself, which ``Office.context.document.getFileAsync``
-reads and the task pane POSTs to /xltools/consolidate-file (Excel's own
-save of the same workbook may differ by a few per cent). Prints MB and
-writes bench/out/request_sizes.json. The IT guide quotes these numbers.
+sheets the script declares with ``@script(include=...)``; and, for the
+buttons that go by file on Excel with Office.js (``by_file.SCRIPTS``, marked
+"by file" below: Consolidate, Issue returns, Issue savings returns, Next
+quarter, Chase e-mails, Reconcile savings), the by-file request: the .xlsx
+itself, which ``Office.context.document.getFileAsync`` reads and the task
+pane or ribbon POSTs to /xltools/run-file/<script> (Excel's own save of the
+same workbook may differ by a few per cent); their values row is what the
+desktop add-in's way would send. Prints MB and writes
+bench/out/request_sizes.json. The IT guide quotes these numbers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from officejs_payload import book_payload, narrowed  # noqa: E402
 from workload import fill_returns, make_master, make_plan  # noqa: E402
 
 from xltools.cycle.consolidate import consolidate  # noqa: E402
+from xltools.excel.by_file import SCRIPTS as GO_BY_FILE  # noqa: E402
 from xltools.excel.sheets_needed import SHEETS  # noqa: E402
 
 MB = 1_000_000
@@ -72,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         results[n] = sizes(path)
         print(f"{n} officers × {args.actions} actions:")
         for name, size in results[n].items():
-            print(f"  {name:<28} {size / MB:6.2f} MB")
+            note = " (values; by file on Office.js)" if name in GO_BY_FILE else ""
+            print(f"  {name:<28} {size / MB:6.2f} MB{note}")
     OUT.mkdir(exist_ok=True)
     (OUT / "request_sizes.json").write_text(json.dumps(results, indent=2))
     return 0
