@@ -27,7 +27,7 @@ from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
-from ..workbook.reader import read_plan
+from ..workbook.reader import give_back_memory, read_plan
 from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
@@ -134,6 +134,7 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
     as_of = as_of or date.today()
     with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
         master = read_master(master_path)
+        give_back_memory()  # calamine's scratch copy of the master, before returns arrive
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
         report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of)

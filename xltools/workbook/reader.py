@@ -231,7 +231,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
                                     f"was renamed, rename it back to '{layout.name}'",
                                     path=name, reason="MISSING_SHEET")
             continue
-        rows, findings, letters = read_rows(wb.get_sheet_by_name(layout.name), layout, name)
+        rows, findings, letters = read_rows(wb, layout, name)
         setattr(book, attr, rows)
         book.column_letters[layout.name] = letters
         book.findings.extend(findings)
@@ -307,11 +307,20 @@ def _cached_plan(settings_json: str) -> Plan:
     return Plan.from_dict(json.loads(settings_json), "settings")
 
 
-def read_rows(sheet, layout: SheetLayout, file: str):
+SHARED_TEXT = 64  # cell texts up to this long are held once per sheet (names, RAGs)
+
+
+def read_rows(wb, layout: SheetLayout, file: str):
     """Rows of one data sheet keyed by column key (blank rows dropped), findings, and
-    the letter each column key has in this file."""
+    the letter each column key has in this file.
+
+    calamine's copy of the sheet is let go as soon as its values are in Python, and
+    short texts repeated down a column (officers, sections, RAGs) are held once: a
+    12,000-row master's rows are then little more than their own long texts."""
+    sheet = wb.get_sheet_by_name(layout.name)
     grid = sheet.to_python(skip_empty_area=False)
     findings = merged_findings(sheet, layout, file)
+    del sheet
     if not grid:
         return [], findings + [Finding("MISSING_COLUMN", f"{layout.name} has no header row",
                                        file=file, sheet=layout.name, cell="A1")], {}
@@ -320,10 +329,14 @@ def read_rows(sheet, layout: SheetLayout, file: str):
     findings += col_findings
     rows = []
     cells = [(key, i, layout.column(key).kind) for key, i in positions.items()]
+    texts: dict[str, str] = {}
     for offset, raw in enumerate(grid[1:], start=2):
         row = {key: _cell(raw, i, kind) for key, i, kind in cells}
         if all(blank(v) for v in row.values()):
             continue
+        for key, value in row.items():
+            if type(value) is str and len(value) <= SHARED_TEXT:  # noqa: E721
+                row[key] = texts.setdefault(value, value)
         row["_row"] = offset
         rows.append(row)
     return rows, findings, {key: col_letter(i + 1) for key, i in positions.items()}
@@ -391,6 +404,19 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
         for col, row in _FORMULA_CELL.findall(xml)
         if row != "1"
     ]
+
+
+def give_back_memory() -> None:
+    """Return freed heap pages to the OS (glibc's ``malloc_trim``; elsewhere nothing).
+
+    calamine's copy of a big sheet is freed once read, but glibc keeps the pages:
+    after a 12,000-row master that is ~25 MB the process would carry to the end."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def as_date(value: Any) -> date | None:
