@@ -18,6 +18,7 @@ from returns_data import AS_OF, HELEN, JON, LUCY, STEVE, fill_return
 from xltools.cycle import consolidate as consolidate_module
 from xltools.cycle import intake
 from xltools.cycle.consolidate import consolidate, share_values
+from xltools.cycle.merge import same, spaced
 from xltools.findings import flatten
 from xltools.workbook.reader import read_book
 
@@ -106,3 +107,12 @@ def test_shared_values_are_equal_values():
     share_values(other, {}, texts)
     assert other["updated_by"] is row["updated_by"]
 
+
+
+def test_spacing_shortcut_agrees_with_splitting_every_text():
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    texts = ["Panel met.", " Panel met.", "Panel met. ", "Panel  met.", "", " ",
+             *(f"Panel{c}met." for c in spaces), *(f"Panel met.{c}" for c in spaces)]
+    for text in texts:
+        assert spaced(text) == " ".join(text.split()), repr(text)
+    assert same("Panel\u00a0met.", "Panel met.") and not same("Panel met.", "Panel met")

@@ -386,13 +386,13 @@ def share_values(row: dict[str, Any], master_row: dict[str, Any],
     for key, value in row.items():
         if type(value) is not str:  # noqa: E721 - exactly str: equal means interchangeable
             continue
-        for theirs in (master_row.get(key), master_row.get(_SHOWN_AS.get(key, ""))):
-            if value == theirs and type(theirs) is str:  # noqa: E721
-                row[key] = theirs
-                break
-        else:
-            if len(value) <= SHARED_TEXT:
-                row[key] = texts.setdefault(value, value)
+        theirs = master_row.get(key)
+        if value != theirs and key in _SHOWN_AS:
+            theirs = master_row.get(_SHOWN_AS[key])
+        if value == theirs:  # a str equals only a str
+            row[key] = theirs
+        elif len(value) <= SHARED_TEXT:
+            row[key] = texts.setdefault(value, value)
 
 
 def without_rows(book: Book) -> Book:

@@ -88,10 +88,25 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(b, datetime):
         b = b.date()
     if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.split()) == " ".join(b.split())
+        return a == b or spaced(a) == spaced(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) < 1e-9
     return a == b
+
+
+_ASCII_SPACES = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # whitespace in ASCII, but the space
+
+
+def spaced(text: str) -> str:
+    """``text`` with its spacing normalised (runs of any whitespace → one space, none at
+    the ends); only texts that need it are split, as most progress updates do not.
+    Every whitespace character but the space is unprintable, so a printable text
+    without double or outer spaces is already normal (ASCII text: a few quick scans)."""
+    if text[:1] != " " and text[-1:] != " " and "  " not in text and (
+            not any(map(text.__contains__, _ASCII_SPACES)) if text.isascii()
+            else text.isprintable()):
+        return text
+    return " ".join(text.split())
 
 
 def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[str]:
