@@ -228,7 +228,16 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             cells.append(formula_xml(ref, f' s="{slot.style}"', formula, value))
             continue
         value = row.get(slot.key)
-        cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
+        if value is None:  # the commonest cells inline (cell_xml's result, without a call)
+            cells.append(f'<c r="{ref}" s="{slot.style}"/>')
+            continue
+        if type(value) is str and value and len(value) <= EXCEL_MAX_TEXT:  # noqa: E721
+            text = value.translate(_XML_TEXT)
+            style = slot.quoted_style if text.startswith(_FORMULA_START) else slot.style
+            cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                         f"{text}</t></is></c>")
+        else:
+            cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
         if slot.per_line and isinstance(value, str) and (len(value) > slot.per_line
                                                          or "\n" in value):
             lines = max(lines, text_lines(value, slot.per_line))
