@@ -116,3 +116,19 @@ def test_spacing_shortcut_agrees_with_splitting_every_text():
     for text in texts:
         assert spaced(text) == " ".join(text.split()), repr(text)
     assert same("Panel\u00a0met.", "Panel met.") and not same("Panel met.", "Panel met")
+
+
+def test_a_master_saved_with_shared_strings_consolidates_the_same(cycle, tmp_path):
+    """Excel saves every text in the shared strings part; the master is opened once for
+    its plan and its rows (``open_plan``), and reads as our own inline-string file does."""
+    from openpyxl import load_workbook
+
+    busy_folder(cycle[1])
+    resaved = tmp_path / "resaved.xlsx"
+    load_workbook(cycle[0]).save(resaved)  # openpyxl, like Excel, writes shared strings
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "excel").mkdir()
+    ours = consolidate(cycle[0], cycle[1], tmp_path / "ours" / OUT, as_of=AS_OF, workers=1)
+    theirs = consolidate(resaved, cycle[1], tmp_path / "excel" / OUT, as_of=AS_OF, workers=1)
+    assert report_content(ours) == report_content(theirs)
+    assert content(tmp_path / "ours" / OUT) == content(tmp_path / "excel" / OUT)

@@ -27,7 +27,7 @@ from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
-from ..workbook.reader import give_back_memory, read_plan
+from ..workbook.reader import give_back_memory, open_plan
 from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
@@ -128,12 +128,12 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
 def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of, in_place,
                  progress, workers, delegates) -> ConsolidationReport:
     timings, start = {}, time.perf_counter()
-    plan = read_plan(master_path)  # enough to check returns: start on them straight away
-    by_key = by_column(plan.return_by or "lead")
     paths = return_files(returns_dir, exclude=(master_path, out))
+    plan, workbook = open_plan(master_path)  # enough to check returns: start on them
+    by_key = by_column(plan.return_by or "lead")
     as_of = as_of or date.today()
     with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
-        master = read_master(master_path)
+        master = read_master(master_path, workbook)  # closes it
         give_back_memory()  # calamine's scratch copy of the master, before returns arrive
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
