@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from ..findings import Finding, codes_in, flags_text
@@ -97,6 +98,7 @@ def same(a: Any, b: Any) -> bool:
 _ASCII_SPACES = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # whitespace in ASCII, but the space
 
 
+@lru_cache(maxsize=1024)  # an action's texts are compared several times in a row
 def spaced(text: str) -> str:
     """``text`` with its spacing normalised (runs of any whitespace → one space, none at
     the ends); only texts that need it are split, as most progress updates do not.
@@ -110,8 +112,16 @@ def spaced(text: str) -> str:
 
 
 def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[str]:
-    """Fields the return answered with something other than the master's value."""
-    return [k for k in fields if not blank(row.get(k)) and not same(row.get(k), master_row.get(k))]
+    """Fields the return answered with something other than the master's value (a text
+    equal to the master's — often the master's own, see ``share_values`` — at once)."""
+    out = []
+    for key in fields:
+        value, theirs = row.get(key), master_row.get(key)
+        if blank(value) or (type(value) is str and value == theirs):  # noqa: E721
+            continue
+        if not same(value, theirs):
+            out.append(key)
+    return out
 
 
 def row_number(cell: str | None) -> int | None:
