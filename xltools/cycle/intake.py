@@ -37,6 +37,7 @@ from ..workbook.validate import validate_book
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 BACKUP_SUFFIX = ".bak.xlsx"
 POOL_THRESHOLD = 40  # smaller folders read faster than a process pool starts
+MAX_BATCH = 50  # returns a worker reads and holds before sending them
 RETURN_SHEETS = (ACTIONS, SAVINGS)  # all a return can change; its Lists are not trusted
 
 
@@ -232,7 +233,9 @@ class ReturnReader:
 
     def __enter__(self) -> ReturnReader:
         if self.workers > 1:
-            size = self._size = -(-len(self.paths) // (self.workers * 4))  # a few each
+            # a few batches each, of at most MAX_BATCH: a worker holds its batch's books
+            # until the batch is sent, and the parent files returns batch by batch
+            size = self._size = min(MAX_BATCH, -(-len(self.paths) // (self.workers * 4)))
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                              initializer=die_with_parent)
             self._futures = [
