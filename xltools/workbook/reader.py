@@ -433,7 +433,7 @@ def give_back_memory() -> None:
         import ctypes
 
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # Windows: no CDLL(None); macOS: no trim
         pass
 
 
