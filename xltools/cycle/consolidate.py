@@ -16,7 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
-from ..workbook.reader import read_plan
+from ..workbook.reader import give_back_memory, open_plan
 from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
@@ -128,20 +128,24 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
 def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of, in_place,
                  progress, workers, delegates) -> ConsolidationReport:
     timings, start = {}, time.perf_counter()
-    plan = read_plan(master_path)  # enough to check returns: start on them straight away
-    by_key = by_column(plan.return_by or "lead")
     paths = return_files(returns_dir, exclude=(master_path, out))
+    plan, workbook = open_plan(master_path)  # enough to check returns: start on them
+    by_key = by_column(plan.return_by or "lead")
     as_of = as_of or date.today()
     with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
-        master = read_master(master_path)
+        master = read_master(master_path, workbook)  # closes it
+        give_back_memory()  # calamine's scratch copy of the master, before returns arrive
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
-        files = reader.results(progress, plan=master.plan)
-    timings["read_check_returns"] = time.perf_counter() - start - timings["read_master"]
-    report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of, files)
+        report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of)
+        gather = Gather(master, report, by_key, delegates)
+        for rf in reader.stream(progress, plan=master.plan):  # each book let go once filed
+            gather.add(rf)
+    timings["read_check_returns"] = (time.perf_counter() - start - timings["read_master"]
+                                     - gather.seconds)
     mark = time.perf_counter()
-    merge_into(master, report, by_key, delegates)
-    timings["merge"] = time.perf_counter() - mark
+    gather.merge()
+    timings["merge"] = time.perf_counter() - mark + gather.seconds
     master.log.extend(log_rows(report, datetime.now()))
     if in_place:
         report.backup = str(unique_backup(master_path))
@@ -195,38 +199,66 @@ def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:
 def merge_into(master: Book, report: ConsolidationReport, by_key: str,
                delegates: dict[str, list[str]] | None = None) -> None:
     """Gather the candidates of every checked return, merge, flag, find the missing."""
-    result = report.merge
-    actions: dict[str, list[Candidate]] = {}
-    savings: dict[tuple[str, str], list[Candidate]] = {}
-    earlier = period_state(master)  # an earlier consolidation this period (late returns)
-    received: set[str] = set(earlier.get("received") or [])
-    known = Known(master, by_key, delegates)
-    for rf in report.files:
+    gather = Gather(master, report, by_key, delegates)
+    files, report.files = report.files, []
+    for rf in files:
+        gather.add(rf)
+    gather.merge()
+
+
+class Gather:
+    """Files each return's rows as candidates as it arrives, then merges them all.
+
+    A return's rows are held only as candidates (their cells equal to the master's
+    point at the master's own values), and its book is let go once filed: what is
+    held per return is its update, not a second copy of the plan's text."""
+
+    def __init__(self, master: Book, report: ConsolidationReport, by_key: str,
+                 delegates: dict[str, list[str]] | None = None):
+        self.master, self.report, self.by_key = master, report, by_key
+        self.actions: dict[str, list[Candidate]] = {}
+        self.savings: dict[tuple[str, str], list[Candidate]] = {}
+        self.earlier = period_state(master)  # an earlier consolidation this period
+        self.received: set[str] = set(self.earlier.get("received") or [])
+        self.known = Known(master, by_key, delegates)
+        self.seconds = 0.0  # spent filing, counted as merging
+
+    def add(self, rf: ReturnFile) -> None:
+        """File one return's rows (the order of the folder is the order of findings)."""
+        mark = time.perf_counter()
+        report = self.report
+        report.files.append(rf)
         report.findings += rf.findings
-        if not rf.readable or rf.refused:
-            continue
-        if rf.officer:
-            received.add(rf.officer)
-        found = collect(known, rf, actions, savings, result)
-        rf.findings += found
-        report.findings += found
-    merge_actions(master, actions, result)
-    report.savings_updated = merge_savings(master, savings, result)
-    by_key = issued_by(report.files) or by_key
-    report.missing = missing_returns(master, by_key, received, result,
-                                     file=Path(report.output).name,
-                                     answered=known.delegated_ids)
-    rows_left_out(master, by_key, answered_by(report.files, actions, earlier), result,
-                  file=Path(report.output).name)
-    master.extra_settings[STATE_KEY]["received"] = sorted(received)
-    # actions no return spoke to this time keep what earlier consolidations flagged
-    write_flags(master, result.flags, keep=set() if not earlier else
-                {i for i in master.actions_by_id() if i not in actions})
-    report.findings += result.findings
-    by_name = {rf.name: rf for rf in report.files}  # so the Log's notes count them too
-    for f in result.findings:
-        if f.code == "LOCKED_CHANGED" and f.file in by_name:
-            by_name[f.file].findings.append(f)
+        if rf.readable and not rf.refused:
+            if rf.officer:
+                self.received.add(rf.officer)
+            found = collect(self.known, rf, self.actions, self.savings, report.merge)
+            rf.findings += found
+            report.findings += found
+        if rf.book is not None:
+            rf.book = without_rows(rf.book)
+        self.seconds += time.perf_counter() - mark
+
+    def merge(self) -> None:
+        master, report, result = self.master, self.report, self.report.merge
+        merge_actions(master, self.actions, result)
+        report.savings_updated = merge_savings(master, self.savings, result)
+        by_key = issued_by(report.files) or self.by_key
+        report.missing = missing_returns(master, by_key, self.received, result,
+                                         file=Path(report.output).name,
+                                         answered=self.known.delegated_ids)
+        rows_left_out(master, by_key, answered_by(report.files, self.actions, self.earlier),
+                      result, file=Path(report.output).name)
+        master.extra_settings[STATE_KEY]["received"] = sorted(self.received)
+        # actions no return spoke to this time keep what earlier consolidations flagged
+        write_flags(master, result.flags, keep=set() if not self.earlier else
+                    {i for i in master.actions_by_id() if i not in self.actions})
+        report.findings += result.findings
+        by_name = {rf.name: rf for rf in report.files}  # so the Log's notes count them too
+        for f in result.findings:
+            if f.code == "LOCKED_CHANGED" and f.file in by_name:
+                by_name[f.file].findings.append(f)
+        self.actions, self.savings = {}, {}
 
 
 def answered_by(files: list[ReturnFile], actions: dict[str, list[Candidate]],
@@ -264,7 +296,9 @@ class Known:
 
     def __init__(self, master: Book, by_key: str = "lead_officer",
                  delegates: dict[str, list[str]] | None = None):
-        self.ids = {i.upper(): i for i in master.actions_by_id()}  # "a-0007" is A-0007
+        self.rows = master.actions_by_id()
+        self.ids = {i.upper(): i for i in self.rows}  # "a-0007" is A-0007
+        self.texts: dict[str, str] = {}  # one copy of each short text (names, RAGs)
         self.savings = {savings_key(r) for r in master.savings}
         self.savings_owners = {savings_key(r): split_officers(r.get("lead_officer"))
                                for r in master.savings}
@@ -331,11 +365,39 @@ def collect(known: Known, rf: ReturnFile, actions, savings,
                 found.append(delegated(known, rf, row, action_id, key, permission))
                 result.count(rf.name, "delegated")
                 known.delegated_ids.add(action_id)
+            share_values(row, known.rows[action_id], known.texts)
             actions.setdefault(action_id, []).append(
                 Candidate(rf.name, row, letters, invalid.get(row["_row"], []),
                           officer=rf.officer))
     found += _collect_savings(known, rf, book, rf.findings, savings, result)
     return found
+
+
+SHARED_TEXT = 64  # texts up to this long are kept once (officers' names, RAGs)
+_SHOWN_AS = {"previous_progress": "progress_update", "previous_rag": "rag"}
+
+
+def share_values(row: dict[str, Any], master_row: dict[str, Any],
+                 texts: dict[str, str]) -> None:
+    """Replace a return row's texts with equal ones already held — the master row's
+    (a return repeats the action's wording, and shows last quarter's update as
+    Previous progress) or, for short ones, an earlier return's. Equal values, so
+    merging is unchanged; a return's rows then cost only what the officer wrote."""
+    for key, value in row.items():
+        if type(value) is not str:  # noqa: E721 - exactly str: equal means interchangeable
+            continue
+        theirs = master_row.get(key)
+        if value != theirs and key in _SHOWN_AS:
+            theirs = master_row.get(_SHOWN_AS[key])
+        if value == theirs:  # a str equals only a str
+            row[key] = theirs
+        elif len(value) <= SHARED_TEXT:
+            row[key] = texts.setdefault(value, value)
+
+
+def without_rows(book: Book) -> Book:
+    """A read return's book once its rows are filed: who and what it is for, no rows."""
+    return replace(book, actions=[], savings=[], kpis=[], archive=[], log=[], findings=[])
 
 
 def not_owner(known: Known, rf: ReturnFile, row, action_id: str, key: str,
@@ -427,9 +489,7 @@ def file_summary(rf: ReturnFile, result: MergeResult) -> dict[str, Any]:
 
 
 def _all_rows_if_wrong_period(rf: ReturnFile) -> int:
-    if rf.book is not None and rf.refused:
-        return len(rf.book.actions) + len(rf.book.savings)
-    return 0
+    return rf.rows if rf.book is not None and rf.refused else 0
 
 
 def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ from ..workbook.validate import validate_book
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 BACKUP_SUFFIX = ".bak.xlsx"
 POOL_THRESHOLD = 40  # smaller folders read faster than a process pool starts
+MAX_BATCH = 50  # returns a worker reads and holds before sending them
 RETURN_SHEETS = (ACTIONS, SAVINGS)  # all a return can change; its Lists are not trusted
 
 
@@ -57,6 +58,7 @@ class ReturnFile:
     wrong_period: bool = False
     wrong_plan: bool = False
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
+    rows: int = 0  # Actions and Savings rows read (the book's rows may be let go)
 
     @property
     def name(self) -> str:
@@ -119,6 +121,7 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
     rf.seconds = time.perf_counter() - start
     if rf.book is not None:
+        rf.rows = len(rf.book.actions) + len(rf.book.savings)
         rf.period = rf.book.plan.period
         rf.officer = rf.book.officer or infer_officer(rf.book, by_key)
         rf.findings = list(rf.book.findings)
@@ -230,7 +233,9 @@ class ReturnReader:
 
     def __enter__(self) -> ReturnReader:
         if self.workers > 1:
-            size = self._size = -(-len(self.paths) // (self.workers * 4))  # a few each
+            # a few batches each, of at most MAX_BATCH: a worker holds its batch's books
+            # until the batch is sent, and the parent files returns batch by batch
+            size = self._size = min(MAX_BATCH, -(-len(self.paths) // (self.workers * 4)))
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                              initializer=die_with_parent)
             self._futures = [
@@ -246,20 +251,24 @@ class ReturnReader:
     def results(self, progress: Callable[[str], None] | None = None,
                 plan: Plan | None = None) -> list[ReturnFile]:
         """Every file's ReturnFile, in path order; ``plan`` replaces the pickled copies."""
+        return list(self.stream(progress, plan))
+
+    def stream(self, progress: Callable[[str], None] | None = None,
+               plan: Plan | None = None) -> Iterator[ReturnFile]:
+        """``results`` one file at a time, as each batch arrives: a caller that is done
+        with a return's rows before taking the next holds one batch, not the folder."""
         if self._pool is None:
             batches = ([read_return(p, self.plan, self.by_key, self.as_of)] for p in self.paths)
         else:
             batches = (self._batch(future, i) for i, future in enumerate(self._futures))
-        out = []
         for batch in batches:
-            for rf in batch:
+            while batch:
+                rf = batch.pop(0)  # the batch list must not keep a return the caller let go
                 if rf.book is not None and not rf.refused:
                     rf.book.plan = plan or self.plan
-                out.append(rf)
                 if progress:
                     progress(rf.name)
-        return out
-
+                yield rf
 
     def _batch(self, future, index: int) -> list[ReturnFile]:
         """One batch's results; when its worker died (a crash in the reader, the memory

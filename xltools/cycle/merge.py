@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from ..findings import Finding, codes_in, flags_text
@@ -88,15 +89,39 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(b, datetime):
         b = b.date()
     if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.split()) == " ".join(b.split())
+        return a == b or spaced(a) == spaced(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) < 1e-9
     return a == b
 
 
+_ASCII_SPACES = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # whitespace in ASCII, but the space
+
+
+@lru_cache(maxsize=1024)  # an action's texts are compared several times in a row
+def spaced(text: str) -> str:
+    """``text`` with its spacing normalised (runs of any whitespace → one space, none at
+    the ends); only texts that need it are split, as most progress updates do not.
+    Every whitespace character but the space is unprintable, so a printable text
+    without double or outer spaces is already normal (ASCII text: a few quick scans)."""
+    if text[:1] != " " and text[-1:] != " " and "  " not in text and (
+            not any(map(text.__contains__, _ASCII_SPACES)) if text.isascii()
+            else text.isprintable()):
+        return text
+    return " ".join(text.split())
+
+
 def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[str]:
-    """Fields the return answered with something other than the master's value."""
-    return [k for k in fields if not blank(row.get(k)) and not same(row.get(k), master_row.get(k))]
+    """Fields the return answered with something other than the master's value (a text
+    equal to the master's — often the master's own, see ``share_values`` — at once)."""
+    out = []
+    for key in fields:
+        value, theirs = row.get(key), master_row.get(key)
+        if blank(value) or (type(value) is str and value == theirs):  # noqa: E721
+            continue
+        if not same(value, theirs):
+            out.append(key)
+    return out
 
 
 def row_number(cell: str | None) -> int | None:

@@ -251,9 +251,10 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
     return paths
 
 
-def read_master(path: str | Path) -> Book:
-    """Read the master, refusing an officer's return passed by mistake."""
-    book = read_book(path)
+def read_master(path: str | Path, workbook=None) -> Book:
+    """Read the master, refusing an officer's return passed by mistake (``workbook``:
+    it already open, see ``open_plan``)."""
+    book = read_book(path, workbook=workbook)
     if book.kind == RETURN:
         raise UsageError(f"{Path(path).name} is a return for {book.officer or 'an officer'}, "
                          "not a master; give the PMO's master workbook")

@@ -4,6 +4,18 @@ Template, master and return are the same format (DESIGN.md §3); ``Book`` holds
 any of them. Rows are plain dicts keyed by the column keys in ``layout`` (so
 ``row["rag"]`` is the "RAG status" cell). Rows read from a file also carry
 ``"_row"``, their 1-based sheet row, so findings can name the cell.
+
+What a master row holds in memory (measured, CPython 3.11, 64-bit): one dict of
+its 17 columns plus ``_row`` (~460 bytes), its own long texts (the action, aim,
+success measure, progress and previous progress: 49 bytes plus one per ASCII
+character each) and references to short texts held once per sheet (officers,
+section, timeframe, RAG — see ``reader.read_rows``); blank cells are ``None``.
+A 12,000-row master with paragraph-length text is ~30 MB of rows, ~80 % of it
+the text itself: a tuple or ``__slots__`` row would save ~300 bytes a row
+(~4 MB), not worth a second row type every caller must know. Consolidation adds,
+per return row that names an action, its dict with cells pointing at the
+master's equal texts (``consolidate.share_values``) — the officer's new update
+is all that is new — until the merge is done.
 """
 
 from __future__ import annotations

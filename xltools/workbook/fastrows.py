@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -81,7 +82,12 @@ def cache_values(wb, title: str, values: dict[str, Any]) -> None:
 
 def save(wb, target) -> None:
     """Save ``wb`` to ``target`` (path or file), streaming in any deferred rows
-    and storing any cached formula results."""
+    and storing any cached formula results.
+
+    A data sheet is written into the zip a few hundred rows at a time, never held
+    whole: a 12,000-row master's Actions XML is ~40 MB of text with long progress
+    updates, and building it as one string (then encoding it) used to cost five
+    copies of it — most of a consolidation's peak memory."""
     deferred = {d.title: d for d in getattr(wb, "_xltools_deferred", [])}
     cached: dict[str, dict[str, Any]] = getattr(wb, "_xltools_cached", {})
     if not deferred and not cached:
@@ -96,14 +102,15 @@ def save(wb, target) -> None:
             for info in src.infolist():
                 data = src.read(info.filename)
                 title = titles.get(info.filename)
-                if title is not None:
-                    xml = data.decode("utf-8")
-                    if title in deferred:
-                        xml = fill_sheet(xml, deferred[title])
-                    if title in cached:
-                        xml = with_results(xml, cached[title])
-                    data = xml.encode()
-                dst.writestr(info.filename, data)
+                if title is None:
+                    dst.writestr(info.filename, data)
+                    continue
+                xml = data.decode("utf-8")
+                pieces = fill_parts(xml, deferred[title]) if title in deferred else [xml]
+                results = cached.get(title)
+                with dst.open(info.filename, "w") as out:
+                    for piece in pieces:
+                        out.write((with_results(piece, results) if results else piece).encode())
 
 
 _FORMULA_CELL = re.compile(
@@ -143,6 +150,15 @@ def sheet_part(zf: zipfile.ZipFile, title: str) -> str:
 
 def fill_sheet(xml: str, sheet: DeferredSheet) -> str:
     """Replace the prototype rows of ``xml`` with every row of ``sheet``."""
+    return "".join(fill_parts(xml, sheet))
+
+
+ROWS_PER_PIECE = 256  # rows of XML joined before they are written: bounded memory
+
+
+def fill_parts(xml: str, sheet: DeferredSheet) -> Iterator[str]:
+    """``fill_sheet``'s result in pieces, each whole rows (or the parts around them), so
+    a caller can write it out without ever holding all of it."""
     plain, quoted = prototype_styles(xml, len(sheet.layout.columns))
     start = xml.index("<sheetData>") + len("<sheetData>") if "<sheetData>" in xml else None
     if start is None:
@@ -151,11 +167,14 @@ def fill_sheet(xml: str, sheet: DeferredSheet) -> str:
     body = xml[start:end]
     kept = [m.group(0) for m in _ROW.finditer(body) if int(m.group(1)) not in PROTOTYPE_ROWS]
     columns = slots(sheet, plain, quoted)
-    rows = "".join(row_xml(sheet, i, plain, quoted, columns) for i in range(sheet.count))
-    header = "".join(kept)  # the header row: the only row that is not a prototype
     last = col_letter(len(sheet.layout.columns)) + str(sheet.count + 1)
-    xml = xml[:start] + header + rows + xml[end:]
-    return re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+    head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>',
+                  xml[:start], count=1)
+    yield head + "".join(kept)  # the header row: the only row that is not a prototype
+    for first in range(0, sheet.count, ROWS_PER_PIECE):
+        yield "".join(row_xml(sheet, i, plain, quoted, columns)
+                      for i in range(first, min(first + ROWS_PER_PIECE, sheet.count)))
+    yield xml[end:]
 
 
 def prototype_styles(xml: str, width: int) -> tuple[list[str], list[str]]:
@@ -209,7 +228,16 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             cells.append(formula_xml(ref, f' s="{slot.style}"', formula, value))
             continue
         value = row.get(slot.key)
-        cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
+        if value is None:  # the commonest cells inline (cell_xml's result, without a call)
+            cells.append(f'<c r="{ref}" s="{slot.style}"/>')
+            continue
+        if type(value) is str and value and len(value) <= EXCEL_MAX_TEXT:  # noqa: E721
+            text = value.translate(_XML_TEXT)
+            style = slot.quoted_style if text.startswith(_FORMULA_START) else slot.style
+            cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                         f"{text}</t></is></c>")
+        else:
+            cells.append(cell_xml(ref, value, slot.style, slot.quoted_style))
         if slot.per_line and isinstance(value, str) and (len(value) > slot.per_line
                                                          or "\n" in value):
             lines = max(lines, text_lines(value, slot.per_line))

@@ -8,6 +8,7 @@ kind of unreadable file into a ``WorkbookError`` with a stable reason code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zipfile
@@ -125,7 +126,8 @@ def open_workbook(path: str | Path, *, checked: bool = False) -> calamine.Calami
 
 
 def read_book(path: str | Path, plan: Plan | None = None, *,
-              only: Collection[str] | None = None, own_lists: bool = True) -> Book:
+              only: Collection[str] | None = None, own_lists: bool = True,
+              workbook: calamine.CalamineWorkbook | None = None) -> Book:
     """Read every sheet xltools knows from ``path``.
 
     The plan comes from the workbook's own Settings and Lists sheets; pass
@@ -133,14 +135,18 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     ``only`` names the data sheets wanted (Actions is always read) and
     ``own_lists=False`` skips the Lists sheet (the plan then carries Settings
     only): consolidation reads hundreds of returns and validates them against
-    the master's lists, so it needs neither.
+    the master's lists, so it needs neither. ``workbook``: ``path`` already open (from
+    ``open_plan``), so a workbook's shared strings are not parsed twice; closed here.
     """
-    path = preflight(path)
-    wanted = [SETTINGS, *([LISTS] if own_lists else []),
-              *(layout.name for layout, _, required in _SHEETS
-                if required or only is None or layout.name in only)]
-    oversized, with_formulas = bounded(path, wanted)
-    with open_workbook(path, checked=True) as wb:
+    with contextlib.ExitStack() as stack:
+        if workbook is not None:
+            stack.enter_context(workbook)
+        path = preflight(path)
+        wanted = [SETTINGS, *([LISTS] if own_lists else []),
+                  *(layout.name for layout, _, required in _SHEETS
+                    if required or only is None or layout.name in only)]
+        oversized, with_formulas = bounded(path, wanted)
+        wb = workbook or stack.enter_context(open_workbook(path, checked=True))
         book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
                                 skip=oversized)
     book.path = str(path)
@@ -231,7 +237,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
                                     f"was renamed, rename it back to '{layout.name}'",
                                     path=name, reason="MISSING_SHEET")
             continue
-        rows, findings, letters = read_rows(wb.get_sheet_by_name(layout.name), layout, name)
+        rows, findings, letters = read_rows(wb, layout, name)
         setattr(book, attr, rows)
         book.column_letters[layout.name] = letters
         book.findings.extend(findings)
@@ -241,18 +247,30 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
 def read_plan(path: str | Path) -> Plan:
     """Only the plan a workbook carries (Settings and Lists): a few milliseconds, so a
     caller can start work that needs the plan before the big sheets are read."""
+    plan, wb = open_plan(path)
+    wb.close()
+    return plan
+
+
+def open_plan(path: str | Path) -> tuple[Plan, calamine.CalamineWorkbook]:
+    """``read_plan``, and the workbook still open for ``read_book(path, workbook=…)``:
+    opening a workbook saved by Excel parses all its text (the shared strings, ~0.15 s
+    for a 12,000-row master), so a caller reading the plan first opens it once."""
     path = preflight(path)
     oversized, _ = bounded(path, (SETTINGS, LISTS))
     wb = open_workbook(path, checked=True)
     name = Path(path).name
-    with wb:
+    try:
         sheets = set(wb.sheet_names)
         if SETTINGS not in sheets:
             raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools; "
                                 "pass its plan file", path=str(path), reason="NOT_XLTOOLS")
         settings = read_settings(wb, name)
         lists = _read_lists(wb) if LISTS in sheets and LISTS not in oversized else {}
-        return _plan_from(settings, lists, name)
+        return _plan_from(settings, lists, name), wb
+    except BaseException:
+        wb.close()
+        raise
 
 
 _SHEETS = (
@@ -307,11 +325,20 @@ def _cached_plan(settings_json: str) -> Plan:
     return Plan.from_dict(json.loads(settings_json), "settings")
 
 
-def read_rows(sheet, layout: SheetLayout, file: str):
+SHARED_TEXT = 64  # cell texts up to this long are held once per sheet (names, RAGs)
+
+
+def read_rows(wb, layout: SheetLayout, file: str):
     """Rows of one data sheet keyed by column key (blank rows dropped), findings, and
-    the letter each column key has in this file."""
+    the letter each column key has in this file.
+
+    calamine's copy of the sheet is let go as soon as its values are in Python, and
+    short texts repeated down a column (officers, sections, RAGs) are held once: a
+    12,000-row master's rows are then little more than their own long texts."""
+    sheet = wb.get_sheet_by_name(layout.name)
     grid = sheet.to_python(skip_empty_area=False)
     findings = merged_findings(sheet, layout, file)
+    del sheet
     if not grid:
         return [], findings + [Finding("MISSING_COLUMN", f"{layout.name} has no header row",
                                        file=file, sheet=layout.name, cell="A1")], {}
@@ -320,10 +347,14 @@ def read_rows(sheet, layout: SheetLayout, file: str):
     findings += col_findings
     rows = []
     cells = [(key, i, layout.column(key).kind) for key, i in positions.items()]
+    texts: dict[str, str] = {}
     for offset, raw in enumerate(grid[1:], start=2):
         row = {key: _cell(raw, i, kind) for key, i, kind in cells}
         if all(blank(v) for v in row.values()):
             continue
+        for key, value in row.items():
+            if type(value) is str and len(value) <= SHARED_TEXT:  # noqa: E721
+                row[key] = texts.setdefault(value, value)
         row["_row"] = offset
         rows.append(row)
     return rows, findings, {key: col_letter(i + 1) for key, i in positions.items()}
@@ -391,6 +422,19 @@ def formula_findings(path: str | Path, layout: SheetLayout, headers=None) -> lis
         for col, row in _FORMULA_CELL.findall(xml)
         if row != "1"
     ]
+
+
+def give_back_memory() -> None:
+    """Return freed heap pages to the OS (glibc's ``malloc_trim``; elsewhere nothing).
+
+    calamine's copy of a big sheet is freed once read, but glibc keeps the pages:
+    after a 12,000-row master that is ~25 MB the process would carry to the end."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # Windows: no CDLL(None); macOS: no trim
+        pass
 
 
 def as_date(value: Any) -> date | None:

@@ -230,8 +230,8 @@ def control_findings(row: Row, where: _Where) -> list[Finding]:
     """Control characters (a bell, a NUL pasted from another system) cannot be kept in
     a workbook: the writer drops them, so the cell is named rather than changed silently."""
     out = []
-    for key, value in row.items():
-        if isinstance(value, str) and key in where.layout.keys:
+    for key, value in row.items():  # rare: searched first, the layout's keys asked after
+        if isinstance(value, str) and _CONTROL.search(value) and key in where.layout.keys:
             found = sorted(set(_CONTROL.findall(value)))
             if found:
                 names = ", ".join(f"U+{ord(c):04X}" for c in found)
