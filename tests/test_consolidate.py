@@ -179,6 +179,16 @@ def test_log_row_per_file_with_sha256(cycle, tmp_path):
     assert ("notes.txt", None, "UNREADABLE") in flatten(report.findings)
 
 
+def test_a_return_over_the_return_size_limit_is_logged_not_read(cycle, tmp_path):
+    with (cycle[1] / "huge.xlsx").open("wb") as fh:  # sparse: nothing written
+        fh.write(b"PK\x03\x04")
+        fh.truncate(60 * 1024 * 1024)
+    report, out = run(cycle, tmp_path)
+    by_file = {r["file"]: r for r in out.log}
+    assert by_file["huge.xlsx"]["notes"].startswith("UNREADABLE (TOO_LARGE)")
+    assert "limit for a return" in by_file["huge.xlsx"]["notes"]
+
+
 def test_reconsolidating_is_idempotent_and_appends_to_the_log(cycle, tmp_path):
     fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "New words."}})
     run(cycle, tmp_path)

@@ -11,7 +11,7 @@ from xltools.errors import WorkbookError
 from xltools.findings import flatten
 from xltools.workbook.book import Book
 from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN
-from xltools.workbook.reader import read_book
+from xltools.workbook.reader import RETURN_LIMITS, read_book
 from xltools.workbook.validate import validate_book
 from xltools.workbook.writer import write_book
 
@@ -167,3 +167,24 @@ def test_merged_cells_and_formulas_are_reported(tmp_path, plan):
     found = set(flatten(read_book(path).findings, ("sheet", "cell", "code")))
     assert ("Actions", "O2", "FORMULA") in found
     assert ("Actions", "G2:I2", "MERGED_CELLS") in found
+
+
+def _sparse_xlsx(path, megabytes: int):
+    """A file of ``megabytes`` that starts like a zip, without writing them (sparse)."""
+    with path.open("wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(megabytes * 1024 * 1024)
+    return path
+
+
+def test_a_return_is_held_to_a_tighter_size_limit_than_a_master(tmp_path):
+    """Officers' returns are someone else's files, read by the hundred: 50 MB at most.
+    The PMO's own master may be bigger (120,000 long actions are ~60 MB) and passes the
+    size check (this one then fails as the junk it is, not as too large)."""
+    path = _sparse_xlsx(tmp_path / "big.xlsx", 60)
+    with pytest.raises(WorkbookError, match="limit for a return") as err:
+        read_book(path, limits=RETURN_LIMITS)
+    assert err.value.reason == "TOO_LARGE"
+    with pytest.raises(WorkbookError) as err:
+        read_book(path)
+    assert err.value.reason != "TOO_LARGE"

@@ -18,7 +18,7 @@ from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
-from ..workbook.reader import read_book
+from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.validate import validate_book
 from .intake import future_dates, read_return
 from .merge import MergeResult, locked_changes, period_state
@@ -162,13 +162,15 @@ def unfilled(book: Book, file: str) -> list[Finding]:
 
 
 def check_workbook(path: str | Path, *, as_of: date | None = None,
-                   master: str | Path | None = None) -> CheckReport:
+                   master: str | Path | None = None,
+                   limits: Limits = WORKBOOK_LIMITS) -> CheckReport:
     """Read and validate ``path``. Unreadable files raise WorkbookError. With
     ``master``, a return is checked exactly as consolidating it into that master would:
-    plan, period, ownership and locked cells too."""
+    plan, period, ownership and locked cells too. ``limits``: RETURN_LIMITS where only a
+    return is expected (the server's uploads)."""
     if master is not None:
         return check_against_master(Path(path), Path(master), as_of or date.today())
-    return check_book(read_book(path), Path(path).name, as_of=as_of)
+    return check_book(read_book(path, limits=limits), Path(path).name, as_of=as_of)
 
 
 def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckReport:

@@ -31,7 +31,7 @@ from ..plan import Plan, split_officers
 from ..workbook.book import Book, cell_ref
 from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
-from ..workbook.reader import read_book
+from ..workbook.reader import RETURN_LIMITS, read_book
 from ..workbook.validate import validate_book
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -111,7 +111,8 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         if path.name.startswith(".~lock."):  # LibreOffice's lock file
             raise WorkbookError(f"{path.name}: LibreOffice lock file (the workbook is open "
                                 "somewhere); skipped", path=str(path), reason="LOCK_FILE")
-        rf.book = read_book(path, plan=master_plan, only=RETURN_SHEETS, own_lists=False)
+        rf.book = read_book(path, plan=master_plan, only=RETURN_SHEETS, own_lists=False,
+                            limits=RETURN_LIMITS)
     except WorkbookError as exc:
         rf.reason, rf.error, rf.where = exc.reason, str(exc), (exc.sheet, exc.cell)
     except (KeyboardInterrupt, SystemExit):

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..cycle.check import check_workbook
 from ..errors import UsageError, WorkbookError
 from ..workbook.layout import RETURN
+from ..workbook.reader import RETURN_LIMITS
 
 RETURNS_ENV = "XLTOOLS_RETURNS_DIR"
 MAX_FILES = 500
@@ -73,7 +74,7 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
         path = Path(temp) / shown
         path.write_bytes(data)
         try:
-            report = check_workbook(path)
+            report = check_workbook(path, limits=RETURN_LIMITS)
         except WorkbookError as exc:  # the task pane shows the name beside the reason
             return Outcome(shown, False, str(exc).removeprefix(f"{path}: ")
                            .removeprefix(f"{shown}: "))

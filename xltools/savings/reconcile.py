@@ -27,7 +27,7 @@ from ..errors import UsageError, WorkbookError
 from ..findings import Finding, count_by_code
 from ..plan import Plan
 from ..workbook.book import Book, Row, blank, clean_row
-from ..workbook.reader import read_book
+from ..workbook.reader import RETURN_LIMITS, read_book
 from .classify import SUMMARY_ROWS, classify, project_findings
 from .results import ProjectResult, YearResult, money
 from .rows import Line, book_lines, check_stated_change, fmt, fold, parse_year
@@ -115,7 +115,7 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
     books, problems = [], []
     for path in returns:
         try:
-            books.append(read_book(path, base.plan))
+            books.append(read_book(path, base.plan, limits=RETURN_LIMITS))
         except WorkbookError as exc:
             problems.append(Finding("UNREADABLE", f"{exc} (reason {exc.reason}); its savings "
                                     "are not reconciled", file=Path(path).name))

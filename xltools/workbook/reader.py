@@ -13,6 +13,7 @@ import json
 import re
 import zipfile
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -41,9 +42,26 @@ from .layout import (
 from .package import sheet_targets, sheet_xml
 from .settings import SCALAR_SETTINGS, extra_settings, read_settings
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a workbook may be before it is refused unread (``preflight``).
+
+    A *return* comes from someone else and hundreds are read in one run, so it is
+    held to a tight limit; the PMO's own master or baseline may be far bigger
+    (120,000 paragraph-long actions are ~60 MB) and is read once.
+    """
+
+    file_bytes: int
+    unpacked_bytes: int
+    what: str
+
+
+RETURN_LIMITS = Limits(50 * 1024 * 1024, 500 * 1024 * 1024, "a return")
+WORKBOOK_LIMITS = Limits(512 * 1024 * 1024, 4 * 1024**3, "a workbook")
+MAX_FILE_BYTES = RETURN_LIMITS.file_bytes
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LIST_KEYS = {
     "OfficerList": "officers",
@@ -54,8 +72,9 @@ _LIST_KEYS = {
 }
 
 
-def preflight(path: str | Path) -> Path:
-    """Refuse files we must not or cannot open, saying why in one line."""
+def preflight(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> Path:
+    """Refuse files we must not or cannot open, saying why in one line (``limits``:
+    RETURN_LIMITS for officers' returns)."""
     path = Path(path)
     name = path.name
     if name.startswith("~$"):
@@ -64,16 +83,17 @@ def preflight(path: str | Path) -> Path:
     if not path.is_file():
         raise WorkbookError(f"{path}: file not found", path=str(path), reason="NOT_FOUND")
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(f"{name}: {size / 1e6:.0f} MB is over the {MAX_FILE_BYTES // 10**6} MB "
-                            "limit for a return", path=str(path), reason="TOO_LARGE")
+    if size > limits.file_bytes:
+        raise WorkbookError(f"{name}: {size / 1e6:.0f} MB is over the "
+                            f"{limits.file_bytes // 10**6} MB limit for {limits.what}",
+                            path=str(path), reason="TOO_LARGE")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == _OLE_MAGIC:
         _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise WorkbookError(f"{name}: not an .xlsx workbook", path=str(path), reason="NOT_XLSX")
-    _check_zip(path)
+    _check_zip(path, limits.unpacked_bytes)
     return path
 
 
@@ -85,7 +105,7 @@ def _refuse_ole(path: Path) -> None:
     """An OLE compound file is an encrypted .xlsx or an old .xls (whatever its name
     says): the stream names in its directory tell which, so the message is right."""
     name = path.name
-    data = path.read_bytes()  # under MAX_FILE_BYTES: checked before
+    data = path.read_bytes()  # under the file limit: checked before
     if _ENCRYPTED in data:
         raise WorkbookError(f"{name}: password-protected (encrypted); remove the password "
                             "and send it again", path=str(path), reason="PASSWORD")
@@ -97,7 +117,7 @@ def _refuse_ole(path: Path) -> None:
                         path=str(path), reason="NOT_XLSX")
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()  # damaged parts are caught when calamine reads them
@@ -106,7 +126,7 @@ def _check_zip(path: Path) -> None:
                             reason="CORRUPT") from exc
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+    if unpacked > max_unpacked or unpacked / packed > MAX_RATIO:
         raise WorkbookError(f"{path.name}: refused, unpacks to {unpacked / 1e6:.0f} MB "
                             f"({unpacked / packed:.0f}× its size) — possible zip bomb",
                             path=str(path), reason="TOO_LARGE")
@@ -115,9 +135,10 @@ def _check_zip(path: Path) -> None:
                             path=str(path), reason="NOT_XLSX")
 
 
-def open_workbook(path: str | Path, *, checked: bool = False) -> calamine.CalamineWorkbook:
+def open_workbook(path: str | Path, *, checked: bool = False,
+                  limits: Limits = WORKBOOK_LIMITS) -> calamine.CalamineWorkbook:
     """Open ``path`` with calamine; ``checked``: ``preflight`` has passed already."""
-    path = Path(path) if checked else preflight(path)
+    path = Path(path) if checked else preflight(path, limits)
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
@@ -127,7 +148,8 @@ def open_workbook(path: str | Path, *, checked: bool = False) -> calamine.Calami
 
 def read_book(path: str | Path, plan: Plan | None = None, *,
               only: Collection[str] | None = None, own_lists: bool = True,
-              workbook: calamine.CalamineWorkbook | None = None) -> Book:
+              workbook: calamine.CalamineWorkbook | None = None,
+              limits: Limits = WORKBOOK_LIMITS) -> Book:
     """Read every sheet xltools knows from ``path``.
 
     The plan comes from the workbook's own Settings and Lists sheets; pass
@@ -137,11 +159,12 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     only): consolidation reads hundreds of returns and validates them against
     the master's lists, so it needs neither. ``workbook``: ``path`` already open (from
     ``open_plan``), so a workbook's shared strings are not parsed twice; closed here.
+    ``limits``: RETURN_LIMITS when ``path`` is someone else's return.
     """
     with contextlib.ExitStack() as stack:
         if workbook is not None:
             stack.enter_context(workbook)
-        path = preflight(path)
+        path = preflight(path, limits)
         wanted = [SETTINGS, *([LISTS] if own_lists else []),
                   *(layout.name for layout, _, required in _SHEETS
                     if required or only is None or layout.name in only)]
