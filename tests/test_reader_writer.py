@@ -5,11 +5,14 @@ from datetime import date
 
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from xltools.errors import WorkbookError
 from xltools.findings import flatten
 from xltools.workbook.book import Book
+from xltools.workbook.fastrows import xml_text
 from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN
 from xltools.workbook.reader import RETURN_LIMITS, read_book
 from xltools.workbook.validate import validate_book
@@ -188,3 +191,24 @@ def test_a_return_is_held_to_a_tighter_size_limit_than_a_master(tmp_path):
     with pytest.raises(WorkbookError) as err:
         read_book(path)
     assert err.value.reason != "TOO_LARGE"
+
+
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;",
+            **{c: None for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}}
+
+
+@given(st.text(alphabet=st.sampled_from("a &<>\t\n\r\x00\x01\x0b\x1f\ufffe\uffff\xa0é£’—")
+               | st.characters(), max_size=300))
+def test_xml_text_is_the_plain_per_character_escape(text):
+    """The writer's fast escape gives what escaping character by character gives."""
+    assert xml_text(text) == text.translate(_ESCAPES)
+
+
+def test_text_with_markup_and_control_characters_round_trips(tmp_path, plan):
+    book = Book(plan=plan, kind=RETURN)
+    book.actions = [{"id": "A-1", "action": "Cut <agency> spend & report\x01 back > monthly",
+                     "progress_update": "Line one\nline two\t& more"}]
+    write_book(book, tmp_path / "x.xlsx", backup=False)
+    got = read_book(tmp_path / "x.xlsx").actions[0]
+    assert got["action"] == "Cut <agency> spend & report back > monthly"
+    assert got["progress_update"] == "Line one\nline two\t& more"

@@ -31,9 +31,8 @@ from .package import sheet_targets
 PROTOTYPE_ROWS = (2, 3)  # row 2: plain styles; row 3: quote-prefixed text styles
 _EPOCH = datetime(1899, 12, 30)
 # Escape XML's specials and drop characters XML 1.0 forbids, in one pass.
-_XML_TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;",
-             **{c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
-                                  0xFFFE, 0xFFFF)}}
+# characters XML 1.0 cannot hold at all (Excel refuses the file): dropped
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@")
 _ATTR_S = re.compile(r'\ss="(\d+)"')
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)/?>')
@@ -117,6 +116,24 @@ _FORMULA_CELL = re.compile(
     r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v>[^<]*</v>|<v\s*/>)?</c>', re.S)
 
 
+def xml_text(text: str) -> str:
+    """``text`` escaped for an XML element, characters XML cannot hold dropped.
+
+    Paragraph-long progress texts make this the writer's hottest line: a few
+    ``in`` tests and ``replace`` calls run in C over the whole string, about ten
+    times faster than ``str.translate`` with a table (a dict lookup per character).
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if _XML_ILLEGAL.search(text):
+        text = _XML_ILLEGAL.sub("", text)
+    return text
+
+
 def with_results(xml: str, values: dict[str, Any]) -> str:
     """Put each known result after its formula (``<f>…</f><v>…</v>``)."""
     def put(match: re.Match) -> str:
@@ -139,7 +156,7 @@ def formula_xml(ref: str, attrs: str, formula: str, value: Any) -> str:
     elif isinstance(value, (int, float)):
         kind, text = "", repr(value)
     else:
-        kind, text = ' t="str"', str(value).translate(_XML_TEXT)
+        kind, text = ' t="str"', xml_text(str(value))
     return f'<c r="{ref}"{attrs}{kind}><f>{formula}</f><v>{text}</v></c>'
 
 
@@ -223,7 +240,7 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
     for slot in columns or slots(sheet, plain, quoted):
         ref = f"{slot.letter}{excel_row}"
         if slot.formula is not None:
-            formula = slot.formula(excel_row).lstrip("=").translate(_XML_TEXT)
+            formula = xml_text(slot.formula(excel_row).lstrip("="))
             value = slot.result(row) if slot.result and row else None
             cells.append(formula_xml(ref, f' s="{slot.style}"', formula, value))
             continue
@@ -232,7 +249,7 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             cells.append(f'<c r="{ref}" s="{slot.style}"/>')
             continue
         if type(value) is str and value and len(value) <= EXCEL_MAX_TEXT:  # noqa: E721
-            text = value.translate(_XML_TEXT)
+            text = xml_text(value)
             style = slot.quoted_style if text.startswith(_FORMULA_START) else slot.style
             cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                          f"{text}</t></is></c>")
@@ -282,7 +299,7 @@ def cell_xml(ref: str, value: Any, style: str, quoted_style: str) -> str:
         value = str(value)
     if len(value) > EXCEL_MAX_TEXT:  # a file Excel would call damaged
         value = fit_cell_text(value)
-    text = value.translate(_XML_TEXT)
+    text = xml_text(value)
     s = quoted_style if text.startswith(_FORMULA_START) else style
     return (f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
             f"{text}</t></is></c>")
