@@ -9,15 +9,15 @@ import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PeriodError, UsageError
 from ..findings import Finding, count_by_code
 from ..periods import parse_day
 from ..plan import Plan
+
+if TYPE_CHECKING:  # rich is imported when something is printed: a --json run never needs it
+    from rich.console import Console
 
 SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "workbook_templates" / "sample_plan.json"
 
@@ -63,6 +63,8 @@ def load_plan(path: Path | None) -> Plan | None:
 
 
 def console() -> Console:
+    from rich.console import Console
+
     # Piped or logged output (a scheduled job, `make demo`) gets a readable width
     # instead of rich's 80-column default; a terminal keeps its own width.
     width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "132"))
@@ -77,6 +79,8 @@ def emit_json(data: dict[str, Any]) -> None:
 def print_findings(findings: Iterable[Finding], title: str = "Findings",
                    out: Console | None = None, limit: int = 200) -> None:
     """A table of findings: where, code, message — the same list JSON carries."""
+    from rich.table import Table
+
     findings = list(findings)
     out = out or console()
     if not findings:

@@ -10,8 +10,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 
 @contextmanager
 def progress_bar(title: str, *, enabled: bool = True, total: int | None = None
@@ -20,6 +18,8 @@ def progress_bar(title: str, *, enabled: bool = True, total: int | None = None
     if not (enabled and sys.stdout.isatty()):
         yield lambda _name: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[name]}"), TimeElapsedColumn())
     with Progress(*columns, transient=True) as bar:
