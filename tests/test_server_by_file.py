@@ -33,26 +33,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINK = "/xltools/download/"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def file_server(root: Path, people: dict[str, tuple[str, str]]):
+    """Start the real server for the by-file routes over the sample master, its returns
+    (Lucy Peel's filled in) and ``people`` (key: (name, role)); yields what tests use.
+    The JSON limit is below the master's size, the file limit 1 MB."""
     from conftest import SAMPLE_PLAN
 
     from xltools.plan import Plan
 
-    root = tmp_path_factory.mktemp("byfile")
     master = write_master(root / "Master.xlsx", Plan.load(SAMPLE_PLAN))
     filled = write_returns(master, root / "returns")  # issued, Lucy Peel's filled in
     (root / "tmp").mkdir()
     tokens = root / "tokens.json"
-    people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
-              "pmo2": make_token(tokens, "Other PMO", "pmo"),
-              "officer": make_token(tokens, "Olly Officer", "officer")}
+    made = {key: make_token(tokens, name, role) for key, (name, role) in people.items()}
     assert master.stat().st_size > 0.02 * 2**20  # over the JSON limit below
     base, proc = start(root, "--tokens", str(tokens),
                        env={"XLTOOLS_OUTPUT_DIR": "", "TMPDIR": str(root / "tmp"),
                             "XLTOOLS_MAX_BODY_MB": "0.02", "XLTOOLS_FILE_MAX_MB": "1"})
-    yield {"base": base, "root": root, "master": master, "filled": filled, **people}
+    yield {"base": base, "root": root, "master": master, "filled": filled, **made}
     stop(proc)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from file_server(tmp_path_factory.mktemp("byfile"), {
+        "pmo": ("Pat PMO", "pmo"), "pmo2": ("Other PMO", "pmo"),
+        "officer": ("Olly Officer", "officer")})
 
 
 def send(server, data: bytes, token: str | None = None, *, name: str = "Master.xlsx",

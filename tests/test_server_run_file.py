@@ -20,11 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from excel_books import write_master, write_returns
-from live_server import stop
 from openpyxl import load_workbook
-from test_server_by_file import FILES_JS, HERE, XLSX, content, leftovers, take
-from test_server_security import bearer, make_token, start
+from test_server_by_file import FILES_JS, HERE, XLSX, content, file_server, leftovers, take
+from test_server_security import bearer
 
 from xltools.cycle.check import check_workbook
 from xltools.excel import by_file
@@ -38,23 +36,9 @@ FINANCE_TOO = ("issue_savings_returns", "reconcile_savings")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from conftest import SAMPLE_PLAN
-
-    from xltools.plan import Plan
-
-    root = tmp_path_factory.mktemp("runfile")
-    master = write_master(root / "Master.xlsx", Plan.load(SAMPLE_PLAN))
-    filled = write_returns(master, root / "returns")  # issued, Lucy Peel's filled in
-    (root / "tmp").mkdir()
-    tokens = root / "tokens.json"
-    people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
-              "finance": make_token(tokens, "Fran Finance", "finance"),
-              "officer": make_token(tokens, "Olly Officer", "officer")}
-    base, proc = start(root, "--tokens", str(tokens),
-                       env={"XLTOOLS_OUTPUT_DIR": "", "TMPDIR": str(root / "tmp"),
-                            "XLTOOLS_MAX_BODY_MB": "0.02", "XLTOOLS_FILE_MAX_MB": "1"})
-    yield {"base": base, "root": root, "master": master, "filled": filled, **people}
-    stop(proc)
+    yield from file_server(tmp_path_factory.mktemp("runfile"), {
+        "pmo": ("Pat PMO", "pmo"), "finance": ("Fran Finance", "finance"),
+        "officer": ("Olly Officer", "officer")})
 
 
 def send(server, script: str, data: bytes, token: str, *, content_type: str = XLSX,
