@@ -34,6 +34,7 @@ import logging
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..addin.buttons import by_script
 from ..cycle.consolidate import consolidate
@@ -54,12 +55,14 @@ SCRIPTS = ("consolidate", *JOBS)
 NEEDS_RETURNS = ("consolidate", "reconcile_savings")  # read the server's returns folder
 FILE_MAX_ENV = "XLTOOLS_FILE_MAX_MB"
 TITLE = "xltools: consolidate"
-FAILED = "xltools: could not consolidate"
 # what a by-file answer adds to the in-book button's
 NOTES = {"reconcile_savings": "\nThe workbook open in Excel has not changed: by file, no "
          "Reconciliation sheet is written into it; the committee workbook has the summary "
          "and every flag."}
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 
 def max_file_bytes() -> int:
@@ -77,25 +80,31 @@ def failed(script: str) -> str:
     return f"xltools: could not {script.replace('_', ' ')}"
 
 
-def check_master(path: Path, label: str = "Consolidate") -> None:
-    """Refuse anything but an xltools master, in one sentence naming the file and what
-    to do (the reader's preflight first: size, zip bomb, password, .xls, not an xlsx).
-    ``label`` is the button's."""
+def open_master(path: Path, label: str = "Consolidate") -> CalamineWorkbook:
+    """``path`` opened, if it is an xltools master; else refused in one sentence naming
+    the file and what to do (the reader's preflight first: size, zip bomb, password,
+    .xls, not an xlsx). ``label`` is the button's. Returned open, so the master is read
+    from it (``read_book(workbook=…)``) without parsing its text a second time."""
     name = path.name
-    with open_workbook(path) as wb:
+    wb = open_workbook(path)
+    try:
         if SETTINGS not in wb.sheet_names:
             raise WorkbookError(f"{name}: not an xltools workbook (no {SETTINGS} sheet); press "
                                 f"{label} in the PMO's master", reason="NOT_XLTOOLS")
         settings = read_settings(wb, name)
-    kind = settings.get("kind", MASTER)
-    if kind == RETURN:
-        who = settings.get("officer") or "an officer"
-        upload = ("upload it with Upload returns, then " if label == "Consolidate" else "")
-        raise WorkbookError(f"{name} is a return for {who}, not the master: {upload}press "
-                            f"{label} in the PMO's master", reason="NOT_MASTER")
-    if kind == TEMPLATE:
-        raise WorkbookError(f"{name} is the blank template, not a master: press {label} "
-                            "in the PMO's master", reason="NOT_MASTER")
+        kind = settings.get("kind", MASTER)
+        if kind == RETURN:
+            who = settings.get("officer") or "an officer"
+            upload = ("upload it with Upload returns, then " if label == "Consolidate" else "")
+            raise WorkbookError(f"{name} is a return for {who}, not the master: {upload}press "
+                                f"{label} in the PMO's master", reason="NOT_MASTER")
+        if kind == TEMPLATE:
+            raise WorkbookError(f"{name} is the blank template, not a master: press {label} "
+                                "in the PMO's master", reason="NOT_MASTER")
+    except BaseException:
+        wb.close()
+        raise
+    return wb
 
 
 def read_master(data: bytes, shown: str, label: str) -> Book:
@@ -104,8 +113,7 @@ def read_master(data: bytes, shown: str, label: str) -> Book:
     with tempfile.TemporaryDirectory(prefix="xltools-byfile-") as temp:
         path = Path(temp) / shown
         path.write_bytes(data)
-        check_master(path, label)
-        return read_book(path)
+        return read_book(path, workbook=open_master(path, label))
 
 
 def job_file(script: str, data: bytes, name: str) -> dict:
@@ -129,7 +137,7 @@ def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="xltools-consolidate-") as temp:
         master = Path(temp) / shown
         master.write_bytes(data)
-        check_master(master)
+        open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
         report = consolidate(master, returns, out, workers=1)
         merged = offer_file(out)
