@@ -40,7 +40,15 @@ from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import book_jobs as jobs
 from . import bridge, dashboard_sheet
-from .book_jobs import FINDING_HEADER, Where, new_output, stamp, summary
+from .book_jobs import (
+    FINDING_HEADER,
+    Where,
+    merge_sentence,
+    new_output,
+    shown_counts,
+    stamp,
+    summary,
+)
 from .downloads import Link, offer_file
 from .sheets_needed import SHEETS, WRITES
 
@@ -274,13 +282,10 @@ def consolidate(xwbook: xw.Book) -> None:
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     consolidated_link = offer_consolidated(xwbook, master)
     counts = report.counts()
-    bridge.alert(xwbook, f"{counts['returns_merged']} of {counts['files']} files merged from "
-                 f"{folder}: {counts['rows_updated']} actions updated, {counts['conflicts']} "
-                 f"conflicts, {counts['rows_invalid']} invalid rows, {counts['missing_returns']}"
-                 f" missing returns (see the Flags column and Log).\nThe master as it was "
-                 f"before (your undo) is ready{where(xwbook, backup)}.",
+    bridge.alert(xwbook, f"{merge_sentence(counts, str(folder))} (see the Flags column and Log)."
+                 f"\nThe master as it was before (your undo) is ready{where(xwbook, backup)}.",
                  title="xltools: consolidate", links=[backup_link, consolidated_link],
-                 counts={k.replace("_", " "): v for k, v in counts.items()})
+                 counts=shown_counts(counts))
 
 
 def offer_consolidated(xwbook: xw.Book, master) -> Link | None:

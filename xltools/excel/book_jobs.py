@@ -71,6 +71,19 @@ def summary(findings: list[Finding]) -> str:
 # -- folders -------------------------------------------------------------------
 
 
+def merge_sentence(counts: dict[str, int], source: str) -> str:
+    """What a consolidation did, in one sentence, as the in-book and by-file buttons say."""
+    return (f"{counts['returns_merged']} of {counts['files']} files merged from {source}: "
+            f"{counts['rows_updated']} actions updated, {counts['conflicts']} conflicts, "
+            f"{counts['rows_invalid']} invalid rows, {counts['missing_returns']} missing "
+            "returns")
+
+
+def shown_counts(counts: dict[str, int]) -> dict[str, int]:
+    """Counts as the task pane's table shows them (``rows_updated`` → "rows updated")."""
+    return {key.replace("_", " "): value for key, value in counts.items()}
+
+
 def configured_folder(where: Where, env: str, default_name: str) -> Path:
     """``env`` if set, else ``default_name`` beside the workbook (desktop only)."""
     if os.environ.get(env):

@@ -43,7 +43,7 @@ from ..workbook.book import Book
 from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
 from ..workbook.reader import open_workbook, read_book
 from ..workbook.settings import read_settings
-from .book_jobs import JOBS, Where
+from .book_jobs import JOBS, Where, merge_sentence, shown_counts
 from .downloads import Link, link_lines, offer, offer_file, remember
 from .env import positive_number
 from .uploads import clean_name
@@ -143,15 +143,12 @@ def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
     counts = report.counts()
-    message = (f"{counts['returns_merged']} of {counts['files']} files merged from the returns "
-               f"folder: {counts['rows_updated']} actions updated, {counts['conflicts']} "
-               f"conflicts, {counts['rows_invalid']} invalid rows, "
-               f"{counts['missing_returns']} missing returns (see the Flags column and Log of "
+    message = (f"{merge_sentence(counts, 'the returns folder')} (see the Flags column and Log of "
                "the consolidated master).\nDownload the consolidated master and open it: it is "
                "the master from now on. The workbook open in Excel has not changed; the "
                "master as you sent it (your undo) is the second download.")
     links = [link for link in (merged, backup) if link is not None]
-    return answer(TITLE, message, links, {k.replace("_", " "): v for k, v in counts.items()})
+    return answer(TITLE, message, links, shown_counts(counts))
 
 
 def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) -> dict:
