@@ -74,6 +74,15 @@ def press(pane, script: str) -> str:
     return page.inner_text("#xlt-result")
 
 
+def download(pane, button, folder: Path) -> Path:
+    """Click a Last run download button; the file the browser saved, in ``folder``."""
+    with pane.page.expect_download() as started:
+        button.click()
+    saved = folder / started.value.suggested_filename
+    started.value.save_as(saved)
+    return saved
+
+
 def statuses(pane, since: int = 0) -> list[str]:
     return pane.page.evaluate("(n) => __xltStatus.slice(n)", since)
 
@@ -261,10 +270,7 @@ def test_issue_returns_link_downloads_a_zip_of_one_return_per_officer(browser, o
         assert "returns" in result
         link = pane.page.locator("#xlt-result-links button")
         assert link.count() == 1 and link.inner_text().startswith("Download returns ")
-        with pane.page.expect_download() as started:
-            link.click()
-        saved = tmp_path / started.value.suggested_filename
-        started.value.save_as(saved)
+        saved = download(pane, link, tmp_path)
         assert saved.suffix == ".zip"
         with zipfile.ZipFile(saved) as zf:
             names = zf.namelist()
@@ -296,10 +302,7 @@ def test_the_ribbons_issue_returns_goes_by_file_and_downloads_the_zip(browser, o
         assert pane.log()["writes"] == []
         link = pane.page.locator("#xlt-result-links button")
         assert link.count() == 1 and link.inner_text().startswith("Download returns ")
-        with pane.page.expect_download() as started:
-            link.click()
-        saved = tmp_path / started.value.suggested_filename
-        started.value.save_as(saved)
+        saved = download(pane, link, tmp_path)
         with zipfile.ZipFile(saved) as zf:
             assert len(zf.namelist()) == len(office["filled"])
         assert pane.errors == []
@@ -387,10 +390,7 @@ def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office
         assert len(names) == 2 and any("before consolidation" in n for n in names)
         got = {}
         for _ in names:  # a used link's button gives way to "downloaded"
-            with pane.page.expect_download() as started:
-                links.first.click()
-            path = tmp_path / started.value.suggested_filename
-            started.value.save_as(path)
+            path = download(pane, links.first, tmp_path)
             got[path.name] = load_workbook(io.BytesIO(path.read_bytes()))
         backup = next(wb for n, wb in got.items() if "before consolidation" in n)
         merged = next(wb for n, wb in got.items() if "before consolidation" not in n)
