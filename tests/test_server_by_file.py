@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -311,3 +312,25 @@ def test_the_ribbon_and_task_pane_send_the_file_where_office_can(server):
     assert "getFileAsync" in files and "getSliceAsync" in files and "closeAsync" in files
     assert "/xltools/run-file/" in files  # consolidate's: run-file/consolidate
     assert "xltoolsRunByFile" in ribbon
+
+
+def test_a_killed_servers_temporary_folders_are_removed_when_the_next_starts(tmp_path):
+    """A SIGKILL mid-request leaves its private folder (officers' words) in $TMPDIR; the
+    next start removes this user's xltools folders over an hour old, and only those."""
+    tmp = tmp_path / "tmp"
+    old_byfile = tmp / "xltools-byfile-k1ll3d"
+    old_upload = tmp / "xltools-upload-k1ll3d"
+    fresh = tmp / "xltools-byfile-running"  # another worker's request, now
+    someone_elses = tmp / "pytest-of-someone"
+    for folder in (old_byfile, old_upload, fresh, someone_elses):
+        folder.mkdir(parents=True)
+        (folder / "Master.xlsx").write_bytes(b"an officer's words")
+    for folder in (old_byfile, old_upload, someone_elses):
+        os.utime(folder, (0, 0))
+    (tmp_path / "returns").mkdir()
+    base, proc = start(tmp_path, env={"TMPDIR": str(tmp)})
+    try:
+        assert httpx.get(base + "/xltools/whoami", timeout=30).status_code in (200, 401)
+        assert sorted(p.name for p in tmp.iterdir()) == sorted([fresh.name, someone_elses.name])
+    finally:
+        stop(proc)

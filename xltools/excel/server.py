@@ -86,8 +86,10 @@ def create_app():
     from xlwings_server.templates import templates
 
     from .bodies import install_body_rules
+    from .leftovers import sweep
     from .static_files import secure_static
 
+    sweep()  # what a killed server left in $TMPDIR
     secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
     install_body_rules(app)
     templates.env.globals.update(
