@@ -67,3 +67,57 @@ def test_savings_money_must_be_numbers(plan):
 
     assert [(f.cell, f.code, f.severity) for f in year_findings(book)] == [
         ("E3", "YEAR_OUT_OF_RANGE", "warning")]
+
+
+# --- the fast paths agree with the slow ones ---------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xltools.workbook.validate import _quick_check, _validator  # noqa: E402
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=False),
+    st.text(max_size=12), st.sampled_from(["A-0001", "a-12", "AB-", "7", " A-0001"]),
+    st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(list(ACTIONS_LAYOUT.keys) + ["_row"]), _VALUES),
+       st.sampled_from([ACTIONS_LAYOUT, SAVINGS_LAYOUT]))
+def test_quick_check_never_passes_a_row_jsonschema_rejects(row, layout):
+    """The quick yes is only a shortcut: whatever it passes, jsonschema passes too (rows
+    it turns down go to jsonschema, which names what is wrong)."""
+    data = {k: (v.date() if isinstance(v, datetime) else v) for k, v in row.items()
+            if not k.startswith("_")}
+    if _quick_check(layout)(row):
+        assert _validator(layout).is_valid(data)
+
+
+def test_a_repeated_value_is_tidied_and_judged_alike_every_time(plan):
+    """Verdicts on dropdown values are remembered per plan: the tenth 'green ' is tidied
+    like the first, a bad value is reported every time, and a value another plan
+    accepts is still refused by this one."""
+    rows = [_row(n, rag="green ", lead_officer="steve edwards") for n in range(1, 11)]
+    rows += [_row(n, rag="Purple") for n in range(11, 14)]
+    book = Book(plan=plan, actions=rows)
+    codes = _codes(book)
+    assert {r["rag"] for r in book.actions[:10]} == {"Green"}
+    assert {r["lead_officer"] for r in book.actions[:10]} == {"Steve Edwards"}
+    assert codes == {(f"M{n + 1}", "INVALID") for n in range(11, 14)}
+    other = plan.with_changes(officers=("Jo Bloggs",))
+    again = Book(plan=other, actions=[_row(1, lead_officer="steve edwards")])
+    assert _codes(again) == {("F2", "INVALID")}
+
+
+def test_long_text_and_control_characters_are_both_reported(plan):
+    from xltools.workbook.layout import EXCEL_MAX_TEXT
+
+    book = Book(plan=plan, actions=[
+        _row(1, progress_update="x" * (EXCEL_MAX_TEXT + 1), success_measure="bell\x07here"),
+        _row(2, progress_update="fine\nwith a line break and a tab\t"),
+    ])
+    found = {(f.cell, f.code) for f in validate_book(book)}
+    letters = {c.key: chr(64 + i) for i, c in enumerate(ACTIONS_LAYOUT.columns, start=1)}
+    assert found == {(f"{letters['progress_update']}2", "INVALID"),
+                     (f"{letters['success_measure']}2", "CONTROL_CHARS")}

@@ -368,19 +368,37 @@ def read_rows(wb, layout: SheetLayout, file: str):
     header = [_text_value(h) for h in grid[0]]
     positions, col_findings = match_headers(header, layout, file)
     findings += col_findings
+    body, texts = grid[1:], {}
+    del grid
+    keys = list(positions)
+    columns = [_column(body, i, layout.column(key).kind, texts) for key, i in positions.items()]
+    del body
     rows = []
-    cells = [(key, i, layout.column(key).kind) for key, i in positions.items()]
-    texts: dict[str, str] = {}
-    for offset, raw in enumerate(grid[1:], start=2):
-        row = {key: _cell(raw, i, kind) for key, i, kind in cells}
-        if all(blank(v) for v in row.values()):
+    width = len(keys)
+    for offset, values in enumerate(zip(*columns, strict=True), start=2):
+        if values.count(None) == width:  # a blank row: every cell reads as None
             continue
-        for key, value in row.items():
-            if type(value) is str and len(value) <= SHARED_TEXT:  # noqa: E721
-                row[key] = texts.setdefault(value, value)
+        row = dict(zip(keys, values, strict=True))
         row["_row"] = offset
         rows.append(row)
     return rows, findings, {key: col_letter(i + 1) for key, i in positions.items()}
+
+
+def _column(body: list[list[Any]], index: int, kind: str, texts: dict[str, str]) -> list[Any]:
+    """Column ``index`` of ``body`` as ``_cell`` reads each cell, a column at a time (a
+    call per cell was most of the reading); texts up to SHARED_TEXT long held once."""
+    out: list[Any] = []
+    append = out.append
+    for raw in body:
+        value = raw[index] if index < len(raw) else None
+        if type(value) is str:  # noqa: E721 - exact: text is most cells
+            value = value.strip() or None
+            if value is not None and len(value) <= SHARED_TEXT:
+                value = texts.setdefault(value, value)
+        elif value is not None:
+            value = _cell([value], 0, kind)
+        append(value)
+    return out
 
 
 def match_headers(header: list[str], layout: SheetLayout, file: str):

@@ -19,9 +19,6 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-import jsonschema
-from jsonschema import Draft202012Validator
-
 from ..findings import Finding
 from ..plan import Plan, split_officers
 from .book import Book, Row, blank, cell_ref
@@ -40,19 +37,6 @@ from .lists import list_columns
 
 ID_PATTERN = r"^[A-Za-z]{1,4}-[0-9]{1,6}$"
 
-
-def _is_date(_checker, value: Any) -> bool:
-    return isinstance(value, date)
-
-
-def _is_number(_checker, value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine_many(
-    {"date": _is_date, "number": _is_number}
-)
-RowValidator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
 
 _KIND_TYPES = {
     "text": ["string", "number", "null"],
@@ -84,16 +68,33 @@ def row_schema(layout: SheetLayout) -> dict[str, Any]:
 
 
 @cache
-def _validator(layout: SheetLayout) -> RowValidator:
-    return RowValidator(row_schema(layout))
+def _validator(layout: SheetLayout):
+    """jsonschema's validator for ``layout``'s rows (``date`` and ``number`` as Python
+    has them). Imported here, not at the top: clean rows never need it, and a
+    consolidation's start-up is shorter without it."""
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
+    def is_date(_checker, value: Any) -> bool:
+        return isinstance(value, date)
+
+    def is_number(_checker, value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    types = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"date": is_date, "number": is_number})
+    row_validator = jsonschema.validators.extend(Draft202012Validator, type_checker=types)
+    return row_validator(row_schema(layout))
 
 
-_PY_TYPES: dict[str, Any] = {
-    "string": lambda v: isinstance(v, str),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "null": lambda v: v is None,
-    "date": lambda v: isinstance(v, date),
+# The exact Python types each JSON type admits in the quick check. Exact (``type(v) in``)
+# rather than ``isinstance``: a subclass (or a bool as a number) is left to jsonschema.
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "null": (type(None),),
+    "date": (date, datetime),
 }
 _FAST_KEYWORDS = {"title", "type", "pattern"}
 
@@ -106,30 +107,33 @@ def _quick_check(layout: SheetLayout):
     rows only need a yes, so this predicate answers that from the schema's
     own ``type``/``pattern``/``required``; rows it rejects go to jsonschema,
     which stays the authority on what is wrong. It refuses to compile a schema
-    using any other keyword, so it can never wave through what jsonschema
-    would reject.
+    using any other keyword, and admits only the exact types listed, so it can
+    never wave through what jsonschema would reject. Keys that are not columns
+    (``_row``) are not looked at, and a ``datetime`` passes as the date it holds.
     """
     schema = row_schema(layout)
-    checks = []
+    typed, patterned = [], []
     for key, prop in schema["properties"].items():
         unknown = set(prop) - _FAST_KEYWORDS
         if unknown:
             raise ValueError(f"quick check can't compile {key}: {sorted(unknown)}")
-        types = [_PY_TYPES[t] for t in prop.get("type", [])]
-        pattern = re.compile(prop["pattern"]) if "pattern" in prop else None
-        checks.append((key, types, pattern))
+        if "type" in prop:
+            typed.append((key, frozenset(t for name in prop["type"] for t in _PY_TYPES[name])))
+        if "pattern" in prop:
+            patterned.append((key, re.compile(prop["pattern"]).search))
     required = tuple(schema["required"])
 
     def ok(row: dict[str, Any]) -> bool:
-        if any(k not in row for k in required):
-            return False
-        for key, types, pattern in checks:
+        get = row.get
+        for key in required:
             if key not in row:
-                continue
-            value = row[key]
-            if types and not any(t(value) for t in types):
                 return False
-            if pattern and isinstance(value, str) and not pattern.search(value):
+        for key, types in typed:
+            if key in row and type(get(key)) not in types:
+                return False
+        for key, search in patterned:
+            value = get(key)
+            if type(value) is str and not search(value):  # noqa: E721
                 return False
         return True
 
@@ -176,6 +180,7 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
                   kind: str = "master", letters: dict[str, str] | None = None) -> list[Finding]:
     """Findings for ``rows``; ``letters`` maps column keys to the file's own letters."""
     lists = _lists(plan)
+    listed = [col for col in layout.columns if col.list_name]
     where = _Where(layout, file, letters or default_letters(layout))
     out: list[Finding] = []
     for row in rows:
@@ -194,12 +199,20 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
                                  cell=f"{where.letters.get('id', 'A')}{row.get('_row', '?')}",
                                  column="ID"))
         out += found
-        out += too_long_findings(row, where)
-        out += control_findings(row, where)
-        for col in layout.columns:
-            if col.list_name and not blank(row.get(col.key)):
+        out += text_findings(row, where)
+        for col in listed:
+            if not blank(row.get(col.key)):
                 out += list_findings(row, col, where, lists)
     return out
+
+
+def text_findings(row: Row, where: _Where) -> list[Finding]:
+    """Text too long for a cell, and control characters: one look at each text for the
+    common row that has neither, the detailed findings only for a row that has."""
+    texts = [value for value in row.values() if isinstance(value, str)]
+    if max(map(len, texts), default=0) > EXCEL_MAX_TEXT or _CONTROL.search("\n".join(texts)):
+        return too_long_findings(row, where) + control_findings(row, where)
+    return []
 
 
 NEW_MARKERS = frozenset({"new", "new action"})
@@ -251,10 +264,10 @@ def default_letters(layout: SheetLayout) -> dict[str, str]:
 
 def schema_findings(row: Row, where: _Where) -> list[Finding]:
     layout = where.layout
+    if where.quick_check(row):
+        return []
     data = {k: v for k, v in row.items() if not k.startswith("_")}
     data = {k: (v.date() if isinstance(v, datetime) else v) for k, v in data.items()}
-    if _quick_check(layout)(data):
-        return []
     out = []
     for err in _validator(layout).iter_errors(data):
         key = err.path[0] if err.path else (err.validator_value[0] if err.validator ==
@@ -307,6 +320,7 @@ def _build_lists(plan: Plan) -> dict[str, dict[str, str]]:
     columns = list_columns(Book(plan=plan))
     folded = {name: {_fold(v): v for v in values} for name, values in columns.items()}
     folded["_officers"] = {_fold(v): v for v in plan.individual_officers}
+    folded[_MEMO] = {}
     return folded
 
 
@@ -315,7 +329,36 @@ def _fold(value: Any) -> str:
 
 
 def list_findings(row: Row, col: Column, where: _Where, lists) -> list[Finding]:
-    """Check a dropdown cell against its list; tidy case and spacing when it matches."""
+    """Check a dropdown cell against its list; tidy case and spacing when it matches.
+
+    The same few values fill a column (a RAG, an officer), so a value's verdict is
+    kept per plan: a value seen before and accepted is tidied without folding it again."""
+    value = row[col.key]
+    memo = lists[_MEMO]
+    key = (col.list_name, col.officers, col.strict_list, type(value), value)
+    try:
+        seen = memo.get(key, _UNSEEN)
+    except TypeError:  # not hashable: judged afresh
+        seen = _UNSEEN
+    if seen is not _UNSEEN:
+        if seen is not _KEEP:
+            row[col.key] = seen
+        return []
+    found = _list_findings(row, col, where, lists)
+    if not found:
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        tidied = row[col.key]
+        memo[key] = _KEEP if tidied is value else tidied
+    return found
+
+
+_MEMO = "_memo"  # lists' entry holding list_findings' verdicts
+_UNSEEN, _KEEP = object(), object()
+MEMO_LIMIT = 50_000
+
+
+def _list_findings(row: Row, col: Column, where: _Where, lists) -> list[Finding]:
     value = row[col.key]
     allowed = lists.get(col.list_name, {})
     if col.officers:
@@ -355,6 +398,7 @@ class _Where:
 
     def __init__(self, layout: SheetLayout, file: str | None, letters: dict[str, str]):
         self.layout, self.file, self.letters = layout, file, letters
+        self.quick_check = _quick_check(layout)  # looked up once: hashing a layout is slow
 
     def finding(self, row: Row, col: Column, message: str, got: Any, expected: Any) -> Finding:
         key_col = "id" if self.layout.name == ACTIONS_LAYOUT.name else self.layout.keys[0]
