@@ -57,6 +57,24 @@ def test_template_then_check_json(tmp_path):
     assert report["period"] == "Q2 2019/20" and report["findings"] == []
 
 
+def test_the_command_exits_at_once_yet_flushes_and_runs_exit_handlers(tmp_path):
+    """``run`` skips the interpreter's teardown: the JSON written to a pipe must still
+    arrive whole, exit handlers still run, and the exit status is ``main``'s."""
+    out = tmp_path / "t.xlsx"
+    assert run("template", "--plan", SAMPLE_PLAN, "-o", out).returncode == 0
+    code = ("import atexit, sys\nfrom xltools.cli import run\n"
+            "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+            "sys.argv = ['xltools'] + sys.argv[1:]\nrun()\nprint('not reached')\n")
+    done = subprocess.run([sys.executable, "-c", code, "check", str(out), "--json"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and "handler ran" in done.stderr
+    assert json.loads(done.stdout)["kind"] == "template"  # whole: it parses
+    failed = subprocess.run([sys.executable, "-c", code, "check", str(tmp_path / "no.xlsx")],
+                            capture_output=True, text=True)
+    assert failed.returncode == 2 and "not reached" not in failed.stdout
+    assert "handler ran" in failed.stderr
+
+
 def test_check_reports_findings_but_exits_zero(tmp_path, plan):
     from xltools.workbook.book import Book
     from xltools.workbook.writer import write_book

@@ -11,7 +11,9 @@ workbook, the shared ground) and the other front ends; nothing imports it.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
 
 from ..errors import XltoolsError
@@ -88,6 +90,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The installed command (and ``python -m xltools``): ``main``, then exit at once.
+
+    After the work is done and written, Python would tear the interpreter down
+    module by module: ~0.2 s measured after a consolidation (0.1 s for openpyxl
+    alone) that the user waits through for nothing. So the exit handlers run
+    (logging, worker pools, temporary folders), the output is flushed, and the
+    process ends without the teardown. ``main`` itself returns normally, for
+    callers in Python."""
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`xltools … | head`): nothing to add
+            pass
+    os._exit(code)
+
+
 def os_error(exc: OSError) -> str:
     """An operating-system error in one line a user can act on. Every workbook is written
     to a temporary file first, so what was there before is unchanged."""
@@ -107,4 +128,4 @@ def _version() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
