@@ -6,6 +6,7 @@ and a workbook written by xlsxwriter with the far cell typed in directly."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import resource
@@ -19,6 +20,8 @@ from pathlib import Path
 import pytest
 import python_calamine
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from returns_data import AS_OF, STEVE, fill_return
 
 from xltools.cycle.consolidate import consolidate
@@ -113,6 +116,55 @@ def test_the_same_scan_finds_formula_cells_across_chunks(tmp_path):
                     assert sheet_extent(zf, "sheet.xml").formulas is expected
             finally:
                 extent_mod.CHUNK = saved
+
+
+_COLUMNS = st.one_of(st.sampled_from(["A", "Q", "Z", "AA", "AF", "AZ", "XFD"]),
+                     st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3))
+_ROWS = st.one_of(st.integers(1, 300), st.integers(99_990, 1_048_576))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_COLUMNS, _ROWS), min_size=1, max_size=40),
+       st.sampled_from([17, 64, 101, 1 << 20]), st.booleans())
+def test_the_one_pass_scan_agrees_with_reading_every_reference(refs, chunk, formula):
+    """The scan's single pattern (far right or far down) against the plain reading of
+    every ``r="…"``, at any chunk size: the furthest column past Z and the last row
+    come out the same, in a sheet written in order as spreadsheet programs do."""
+    from xltools.workbook import extent as extent_mod
+
+    refs = sorted(set(refs), key=lambda cr: (cr[1], extent_mod.column_number(cr[0])))
+    cells = [f'<row r="{r}"><c r="{c}{r}" s="1"><v>1</v></c></row>' for c, r in refs]
+    if formula:
+        cells[len(cells) // 2] = cells[len(cells) // 2].replace("<v>", "<f>A1</f><v>")
+
+    def scan(cells: list[str]):
+        xml = ('<worksheet xmlns:r="x"><sheetData>' + "".join(cells) + "</sheetData>"
+               '<dataValidations><dataValidation><formula1>"a"</formula1></dataValidation>'
+               "</dataValidations></worksheet>").encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr("sheet.xml", xml)
+        extent_mod.CHUNK, saved = chunk, extent_mod.CHUNK
+        try:
+            with zipfile.ZipFile(buffer) as zf:
+                return sheet_extent(zf, "sheet.xml")
+        finally:
+            extent_mod.CHUNK = saved
+
+    got = scan(cells)
+    widest = max(refs, key=lambda cr: extent_mod.column_number(cr[0]))
+    cols = extent_mod.column_number(widest[0])
+    assert got.rows == refs[-1][1]
+    assert got.cols == max(cols, 26)
+    if cols > 26:
+        assert extent_mod.column_number(re.match(r"[A-Z]+", got.far_col_ref)[0]) == cols
+    assert got.formulas is formula
+    # a hand-made sheet with its cells out of order: a row past 99,999 is still found
+    shuffled = scan(cells[::-1])
+    assert shuffled.cols == got.cols
+    if refs[-1][1] > 99_999:
+        assert shuffled.rows == refs[-1][1]
+        assert shuffled.far_row_ref.endswith(str(refs[-1][1]))
 
 
 def test_xlsxwriter_workbook_with_a_far_cell_is_refused(tmp_path, plan):

@@ -24,10 +24,11 @@ SPARE_COLUMNS = 32  # columns beyond the layout an officer may add (notes, worki
 # At the limits calamine's grid is 200,000 × ~55 cells × 32 bytes: ~350 MB.
 
 # A cell's reference, ``r="AB12"`` (a row's ``r`` is digits only, so never matches). The
-# patterns start with the literal ``r="`` so the scan runs at memchr speed: 15 MB of a
-# 12,000-action master in ~0.1 s. Only columns past Z and rows past 99,999 are collected.
-_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})([0-9]{1,7})"')
-_FAR_ROW = re.compile(rb'r="[A-Z]{1,3}([0-9]{6,7})"')
+# pattern starts with the literal ``r="`` so the scan runs at memchr speed, and one pass
+# collects both what is far right and what is far down: only columns past Z (letters,
+# row) and rows past 99,999 in column A–Z (far row) match — 25 MB of a 12,000-action
+# master in ~0.05 s.
+_FAR_REF = re.compile(rb'r="(?:([A-Z]{2,3})([0-9]{1,7})|[A-Z]([0-9]{6,7}))"')
 _ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
 
@@ -47,8 +48,11 @@ def has_formula(xml: bytes) -> bool:
     """Any formula cell (``<f>``; a validation's ``<formula1>`` is not one)? Plain
     substring tests first: the regex, needed only for namespace-prefixed XML, costs
     more than reading the rest of a return."""
-    if b"<f>" in xml or b"<f " in xml:
-        return True
+    at = xml.find(b"<f")  # one pass: what follows tells <f>/<f t=…> from <formula1>
+    while at >= 0:
+        if xml[at + 2:at + 3] in (b">", b" "):
+            return True
+        at = xml.find(b"<f", at + 2)
     return b":f" in xml and _ANY_FORMULA.search(xml) is not None
 
 
@@ -73,14 +77,17 @@ def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
         while chunk := fh.read(CHUNK):
             data = tail + chunk
             tail = data[-OVERLAP:]
-            for letters, digits in _WIDE_REF.findall(data):
-                n = column_number(letters.decode())
-                if n > cols:
-                    cols, col_ref = n, (letters + digits).decode()
-            far = _FAR_ROW.findall(data)
-            if far and int(max(far, key=lambda d: (len(d), d))) > rows:
-                rows = int(max(far, key=lambda d: (len(d), d)))
-                row_ref = _ref_on_row(data, rows)
+            far_row = 0
+            for letters, digits, far in _FAR_REF.findall(data):
+                if letters:
+                    n = column_number(letters.decode())
+                    if n > cols:
+                        cols, col_ref = n, (letters + digits).decode()
+                    far = digits if len(digits) >= 6 else b""
+                if far and int(far) > far_row:
+                    far_row = int(far)
+            if far_row > rows:
+                rows, row_ref = far_row, _ref_on_row(data, far_row)
             last = _last_ref(data) or last
             formulas = formulas or has_formula(data)
     match = _ANY_REF.match(last)
