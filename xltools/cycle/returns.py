@@ -220,8 +220,16 @@ def _write_one(stamp: Stamp, book: Book, path: Path) -> Path:
     return stamp.write(book, path)
 
 
+_STAMPS: list[Stamp] = []  # a worker's stamp, kept for its next batch
+
+
 def _write_batch(batch: list[tuple[Book, Path]]) -> list[Path]:
-    stamp = Stamp(batch[0][0])  # styled workbook built once per process, rows stamped in
+    """A worker's share: the styled workbook is built once per process (not once per
+    batch) and each return's rows are stamped into it."""
+    stamp = next((s for s in _STAMPS if s.fits(batch[0][0])), None)
+    if stamp is None:
+        stamp = Stamp(batch[0][0])
+        _STAMPS[:] = [stamp]
     return [_write_one(stamp, book, path) for book, path in batch]
 
 
