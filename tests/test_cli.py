@@ -39,6 +39,18 @@ def test_help_loads_no_heavy_library():
     assert json.loads(done.stderr.strip().splitlines()[-1]) == []
 
 
+def test_reading_and_issuing_load_no_writer():
+    """Reading and checking returns (consolidation's workers) and an issue's parent
+    process never write a workbook, so they must not pay for openpyxl's import: an
+    issue's workers load it while the parent reads the master."""
+    code = ("import json, sys\nimport xltools.cli.issue, xltools.cycle.intake\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('openpyxl', 'pandas', 'jsonschema'))))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout) == []
+
+
 def test_each_summary_is_the_help_its_command_registers():
     from xltools.cli import build_parser
 

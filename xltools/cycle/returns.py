@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..findings import Finding, count_by_code
@@ -32,9 +32,12 @@ from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.files import unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
-from ..workbook.reader import read_book
-from ..workbook.stamp import Stamp
+from ..workbook.reader import open_plan, read_book
+from .intake import die_with_parent
 from .savings_returns import officer_savings, savings_leads
+
+if TYPE_CHECKING:  # the writer (openpyxl) is loaded where returns are written: see WriterPool
+    from ..workbook.stamp import Stamp
 
 BY_COLUMNS = {"lead": "lead_officer", "accountable": "accountable_officer"}
 UPDATE_FIELDS = ("progress_update", "rag", "last_updated", "updated_by")
@@ -226,6 +229,8 @@ _STAMPS: list[Stamp] = []  # a worker's stamp, kept for its next batch
 def _write_batch(batch: list[tuple[Book, Path]]) -> list[Path]:
     """A worker's share: the styled workbook is built once per process (not once per
     batch) and each return's rows are stamped into it."""
+    from ..workbook.stamp import Stamp
+
     stamp = next((s for s in _STAMPS if s.fits(batch[0][0])), None)
     if stamp is None:
         stamp = Stamp(batch[0][0])
@@ -233,13 +238,54 @@ def _write_batch(batch: list[tuple[Book, Path]]) -> list[Path]:
     return [_write_one(stamp, book, path) for book, path in batch]
 
 
+def _load_writer() -> None:
+    """A writing worker's start: bound to its parent, and the writer (openpyxl, ~0.3 s
+    to import) loaded at once — while the parent is still reading the master."""
+    die_with_parent()
+    from ..workbook import stamp  # noqa: F401
+
+
+def _ready() -> None:
+    """Nothing: submitted only so the pool starts its workers now."""
+
+
+class WriterPool:
+    """Worker processes for writing returns, started before the master is read.
+
+    Issuing is read-then-write: the parent reads the master (one core) and then the
+    workers write. Started early, the workers load the writer during the read, so
+    neither the parent nor they wait for openpyxl's import afterwards. ``pool`` is
+    None when one process is asked for (or ``wanted`` is False)."""
+
+    def __init__(self, workers: int | None = None, wanted: bool = True):
+        workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.workers = workers if wanted else 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WriterPool:
+        if self.workers > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_load_writer)
+            self.pool.submit(_ready)  # the workers start (and load) now
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
 def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
-                  progress: Progress | None = None) -> list[Path]:
-    """Write every return; over several processes when there are enough to pay for it."""
+                  progress: Progress | None = None,
+                  pool: WriterPool | None = None) -> list[Path]:
+    """Write every return; over several processes when there are enough to pay for it
+    (``pool``: workers already started, see ``WriterPool``)."""
     if not jobs:
         return []
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+    if pool is None:
+        with WriterPool(workers, wanted=len(jobs) >= POOL_THRESHOLD) as started:
+            return write_returns(jobs, progress=progress, pool=started)
+    if pool.pool is None or len(jobs) < POOL_THRESHOLD:
+        from ..workbook.stamp import Stamp
+
         stamp = Stamp(jobs[0][0])
         paths = []
         for book, path in jobs:
@@ -247,15 +293,14 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
             if progress:
                 progress(path.name)
         return paths
-    size = -(-len(jobs) // (workers * 2))  # a few batches each, so progress moves
+    size = -(-len(jobs) // (pool.workers * 2))  # a few batches each, so progress moves
     batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     paths = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for written in pool.map(_write_batch, batches):
-            paths.extend(written)
-            if progress:
-                for path in written:
-                    progress(path.name)
+    for written in pool.pool.map(_write_batch, batches):
+        paths.extend(written)
+        if progress:
+            for path in written:
+                progress(path.name)
     return paths
 
 
@@ -275,16 +320,20 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
     """Read the master and write one return per officer into ``out_dir``
     (``savings_only``: one per savings lead officer, holding only their projects)."""
     start = time.perf_counter()
-    master = read_master(master_path)
-    if savings_only and not master.savings:
-        raise UsageError(f"{Path(master_path).name} has no Savings rows to issue")
-    by = "lead" if savings_only else by or master.plan.return_by or "lead"
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file; -o needs a folder for the returns")
-    out_dir.mkdir(parents=True, exist_ok=True)  # even for no returns: it is what we report
-    jobs, findings = plan_returns(master, out_dir, by, issued_on, savings_only=savings_only)
-    write_returns(jobs, workers=workers, progress=progress)
+    plan, workbook = open_plan(master_path)  # how many officers: is a pool worth starting?
+    many = len(plan.individual_officers) >= POOL_THRESHOLD
+    with WriterPool(workers, wanted=many) as pool:
+        master = read_master(master_path, workbook)
+        if savings_only and not master.savings:
+            raise UsageError(f"{Path(master_path).name} has no Savings rows to issue")
+        by = "lead" if savings_only else by or master.plan.return_by or "lead"
+        out_dir.mkdir(parents=True, exist_ok=True)  # even for no returns: what we report
+        jobs, findings = plan_returns(master, out_dir, by, issued_on,
+                                      savings_only=savings_only)
+        write_returns(jobs, progress=progress, pool=pool)
     report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
                          findings=findings)
     report.returns = [IssuedReturn(b.officer, p, [r["id"] for r in b.actions], len(b.savings))

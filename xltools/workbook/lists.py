@@ -8,23 +8,9 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import styles
 from .book import Book
-from .layout import CHANGE_TYPES, GOOD_IS, LIST_HEADERS, LISTS, col_letter
+from .dropdowns import list_columns
+from .layout import LIST_HEADERS, LISTS, col_letter
 from .sheet_setup import print_nothing, protect_and_print, text_cell
-
-
-def list_columns(book: Book) -> dict[str, list[str]]:
-    """Named range → its values, in the order they appear in Lists."""
-    plan = book.plan
-    return {
-        "OfficerList": list(plan.officers),
-        "RAGList": plan.rag_names,
-        "TimeframeList": plan.timeframe_list(),
-        "SectionList": list(plan.sections),
-        "DepartmentList": list(plan.departments),
-        "ChangeTypeList": list(CHANGE_TYPES),
-        "GoodIsList": list(GOOD_IS),
-        "YearList": plan.savings_year_list(),
-    }
 
 
 def write_lists(wb: Workbook, book: Book) -> None:

@@ -7,13 +7,13 @@ continues on the next rows and is joined when read back.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING, Any
 
 from .book import Book, blank
 from .layout import EXCEL_MAX_TEXT, RETURN, SETTINGS
-from .sheet_setup import print_nothing, protect_and_print, text_cell
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMAT_VERSION = "xltools/1"
 SCALAR_SETTINGS = (
@@ -38,6 +38,8 @@ def settings_values(book: Book) -> dict[str, Any]:
 
 def write_settings(wb: Workbook, book: Book) -> None:
     """Hidden key/value sheet; values are JSON so types survive the round trip."""
+    from .sheet_setup import print_nothing, protect_and_print, text_cell  # openpyxl: only to write
+
     ws = wb.create_sheet(SETTINGS)
     ws.sheet_state = "hidden"
     ws.column_dimensions["A"].width = 20

@@ -22,6 +22,7 @@ from typing import Any
 from ..findings import Finding
 from ..plan import Plan, split_officers
 from .book import Book, Row, blank, cell_ref
+from .dropdowns import list_columns
 from .layout import (
     ACTIONS_LAYOUT,
     EXCEL_MAX_TEXT,
@@ -33,7 +34,6 @@ from .layout import (
     SheetLayout,
     col_letter,
 )
-from .lists import list_columns
 
 ID_PATTERN = r"^[A-Za-z]{1,4}-[0-9]{1,6}$"
 
