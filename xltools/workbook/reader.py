@@ -75,6 +75,15 @@ _LIST_KEYS = {
 def preflight(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> Path:
     """Refuse files we must not or cannot open, saying why in one line (``limits``:
     RETURN_LIMITS for officers' returns)."""
+    path, package = preflight_package(path, limits)
+    package.close()
+    return path
+
+
+def preflight_package(path: str | Path, limits: Limits = WORKBOOK_LIMITS,
+                      ) -> tuple[Path, zipfile.ZipFile]:
+    """``preflight``, and the package it checked left open for the caller to scan
+    (and close): reading a return's zip directory once, not twice."""
     path = Path(path)
     name = path.name
     if name.startswith("~$"):
@@ -93,8 +102,7 @@ def preflight(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> Path:
         _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise WorkbookError(f"{name}: not an .xlsx workbook", path=str(path), reason="NOT_XLSX")
-    _check_zip(path, limits.unpacked_bytes)
-    return path
+    return path, _check_zip(path, limits.unpacked_bytes)
 
 
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # an encrypted .xlsx's stream
@@ -117,13 +125,24 @@ def _refuse_ole(path: Path) -> None:
                         path=str(path), reason="NOT_XLSX")
 
 
-def _check_zip(path: Path, max_unpacked: int) -> None:
+def _check_zip(path: Path, max_unpacked: int) -> zipfile.ZipFile:
+    """The package, open, once its directory passes (size, zip bomb, a workbook part)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()  # damaged parts are caught when calamine reads them
+        zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise WorkbookError(f"{path.name}: corrupt workbook ({exc})", path=str(path),
                             reason="CORRUPT") from exc
+    try:
+        _check_members(path, zf.infolist(), max_unpacked)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _check_members(path: Path, infos: list[zipfile.ZipInfo], max_unpacked: int) -> None:
+    """Damaged parts are caught when calamine reads them; here only what the directory
+    says: how much it unpacks to, and that it is a workbook."""
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > max_unpacked or unpacked / packed > MAX_RATIO:
@@ -164,11 +183,12 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     with contextlib.ExitStack() as stack:
         if workbook is not None:
             stack.enter_context(workbook)
-        path = preflight(path, limits)
+        path, package = preflight_package(path, limits)
         wanted = [SETTINGS, *([LISTS] if own_lists else []),
                   *(layout.name for layout, _, required in _SHEETS
                     if required or only is None or layout.name in only)]
-        oversized, with_formulas = bounded(path, wanted)
+        with package:
+            oversized, with_formulas = bounded(path, wanted, package)
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
         book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
                                 skip=oversized)
@@ -190,17 +210,20 @@ def sheet_width(sheet: str) -> int:
     return next(len(layout.columns) for layout, _, _ in _SHEETS if layout.name == sheet)
 
 
-def bounded(path: Path, sheets: Collection[str]) -> tuple[dict[str, Finding], set[str]]:
+def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None = None,
+            ) -> tuple[dict[str, Finding], set[str]]:
     """Check the real extent of each of ``sheets`` before calamine builds it.
 
     A required sheet (Settings, Actions) far larger than its layout raises
     ``WorkbookError`` (reason ``TOO_LARGE``, with the sheet and cell); any other
     comes back as sheet → its TOO_LARGE finding, to be skipped. Also returns the
-    sheets that hold formulas (all of them when the package could not be scanned)."""
+    sheets that hold formulas (all of them when the package could not be scanned).
+    ``package``: ``path`` already open (``preflight_package``)."""
     out: dict[str, Finding] = {}
     formulas: set[str] = set()
     try:
-        with zipfile.ZipFile(path) as zf:
+        with (contextlib.nullcontext(package) if package is not None
+              else zipfile.ZipFile(path)) as zf:
             parts = sheet_targets(zf)
             for sheet in sheets:
                 part = parts.get(sheet)
