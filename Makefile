@@ -43,11 +43,11 @@ lint: $(STAMP)
 # bench/RESULTS.md from bench/out/results.json. NOTE: a note for RESULTS.md, e.g.
 # make bench NOTE="quiet machine".
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py --runs light:300 heavy:300 --results-md bench/RESULTS.md \
+	$(BIN)/python bench/bench.py --runs light:300 heavy:300 --repeat 3 --results-md bench/RESULTS.md \
 		--note "$(NOTE)"
 
 bench-large: $(STAMP)
-	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 \
+	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 --repeat 3 \
 		--results-md bench/RESULTS.md --note "$(NOTE)"
 
 clean:
