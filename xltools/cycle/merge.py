@@ -52,6 +52,13 @@ class Candidate:
     invalid: list[Finding] = field(default_factory=list)
     outcome: str = ""
     officer: str = ""  # whom the return is from (its Settings, or the one officer named)
+    # the update fields it answers differently from the master: found once, as merging
+    # starts on its action (before the master row changes), then asked again and again
+    changes: tuple[str, ...] = ()
+
+    def changes_content(self) -> bool:
+        """Whether it says something new in Progress update or RAG."""
+        return any(k in ACTION_CONTENT for k in self.changes)
 
     def cell(self, key: str) -> str:
         return cell_ref(self.letters, key, self.row) or ""
@@ -71,7 +78,10 @@ class MergeResult:
     per_file: dict[str, Counter] = field(default_factory=dict)
 
     def count(self, file: str, outcome: str) -> None:
-        self.per_file.setdefault(file, Counter())[outcome] += 1
+        counter = self.per_file.get(file)  # (not setdefault: a Counter made per row)
+        if counter is None:
+            counter = self.per_file[file] = Counter()
+        counter[outcome] += 1
 
     def flag(self, key: str, finding: Finding) -> None:
         self.flags.setdefault(key, []).append(finding)
@@ -81,9 +91,20 @@ class MergeResult:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as a person would judge: spacing ignored, a date equals its datetime."""
-    if blank(a) or blank(b):
-        return blank(a) and blank(b)
+    """Equal as a person would judge: spacing ignored, a date equals its datetime.
+
+    Two texts — most of what merging compares — are settled first, without the
+    general checks (the same answers: equal texts, both blank, or equal spacing)."""
+    if type(a) is str and type(b) is str:  # noqa: E721 - exactly str, as cells are read
+        if a == b:
+            return True
+        blank_a, blank_b = not a.strip(), not b.strip()
+        if blank_a or blank_b:
+            return blank_a and blank_b
+        return spaced(a) == spaced(b)
+    blank_a, blank_b = blank(a), blank(b)
+    if blank_a or blank_b:
+        return blank_a and blank_b
     if isinstance(a, datetime):
         a = a.date()
     if isinstance(b, datetime):
@@ -116,8 +137,14 @@ def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[s
     equal to the master's — often the master's own, see ``share_values`` — at once)."""
     out = []
     for key in fields:
-        value, theirs = row.get(key), master_row.get(key)
-        if blank(value) or (type(value) is str and value == theirs):  # noqa: E721
+        value = row.get(key)
+        if value is None:  # the commonest unanswered cell, without a call
+            continue
+        theirs = master_row.get(key)
+        if type(value) is str:  # noqa: E721
+            if value == theirs or not value.strip():
+                continue
+        elif blank(value):
             continue
         if not same(value, theirs):
             out.append(key)
@@ -233,14 +260,14 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
             texts[action_id] = [
                 {"file": c.file, "officer": c.officer,
                  **{k: str(c.row[k]) for k in ACTION_CONTENT if not blank(c.row.get(k))}}
-                for c in cands if changed_fields(master_row, c.row, ACTION_CONTENT)]
+                for c in cands if c.changes_content()]
         if merged:
             if action_id not in done:
                 master_row["previous_progress"], master_row["previous_rag"] = \
                     previous_values(master_row)
                 done.add(action_id)
             names = {c.officer for c in cands
-                     if c.officer and changed_fields(master_row, c.row, ACTION_CONTENT)}
+                     if c.officer and c.changes_content()}
             by[action_id] = sorted(set(by.get(action_id, [])) | names)  # for late returns
             master_row.update(merged)
     master.extra_settings[STATE_KEY] = {**state, "period": master.plan.period,
@@ -281,12 +308,13 @@ def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Find
 
 def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
                   result: MergeResult, earlier: list[str]) -> dict[str, Any]:
-    changed = [c for c in cands if changed_fields(master_row, c.row, UPDATE_FIELDS)]
+    for cand in cands:
+        cand.changes = tuple(changed_fields(master_row, cand.row, UPDATE_FIELDS))
+    changed = [c for c in cands if c.changes]
     merged, conflicts = combine(master_row, changed, UPDATE_FIELDS, ACTION_CONTENT)
     late = [] if conflicts else late_disagreement(master_row, changed, earlier)
     if late:
-        conflicts = [k for k in ACTION_CONTENT if any(changed_fields(master_row, c.row, (k,))
-                                                       for c in late)]
+        conflicts = [k for k in ACTION_CONTENT if any(k in c.changes for c in late)]
         flag, per_file = conflict_findings(action_id, late, conflicts, ACTIONS_LAYOUT,
                                            "action")
         flag = _with_master_side(flag, master_row, conflicts, earlier)
@@ -319,7 +347,7 @@ def late_disagreement(master_row: Row, changed: list[Candidate],
     if not earlier:
         return []
     return [c for c in changed if c.officer and c.officer not in earlier
-            and changed_fields(master_row, c.row, ACTION_CONTENT)]
+            and c.changes_content()]
 
 
 def _with_master_side(flag: Finding, master_row: Row, fields: list[str],
