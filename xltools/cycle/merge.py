@@ -52,9 +52,7 @@ class Candidate:
     invalid: list[Finding] = field(default_factory=list)
     outcome: str = ""
     officer: str = ""  # whom the return is from (its Settings, or the one officer named)
-    # the update fields it answers differently from the master: found once, as merging
-    # starts on its action (before the master row changes), then asked again and again
-    changes: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()  # fields it answers differently: see ``with_changes``
 
     def changes_content(self) -> bool:
         """Whether it says something new in Progress update or RAG."""
@@ -170,6 +168,15 @@ def invalid_by_row(findings: list[Finding], sheet: str) -> dict[int, list[Findin
 # -- combining candidates ---------------------------------------------------------
 
 
+def with_changes(master_row: Row, cands: list[Candidate], fields: tuple[str, ...]
+                 ) -> list[Candidate]:
+    """Note on each candidate which ``fields`` it changes (once: merging asks again and
+    again, and the answer holds until the master row is updated); those that change any."""
+    for cand in cands:
+        cand.changes = tuple(changed_fields(master_row, cand.row, fields))
+    return [c for c in cands if c.changes]
+
+
 def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
             content: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
     """The merged values, and the content fields on which candidates disagree.
@@ -177,6 +184,7 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
     Different dates resolve to the latest; different "Updated by" names are joined
     (both people did update it); different content is a conflict. Who-and-when
     fields are taken from every changing return, even where they match the master.
+    ``changed``: candidates whose ``changes`` (see ``with_changes``) are known.
     """
     merged: dict[str, Any] = {}
     conflicts = []
@@ -184,9 +192,12 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
         values: list[Any] = []
         for cand in changed:
             value = cand.row.get(key)
-            if blank(value) or (key in content and same(value, master_row.get(key))):
+            if key in content:
+                if key not in cand.changes:  # blank, or the master's own value
+                    continue
+            elif blank(value):
                 continue
-            if not any(same(value, v) for v in values):
+            if not values or not any(same(value, v) for v in values):
                 values.append(value)
         if not values:
             continue
@@ -285,32 +296,28 @@ def about_the_master(cand: Candidate, master_row: Row) -> list[Finding]:
 def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Finding]:
     """Cells of a return's row the officer changed but may not (the wording, the
     officers, the previous progress): not merged, but the PMO should know."""
-    shown = dict(master_row)  # what the return showed, as ``issue`` made it
-    if not updated:
-        shown["previous_progress"], shown["previous_rag"] = previous_values(master_row)
+    previous = {} if updated else dict(zip(PREVIOUS, previous_values(master_row), strict=True))
     out = []
     row = cand.row
     for key in LOCKED_FIELDS:
-        if row.get(key) == shown.get(key) or key not in cand.letters:  # the 12,000-row case
+        value = row.get(key)
+        shown = previous[key] if key in previous else master_row.get(key)  # as issued
+        if value == shown or key not in cand.letters:  # the 12,000-row case
             continue
-        if same(row.get(key), shown.get(key)) or (
-                key in PREVIOUS and same(row.get(key), master_row.get(key))):
+        if same(value, shown) or (key in PREVIOUS and same(value, master_row.get(key))):
             continue  # (Previous: a return issued after an earlier merge shows the master's)
         name = ACTIONS_LAYOUT.column(key).name
         out.append(Finding(
             "LOCKED_CHANGED", f"{name} was changed in the return; it is not the "
-            f"officer's to change, so the master keeps {_quote(shown.get(key))}",
+            f"officer's to change, so the master keeps {_quote(shown)}",
             file=cand.file, sheet=ACTIONS_LAYOUT.name, cell=cand.cell(key),
-            action_id=master_row.get("id"), column=name, expected=shown.get(key),
-            got=row.get(key)))
+            action_id=master_row.get("id"), column=name, expected=shown, got=value))
     return out
 
 
 def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
                   result: MergeResult, earlier: list[str]) -> dict[str, Any]:
-    for cand in cands:
-        cand.changes = tuple(changed_fields(master_row, cand.row, UPDATE_FIELDS))
-    changed = [c for c in cands if c.changes]
+    changed = with_changes(master_row, cands, UPDATE_FIELDS)
     merged, conflicts = combine(master_row, changed, UPDATE_FIELDS, ACTION_CONTENT)
     late = [] if conflicts else late_disagreement(master_row, changed, earlier)
     if late:
@@ -376,6 +383,8 @@ def write_flags(master: Book, flags: dict[str, list[Finding]], keep: set[str] = 
     them: what an earlier consolidation this period found still stands)."""
     for row in master.actions:
         old = row.get("flags")
+        if not old and row.get("id") not in flags:  # the commonest row: nothing to rewrite
+            continue
         owned = OWNED_CODES - {"INVALID", "CONFLICT"} if row.get("id") in keep else OWNED_CODES
         kept = [line for line in str(old or "").splitlines()
                 if line.strip() and not set(codes_in(line)) & owned]
@@ -446,7 +455,7 @@ def merge_savings(master: Book, candidates: dict[tuple[str, str], list[Candidate
     for key, cands in candidates.items():
         master_row = rows[key]
         label = f"{key[0]} {key[1]}"
-        changed = [c for c in cands if changed_fields(master_row, c.row, SAVINGS_FIELDS)]
+        changed = with_changes(master_row, cands, SAVINGS_FIELDS)
         merged, conflicts = combine(master_row, changed, SAVINGS_FIELDS, SAVINGS_CONTENT)
         if conflicts:
             _flag, per_file = conflict_findings(label, changed, conflicts, SAVINGS_LAYOUT,
