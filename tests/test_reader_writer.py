@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from xltools.errors import WorkbookError
 from xltools.findings import flatten
 from xltools.workbook.book import Book
-from xltools.workbook.fastrows import xml_text
+from xltools.workbook.fastrows import ROWS_PER_PIECE, write_behind, xml_text
 from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN
 from xltools.workbook.reader import RETURN_LIMITS, read_book
 from xltools.workbook.validate import validate_book
@@ -212,3 +212,55 @@ def test_text_with_markup_and_control_characters_round_trips(tmp_path, plan):
     got = read_book(tmp_path / "x.xlsx").actions[0]
     assert got["action"] == "Cut <agency> spend & report back > monthly"
     assert got["progress_update"] == "Line one\nline two\t& more"
+
+
+def test_a_sheet_of_many_pieces_round_trips_in_order(tmp_path, plan):
+    """Rows past the first few hundred are written by a second thread (``write_behind``):
+    every row arrives, in order, with its text and its height."""
+    book = Book(plan=plan, kind=RETURN)
+    book.actions = [{"id": f"A-{n:04d}", "action": f"Action {n}" + " long words" * (n % 40),
+                     "progress_update": f"=Update {n}" if n % 7 == 0 else f"Update {n}"}
+                    for n in range(3 * ROWS_PER_PIECE + 5)]
+    write_book(book, tmp_path / "big.xlsx", backup=False)
+    got = read_book(tmp_path / "big.xlsx").actions
+    assert [(r["id"], r["action"], r["progress_update"]) for r in got] == [
+        (r["id"], r["action"], r["progress_update"]) for r in book.actions]
+    ws = load_workbook(tmp_path / "big.xlsx", read_only=False)[ACTIONS_LAYOUT.name]
+    last = 2 + 3 * ROWS_PER_PIECE + 4  # its action wraps to several lines: a taller row
+    assert ws.row_dimensions[2].height is None and ws.row_dimensions[last].height > 12.75
+
+
+class _Breaks:
+    """A file that fails on its third write."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def write(self, chunk):
+        if len(self.chunks) == 2:
+            raise OSError("disk full")
+        self.chunks.append(chunk)
+
+
+def test_write_behind_writes_every_chunk_in_order_and_raises_a_writers_error():
+    class Keeps:
+        chunks: list[bytes] = []
+
+        def write(self, chunk):
+            self.chunks.append(chunk)
+
+    keeps = Keeps()
+    write_behind(keeps, (str(n).encode() for n in range(100)))
+    assert keeps.chunks == [str(n).encode() for n in range(100)]
+    made = []
+
+    def chunks():
+        for n in range(100):
+            made.append(n)
+            yield str(n).encode()
+
+    breaks = _Breaks()
+    with pytest.raises(OSError, match="disk full"):
+        write_behind(breaks, chunks())
+    assert breaks.chunks == [b"0", b"1"]
+    assert len(made) < 100  # rows stop being made once writing failed

@@ -11,7 +11,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -198,11 +198,19 @@ class Plan:
 
 
 def split_officers(entry: Any) -> list[str]:
-    """``"Colin Pettigrew / Nigel Stevenson"`` → both names, trimmed."""
+    """``"Colin Pettigrew / Nigel Stevenson"`` → both names, trimmed (a new list, the
+    caller's to change)."""
     if entry is None:
         return []
-    parts = str(entry).replace("\n", OFFICER_SEPARATOR).split(OFFICER_SEPARATOR)
-    return [" ".join(p.split()) for p in parts if p.strip()]
+    return list(_split_officers(str(entry)))
+
+
+@lru_cache(maxsize=4096)
+def _split_officers(text: str) -> tuple[str, ...]:
+    """A plan names a few hundred officers over thousands of rows — and consolidating
+    asks for each row's owners several times — so each entry is split once."""
+    parts = text.replace("\n", OFFICER_SEPARATOR).split(OFFICER_SEPARATOR)
+    return tuple(" ".join(p.split()) for p in parts if p.strip())
 
 
 def join_officers(names: list[str]) -> str:

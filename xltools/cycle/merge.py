@@ -52,6 +52,11 @@ class Candidate:
     invalid: list[Finding] = field(default_factory=list)
     outcome: str = ""
     officer: str = ""  # whom the return is from (its Settings, or the one officer named)
+    changes: tuple[str, ...] = ()  # fields it answers differently: see ``with_changes``
+
+    def changes_content(self) -> bool:
+        """Whether it says something new in Progress update or RAG."""
+        return any(k in ACTION_CONTENT for k in self.changes)
 
     def cell(self, key: str) -> str:
         return cell_ref(self.letters, key, self.row) or ""
@@ -71,7 +76,10 @@ class MergeResult:
     per_file: dict[str, Counter] = field(default_factory=dict)
 
     def count(self, file: str, outcome: str) -> None:
-        self.per_file.setdefault(file, Counter())[outcome] += 1
+        counter = self.per_file.get(file)  # (not setdefault: a Counter made per row)
+        if counter is None:
+            counter = self.per_file[file] = Counter()
+        counter[outcome] += 1
 
     def flag(self, key: str, finding: Finding) -> None:
         self.flags.setdefault(key, []).append(finding)
@@ -81,9 +89,20 @@ class MergeResult:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as a person would judge: spacing ignored, a date equals its datetime."""
-    if blank(a) or blank(b):
-        return blank(a) and blank(b)
+    """Equal as a person would judge: spacing ignored, a date equals its datetime.
+
+    Two texts — most of what merging compares — are settled first, without the
+    general checks (the same answers: equal texts, both blank, or equal spacing)."""
+    if type(a) is str and type(b) is str:  # noqa: E721 - exactly str, as cells are read
+        if a == b:
+            return True
+        blank_a, blank_b = not a.strip(), not b.strip()
+        if blank_a or blank_b:
+            return blank_a and blank_b
+        return spaced(a) == spaced(b)
+    blank_a, blank_b = blank(a), blank(b)
+    if blank_a or blank_b:
+        return blank_a and blank_b
     if isinstance(a, datetime):
         a = a.date()
     if isinstance(b, datetime):
@@ -116,8 +135,14 @@ def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[s
     equal to the master's — often the master's own, see ``share_values`` — at once)."""
     out = []
     for key in fields:
-        value, theirs = row.get(key), master_row.get(key)
-        if blank(value) or (type(value) is str and value == theirs):  # noqa: E721
+        value = row.get(key)
+        if value is None:  # the commonest unanswered cell, without a call
+            continue
+        theirs = master_row.get(key)
+        if type(value) is str:  # noqa: E721
+            if value == theirs or not value.strip():
+                continue
+        elif blank(value):
             continue
         if not same(value, theirs):
             out.append(key)
@@ -143,6 +168,15 @@ def invalid_by_row(findings: list[Finding], sheet: str) -> dict[int, list[Findin
 # -- combining candidates ---------------------------------------------------------
 
 
+def with_changes(master_row: Row, cands: list[Candidate], fields: tuple[str, ...]
+                 ) -> list[Candidate]:
+    """Note on each candidate which ``fields`` it changes (once: merging asks again and
+    again, and the answer holds until the master row is updated); those that change any."""
+    for cand in cands:
+        cand.changes = tuple(changed_fields(master_row, cand.row, fields))
+    return [c for c in cands if c.changes]
+
+
 def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
             content: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
     """The merged values, and the content fields on which candidates disagree.
@@ -150,6 +184,7 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
     Different dates resolve to the latest; different "Updated by" names are joined
     (both people did update it); different content is a conflict. Who-and-when
     fields are taken from every changing return, even where they match the master.
+    ``changed``: candidates whose ``changes`` (see ``with_changes``) are known.
     """
     merged: dict[str, Any] = {}
     conflicts = []
@@ -157,9 +192,12 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
         values: list[Any] = []
         for cand in changed:
             value = cand.row.get(key)
-            if blank(value) or (key in content and same(value, master_row.get(key))):
+            if key in content:
+                if key not in cand.changes:  # blank, or the master's own value
+                    continue
+            elif blank(value):
                 continue
-            if not any(same(value, v) for v in values):
+            if not values or not any(same(value, v) for v in values):
                 values.append(value)
         if not values:
             continue
@@ -233,14 +271,14 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
             texts[action_id] = [
                 {"file": c.file, "officer": c.officer,
                  **{k: str(c.row[k]) for k in ACTION_CONTENT if not blank(c.row.get(k))}}
-                for c in cands if changed_fields(master_row, c.row, ACTION_CONTENT)]
+                for c in cands if c.changes_content()]
         if merged:
             if action_id not in done:
                 master_row["previous_progress"], master_row["previous_rag"] = \
                     previous_values(master_row)
                 done.add(action_id)
             names = {c.officer for c in cands
-                     if c.officer and changed_fields(master_row, c.row, ACTION_CONTENT)}
+                     if c.officer and c.changes_content()}
             by[action_id] = sorted(set(by.get(action_id, [])) | names)  # for late returns
             master_row.update(merged)
     master.extra_settings[STATE_KEY] = {**state, "period": master.plan.period,
@@ -258,35 +296,32 @@ def about_the_master(cand: Candidate, master_row: Row) -> list[Finding]:
 def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Finding]:
     """Cells of a return's row the officer changed but may not (the wording, the
     officers, the previous progress): not merged, but the PMO should know."""
-    shown = dict(master_row)  # what the return showed, as ``issue`` made it
-    if not updated:
-        shown["previous_progress"], shown["previous_rag"] = previous_values(master_row)
+    previous = {} if updated else dict(zip(PREVIOUS, previous_values(master_row), strict=True))
     out = []
     row = cand.row
     for key in LOCKED_FIELDS:
-        if row.get(key) == shown.get(key) or key not in cand.letters:  # the 12,000-row case
+        value = row.get(key)
+        shown = previous[key] if key in previous else master_row.get(key)  # as issued
+        if value == shown or key not in cand.letters:  # the 12,000-row case
             continue
-        if same(row.get(key), shown.get(key)) or (
-                key in PREVIOUS and same(row.get(key), master_row.get(key))):
+        if same(value, shown) or (key in PREVIOUS and same(value, master_row.get(key))):
             continue  # (Previous: a return issued after an earlier merge shows the master's)
         name = ACTIONS_LAYOUT.column(key).name
         out.append(Finding(
             "LOCKED_CHANGED", f"{name} was changed in the return; it is not the "
-            f"officer's to change, so the master keeps {_quote(shown.get(key))}",
+            f"officer's to change, so the master keeps {_quote(shown)}",
             file=cand.file, sheet=ACTIONS_LAYOUT.name, cell=cand.cell(key),
-            action_id=master_row.get("id"), column=name, expected=shown.get(key),
-            got=row.get(key)))
+            action_id=master_row.get("id"), column=name, expected=shown, got=value))
     return out
 
 
 def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
                   result: MergeResult, earlier: list[str]) -> dict[str, Any]:
-    changed = [c for c in cands if changed_fields(master_row, c.row, UPDATE_FIELDS)]
+    changed = with_changes(master_row, cands, UPDATE_FIELDS)
     merged, conflicts = combine(master_row, changed, UPDATE_FIELDS, ACTION_CONTENT)
     late = [] if conflicts else late_disagreement(master_row, changed, earlier)
     if late:
-        conflicts = [k for k in ACTION_CONTENT if any(changed_fields(master_row, c.row, (k,))
-                                                       for c in late)]
+        conflicts = [k for k in ACTION_CONTENT if any(k in c.changes for c in late)]
         flag, per_file = conflict_findings(action_id, late, conflicts, ACTIONS_LAYOUT,
                                            "action")
         flag = _with_master_side(flag, master_row, conflicts, earlier)
@@ -319,7 +354,7 @@ def late_disagreement(master_row: Row, changed: list[Candidate],
     if not earlier:
         return []
     return [c for c in changed if c.officer and c.officer not in earlier
-            and changed_fields(master_row, c.row, ACTION_CONTENT)]
+            and c.changes_content()]
 
 
 def _with_master_side(flag: Finding, master_row: Row, fields: list[str],
@@ -348,6 +383,8 @@ def write_flags(master: Book, flags: dict[str, list[Finding]], keep: set[str] = 
     them: what an earlier consolidation this period found still stands)."""
     for row in master.actions:
         old = row.get("flags")
+        if not old and row.get("id") not in flags:  # the commonest row: nothing to rewrite
+            continue
         owned = OWNED_CODES - {"INVALID", "CONFLICT"} if row.get("id") in keep else OWNED_CODES
         kept = [line for line in str(old or "").splitlines()
                 if line.strip() and not set(codes_in(line)) & owned]
@@ -418,7 +455,7 @@ def merge_savings(master: Book, candidates: dict[tuple[str, str], list[Candidate
     for key, cands in candidates.items():
         master_row = rows[key]
         label = f"{key[0]} {key[1]}"
-        changed = [c for c in cands if changed_fields(master_row, c.row, SAVINGS_FIELDS)]
+        changed = with_changes(master_row, cands, SAVINGS_FIELDS)
         merged, conflicts = combine(master_row, changed, SAVINGS_FIELDS, SAVINGS_CONTENT)
         if conflicts:
             _flag, per_file = conflict_findings(label, changed, conflicts, SAVINGS_LAYOUT,
