@@ -41,9 +41,10 @@ def test_help_loads_no_heavy_library():
 
 def test_reading_and_issuing_load_no_writer():
     """Reading and checking returns (consolidation's workers) and an issue's parent
-    process never write a workbook, so they must not pay for openpyxl's import: an
-    issue's workers load it while the parent reads the master."""
-    code = ("import json, sys\nimport xltools.cli.issue, xltools.cycle.intake\n"
+    process never write a workbook, so they must not pay for openpyxl's import before
+    work starts: an issue's workers load it while the parent reads the master, and a
+    consolidation loads it while its workers read the returns."""
+    code = ("import json, sys\nimport xltools.cli.issue, xltools.cli.consolidate\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('openpyxl', 'pandas', 'jsonschema'))))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

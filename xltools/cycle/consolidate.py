@@ -28,7 +28,6 @@ from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import give_back_memory, open_plan
-from ..workbook.writer import write_book
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
     SAVINGS_FIELDS,
@@ -135,6 +134,9 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
     with ReturnReader(paths, plan, by_key, as_of, workers) as reader:
         master = read_master(master_path, workbook)  # closes it
         give_back_memory()  # calamine's scratch copy of the master, before returns arrive
+        # the writer (openpyxl, ~0.3 s) is loaded now, while the workers read: before the
+        # pool started it held up everything, one core idle; at the write it would too
+        from ..workbook.writer import write_book
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
         report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of)
