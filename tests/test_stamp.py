@@ -54,3 +54,19 @@ def test_other_books_fall_back_to_the_writer(tmp_path, plan):
     assert not stamp.fits(master)
     back = read_book(stamp.write(master, tmp_path / "m.xlsx"))
     assert back.kind == MASTER and back.log[0]["file"] == "r.xlsx"
+
+
+def test_one_stamp_for_returns_of_many_sizes_writes_each_as_the_writer_does(tmp_path, plan):
+    """A stamp keeps what a size decides (sheet frame, table range, print areas) and
+    reuses it: returns of different sizes, in any order, with and without savings
+    rows, each come out as ``write_book`` makes them."""
+    stamp = Stamp(Book(plan=plan, kind=RETURN, officer="someone"))
+    for i, (officer, n, savings) in enumerate([("Steve Edwards", 3, True), ("Lucy Peel", 7, True),
+                                               ("Steve Edwards", 3, False),
+                                               ("Lucy Peel", 3, True), ("Jo", 7, False)]):
+        book = _book(plan, officer, n)
+        if not savings:
+            book.savings = []
+        stamped = stamp.write(book, tmp_path / f"stamped{i}.xlsx")
+        written = write_book(book, tmp_path / f"written{i}.xlsx")
+        assert parts(stamped) == parts(written), (officer, n, savings)

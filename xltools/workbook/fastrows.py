@@ -227,6 +227,26 @@ ROWS_PER_PIECE = 256  # rows of XML joined before they are written: bounded memo
 def fill_parts(xml: str, sheet: DeferredSheet) -> Iterator[str]:
     """``fill_sheet``'s result in pieces, each whole rows (or the parts around them), so
     a caller can write it out without ever holding all of it."""
+    return frame_parts(sheet_frame(xml, sheet), sheet)
+
+
+@dataclass(frozen=True)
+class SheetFrame:
+    """A data sheet's XML around its rows — everything but the rows — and the styles
+    and column pieces every row is made from. It depends on the sheet's template and
+    its row count only, so ``Stamp`` keeps one per count and reuses it for every
+    return of that size."""
+
+    head: str  # up to and including the header row
+    tail: str  # from </sheetData>: validation, formatting, tables, print setup
+    plain: list[str]
+    quoted: list[str]
+    columns: list[_Slot]
+
+
+def sheet_frame(xml: str, sheet: DeferredSheet) -> SheetFrame:
+    """The frame of ``xml`` (a data sheet as openpyxl wrote it, with its prototype rows)
+    sized for ``sheet.count`` rows."""
     plain, quoted = prototype_styles(xml, len(sheet.layout.columns))
     start = xml.index("<sheetData>") + len("<sheetData>") if "<sheetData>" in xml else None
     if start is None:
@@ -234,15 +254,21 @@ def fill_parts(xml: str, sheet: DeferredSheet) -> Iterator[str]:
     end = xml.index("</sheetData>")
     body = xml[start:end]
     kept = [m.group(0) for m in _ROW.finditer(body) if int(m.group(1)) not in PROTOTYPE_ROWS]
-    columns = slots(sheet, plain, quoted)
     last = col_letter(len(sheet.layout.columns)) + str(sheet.count + 1)
     head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>',
                   xml[:start], count=1)
-    yield head + "".join(kept)  # the header row: the only row that is not a prototype
+    # the header row: the only row that is not a prototype
+    return SheetFrame(head + "".join(kept), xml[end:], plain, quoted,
+                      slots(sheet, plain, quoted))
+
+
+def frame_parts(frame: SheetFrame, sheet: DeferredSheet) -> Iterator[str]:
+    """``sheet``'s rows in ``frame``, in pieces of ROWS_PER_PIECE rows."""
+    yield frame.head
     for first in range(0, sheet.count, ROWS_PER_PIECE):
-        yield "".join(row_xml(sheet, i, plain, quoted, columns)
+        yield "".join(row_xml(sheet, i, frame.plain, frame.quoted, frame.columns)
                       for i in range(first, min(first + ROWS_PER_PIECE, sheet.count)))
-    yield xml[end:]
+    yield frame.tail
 
 
 def prototype_styles(xml: str, width: int) -> tuple[list[str], list[str]]:

@@ -21,8 +21,10 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
@@ -34,6 +36,7 @@ from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
 from .writer import build_workbook, data_print_area, row_count, write_book
 
+MAX_SIZED = 256  # sizes remembered: a plan's returns come in a few dozen sizes
 SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more
 SENTINEL_ROW = str(SENTINEL_COUNT + 1)
 OFFICER_TOKEN = "@@XLTOOLS-OFFICER@@"
@@ -58,6 +61,9 @@ class Stamp:
             self._parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
             self._sheet_parts = {v: k for k, v in sheet_targets(zf).items()}
         self._tables = self._table_parts()
+        # what a return's size decides (a sheet's frame, a table's range, the print
+        # areas), worked out once per size: most returns are alike in size
+        self._sized: dict[tuple, Any] = {}
 
     def _table_parts(self) -> dict[str, SheetLayout]:
         by_table = {layout.table: layout for layout in DATA_LAYOUTS}
@@ -91,28 +97,39 @@ class Stamp:
     def _part(self, name: str, data: bytes, book: Book) -> bytes:
         title = self._sheet_parts.get(name)
         if title in self._deferred:
-            return self._data_sheet(data.decode("utf-8"), self._deferred[title], book).encode()
+            return self._data_sheet(data, self._deferred[title], book).encode()
         if name in self._tables:
-            layout = self._tables[name]
-            last = str(self._count(book, layout) + 1)
-            return _SENTINEL_REF.sub(last, data.decode("utf-8")).encode()
+            last = str(self._count(book, self._tables[name]) + 1)
+            return self._once((name, last), lambda: _SENTINEL_REF.sub(
+                last, data.decode("utf-8")).encode())
         if name == "xl/workbook.xml":
-            return _print_areas(data.decode("utf-8"), book).encode()
+            shape = tuple(bool(_rows(book, layout)) for layout in DATA_LAYOUTS)
+            return self._once((name, shape), lambda: _print_areas(
+                data.decode("utf-8"), book).encode())
         if title is not None and OFFICER_TOKEN.encode() in data:
             return _put_officer(data.decode("utf-8"), book.officer).encode()
         return data
 
+    def _once(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()``, kept under ``key`` (a part and the size it depends on)."""
+        if key not in self._sized:
+            if len(self._sized) > MAX_SIZED:
+                self._sized.clear()
+            self._sized[key] = make()
+        return self._sized[key]
+
     def _count(self, book: Book, layout: SheetLayout) -> int:
         return row_count(book.kind, _rows(book, layout))
 
-    def _data_sheet(self, xml: str, deferred: fastrows.DeferredSheet, book: Book) -> str:
+    def _data_sheet(self, data: bytes, deferred: fastrows.DeferredSheet, book: Book) -> str:
         """Size the sheet for ``book`` (the sentinel) and stream its rows in. Sheets sized
         by the prototype itself (a master's Log) keep the prototype's count."""
         layout = deferred.layout
         count = self._count(book, layout) if layout in DATA_LAYOUTS else deferred.count
-        xml = _SENTINEL_REF.sub(str(count + 1), xml)
         sheet = replace(deferred, rows=_rows(book, layout), count=count)
-        return fastrows.fill_sheet(xml, sheet)
+        frame = self._once((deferred.title, count), lambda: fastrows.sheet_frame(
+            _SENTINEL_REF.sub(str(count + 1), data.decode("utf-8")), sheet))
+        return "".join(fastrows.frame_parts(frame, sheet))
 
 
 def _rows(book: Book, layout: SheetLayout) -> list:
