@@ -38,6 +38,8 @@ OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN", "NOT_OWNER"})
 LOCKED_FIELDS = tuple(c.key for c in ACTIONS_LAYOUT.columns
                       if RETURN not in c.editable and c.key not in ("id", "flags"))
 PREVIOUS = ("previous_progress", "previous_rag")
+_PLAIN_LOCKED = tuple(k for k in LOCKED_FIELDS if k not in PREVIOUS)  # shown as the master's
+_PREVIOUS_LOCKED = tuple(k for k in LOCKED_FIELDS if k in PREVIOUS)
 _LOCKED_NAMES = {ACTIONS_LAYOUT.column(k).name: k for k in LOCKED_FIELDS}
 _ROW_NUMBER = re.compile(r"(\d+)$")
 
@@ -144,7 +146,7 @@ def changed_fields(master_row: Row, row: Row, fields: tuple[str, ...]) -> list[s
                 continue
         elif blank(value):
             continue
-        if not same(value, theirs):
+        if theirs is None or not same(value, theirs):  # an answer where the master has none
             out.append(key)
     return out
 
@@ -267,7 +269,8 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
                                                f"{f.sheet}!{f.cell})", action_id=action_id))
             result.findings += locked_changes(master_row, cand, action_id in done)
         merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []))
-        if action_id in result.conflicts:  # in full, for next quarter (never cut short)
+        # its conflict (the last one: each action is merged once), in full for next quarter
+        if result.conflicts and result.conflicts[-1] == action_id:  # (never cut short)
             texts[action_id] = [
                 {"file": c.file, "officer": c.officer,
                  **{k: str(c.row[k]) for k in ACTION_CONTENT if not blank(c.row.get(k))}}
@@ -299,7 +302,10 @@ def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Find
     previous = {} if updated else dict(zip(PREVIOUS, previous_values(master_row), strict=True))
     out = []
     row = cand.row
-    for key in LOCKED_FIELDS:
+    keys = LOCKED_FIELDS
+    if list(map(row.get, _PLAIN_LOCKED)) == list(map(master_row.get, _PLAIN_LOCKED)):
+        keys = _PREVIOUS_LOCKED  # the 12,000-row case, compared in one go
+    for key in keys:
         value = row.get(key)
         shown = previous[key] if key in previous else master_row.get(key)  # as issued
         if value == shown or key not in cand.letters:  # the 12,000-row case

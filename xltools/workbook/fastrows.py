@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from .layout import EXCEL_MAX_TEXT, SheetLayout, col_letter, fit_cell_text
@@ -32,6 +33,7 @@ from .package import sheet_targets
 
 PROTOTYPE_ROWS = (2, 3)  # row 2: plain styles; row 3: quote-prefixed text styles
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_DAY = _EPOCH.date()
 # Escape XML's specials and drop characters XML 1.0 forbids, in one pass.
 # characters XML 1.0 cannot hold at all (Excel refuses the file): dropped
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -301,6 +303,7 @@ class _Slot:
     empty: str = ""  # the rest of an empty cell
     text: str = ""  # the rest of an inline string's cell, up to its text
     quoted_text: str = ""  # the same, with the quote-prefixed style
+    number: str = ""  # the rest of a number's cell, up to its value
 
 
 _TEXT_CELL = '" s="{}" t="inlineStr"><is><t xml:space="preserve">'
@@ -313,7 +316,7 @@ def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Sl
               0 if col.key in sheet.hidden else max(1, int(col.width * CHARS_PER_WIDTH)),
               sheet.cached.get(col.key), f'<c r="{col_letter(pos + 1)}',
               f'" s="{plain[pos]}"/>', _TEXT_CELL.format(plain[pos]),
-              _TEXT_CELL.format(quoted[pos]))
+              _TEXT_CELL.format(quoted[pos]), f'" s="{plain[pos]}"><v>')
         for pos, col in enumerate(sheet.layout.columns)
     ]
 
@@ -337,16 +340,24 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
         if value is None:
             cells.append(f"{slot.opening}{number}{slot.empty}")
             continue
-        if type(value) is str and value and len(value) <= EXCEL_MAX_TEXT:  # noqa: E721
+        kind = type(value)
+        if kind is str and value and len(value) <= EXCEL_MAX_TEXT:
             text = xml_text(value)
             head = slot.quoted_text if text.startswith(_FORMULA_START) else slot.text
             cells.append(f"{slot.opening}{number}{head}{text}</t></is></c>")
+        elif kind is date:  # a date (not a datetime): its day number, as ``cell_xml`` writes it
+            cells.append(f"{slot.opening}{number}{slot.number}{(value - _EPOCH_DAY).days}"
+                         "</v></c>")
+            continue
         else:
             cells.append(cell_xml(f"{slot.letter}{number}", value, slot.style,
                                   slot.quoted_style))
-        if slot.per_line and isinstance(value, str) and (len(value) > slot.per_line
-                                                         or "\n" in value):
-            lines = max(lines, text_lines(value, slot.per_line))
+            if not isinstance(value, str):
+                continue
+        if slot.per_line and (len(value) > slot.per_line or "\n" in value):
+            wrapped = text_lines(value, slot.per_line)
+            if wrapped > lines:
+                lines = wrapped
     if lines > 1:
         return f'<row r="{number}" ht="{row_height(lines)}">{"".join(cells)}</row>'
     return f'<row r="{number}">{"".join(cells)}</row>'
@@ -372,6 +383,7 @@ def text_lines(text: str, per_line: int) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
 
 
+@lru_cache(maxsize=512)  # a few dozen heights over 12,000 rows
 def row_height(lines: int) -> float:
     """Points for ``lines`` lines of wrapped text.
 
