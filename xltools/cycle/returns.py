@@ -31,7 +31,7 @@ from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.files import unique_backup
-from ..workbook.layout import ACTIONS_LAYOUT, RETURN
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import open_plan, read_book
 from .intake import die_with_parent
 from .savings_returns import officer_savings, savings_leads
@@ -304,10 +304,11 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
     return paths
 
 
-def read_master(path: str | Path, workbook=None) -> Book:
+def read_master(path: str | Path, workbook=None, *, only=None) -> Book:
     """Read the master, refusing an officer's return passed by mistake (``workbook``:
-    it already open, see ``open_plan``)."""
-    book = read_book(path, workbook=workbook)
+    it already open, see ``open_plan``; ``only``: the data sheets wanted, as
+    ``read_book`` takes them)."""
+    book = read_book(path, workbook=workbook, only=only)
     if book.kind == RETURN:
         raise UsageError(f"{Path(path).name} is a return for {book.officer or 'an officer'}, "
                          "not a master; give the PMO's master workbook")
@@ -326,7 +327,9 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
     plan, workbook = open_plan(master_path)  # how many officers: is a pool worth starting?
     many = len(plan.individual_officers) >= POOL_THRESHOLD
     with WriterPool(workers, wanted=many) as pool:
-        master = read_master(master_path, workbook)
+        # a return holds actions and savings: the Archive and Log, which grow every
+        # quarter, are not read
+        master = read_master(master_path, workbook, only=(SAVINGS,))
         if savings_only and not master.savings:
             raise UsageError(f"{Path(master_path).name} has no Savings rows to issue")
         by = "lead" if savings_only else by or master.plan.return_by or "lead"
