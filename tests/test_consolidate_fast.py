@@ -13,6 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 from returns_data import AS_OF, HELEN, JON, LUCY, STEVE, fill_return
 
 from xltools.cycle import consolidate as consolidate_module
@@ -116,6 +118,23 @@ def test_spacing_shortcut_agrees_with_splitting_every_text():
     for text in texts:
         assert spaced(text) == " ".join(text.split()), repr(text)
     assert same("Panel\u00a0met.", "Panel met.") and not same("Panel met.", "Panel met")
+
+
+_WORDS = st.lists(st.text(alphabet="eE.a’", min_size=1, max_size=4), max_size=4)
+_GAPS = st.lists(st.sampled_from([" ", "  ", "", "\t", "\n", "\u00a0", "\u3000"]),
+                 min_size=5, max_size=5)
+
+
+@given(_WORDS, _GAPS, _GAPS, st.text(alphabet=" \teE.a", max_size=12))
+def test_two_texts_are_the_same_when_their_words_are(words, gaps, other_gaps, other):
+    """``same``'s shortcuts for texts (equal, blank, a letter counted, already spaced)
+    answer what comparing the words would: the same words spaced two ways, or not."""
+    def spaced_out(gaps):
+        return "".join(g + w for g, w in zip(gaps, words, strict=False)) + gaps[-1]
+
+    a, b = spaced_out(gaps), spaced_out(other_gaps)
+    assert same(a, b) == (a.split() == b.split())
+    assert same(a, other) == (a.split() == other.split())
 
 
 def test_a_master_saved_with_shared_strings_consolidates_the_same(cycle, tmp_path):

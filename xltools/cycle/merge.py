@@ -101,6 +101,8 @@ def same(a: Any, b: Any) -> bool:
         blank_a, blank_b = not a.strip(), not b.strip()
         if blank_a or blank_b:
             return blank_a and blank_b
+        if a.count("e") != b.count("e"):  # spacing moves no letter: different words
+            return False
         return spaced(a) == spaced(b)
     blank_a, blank_b = blank(a), blank(b)
     if blank_a or blank_b:
@@ -188,6 +190,8 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
     fields are taken from every changing return, even where they match the master.
     ``changed``: candidates whose ``changes`` (see ``with_changes``) are known.
     """
+    if len(changed) == 1:
+        return _answers(changed[0], fields, content), []
     merged: dict[str, Any] = {}
     conflicts = []
     for key in fields:
@@ -212,6 +216,19 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
         else:
             merged[key] = " / ".join(str(v) for v in values)
     return merged, conflicts
+
+
+def _answers(cand: Candidate, fields: tuple[str, ...], content: tuple[str, ...]
+             ) -> dict[str, Any]:
+    """``combine`` for one changing candidate (most actions: one return each): its
+    answers, as no other can disagree — its changed content, its who-and-when."""
+    merged = {}
+    for key in fields:
+        value = cand.row.get(key)
+        answered = key in cand.changes if key in content else not blank(value)
+        if answered:
+            merged[key] = value
+    return merged
 
 
 def _quote(value: Any, limit: int = 90) -> str:
