@@ -118,6 +118,36 @@ def test_process_pool_writes_the_same_returns(master, tmp_path, monkeypatch):
             [clean(r) for r in read_book(b.path).actions]
 
 
+def test_workers_start_early_or_late_but_always_for_many_returns(master, tmp_path,
+                                                                 monkeypatch):
+    """The workers start before the master is read when its plan lists enough
+    officers; when it lists few yet names many (no officer list), they start once the
+    returns are counted — a big issue is never written by one process."""
+    started = []
+    enter = returns.WriterPool.__enter__
+
+    def spy(self):
+        out = enter(self)
+        started.append(self.pool is not None)
+        return out
+
+    monkeypatch.setattr(returns.WriterPool, "__enter__", spy)
+    monkeypatch.setattr(returns, "POOL_THRESHOLD", 2)
+    issue_returns(master, tmp_path / "early", workers=2)
+    assert started == [True]  # the sample plan lists its officers: started early
+    started.clear()
+    real_open_plan = returns.open_plan
+
+    def no_officer_list(path):
+        plan, workbook = real_open_plan(path)
+        return plan.with_changes(officers=()), workbook
+
+    monkeypatch.setattr(returns, "open_plan", no_officer_list)
+    report = issue_returns(master, tmp_path / "late", workers=2)
+    assert started == [False, True] and len(report.returns) > 2
+    assert all(r.path.exists() for r in report.returns)
+
+
 def clean(row):
     return {k: v for k, v in row.items() if k != "_row"}
 

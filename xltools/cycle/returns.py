@@ -258,8 +258,8 @@ class WriterPool:
     None when one process is asked for (or ``wanted`` is False)."""
 
     def __init__(self, workers: int | None = None, wanted: bool = True):
-        workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self.workers = workers if wanted else 1
+        self.requested = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.workers = self.requested if wanted else 1
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> WriterPool:
@@ -280,9 +280,19 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
     (``pool``: workers already started, see ``WriterPool``)."""
     if not jobs:
         return []
-    if pool is None:
-        with WriterPool(workers, wanted=len(jobs) >= POOL_THRESHOLD) as started:
-            return write_returns(jobs, progress=progress, pool=started)
+    many = len(jobs) >= POOL_THRESHOLD
+    if pool is None or (pool.pool is None and many and pool.requested > 1):
+        # none started, or none started early (the plan lists few officers, yet the
+        # master names many): start the workers now
+        requested = workers if pool is None else pool.requested
+        with WriterPool(requested, wanted=many) as started:
+            return _write_all(jobs, started, progress)
+    return _write_all(jobs, pool, progress)
+
+
+def _write_all(jobs: list[tuple[Book, Path]], pool: WriterPool,
+               progress: Progress | None) -> list[Path]:
+    """``write_returns`` with the workers settled: ``pool``'s, or this process alone."""
     if pool.pool is None or len(jobs) < POOL_THRESHOLD:
         from ..workbook.stamp import Stamp
 
