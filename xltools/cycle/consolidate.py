@@ -27,7 +27,7 @@ from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
-from ..workbook.reader import give_back_memory, open_plan
+from ..workbook.reader import SHARED_TEXT, give_back_memory, open_plan
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
 from .merge import (
     SAVINGS_FIELDS,
@@ -375,7 +375,6 @@ def collect(known: Known, rf: ReturnFile, actions, savings,
     return found
 
 
-SHARED_TEXT = 64  # texts up to this long are kept once (officers' names, RAGs)
 _SHOWN_AS = {"previous_progress": "progress_update", "previous_rag": "rag"}
 
 

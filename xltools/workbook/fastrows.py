@@ -218,17 +218,12 @@ def sheet_part(zf: zipfile.ZipFile, title: str) -> str:
     return sheet_targets(zf)[title]
 
 
-def fill_sheet(xml: str, sheet: DeferredSheet) -> str:
-    """Replace the prototype rows of ``xml`` with every row of ``sheet``."""
-    return "".join(fill_parts(xml, sheet))
-
-
 ROWS_PER_PIECE = 256  # rows of XML joined before they are written: bounded memory
 
 
 def fill_parts(xml: str, sheet: DeferredSheet) -> Iterator[str]:
-    """``fill_sheet``'s result in pieces, each whole rows (or the parts around them), so
-    a caller can write it out without ever holding all of it."""
+    """The prototype rows of ``xml`` replaced with every row of ``sheet``, in pieces of
+    whole rows (or the parts around them), so a caller never holds all of it."""
     return frame_parts(sheet_frame(xml, sheet), sheet)
 
 

@@ -183,12 +183,10 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
     with contextlib.ExitStack() as stack:
         if workbook is not None:
             stack.enter_context(workbook)
-        path, package = preflight_package(path, limits)
         wanted = [SETTINGS, *([LISTS] if own_lists else []),
                   *(layout.name for layout, _, required in _SHEETS
                     if required or only is None or layout.name in only)]
-        with package:
-            oversized, with_formulas = bounded(path, wanted, package)
+        path, oversized, with_formulas = checked_extents(path, wanted, limits)
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
         book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
                                 skip=oversized)
@@ -208,6 +206,15 @@ def sheet_width(sheet: str) -> int:
     if sheet == LISTS:
         return len(LIST_HEADERS)
     return next(len(layout.columns) for layout, _, _ in _SHEETS if layout.name == sheet)
+
+
+def checked_extents(path: str | Path, sheets: Collection[str], limits: Limits,
+                    ) -> tuple[Path, dict[str, Finding], set[str]]:
+    """``preflight`` then ``bounded`` over one opening of the package: the checked
+    path, the sheets too large to read, and the sheets holding formulas."""
+    path, package = preflight_package(path, limits)
+    with package:
+        return (path, *bounded(path, sheets, package))
 
 
 def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None = None,
@@ -302,8 +309,7 @@ def open_plan(path: str | Path) -> tuple[Plan, calamine.CalamineWorkbook]:
     """``read_plan``, and the workbook still open for ``read_book(path, workbook=…)``:
     opening a workbook saved by Excel parses all its text (the shared strings, ~0.15 s
     for a 12,000-row master), so a caller reading the plan first opens it once."""
-    path = preflight(path)
-    oversized, _ = bounded(path, (SETTINGS, LISTS))
+    path, oversized, _ = checked_extents(path, (SETTINGS, LISTS), WORKBOOK_LIMITS)
     wb = open_workbook(path, checked=True)
     name = Path(path).name
     try:
@@ -371,7 +377,7 @@ def _cached_plan(settings_json: str) -> Plan:
     return Plan.from_dict(json.loads(settings_json), "settings")
 
 
-SHARED_TEXT = 64  # cell texts up to this long are held once per sheet (names, RAGs)
+SHARED_TEXT = 64  # texts up to this long (names, RAGs) are held once where they repeat
 
 
 def read_rows(wb, layout: SheetLayout, file: str):
@@ -419,7 +425,7 @@ def _column(body: list[list[Any]], index: int, kind: str, texts: dict[str, str])
             if value is not None and len(value) <= SHARED_TEXT:
                 value = texts.setdefault(value, value)
         elif value is not None:
-            value = _cell([value], 0, kind)
+            value = _cell(value, kind)
         append(value)
     return out
 
@@ -445,8 +451,9 @@ def match_headers(header: list[str], layout: SheetLayout, file: str):
     return positions, findings
 
 
-def _cell(raw: list[Any], index: int, kind: str) -> Any:
-    value = raw[index] if index < len(raw) else None
+def _cell(value: Any, kind: str) -> Any:
+    """A cell's value as the reader gives it: text trimmed (empty is None), a
+    midnight datetime as a date, a whole float as an int in text and integer columns."""
     if isinstance(value, str):
         value = value.strip()
         return value or None
