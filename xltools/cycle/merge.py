@@ -197,12 +197,9 @@ def combine(master_row: Row, changed: list[Candidate], fields: tuple[str, ...],
     for key in fields:
         values: list[Any] = []
         for cand in changed:
-            value = cand.row.get(key)
-            if key in content:
-                if key not in cand.changes:  # blank, or the master's own value
-                    continue
-            elif blank(value):
+            if not _answered(cand, key, content):
                 continue
+            value = cand.row[key]
             if not values or not any(same(value, v) for v in values):
                 values.append(value)
         if not values:
@@ -222,13 +219,13 @@ def _answers(cand: Candidate, fields: tuple[str, ...], content: tuple[str, ...]
              ) -> dict[str, Any]:
     """``combine`` for one changing candidate (most actions: one return each): its
     answers, as no other can disagree — its changed content, its who-and-when."""
-    merged = {}
-    for key in fields:
-        value = cand.row.get(key)
-        answered = key in cand.changes if key in content else not blank(value)
-        if answered:
-            merged[key] = value
-    return merged
+    return {key: cand.row[key] for key in fields if _answered(cand, key, content)}
+
+
+def _answered(cand: Candidate, key: str, content: tuple[str, ...]) -> bool:
+    """Whether ``cand`` gives ``key`` a value to merge: a content field only where it
+    changes it (not blank, not the master's own), a who-and-when field whenever filled."""
+    return key in cand.changes if key in content else not blank(cand.row.get(key))
 
 
 def _quote(value: Any, limit: int = 90) -> str:
