@@ -264,6 +264,24 @@ def test_a_return_is_not_a_master(cycle, tmp_path):
         issue_returns(cycle[1] / STEVE, tmp_path / "again")
 
 
+def test_a_master_or_template_among_the_returns_is_refused_whole(cycle, tmp_path, plan):
+    """A copy of the master (or the blank template) saved in the returns folder is not
+    an officer's return: one NOT_A_RETURN each, none of its rows reported or merged."""
+    from xltools.workbook.template import write_template
+
+    fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "New words."}})
+    (cycle[1] / "master copy.xlsx").write_bytes(cycle[0].read_bytes())
+    write_template(plan, cycle[1] / "template.xlsx")
+    report, out = run(cycle, tmp_path)
+    from_them = [f for f in report.findings if f.file in ("master copy.xlsx", "template.xlsx")]
+    assert [(f.file, f.code) for f in from_them] == [("master copy.xlsx", "NOT_A_RETURN"),
+                                                      ("template.xlsx", "NOT_A_RETURN")]
+    assert report.counts()["not_a_return"] == 2
+    assert out.action("A-0001")["progress_update"] == "New words."
+    notes = {r["file"]: r["notes"] for r in out.log}
+    assert notes["master copy.xlsx"].startswith("NOT_A_RETURN: this is a master")
+
+
 def test_backup_copies_in_the_folder_are_logged_but_not_read(cycle, tmp_path):
     fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "New words."}})
     backup = cycle[1] / STEVE.replace(".xlsx", ".bak.xlsx")

@@ -158,8 +158,8 @@ def test_report_counts(loop):
         "files": 12, "returns_read": 8, "returns_merged": 7, "rows_updated": 8,
         "rows_unchanged": 0, "rows_no_update": 0, "rows_invalid": 2, "conflicts": 1,
         "missing_returns": 2, "unknown_ids": 1, "wrong_period": 1, "unreadable": 4,
-        "savings_updated": 1, "skipped": 0, "wrong_plan": 0, "not_owner": 0, "delegated": 0,
-        "savings_conflicts": 0,
+        "savings_updated": 1, "skipped": 0, "wrong_plan": 0, "not_a_return": 0,
+        "not_owner": 0, "delegated": 0, "savings_conflicts": 0,
     }
     assert report["missing"] == {"Jon Hawketts": ["A-0007", "A-0008"],
                                  "Rob Disney": ["A-0009"]}

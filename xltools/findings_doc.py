@@ -17,7 +17,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN",
+                            "WRONG_PLAN", "NOT_A_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
@@ -106,6 +106,12 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "never merged row by row, and its officer still counts as missing.",
         "Check it came from this plan's issue; if the officer used another council's or "
         "department's copy, send them theirs again."),
+    "NOT_A_RETURN": (
+        "consolidate, check --master",
+        "A file in the returns folder is a master or the blank template (its Settings say "
+        "so), not an officer's return: a copy of the master saved there by mistake, or an "
+        "earlier consolidated master. It is refused whole, never merged row by row.",
+        "Move it out of the returns folder; if an officer sent it, ask for their return."),
     "NOT_OWNER": (
         "consolidate",
         "A row for an action whose lead officer (or accountable officer, for returns issued "

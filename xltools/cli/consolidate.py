@@ -81,6 +81,8 @@ def print_report(report) -> None:
               f"{c['conflicts']}, unknown IDs {c['unknown_ids']}, wrong period "
               f"{c['wrong_period']}, wrong plan {c['wrong_plan']}, not the officer's own "
               f"{c['not_owner']}, unreadable {c['unreadable']}"
+              + (f", not returns {c['not_a_return']} (a master or template)"
+                 if c["not_a_return"] else "")
               + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else ""))
     if report.missing:
         out.print("  missing returns: " + ", ".join(

@@ -86,6 +86,7 @@ class ConsolidationReport:
             "unknown_ids": rows["unknown ID"],
             "wrong_period": len(self.files_with("WRONG_PERIOD")),
             "wrong_plan": len(self.files_with("WRONG_PLAN")),
+            "not_a_return": len(self.files_with("NOT_A_RETURN")),
             "not_owner": rows["not owner"],
             "delegated": rows["delegated"],
             "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
@@ -499,7 +500,7 @@ def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
         return f"skipped: {rf.skipped}"
     if not rf.readable:
         return f"UNREADABLE ({rf.reason}): {rf.error}"
-    wrong = [f for f in rf.findings if f.code in ("WRONG_PLAN", "WRONG_PERIOD")]
+    wrong = [f for f in rf.findings if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")]
     if wrong:
         return f"{wrong[0].code}: {wrong[0].message}"
     parts = [f"{n} {k}" for k, n in summary["outcomes"].items() if n]

@@ -30,7 +30,7 @@ from ..periods import Quarter
 from ..plan import Plan, split_officers
 from ..workbook.book import Book, cell_ref
 from ..workbook.files import LOCK_PREFIX
-from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, SAVINGS
+from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import RETURN_LIMITS, read_book
 from ..workbook.validate import validate_book
 
@@ -57,6 +57,7 @@ class ReturnFile:
     skipped: str = ""  # why a file was deliberately not read (e.g. our own backup)
     wrong_period: bool = False
     wrong_plan: bool = False
+    not_a_return: bool = False  # a master or template saved among the returns
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
     rows: int = 0  # Actions and Savings rows read (the book's rows may be let go)
 
@@ -70,8 +71,9 @@ class ReturnFile:
 
     @property
     def refused(self) -> bool:
-        """Read, but refused as a whole (another plan's or another quarter's return)."""
-        return self.wrong_plan or self.wrong_period
+        """Read, but refused as a whole (another plan's or another quarter's return, or
+        not a return at all)."""
+        return self.wrong_plan or self.wrong_period or self.not_a_return
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -139,6 +141,13 @@ def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
     """Plan and period first (another plan's or quarter's return is not validated or
     merged), then every row against the master's lists — the checks ``xltools check``
     makes."""
+    if rf.book.own_settings and rf.book.kind != RETURN:
+        rf.not_a_return = True
+        rf.findings.append(Finding("NOT_A_RETURN", f"this is a {rf.book.kind}, not an "
+                                   "officer's return: nothing in it is merged (move it out of "
+                                   "the returns folder)", file=rf.name, expected=RETURN,
+                                   got=rf.book.kind))
+        return
     wrong = wrong_plan(rf.book, master_plan, rf.name)
     if wrong is not None:
         rf.wrong_plan = True
