@@ -27,6 +27,7 @@ from ..findings import Finding, codes_in, flags_text
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
+from ..workbook.return_layout import is_cut_of
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
 ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a conflict
@@ -326,6 +327,8 @@ def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Find
             continue
         if same(value, shown) or (key in PREVIOUS and same(value, master_row.get(key))):
             continue  # (Previous: a return issued after an earlier merge shows the master's)
+        if is_cut_of(value, shown):
+            continue  # too long for its row: the return shows its start (return_layout)
         name = ACTIONS_LAYOUT.column(key).name
         out.append(Finding(
             "LOCKED_CHANGED", f"{name} was changed in the return; it is not the "

@@ -54,6 +54,8 @@ class DeferredSheet:
     formulas: dict[str, Any]  # column key -> function(excel_row) -> formula text
     cached: dict[str, Any] = field(default_factory=dict)  # column key -> function(row) -> value
     hidden: frozenset[str] = frozenset()  # column keys hidden: they set no row's height
+    per_line: dict[str, int] = field(default_factory=dict)  # key -> characters a line holds
+    wrap: Any = None  # function(text, per_line) -> lines; None: ``text_lines``
 
 
 def defer(wb, sheet: DeferredSheet) -> None:
@@ -308,7 +310,8 @@ def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Sl
     return [
         _Slot(col.key, col_letter(pos + 1), plain[pos], quoted[pos],
               sheet.formulas.get(col.key),
-              0 if col.key in sheet.hidden else max(1, int(col.width * CHARS_PER_WIDTH)),
+              0 if col.key in sheet.hidden else sheet.per_line.get(
+                  col.key, max(1, int(col.width * CHARS_PER_WIDTH))),
               sheet.cached.get(col.key), f'<c r="{col_letter(pos + 1)}',
               f'" s="{plain[pos]}"/>', _TEXT_CELL.format(plain[pos]),
               _TEXT_CELL.format(quoted[pos]), f'" s="{plain[pos]}"><v>')
@@ -350,7 +353,7 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             if not isinstance(value, str):
                 continue
         if slot.per_line and (len(value) > slot.per_line or "\n" in value):
-            wrapped = text_lines(value, slot.per_line)
+            wrapped = (sheet.wrap or text_lines)(value, slot.per_line)
             if wrapped > lines:
                 lines = wrapped
     if lines > 1:

@@ -10,7 +10,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .book import Book, blank
-from .layout import EXCEL_MAX_TEXT, RETURN, SETTINGS
+from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells
+from .layout import ACTIONS_LAYOUT, EXCEL_MAX_TEXT, RETURN, SETTINGS
+from .return_layout import as_shown
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -33,6 +35,8 @@ def settings_values(book: Book) -> dict[str, Any]:
     if plan.delegates:
         values["delegates"] = {k: list(v) for k, v in plan.delegates.items()}
     values.update(book.extra_settings)
+    if book.kind == RETURN and values.get(ISSUED_KEY) != ISSUED_TOKEN:  # (a Stamp's probe)
+        values[ISSUED_KEY] = issued_cells(as_shown(book.actions, ACTIONS_LAYOUT, RETURN))
     return values
 
 

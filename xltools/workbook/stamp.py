@@ -32,8 +32,10 @@ from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 from . import fastrows
 from .book import Book
 from .files import replacing
+from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
+from .return_layout import continued
 from .writer import build_workbook, data_print_area, row_count, write_book
 
 MAX_SIZED = 256  # sizes remembered: a plan's returns come in a few dozen sizes
@@ -51,7 +53,7 @@ class Stamp:
     def __init__(self, prototype: Book):
         self.prototype = prototype
         probe = Book(plan=prototype.plan, kind=prototype.kind, officer=OFFICER_TOKEN,
-                     extra_settings=dict(prototype.extra_settings))
+                     extra_settings={**prototype.extra_settings, ISSUED_KEY: ISSUED_TOKEN})
         counts = {layout.name: SENTINEL_COUNT for layout in DATA_LAYOUTS}
         wb = build_workbook(probe, counts=counts)
         self._deferred = {d.title: d for d in getattr(wb, "_xltools_deferred", [])}
@@ -81,7 +83,8 @@ class Stamp:
         return (book.plan == proto.plan and book.kind == proto.kind
                 and book.extra_settings == proto.extra_settings
                 and not book.archive and not book.log
-                and (book.kind != RETURN or bool(book.officer)))
+                and (book.kind != RETURN or bool(book.officer))
+                and not (book.kind == RETURN and continued(book.actions)))
 
     def write(self, book: Book, path: str | Path) -> Path:
         """Write ``book`` to ``path`` (atomically, like ``write_book``)."""
@@ -107,7 +110,8 @@ class Stamp:
             return self._once((name, shape), lambda: _print_areas(
                 data.decode("utf-8"), book).encode())
         if title is not None and OFFICER_TOKEN.encode() in data:
-            return _put_officer(data.decode("utf-8"), book.officer).encode()
+            xml = _put_officer(data.decode("utf-8"), book.officer)
+            return _put_issued(xml, book).encode()
         return data
 
     def _once(self, key: tuple, make: Callable[[], Any]) -> Any:
@@ -155,6 +159,16 @@ def _print_areas(xml: str, book: Book) -> str:
                       "</definedName>"
             xml = xml.replace("</definedNames>", element + "</definedNames>", 1)
     return xml
+
+
+def _put_issued(xml: str, book: Book) -> str:
+    """Settings with the return's own fingerprint of its locked cells (``issued``)
+    where the prototype has the token."""
+    if ISSUED_TOKEN not in xml:
+        return xml
+    text = json.dumps(issued_cells(book.actions) if book.kind == RETURN else None)
+    return xml.replace(f"&quot;{ISSUED_TOKEN}&quot;", escape(text, {'"': "&quot;"})).replace(
+        f'"{ISSUED_TOKEN}"', escape(text))
 
 
 def _put_officer(xml: str, officer: str) -> str:

@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from . import fastrows, guidance, lists, settings, styles
+from . import fastrows, guidance, lists, return_layout, settings, styles
 from .book import Book, Row
 from .files import replacing, unique_backup
 from .layout import (
@@ -78,6 +78,7 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
                                  (SAVINGS_LAYOUT, book.savings, "C2"),
                                  (KPIS_LAYOUT, book.kpis, "B2")):
         write_data_sheet(wb, book, layout, rows, freeze=freeze, count=counts.get(layout.name))
+    return_layout.write_earlier_progress(wb, book)  # a return's long Previous progress
     if book.archive:
         write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
     if book.log or book.kind == MASTER:
@@ -142,9 +143,13 @@ def write_data_sheet(
     _append_prototypes(ws, layout, cell_styles)
     formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
     results = {c.key: change_value for c in layout.columns if c.kind == "formula"}
-    hidden = frozenset(c.key for c in layout.columns if book.kind not in c.shown)
-    fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas,
-                                              results, hidden))
+    hidden = frozenset(c.key for c in layout.columns
+                       if not return_layout.shown(layout, book.kind, c.key))
+    fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout,
+                                              return_layout.as_shown(rows, layout, book.kind),
+                                              count, formulas, results, hidden,
+                                              return_layout.line_widths(layout, book.kind),
+                                              return_layout.wrap(layout, book.kind)))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
@@ -186,18 +191,21 @@ def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | No
 
 def _set_widths(ws, layout: SheetLayout, kind: str) -> None:
     """Column widths, and the columns this kind hides (see ``Column.shown``)."""
+    widths = return_layout.widths(layout, kind)
     for index, col in enumerate(layout.columns, start=1):
         dim = ws.column_dimensions[col_letter(index)]
-        dim.width = col.width
-        if kind not in col.shown:
+        dim.width = widths[col.key]
+        if not return_layout.shown(layout, kind, col.key):
             dim.hidden = True
 
 
 def _header_height(ws, layout: SheetLayout, kind: str) -> None:
     """Row 1 tall enough for the longest wrapped header of a shown column (bold
     headers take more room than body text, hence the narrower line)."""
-    lines = max((fastrows.text_lines(c.name, max(1, int(c.width * 1.1)))
-                 for c in layout.columns if kind in c.shown), default=1)
+    widths = return_layout.widths(layout, kind)
+    lines = max((fastrows.text_lines(c.name, max(1, int(widths[c.key] * 1.1)))
+                 for c in layout.columns if return_layout.shown(layout, kind, c.key)),
+                default=1)
     if lines > 1:
         ws.row_dimensions[1].height = fastrows.row_height(lines)
 

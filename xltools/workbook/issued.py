@@ -1,0 +1,63 @@
+"""What a return was issued with, kept in its own hidden Settings: a short fingerprint
+of each action's locked cells.
+
+Plain ``xltools check`` (and "Check my return") has no master to compare with, yet an
+officer who types over the Improvement action or the Timeframe — the sheet's protection
+has no password — must hear it before sending, as consolidation will tell the PMO
+(LOCKED_CHANGED). Storing the values themselves would double a return's size (last
+quarter's progress is most of it); a few hex digits per cell say *which* cell changed,
+which is all the officer needs: "put back what was issued".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from .book import Row, blank
+from .layout import ACTIONS_LAYOUT, RETURN
+
+ISSUED_KEY = "issued_cells"  # Settings key: action ID -> fingerprint of its locked cells
+ISSUED_TOKEN = "@@XLTOOLS-ISSUED@@"  # a Stamp's placeholder, replaced per return
+# The cells of a return's row the officer may not change (as consolidation compares them).
+LOCKED_KEYS = tuple(c.key for c in ACTIONS_LAYOUT.columns
+                    if RETURN not in c.editable and c.key not in ("id", "flags"))
+_DIGITS = 6  # per cell: a chance of 1 in 16 million that a change goes unseen
+LIMIT = 30000  # characters: a bigger fingerprint (thousands of actions) is not kept
+
+
+def _plain(value: Any) -> str:
+    """A cell's value as compared: spacing ignored, a date as its day, blank as ''."""
+    if blank(value):
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def cell_print(value: Any) -> str:
+    return hashlib.blake2b(_plain(value).encode(), digest_size=8).hexdigest()[:_DIGITS]
+
+
+def fingerprint(row: Row) -> str:
+    """One action's locked cells, as issued, in LOCKED_KEYS order."""
+    return "".join(cell_print(row.get(key)) for key in LOCKED_KEYS)
+
+
+def issued_cells(rows: list[Row]) -> dict[str, str] | None:
+    """Action ID -> fingerprint for a return's rows (None when too big to keep)."""
+    out = {str(r["id"]): fingerprint(r) for r in rows if not blank(r.get("id"))}
+    return out if len(out) * (len(LOCKED_KEYS) * _DIGITS + 14) < LIMIT else None
+
+
+def changed_keys(row: Row, issued: str) -> list[str]:
+    """The locked cells of ``row`` that no longer hold what was issued."""
+    if len(issued) != len(LOCKED_KEYS) * _DIGITS:
+        return []  # another version's fingerprint: nothing can be told
+    return [key for n, key in enumerate(LOCKED_KEYS)
+            if cell_print(row.get(key)) != issued[n * _DIGITS:(n + 1) * _DIGITS]]
