@@ -19,7 +19,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
                             "WRONG_PLAN", "NOT_A_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
+                            "MERGED_CELLS", "LOCKED_CHANGED", "WRONG_COLUMN", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
@@ -177,12 +177,21 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Merged cells on a data sheet: only the first cell's value is read.",
         "Unmerge the cells and fill in each one."),
     "LOCKED_CHANGED": (
-        "consolidate",
+        "check, consolidate",
         "A return changed a cell the officer may not change (the action's wording, Ref, "
         "Section, officers, Previous progress…). Only Progress update, RAG status, Last "
-        "updated and Updated by are merged: the master keeps its value.",
-        "If the change is right (a new lead officer, a reworded action), make it in the "
+        "updated and Updated by are merged: the master keeps its value. `xltools check` "
+        "finds it from the return alone (its Settings keep a fingerprint of each locked "
+        "cell as issued); an update typed into Previous progress is said to be one.",
+        "Officer: put back what was issued (copy it from the file you were sent). PMO: if "
+        "the change is right (a new lead officer, a reworded action), make it in the "
         "master yourself; otherwise nothing to do."),
+    "WRONG_COLUMN": (
+        "check",
+        "A return's Updated by holds a sentence (what looks like the progress update) and "
+        "Progress update is empty: it would be merged as the updater's name. (An update "
+        "typed into the locked Previous progress is LOCKED_CHANGED, and says so.)",
+        "Officer: move the text to Progress update and put your name in Updated by."),
     "SKIPPED_ROW": (
         "import",
         "A row that is not an action: blank, introduction text, a page number or the header "

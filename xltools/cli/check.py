@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..cycle.check import check_workbook
-from ..workbook.layout import RETURN
 from .common import add_json, console, day_arg, emit_json, print_findings
 
 
@@ -14,8 +13,10 @@ def register(sub) -> None:
                        "and rule",
                        description="Check a workbook against the xltools format: columns, "
                        "dropdown values, dates, numbers, IDs. Lists each problem by sheet, "
-                       "cell and rule, and (as NO_UPDATE) each action still to be filled in. "
-                       "'Ready to send' means no errors and every action filled in.")
+                       "cell and rule, and (as NO_UPDATE) each action still to be filled in; in a "
+                       "return also locked cells typed over since it was issued and updates "
+                       "in the wrong column. 'Ready to send' means no errors, no locked cell "
+                       "changed and every action filled in.")
     p.add_argument("workbook", type=Path, help="the return or master to check (.xlsx)")
     p.add_argument("--master", type=Path, metavar="MASTER.xlsx",
                    help="check a return exactly as consolidating it into MASTER would: "
@@ -39,16 +40,6 @@ def run(args) -> int:
     out.print(f"{report.file}: {book.kind}{who}, {book.plan.period}, "
               f"{len(book.actions)} action{'' if len(book.actions) == 1 else 's'}")
     print_findings(report.findings, "Problems", out)
-    if not report.ok:
-        when = "before sending" if book.kind == RETURN else "(see Flags)"
-        out.print(f"[red]{len(report.errors)} problem(s) to fix {when}.[/red]")
-    elif report.held_back:
-        out.print(f"[red]{len(report.held_back)} locked cell(s) changed: put back what was "
-                  "issued, or those changes will not be merged.[/red]")
-    elif report.to_do:
-        out.print(f"[yellow]No errors, but {len(report.to_do)} action(s) still need an "
-                  "update.[/yellow]")
-    else:
-        out.print("[green]Ready to send.[/green]" if book.kind == RETURN
-                  else "[green]No problems found.[/green]")
+    colour, sentence = report.verdict()
+    out.print(f"[{colour}]{sentence}[/{colour}]")
     return 0

@@ -93,7 +93,8 @@ def print_findings(findings: Iterable[Finding], title: str = "Findings",
         table.add_column(column, overflow="fold")
     for f in findings[:limit]:
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
-        table.add_row(f.where, f.action_id or "", f"[{style}]{f.code}[/{style}]" if style
+        action = f.extra.get("action") or f.action_id or ""  # Ref + title where known
+        table.add_row(f.where, action, f"[{style}]{f.code}[/{style}]" if style
                       else f.code, f.message)
     out.print(table)
     if len(findings) > limit:

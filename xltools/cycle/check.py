@@ -7,7 +7,7 @@ passes here will consolidate cleanly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,8 @@ from ..errors import UsageError, WorkbookError
 from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code
 from ..plan import split_officers
 from ..reporting.flags import empty_progress
-from ..workbook.book import Book, blank, cell_ref
+from ..workbook.book import Book, Row, blank, cell_ref
+from ..workbook.issued import ISSUED_KEY, changed_keys
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.validate import validate_book
@@ -27,6 +28,9 @@ from .returns import by_column, read_master
 STRUCTURAL = {"MISSING_COLUMN", "UNREADABLE", "DUPLICATE_ID", "MERGED_CELLS"}
 # Warnings that still mean consolidation will not take the return as sent.
 NOT_READY = {"LOCKED_CHANGED"}
+# Findings about cells finance or the PMO set, which a return locks: nothing the
+# officer can act on, so never shown as theirs (finance sees them when reconciling).
+NOT_THE_OFFICERS = {"YEAR_OUT_OF_RANGE"}
 
 
 @dataclass
@@ -60,9 +64,43 @@ class CheckReport:
         return [f for f in self.findings if f.code in NOT_READY]
 
     @property
+    def untouched(self) -> bool:
+        """A return nobody has filled in: every action still without an update or RAG,
+        and no savings figure, type, approval or comment typed."""
+        if self.book.kind != RETURN:
+            return False
+        empty = {f.action_id for f in self.to_do if " and no " in f.message}
+        actions = {r.get("id") for r in self.book.actions}
+        answered = any(not blank(r.get(k)) for r in self.book.savings
+                       for k in ("revised", "change_type", "approved_by", "comment"))
+        return actions <= empty and not answered
+
+    @property
     def ready(self) -> bool:
         """Nothing to fix and nothing left to fill in: the return can go back."""
-        return self.ok and not self.to_do and not self.held_back
+        return self.ok and not self.to_do and not self.held_back and not self.untouched
+
+    def verdict(self) -> tuple[str, str]:
+        """(colour, sentence): the one-line answer, every count that is not zero."""
+        parts = []
+        if self.errors:
+            parts.append(f"{len(self.errors)} problem(s) to fix")
+        if self.held_back:
+            parts.append(f"{len(self.held_back)} locked cell(s) changed — put back what was "
+                         "issued, or those changes will not be merged")
+        if self.untouched:
+            what = "no action has a progress update or RAG status yet" if self.book.actions \
+                else "no Revised figure, Change type or comment typed yet (a blank Revised " \
+                "means no change: if nothing changes, say so in Comment)"
+            return "yellow" if not parts else "red", "; ".join(
+                [*parts, f"Not filled in yet: {what}."])
+        if self.to_do:
+            parts.append(f"{len(self.to_do)} action(s) still need an update")
+        if parts:
+            when = " before sending" if self.book.kind == RETURN else ""
+            return ("red" if self.errors or self.held_back else "yellow",
+                    "; ".join(parts) + f"{when}.")
+        return "green", "Ready to send." if self.book.kind == RETURN else "No problems found."
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,12 +125,95 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
     from ..savings.rows import year_findings  # Savings years judged as `savings` judges them
     findings = list(book.findings) + validate_book(book, file=name) + year_findings(book, name)
     if book.kind == RETURN:
+        findings = [f for f in findings if f.code not in NOT_THE_OFFICERS]
         findings += future_dates(book, as_of or date.today(), name)
         findings += foreign_rows(book, name)
+        findings += locked_edits(book, name)
+        findings += wrong_column(book, name)
         findings += unfilled(book, name)
     else:
         findings += flagged(book, name)
-    return CheckReport(name, book, findings)
+    return CheckReport(name, book, with_refs(findings, book.actions))
+
+
+def locked_edits(book: Book, file: str) -> list[Finding]:
+    """Locked cells typed over since the return was issued (its Settings keep what
+    each held): consolidation will not merge them (LOCKED_CHANGED). An update typed
+    into Previous progress is said to be one."""
+    issued = book.extra_settings.get(ISSUED_KEY)
+    if not isinstance(issued, dict):
+        return []  # a return from before xltools kept this: --master tells
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for row in book.actions:
+        prints = issued.get(str(row.get("id")))
+        for key in changed_keys(row, prints) if isinstance(prints, str) else []:
+            if key not in letters:
+                continue
+            name = ACTIONS_LAYOUT.column(key).name
+            if key == "previous_progress" and blank(row.get("progress_update")):
+                text = ("was changed: looks like your update went in the Previous progress "
+                        "column — type it in Progress update instead, and put back last "
+                        "quarter's text (or copy it from the file you were sent)")
+            else:
+                text = ("was changed, but it is locked: put back what was issued (or copy it "
+                        "from the file you were sent) — consolidation keeps the plan's "
+                        "value, and tell the PMO if it needs changing")
+            out.append(Finding("LOCKED_CHANGED", f"{name} {text}", file=file,
+                               sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, key, row),
+                               action_id=row.get("id"), column=name, got=row.get(key)))
+    return out
+
+
+def wrong_column(book: Book, file: str) -> list[Finding]:
+    """A progress update typed into Updated by (a sentence where a name goes), with
+    Progress update left empty: it would be merged as the updater's name."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for row in book.actions:
+        value = row.get("updated_by")
+        if isinstance(value, str) and looks_like_update(value) and \
+                blank(row.get("progress_update")):
+            out.append(Finding(
+                "WRONG_COLUMN", "Updated by holds what looks like your progress update: "
+                "move it to Progress update and put your name in Updated by", file=file,
+                sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, "updated_by", row),
+                action_id=row.get("id"), column="Updated by", got=value))
+    return out
+
+
+def looks_like_update(text: str) -> bool:
+    """A sentence rather than a name (or two): many words, or a sentence's stop."""
+    words = text.split()
+    return len(words) > 6 or len(text) > 60 or (len(words) > 3 and "." in text.rstrip("."))
+
+
+def action_label(row: Row) -> str:
+    """An action as the officer sees it: its Ref and the start of its title (never the
+    internal ID, which a return hides)."""
+    title = " ".join(str(row.get("action") or "").split())
+    if len(title) > 40:
+        title = title[:39].rsplit(" ", 1)[0] + "…"
+    ref = row.get("ref")
+    return " ".join(str(p) for p in (ref, title) if not blank(p)) or str(row.get("id") or "")
+
+
+def with_refs(findings: list[Finding], rows: list[Row]) -> list[Finding]:
+    """Findings naming actions by Ref (the message) and Ref + title (``extra['action']``,
+    shown in the Action column), not by internal ID."""
+    by_id = {str(r.get("id")): r for r in rows if not blank(r.get("id"))}
+    out = []
+    for f in findings:
+        row = by_id.get(str(f.action_id)) if f.action_id else None
+        if row is None:
+            out.append(f)
+            continue
+        ref = row.get("ref")
+        message = f.message.replace(str(f.action_id), str(ref)) if not blank(ref) \
+            else f.message
+        out.append(replace(f, message=message, extra={**f.extra,
+                                                      "action": action_label(row)}))
+    return out
 
 
 def flagged(book: Book, file: str) -> list[Finding]:
@@ -191,5 +312,6 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
         for action_id, cands in actions.items():
             for cand in cands:
                 findings += locked_changes(rows[action_id], cand, action_id in done)
+        findings += wrong_column(rf.book, rf.name)
         findings += unfilled(rf.book, rf.name)
-    return CheckReport(rf.name, rf.book, findings)
+    return CheckReport(rf.name, rf.book, with_refs(findings, master.actions))

@@ -19,8 +19,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from ..errors import PlanError
 from ..findings import Finding
 from ..plan import Plan, split_officers
+from ..status import StatusMapper
 from .book import Book, Row, blank, cell_ref
 from .dropdowns import list_columns
 from .layout import (
@@ -183,7 +185,11 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
     listed = [col for col in layout.columns if col.list_name]
     where = _Where(layout, file, letters or default_letters(layout))
     out: list[Finding] = []
+    dates = [col.key for col in layout.columns if col.kind == "date"]
     for row in rows:
+        for key in dates:
+            if type(row.get(key)) is str:  # noqa: E721 - typed as text (US Excel, text cell)
+                read_date_text(row, key)
         found = schema_findings(row, where)
         if layout is ACTIONS_LAYOUT and kind == RETURN and blank(row.get("id")):
             found = [f for f in found if f.column != "ID"]  # one finding for the cell: why
@@ -286,13 +292,51 @@ def _describe(err, col: Column, got: Any) -> str:
     if col.kind == "date" and isinstance(got, (int, float)):
         return (f"'{got:g}' is a number, not a date — format the cell as a date and type a "
                 "real date such as 14/10/2019")
+    if col.kind == "date" and isinstance(got, str) and uk_date(got, strict=False):
+        return f"'{got}' is not a real day — type the date as day/month/year"
     if col.kind == "date":
-        return f"'{got}' is text, not a date — type a real date such as 14/10/2019"
+        return (f"'{got}' is text xltools can't read as a date — type the day, month and "
+                "year, e.g. 14/10/2019 (day/month/year)")
     if col.kind in ("number", "integer"):
         return f"'{got}' is not a number"
     if err.validator == "pattern":
         return f"'{got}' is not an xltools ID (like A-0007)"
     return err.message
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = ("%d %B %Y", "%d %b %Y", "%d %B, %Y")
+
+
+def uk_date(text: str, *, strict: bool = True) -> date | bool | None:
+    """The day ``text`` names when it can only mean one in the UK: 14/10/2019 (day
+    first, as the plan's locale writes it), 2019-10-14, 14 October 2019. A US-locale
+    Excel, or a cell formatted as text, stores such a date as text. With
+    ``strict=False``: True for a text shaped like a date whose day does not exist."""
+    text = " ".join(text.split())
+    for pattern, order in ((_DMY, (2, 1, 0)), (_YMD, (0, 1, 2))):
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(match.group(i + 1)) for i in order)
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None if strict else True
+    for form in _WORDS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_date_text(row: Row, key: str) -> None:
+    """A date column's text that names one day unambiguously becomes that date (as
+    ``green`` becomes ``Green``): the officer typed a real date."""
+    day = uk_date(row[key])
+    if isinstance(day, date):
+        row[key] = day
 
 
 def _expected(col: Column) -> str:
@@ -323,6 +367,10 @@ def _build_lists(plan: Plan) -> dict[str, dict[str, str]]:
     folded = {name: {_fold(v): v for v in values} for name, values in columns.items()}
     folded["_officers"] = {_fold(v): v for v in plan.individual_officers}
     folded[_MEMO] = {}
+    try:
+        folded[_MAPPER] = StatusMapper(plan)  # type: ignore[assignment]
+    except PlanError:  # a mapping that does not fit the scheme: no suggestion from it
+        folded[_MAPPER] = None  # type: ignore[assignment]
     return folded
 
 
@@ -356,6 +404,7 @@ def list_findings(row: Row, col: Column, where: _Where, lists) -> list[Finding]:
 
 
 _MEMO = "_memo"  # lists' entry holding list_findings' verdicts
+_MAPPER = "_status"  # lists' entry: the plan's StatusMapper, for "did you mean"
 _UNSEEN, _KEEP = object(), object()
 MEMO_LIMIT = 50_000
 
@@ -378,8 +427,25 @@ def _list_findings(row: Row, col: Column, where: _Where, lists) -> list[Finding]
     if not col.strict_list:
         return []
     options = ", ".join(list(allowed.values())[:8])
-    return [where.finding(row, col, f"'{value}' is not one of the allowed values ({options})",
-                          value, col.list_name)]
+    hint = suggestion(value, col, lists)
+    hint = f" — did you mean {hint}?" if hint else ""
+    return [where.finding(row, col, f"'{value}' is not one of the allowed values "
+                          f"({options}){hint}", value, col.list_name)]
+
+
+def suggestion(value: Any, col: Column, lists) -> str | None:
+    """What an officer most likely meant by a value not on a strict list: for a RAG,
+    the plan's status mapping ("On track" → Green, "G" → Green), then the closest
+    spelling ("Gren" → Green); for other lists the closest spelling."""
+    import difflib
+
+    allowed = lists.get(col.list_name, {})
+    if col.list_name == "RAGList" and lists.get(_MAPPER) is not None:
+        mapped = lists[_MAPPER].map(value)
+        if mapped:
+            return mapped
+    close = difflib.get_close_matches(_fold(value), list(allowed), n=1, cutoff=0.6)
+    return allowed[close[0]] if close else None
 
 
 def duplicate_ids(rows: list[Row], file: str | None,
