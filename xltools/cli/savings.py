@@ -80,6 +80,8 @@ def run(args) -> int:
         out.print(f"Reconciliation written to {written}")
     if not rec.complete:
         out.print(rec.incomplete_note, style="bold red", markup=False)
+    if rec.untouched_note:
+        out.print(rec.untouched_note, style="bold red", markup=False)
     return 0
 
 

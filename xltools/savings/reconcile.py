@@ -48,6 +48,20 @@ class Reconciliation:
     findings: list[Finding]
     merged: list[Row]
     unread: list[str] = field(default_factory=list)  # returns that could not be read
+    untouched: list[str] = field(default_factory=list)  # returns with nothing typed in
+
+    @property
+    def untouched_note(self) -> str:
+        """One line when every return given is as issued: the summary's zeros mean nobody
+        has answered yet, not that nothing changed ('' otherwise)."""
+        if not self.untouched or len(self.untouched) < len(self.return_files):
+            return ""
+        n = len(self.untouched)
+        return (f"NOT FILLED IN: {'the' if n == 1 else 'all'} {n} return"
+                f"{'' if n == 1 else 's'} given {'is' if n == 1 else 'are'} as issued — no "
+                "Revised figure, Change type, approval or comment typed — so the summary "
+                "shows no change because nobody has answered yet. Reconcile the returns "
+                "officers sent back.")
 
     @property
     def complete(self) -> bool:
@@ -80,6 +94,7 @@ class Reconciliation:
         return {
             "baseline": self.baseline_file, "returns": self.return_files,
             "complete": self.complete, "unread": self.unread,
+            "untouched": self.untouched, "untouched_note": self.untouched_note,
             "units": "£000", "plan_years": self.range_years,
             "years_outside_plan": self.outside_years,
             "projects": [p.to_dict() for p in self.projects], "summary": self.summary,
@@ -112,8 +127,9 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
     missing = [str(p) for p in returns if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such return: {', '.join(missing)}")
+    refuse_non_baseline(base)
     books, problems = [], []
-    for path in returns:
+    for path in read_once(returns):
         try:
             books.append(read_book(path, base.plan, limits=RETURN_LIMITS))
         except WorkbookError as exc:
@@ -122,7 +138,42 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
     rec = reconcile(base, books, years=years)
     rec.findings[:0] = problems
     rec.unread = [f.file for f in problems]
+    rec.untouched = [Path(b.path or "return").name for b in books if not answered(b)]
     return rec
+
+
+def read_once(paths: list[str | Path]) -> list[str | Path]:
+    """``paths`` with each file once (a folder and its ``*.xlsx`` both given): a return
+    read twice would double its rows, every one a DUPLICATE_ROW of itself."""
+    seen, out = set(), []
+    for path in paths:
+        key = Path(path).resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
+
+
+def refuse_non_baseline(base: Book) -> None:
+    """A baseline must hold savings: a workbook with none (the PMO's actions master,
+    a return) would make every project 'not in the baseline' and every extension
+    'new savings' — a committee table that is wrong in every line."""
+    if base.savings:
+        return
+    name = Path(base.path or "baseline").name
+    what = (f"it has {len(base.actions)} actions and no savings (the PMO's master?)"
+            if base.actions else "its Savings sheet is empty")
+    raise UsageError(f"{name} is not a savings baseline: {what}. Give finance's baseline — "
+                     "the workbook with the MTFS approved profile on its Savings sheet, the "
+                     "one savings returns were issued from")
+
+
+ANSWERS = ("revised", "change_type", "approved_by", "approved_on", "comment")
+
+
+def answered(book: Book) -> bool:
+    """Whether anything was typed into a return's savings answers."""
+    return any(not blank(row.get(key)) for row in book.savings for key in ANSWERS)
 
 
 def parse_years_option(text: str, start_month: int = 4) -> list[str]:

@@ -25,9 +25,14 @@ from openpyxl.worksheet.pagebreak import Break
 from ..workbook import styles
 from ..workbook.book import Book
 from ..workbook.formula_values import SheetFormulas
-from ..workbook.layout import col_letter
-from ..workbook.sheet_setup import PAGE_HEIGHT_POINTS, PAGE_WIDTH_UNITS, protect_and_print
-from ..workbook.writer import SheetBuilder, write_book
+from ..workbook.layout import SETTINGS, col_letter
+from ..workbook.sheet_setup import (
+    PAGE_HEIGHT_POINTS,
+    PAGE_WIDTH_UNITS,
+    print_nothing,
+    protect_and_print,
+)
+from ..workbook.writer import SheetBuilder, build_workbook, save_atomic
 from .reconcile import Reconciliation
 from .results import EXTENSION, MITIGATION, NEW, RE_PROFILE, WRITE_OFF, ProjectResult, YearResult
 
@@ -49,13 +54,22 @@ OUTSIDE_FILL = PatternFill("solid", fgColor="FCE4D6")
 TOTAL_FONT = Font(name="Arial", bold=True, size=10)
 WARNING_FONT = Font(name="Arial", bold=True, size=11, color="C00000")
 NO_WRAP = Alignment(vertical="top", wrap_text=False)
+REASON_FONT = Font(name="Arial", italic=True, size=10, color="404040")
 ROW_POINTS = 15.0  # the default row height: these rows hold one line each
 TITLE_ROWS = 1.6  # row 1 is 24 points
 
 
 def write_reconciliation_workbook(rec: Reconciliation, out: str | Path) -> Path:
-    """The baseline with revisions merged into Savings, plus the Reconciliation sheet."""
-    return write_book(rec.merged_book(), out, extra_sheets=[reconciliation_builder(rec)])
+    """The baseline with revisions merged into Savings, plus the Reconciliation sheet.
+
+    Printed, it is the committee's paper: the Reconciliation sheet (summary, programme
+    and project tables) only — the officer's Guidance, the (empty) Actions and the
+    merged Savings rows, finance's working, stay on screen."""
+    wb = build_workbook(rec.merged_book(), extra_sheets=[reconciliation_builder(rec)])
+    for ws in wb.worksheets:
+        if ws.title not in (RECONCILIATION, SETTINGS) and not ws.print_area:
+            print_nothing(ws, 60)  # an empty cell right of everything these sheets hold
+    return save_atomic(wb, Path(out))
 
 
 def reconciliation_builder(rec: Reconciliation) -> SheetBuilder:
@@ -76,7 +90,7 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     sheet = _Sheet(ws, money_format(rec))
     notes = _outside_notes(rec)
     first = 1 + len(_intro(rec)) + 1 + (2 + len(SUMMARY_LINES)) + 1 + 6 + len(notes) + 2
-    last = first + sum(len(p.years) + 4 for p in rec.projects) - 1
+    last = first + sum(project_rows(p) for p in rec.projects) - 1
     for line in _intro(rec):
         sheet.append(line)
     sheet.append([])
@@ -88,7 +102,7 @@ def write_reconciliation(wb: Workbook, rec: Reconciliation) -> None:
     sheet.append([None, sheet.text("Projects (£000)", styles.SUBTITLE_FONT)])
     assert sheet.row + 1 == first, (sheet.row, first)  # noqa: S101 - layout arithmetic
     for project in rec.projects:
-        sheet.keep_together(len(project.years) + 3)  # heading, header, years, total
+        sheet.keep_together(project_rows(project) - 1)  # heading, header, years, total
         project_table(sheet, project)
     sheet.keep_together(min(len(rec.findings), 3) + 2)
     flags_table(sheet, rec)
@@ -103,13 +117,19 @@ def page_points(width_units: float) -> float:
     return 0.9 * PAGE_HEIGHT_POINTS / scale
 
 
+# £000 as committee papers print them: negatives in brackets, "–" for nothing; the
+# trailing "_)" keeps a bracket's width free, so a figure never touches the next column
+ACCOUNTING = '#,##0_);(#,##0);"–"_)'
+ACCOUNTING_DECIMAL = '#,##0.0_);(#,##0.0);"–"_)'
+
+
 def money_format(rec: Reconciliation) -> str:
-    """£000 as a committee reads them: 250, not 250.0 — one decimal only when some
-    figure needs it (12.5 is £12,500 and must not print as 13)."""
+    """£000 as a committee reads them: 250, not 250.0, and (80), not -80 — one decimal
+    only when some figure needs it (12.5 is £12,500 and must not print as 13)."""
     figures = [v for p in rec.projects for y in p.years for v in (y.expected, y.revised)]
     if all(float(v).is_integer() for v in figures):
-        return styles.WHOLE_MONEY_FORMAT
-    return styles.MONEY_FORMAT
+        return ACCOUNTING
+    return ACCOUNTING_DECIMAL
 
 
 def _intro(rec: Reconciliation) -> list[list[Any]]:
@@ -119,14 +139,27 @@ def _intro(rec: Reconciliation) -> list[list[Any]]:
     years = f"{rec.range_years[0]} to {rec.range_years[-1]}" if rec.range_years else "none"
     title = f"Savings reconciliation — {who}" + ("" if rec.complete else " — INCOMPLETE")
     warning = [] if rec.complete else [[("warning", rec.incomplete_note)]]
+    if rec.untouched_note:
+        warning.append([("warning", "NOT FILLED IN: every return given is as issued — "
+                         "nobody has answered yet")])
     return [
         [("title", title)], *warning,
-        [("text", f"Baseline (MTFS approved profile): {rec.baseline_file}. Returns: {returns}. "
-                  f"Money in £000. Reconciled {date.today():%d %B %Y}.")],
-        [("text", f"Plan years {years}. Every total below is a formula (SUM, SUMIFS) over the "
-                  "project rows, which hold the figures used; click a cell to see how it is "
-                  "made.")],
+        [("text", f"Money in £000. Reconciled {date.today():%d %B %Y}. Plan years {years}.")],
+        [("text", f"Baseline (MTFS approved profile): {rec.baseline_file}.")],
+        *[[("text", line)] for line in _lines(f"Returns: {returns}.")],
+        [("text", "Every total is a formula (SUM, SUMIFS) over the project rows, which hold "
+                  "the figures used.")],
     ]
+
+
+INTRO_CHARS = 150  # characters of 10-point text across the printed columns
+
+
+def _lines(text: str, width: int = INTRO_CHARS) -> list[str]:
+    """``text`` in lines that fit across the printed page (rows of unwrapped text)."""
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
 
 
 class _Sheet:
@@ -294,6 +327,22 @@ def project_table(sheet: _Sheet, project: ProjectResult) -> None:
     sheet.append([])
 
 
+REASON_CHARS = 120  # a reason's line: across columns B to I, unwrapped
+
+
+def reasons(y: YearResult) -> list[str]:
+    """The officer's reason for a year's change (their Comment), in lines that print
+    beside the change on the Reconciliation sheet."""
+    comment = " ".join(str(y.value("comment") or "").split())
+    return _lines(f"Reason given: {comment}", REASON_CHARS) if comment else []
+
+
+def project_rows(project: ProjectResult) -> int:
+    """Rows one project's table takes: heading, header, its years with their reasons,
+    total and a blank row."""
+    return len(project.years) + sum(len(reasons(y)) for y in project.years) + 4
+
+
 def year_row(sheet: _Sheet, project: ProjectResult, y: YearResult) -> None:
     row = sheet.row + 1
     fill = None if y.in_range else OUTSIDE_FILL
@@ -309,6 +358,8 @@ def year_row(sheet: _Sheet, project: ProjectResult, y: YearResult) -> None:
         sheet.text(y.value("approved_by")), when, sheet.text(y.source, wrap=False),
         sheet.text(flags, wrap=False),
     ])
+    for line in reasons(y):
+        sheet.append([sheet.text(project.ref), sheet.text(line, REASON_FONT, wrap=False)])
 
 
 def flags_table(sheet: _Sheet, rec: Reconciliation) -> None:
