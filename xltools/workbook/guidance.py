@@ -45,6 +45,26 @@ INSTRUCTIONS = (
 )
 
 
+SAVINGS_INSTRUCTIONS = (
+    "Go to the Savings sheet. Each row is one year of a savings project you lead; "
+    "'Expected' is the approved (MTFS) target. Money is in £000: type 150 for £150,000.",
+    "Type your forecast for each year in 'Revised' as a plain number (no £ sign, commas or "
+    "words). Leave it blank if the figure does not change.",
+    "For any change, pick a 'Change type' (Re-profile, Write-off, Extension, Mitigation or "
+    "New), say who approved it and when, and give the reason in 'Comment'.",
+    "Pale yellow cells are yours to fill in; grey cells are locked. Don't add, delete, "
+    "rename or reorder columns or sheets — finance's tools read them by name.",
+    "Save the file (keep it as .xlsx) and send it back by the deadline.",
+)
+
+
+def instructions(book: Book) -> tuple[str, ...]:
+    """The steps for this workbook: a savings-only return has no Actions to fill in."""
+    if book.kind == RETURN and not book.actions and book.savings:
+        return SAVINGS_INSTRUCTIONS
+    return INSTRUCTIONS
+
+
 GUIDANCE_TEXT_WIDTH = 90
 
 
@@ -60,9 +80,11 @@ def write_guidance(wb: Workbook, book: Book) -> None:
              for label, text in guidance_lines(book)]
     rows += [[], [text_cell(ws, "How to fill in this return", styles.SUBTITLE_FONT)]]
     rows += [[text_cell(ws, f"Step {n}", styles.BOLD_FONT), text_cell(ws, step)]
-             for n, step in enumerate(INSTRUCTIONS, start=1)]
-    rows += [[], [text_cell(ws, "RAG status definitions", styles.SUBTITLE_FONT)]]
-    for status in book.plan.rag_scheme:
+             for n, step in enumerate(instructions(book), start=1)]
+    rag_scheme = book.plan.rag_scheme if instructions(book) is INSTRUCTIONS else []
+    if rag_scheme:
+        rows += [[], [text_cell(ws, "RAG status definitions", styles.SUBTITLE_FONT)]]
+    for status in rag_scheme:
         fill = PatternFill("solid", fgColor=styles.hex_colour(status.colour))
         font = Font(name="Arial", bold=True, color=styles.text_colour_for(status.colour))
         rows.append([text_cell(ws, status.name, font, fill), text_cell(ws, status.meaning)])

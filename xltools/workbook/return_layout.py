@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from .book import Book, Row, blank
-from .layout import ACTIONS_LAYOUT, RETURN, SheetLayout
+from .layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT, SheetLayout
 
 EARLIER = "Full text"  # the visible continuation sheet
 MORE = " … [continued on the Full text sheet]"
@@ -28,6 +28,12 @@ RETURN_WIDTHS = {"ref": 5, "action": 19, "accountable_officer": 10, "lead_office
                  "previous_rag": 7, "progress_update": 22, "rag": 8, "last_updated": 11,
                  "updated_by": 8}
 RETURN_SHOWN = frozenset(RETURN_WIDTHS)
+# A return's Savings: the officer's projects (department and lead are theirs already),
+# 138 units so it prints at >= 8 pt; money in £000 as typed (150, not 150.0).
+SAVINGS_WIDTHS = {"project_ref": 9, "project": 24, "year": 8, "expected": 10, "revised": 10,
+                  "change": 10, "change_type": 12, "approved_by": 14, "approved_on": 11,
+                  "comment": 30}
+SAVINGS_MONEY = "General"
 # The read-only texts that can be too long for a row (a legacy tracker's action,
 # timeframe, success measure or last quarter's progress can each run to a page).
 CUT_KEYS = ("action", "timeframe", "success_measure", "previous_progress")
@@ -37,19 +43,34 @@ EARLIER_WIDTH = 100  # the continuation sheet's text column
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 
 
+def _own(layout: SheetLayout, kind: str) -> dict[str, float] | None:
+    """A return's own widths for ``layout`` (None: the layout's)."""
+    if kind != RETURN:
+        return None
+    return {ACTIONS_LAYOUT.name: RETURN_WIDTHS, SAVINGS_LAYOUT.name: SAVINGS_WIDTHS}.get(
+        layout.name)
+
+
 def widths(layout: SheetLayout, kind: str) -> dict[str, float]:
     """Column key -> width for ``layout`` in a workbook of ``kind`` (a return's Actions
-    differ from the master's)."""
-    if kind == RETURN and layout.name == ACTIONS_LAYOUT.name:
-        return {c.key: RETURN_WIDTHS.get(c.key, c.width) for c in layout.columns}
-    return {c.key: c.width for c in layout.columns}
+    and Savings differ from the master's)."""
+    own = _own(layout, kind) or {}
+    return {c.key: own.get(c.key, c.width) for c in layout.columns}
 
 
 def shown(layout: SheetLayout, kind: str, key: str) -> bool:
     """Whether column ``key`` is shown (and printed) in ``kind``."""
-    if kind == RETURN and layout.name == ACTIONS_LAYOUT.name:
-        return key in RETURN_SHOWN
+    own = _own(layout, kind)
+    if own is not None:
+        return key in own
     return kind in layout.column(key).shown
+
+
+def number_format(layout: SheetLayout, kind: str, default: str) -> str:
+    """A return's Savings money as typed: 150, not 150.0 (12.5 stays 12.5)."""
+    if kind == RETURN and layout.name == SAVINGS_LAYOUT.name and default != "General":
+        return SAVINGS_MONEY if default != "dd/mm/yyyy" else default
+    return default
 
 
 def per_line(width: float) -> int:

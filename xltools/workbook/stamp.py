@@ -32,6 +32,7 @@ from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
 from . import fastrows
 from .book import Book
 from .files import replacing
+from .guidance import instructions
 from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
@@ -84,7 +85,8 @@ class Stamp:
                 and book.extra_settings == proto.extra_settings
                 and not book.archive and not book.log
                 and (book.kind != RETURN or bool(book.officer))
-                and not (book.kind == RETURN and continued(book.actions)))
+                and not (book.kind == RETURN and continued(book.actions))
+                and instructions(book) is instructions(proto_probe(proto)))
 
     def write(self, book: Book, path: str | Path) -> Path:
         """Write ``book`` to ``path`` (atomically, like ``write_book``)."""
@@ -134,6 +136,11 @@ class Stamp:
         frame = self._once((deferred.title, count), lambda: fastrows.sheet_frame(
             _SENTINEL_REF.sub(str(count + 1), data.decode("utf-8")), sheet))
         return "".join(fastrows.frame_parts(frame, sheet))
+
+
+def proto_probe(book: Book) -> Book:
+    """What the stamp's own workbook was built from: no rows (its Guidance says so)."""
+    return Book(plan=book.plan, kind=book.kind)
 
 
 def _rows(book: Book, layout: SheetLayout) -> list:

@@ -35,6 +35,7 @@ from .layout import (
     KPIS_LAYOUT,
     LOG_LAYOUT,
     MASTER,
+    RETURN,
     SAVINGS_LAYOUT,
     TEMPLATE,
     Column,
@@ -138,6 +139,11 @@ def write_data_sheet(
     if area:
         ws.print_area = area
     cell_styles = [_ColumnStyle(wb, col, book.kind, locked) for col in layout.columns]
+    for look in cell_styles:
+        look.number_format = return_layout.number_format(layout, book.kind, look.number_format)
+    if book.kind == RETURN and layout is SAVINGS_LAYOUT:
+        ws.oddHeader.left.text = "Savings — money in £000"  # the unit, on paper too
+        ws.oddHeader.left.size = 10
     _header_height(ws, layout, book.kind)
     ws.append([_header_cell(ws, col.name) for col in layout.columns])
     _append_prototypes(ws, layout, cell_styles)
@@ -184,7 +190,8 @@ def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | No
     """A data sheet's print area: None to print all it holds (rows added in Excel
     included), or an empty cell right of the table to print nothing — the internal
     Log, and a sheet with no rows outside the template."""
-    if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and layout is not ACTIONS_LAYOUT):
+    if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and (
+            layout is not ACTIONS_LAYOUT or kind == RETURN)):  # a savings-only return
         return f"{col_letter(len(layout.columns) + 1)}1"
     return None
 
