@@ -80,16 +80,17 @@ def test_sheet_sits_after_guidance_and_every_total_is_a_formula(made):
     row = grid.index(year_rows[0]) + 1
     assert year_rows[0][2:5] == [100, 180, f"=D{row}-C{row}"]
     total = next(r for r in grid if r[0] == "CF-01" and r[1] == "Total")
-    assert total[2] == f"=SUM(C{row}:C{row + 2})"
+    assert total[2] == f"=SUM(C{row}:C{grid.index(total)})"  # its years (and reasons)
+    assert grid[row][1].startswith("Reason given: Bring forward 80")  # beside the change
 
 
 def test_money_shows_as_whole_thousands_with_separators(made):
-    """£000 as committee papers print them: 1,250 and -120, never 250.0."""
+    """£000 as committee papers print them: 1,250 and (120), never 250.0."""
     _, out, *_ = made
     ws = load_workbook(out)[RECONCILIATION]
     formats = {c.number_format for r in ws.iter_rows() for c in r
                if isinstance(c.value, (int, float)) or str(c.value or "").startswith("=")}
-    assert formats == {'#,##0;[Red]-#,##0;"-"'}
+    assert formats == {'#,##0_);(#,##0);"–"_)'}
 
 
 def test_libreoffice_recalculates_every_total_to_the_json(made, soffice, tmp_path):
@@ -184,7 +185,7 @@ def test_money_in_whole_thousands_shows_no_decimal(made):
     whole = all(float(y.expected).is_integer() and float(y.revised).is_integer()
                 for p in rec.projects for y in p.years)
     assert whole  # the sample programme is in whole £000
-    assert formats == {'#,##0;[Red]-#,##0;"-"'}
+    assert formats == {'#,##0_);(#,##0);"–"_)'}
     assert load_workbook(out).active.title == RECONCILIATION  # opens on what finance reads
 
 

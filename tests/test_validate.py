@@ -40,7 +40,7 @@ def test_each_broken_rule_names_its_cell(plan):
     book = Book(plan=plan, kind=RETURN, actions=[
         _row(1, rag="Purple"),
         _row(2, lead_officer="Colin Pettigrew / Jo Bloggs"),
-        _row(3, last_updated="30/09/2019"),
+        _row(3, last_updated="30th Sept"),  # (30/09/2019 as text is read as that day)
         _row(4, section="9. Something else"),
         _row(5, id="7"),
         {"action": "no id", "_row": 7},
@@ -52,7 +52,7 @@ def test_each_broken_rule_names_its_cell(plan):
     }
     messages = {f.cell: f.message for f in validate_book(book)}
     assert "'Jo Bloggs' is not on the officer list" in messages["F3"]
-    assert "is text, not a date" in messages["N4"]
+    assert "is text xltools can't read as a date" in messages["N4"]
 
 
 def test_savings_money_must_be_numbers(plan):

@@ -18,7 +18,7 @@ from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.issued import ISSUED_KEY, changed_keys
-from ..workbook.layout import ACTIONS_LAYOUT, RETURN
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.validate import validate_book
 from .intake import future_dates, read_return
@@ -125,7 +125,7 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
     from ..savings.rows import year_findings  # Savings years judged as `savings` judges them
     findings = list(book.findings) + validate_book(book, file=name) + year_findings(book, name)
     if book.kind == RETURN:
-        findings = [f for f in findings if f.code not in NOT_THE_OFFICERS]
+        findings = [f for f in findings if not finance_set(book, f)]
         findings += future_dates(book, as_of or date.today(), name)
         findings += foreign_rows(book, name)
         findings += locked_edits(book, name)
@@ -134,6 +134,17 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
     else:
         findings += flagged(book, name)
     return CheckReport(name, book, with_refs(findings, book.actions))
+
+
+def finance_set(book: Book, finding: Finding) -> bool:
+    """A finding about a savings row as finance issued it (it has an Expected figure,
+    which the return locks): the officer can't change its year, so it is not theirs.
+    A row the officer added (no Expected) keeps it."""
+    if finding.code not in NOT_THE_OFFICERS or finding.sheet != SAVINGS_LAYOUT.name:
+        return False
+    number = "".join(ch for ch in finding.cell or "" if ch.isdigit())
+    row = next((r for r in book.savings if str(r.get("_row")) == number), None)
+    return row is not None and not blank(row.get("expected"))
 
 
 def locked_edits(book: Book, file: str) -> list[Finding]:

@@ -157,6 +157,12 @@ def check_return(xwbook: xw.Book) -> None:
     report = check_book(book, xwbook.name)
     bridge.write_sheet(xwbook, CHECK_SHEET, finding_rows(report.findings),
                        after=ACTIONS_LAYOUT.name, widths=(16, 10, 16, 9, 90))
+    if report.ok and (report.untouched or report.held_back):  # not "ready", whatever else
+        _, sentence = report.verdict()
+        bridge.alert(xwbook, f"{sentence} Listed on the Check sheet:\n"
+                     f"{first_lines(report.held_back or report.to_do)}",
+                     title="xltools: check return")
+        return
     if report.ok and report.to_do:
         bridge.alert(xwbook, f"No errors, but {len(report.to_do)} action(s) still need a "
                      "progress update or RAG status — listed on the Check sheet:\n"
@@ -167,8 +173,9 @@ def check_return(xwbook: xw.Book) -> None:
         bridge.alert(xwbook, f"Ready to send: no problems found in {len(book.actions)} "
                      f"actions{note}.", title="xltools: check return")
         return
-    bridge.alert(xwbook, f"{len(report.errors)} problem(s) to fix before sending — listed "
-                 f"on the Check sheet:\n{first_lines(report.errors)}",
+    locked = f" and {len(report.held_back)} locked cell(s) changed" if report.held_back else ""
+    bridge.alert(xwbook, f"{len(report.errors)} problem(s) to fix before sending{locked} — "
+                 f"listed on the Check sheet:\n{first_lines(report.errors + report.held_back)}",
                  title="xltools: check return")
 
 
