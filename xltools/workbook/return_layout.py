@@ -23,7 +23,7 @@ EARLIER = "Full text"  # the visible continuation sheet
 MORE = " … [continued on the Full text sheet]"
 # A return's widths (the master's are in layout.py): the officer's columns, Lead and
 # Accountable officer shown, within the 140 units A4 landscape prints at >= 8 pt.
-RETURN_WIDTHS = {"ref": 5, "action": 19, "accountable_officer": 10, "lead_officer": 10,
+RETURN_WIDTHS = {"ref": 5, "action": 18, "accountable_officer": 11, "lead_officer": 10,
                  "timeframe": 9, "success_measure": 11, "previous_progress": 21,
                  "previous_rag": 7, "progress_update": 22, "rag": 8, "last_updated": 11,
                  "updated_by": 8}
@@ -37,7 +37,7 @@ SAVINGS_MONEY = "General"
 # The read-only texts that can be too long for a row (a legacy tracker's action,
 # timeframe, success measure or last quarter's progress can each run to a page).
 CUT_KEYS = ("action", "timeframe", "success_measure", "previous_progress")
-CHARS_PER_WIDTH = 1.25  # a return's rows are sized with room to spare (word wrap wastes some)
+CHARS_PER_WIDTH = 1.4  # of 10-point Arial per width unit, a little under what prints
 MAX_LINES = 30  # of 10-point text in a 409 pt row, less a line's margin
 EARLIER_WIDTH = 100  # the continuation sheet's text column
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
