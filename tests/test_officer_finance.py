@@ -53,7 +53,23 @@ def words(text: str) -> str:
 def pages(pdf: Path) -> list:
     with pdfplumber.open(pdf) as doc:
         return [{"text": p.extract_text() or "", "chars": p.chars,
-                 "sizes": [c["size"] for c in p.chars]} for p in doc.pages]
+                 "sizes": [c["size"] for c in p.chars],
+                 "column": column_text(p, "Previous", "progress")} for p in doc.pages]
+
+
+def column_text(page, first: str, second: str) -> str:
+    """The printed text of the column headed ``first second`` (between the headers
+    either side of it), or '' on a page without that header."""
+    found = page.extract_words()
+    heads = [w for w, n in zip(found, found[1:], strict=False)
+             if w["text"] == first and n["text"] == second and abs(w["top"] - n["top"]) < 2]
+    if not heads:
+        return ""
+    head = heads[0]
+    edges = sorted({round(e["x0"], 1) for e in page.edges if e["orientation"] == "v"})
+    x0 = max((x for x in edges if x < head["x0"]), default=0)
+    x1 = min((x for x in edges if x > head["x1"]), default=page.width)
+    return page.crop((x0, head["bottom"] + 2, x1, page.height - 40)).extract_text() or ""
 
 
 def overprinted(chars: list[dict]) -> list[str]:
@@ -78,7 +94,10 @@ def test_longest_previous_progress_prints_whole_without_overprint(issued, soffic
     pdf = pages(convert(soffice, returns / SUE, "pdf", tmp_path))
     text = words(" ".join(p["text"] for p in pdf))
     assert full in text  # every sentence printed, on the Full text sheet
-    assert words(MORE) in text  # the Actions cell says where the rest is
+    cell = words(next(p["column"] for p in pdf if "2.9" in p["text"] and p["column"]))
+    assert cell.endswith(words(MORE))  # the Actions cell says where the rest is…
+    shown = cell[cell.index(full[:30]): -len(words(MORE))].strip()  # (2.7 is above it)
+    assert len(shown) > 400 and full.startswith(shown)  # …after the start of it, uncut
     for page in pdf:
         assert not overprinted(page["chars"]), "text drawn over other text"
         assert min(page["sizes"]) >= 8.0
@@ -130,6 +149,7 @@ def test_check_finds_every_officer_mistake_with_a_suggestion(issued, tmp_path):
     assert "2.3 " in out
     data = json.loads(xltools("check", ret, "--as-of", "2019-10-21", "--json").stdout)
     assert data["counts"]["LOCKED_CHANGED"] == 2 and data["ready"] is False
+    assert "2 locked cell(s) changed" in data["verdict"]
     against = xltools("check", ret, "--master", master, "--as-of", "2019-10-21")
     assert "locked cell(s) changed" in " ".join(against.stdout.split())
 
@@ -183,6 +203,7 @@ def test_reconciliation_prints_the_committee_tables_only(savings, soffice, tmp_p
     assert "Project ref" not in text  # nor the merged Savings rows
     assert min(s for p in pdf for s in p["sizes"]) >= 8.0
     assert "(80)" in text and "-80" not in text
+    assert "80Re-profile" not in text and "80 Re-profile" in text  # a gap before the next
     assert "Money in £000." in text  # the intro is not cut
     assert "Reason given:" in text  # the officer's reason beside the change
 

@@ -111,6 +111,8 @@ class CheckReport:
             "actions": len(self.book.actions),
             "ok": self.ok,
             "ready": self.ready,
+            "not_filled_in": self.untouched,
+            "verdict": self.verdict()[1],
             "counts": count_by_code(self.findings),
             "findings": [f.to_dict() for f in self.findings],
         }
