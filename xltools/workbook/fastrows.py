@@ -55,7 +55,6 @@ class DeferredSheet:
     cached: dict[str, Any] = field(default_factory=dict)  # column key -> function(row) -> value
     hidden: frozenset[str] = frozenset()  # column keys hidden: they set no row's height
     per_line: dict[str, int] = field(default_factory=dict)  # key -> characters a line holds
-    wrap: Any = None  # function(text, per_line) -> lines; None: ``text_lines``
 
 
 def defer(wb, sheet: DeferredSheet) -> None:
@@ -353,7 +352,7 @@ def row_xml(sheet: DeferredSheet, index: int, plain: list[str], quoted: list[str
             if not isinstance(value, str):
                 continue
         if slot.per_line and (len(value) > slot.per_line or "\n" in value):
-            wrapped = (sheet.wrap or text_lines)(value, slot.per_line)
+            wrapped = text_lines(value, slot.per_line)
             if wrapped > lines:
                 lines = wrapped
     if lines > 1:

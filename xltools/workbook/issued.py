@@ -11,24 +11,30 @@ which is all the officer needs: "put back what was issued".
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from datetime import date, datetime
 from typing import Any
 
 from .book import Row, blank
 from .layout import ACTIONS_LAYOUT, RETURN
+from .return_layout import RETURN_SHOWN
 
 ISSUED_KEY = "issued_cells"  # Settings key: action ID -> fingerprint of its locked cells
 ISSUED_TOKEN = "@@XLTOOLS-ISSUED@@"  # a Stamp's placeholder, replaced per return
-# The cells of a return's row the officer may not change (as consolidation compares them).
+# The cells of a return's row the officer sees and may not change (consolidation also
+# compares the hidden ones: Section, aims and links, which the officer must unhide first).
 LOCKED_KEYS = tuple(c.key for c in ACTIONS_LAYOUT.columns
-                    if RETURN not in c.editable and c.key not in ("id", "flags"))
+                    if RETURN not in c.editable and c.key in RETURN_SHOWN)
 _DIGITS = 6  # per cell: a chance of 1 in 16 million that a change goes unseen
 LIMIT = 30000  # characters: a bigger fingerprint (thousands of actions) is not kept
 
 
 def _plain(value: Any) -> str:
     """A cell's value as compared: spacing ignored, a date as its day, blank as ''."""
+    if type(value) is str:  # noqa: E721 - nearly every cell: spacing normalised only if needed
+        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+            return value
+        return " ".join(value.split())
     if blank(value):
         return ""
     if isinstance(value, datetime):
@@ -41,12 +47,30 @@ def _plain(value: Any) -> str:
 
 
 def cell_print(value: Any) -> str:
-    return hashlib.blake2b(_plain(value).encode(), digest_size=8).hexdigest()[:_DIGITS]
+    """Six hex digits of a cell (CRC-32: a change detector, not a secret — the officer
+    could recompute it, but gains nothing: consolidation compares with the master)."""
+    return f"{zlib.crc32(_plain(value).encode()) & 0xFFFFFF:06x}"
+
+
+_EMPTY = f"{zlib.crc32(b'') & 0xFFFFFF:06x}"
 
 
 def fingerprint(row: Row) -> str:
-    """One action's locked cells, as issued, in LOCKED_KEYS order."""
-    return "".join(cell_print(row.get(key)) for key in LOCKED_KEYS)
+    """One action's locked cells, as issued, in LOCKED_KEYS order. Written for every
+    row of a 12,000-row issue, so the common cells (empty, or tidy text) are hashed here
+    without a call: ~10 % of issuing's CPU otherwise."""
+    parts = []
+    crc = zlib.crc32
+    for key in LOCKED_KEYS:
+        value = row.get(key)
+        if value is None:
+            parts.append(_EMPTY)
+        elif type(value) is str and value.isprintable() and "  " not in value \
+                and value[:1] != " " != value[-1:]:  # noqa: E721 - as ``_plain``
+            parts.append("%06x" % (crc(value.encode()) & 0xFFFFFF))
+        else:
+            parts.append(cell_print(value))
+    return "".join(parts)
 
 
 def issued_cells(rows: list[Row]) -> dict[str, str] | None:

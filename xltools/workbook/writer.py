@@ -154,8 +154,7 @@ def write_data_sheet(
     fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout,
                                               return_layout.as_shown(rows, layout, book.kind),
                                               count, formulas, results, hidden,
-                                              return_layout.line_widths(layout, book.kind),
-                                              return_layout.wrap(layout, book.kind)))
+                                              return_layout.line_widths(layout, book.kind)))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
