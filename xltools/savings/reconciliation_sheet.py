@@ -54,6 +54,7 @@ OUTSIDE_FILL = PatternFill("solid", fgColor="FCE4D6")
 TOTAL_FONT = Font(name="Arial", bold=True, size=10)
 WARNING_FONT = Font(name="Arial", bold=True, size=11, color="C00000")
 NO_WRAP = Alignment(vertical="top", wrap_text=False)
+MONEY_ALIGN = Alignment(horizontal="right", vertical="top", indent=1)
 REASON_FONT = Font(name="Arial", italic=True, size=10, color="404040")
 ROW_POINTS = 15.0  # the default row height: these rows hold one line each
 TITLE_ROWS = 1.6  # row 1 is 24 points
@@ -226,6 +227,7 @@ class _Sheet:
         cell.number_format = self.money_format
         cell.font = TOTAL_FONT if bold else styles.BODY_FONT
         cell.border = styles.BORDER
+        cell.alignment = MONEY_ALIGN  # "(150)" never touches the next column's text
         if fill is not None:
             cell.fill = fill
         return cell
