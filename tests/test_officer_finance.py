@@ -150,8 +150,10 @@ def test_check_finds_every_officer_mistake_with_a_suggestion(issued, tmp_path):
     data = json.loads(xltools("check", ret, "--as-of", "2019-10-21", "--json").stdout)
     assert data["counts"]["LOCKED_CHANGED"] == 2 and data["ready"] is False
     assert "2 locked cell(s) changed" in data["verdict"]
-    against = xltools("check", ret, "--master", master, "--as-of", "2019-10-21")
-    assert "locked cell(s) changed" in " ".join(against.stdout.split())
+    against = " ".join(xltools("check", ret, "--master", master, "--as-of",
+                               "2019-10-21").stdout.split())
+    assert "locked cell(s) changed" in against
+    assert "looks like your update went in the Previous progress column" in against
 
 
 def test_a_date_text_that_is_no_day_is_told_without_contradiction(issued, tmp_path):

@@ -325,6 +325,19 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
         for action_id, cands in actions.items():
             for cand in cands:
                 findings += locked_changes(rows[action_id], cand, action_id in done)
+        findings = [in_previous(f, rf.book) for f in findings]
         findings += wrong_column(rf.book, rf.name)
         findings += unfilled(rf.book, rf.name)
     return CheckReport(rf.name, rf.book, with_refs(findings, master.actions))
+
+
+def in_previous(finding: Finding, book: Book) -> Finding:
+    """Consolidation's LOCKED_CHANGED on Previous progress, said as what it most likely
+    is when the row has no update: the officer's update typed in the wrong column."""
+    if finding.code != "LOCKED_CHANGED" or finding.column != "Previous progress":
+        return finding
+    row = book.action(finding.action_id or "")
+    if row is None or not blank(row.get("progress_update")):
+        return finding
+    return replace(finding, message=f"{finding.message} — looks like your update went in "
+                   "the Previous progress column: type it in Progress update instead")
