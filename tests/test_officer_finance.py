@@ -22,7 +22,7 @@ from xltools.cycle.returns import issue_returns
 from xltools.legacy.importer import import_legacy, write_import
 from xltools.plan import Plan
 from xltools.workbook.reader import read_book
-from xltools.workbook.return_layout import EARLIER, MORE
+from xltools.workbook.return_layout import FULL_TEXT, MORE
 
 LEGACY = ROOT / "workbook_templates" / "legacy_plan_2019.tsv"
 SUE = "Q2_2019-20_Sue_Milburn.xlsx"  # holds 2.9, the demo's longest previous progress
@@ -106,13 +106,15 @@ def test_longest_previous_progress_prints_whole_without_overprint(issued, soffic
     # the joint action's co-owners, so officers can agree who writes the update
     assert "Lead officer" in actions and "Accountable" in actions
     assert "Lucy Peel" in actions and "Marion Clay" in actions
-    assert EARLIER in load_workbook(returns / SUE).sheetnames
+    assert FULL_TEXT in load_workbook(returns / SUE).sheetnames
 
 
 def test_a_return_cut_to_fit_consolidates_without_locked_changes(issued, tmp_path):
     master, returns = issued
     report = json.loads(xltools("check", returns / SUE, "--master", master, "--json").stdout)
     assert "LOCKED_CHANGED" not in report["counts"]
+    alone = json.loads(xltools("check", returns / SUE, "--json").stdout)  # its fingerprint
+    assert "LOCKED_CHANGED" not in alone["counts"] and alone["not_filled_in"]
 
 
 def _edit(path: Path, out: Path, cells: dict[tuple[int, str], object]) -> Path:
@@ -223,3 +225,27 @@ def test_finance_wrong_moves(savings, issued, tmp_path):
     assert "DUPLICATE_ROW" not in twice["counts"]
     once = json.loads(xltools("savings", baseline, *returns, "--json").stdout)
     assert twice["summary"] == once["summary"]
+
+
+def test_a_page_long_text_without_a_full_stop_still_fits_every_row(plan, tmp_path):
+    """One sentence of 6,000 characters: the cell is cut between words and the Full
+    text sheet holds all of it, every row within Excel's 409 pt."""
+    from xltools.workbook.book import Book
+    from xltools.workbook.layout import RETURN
+    from xltools.workbook.return_layout import lines_of, pieces
+    from xltools.workbook.writer import write_book
+
+    text = " ".join(f"word{n}" for n in range(1000))
+    book = Book(plan=plan, kind=RETURN, officer="Colin Pettigrew", actions=[
+        {"id": "A-0001", "ref": "1.1", "action": "Long", "lead_officer": "Colin Pettigrew",
+         "previous_progress": text}])
+    path = write_book(book, tmp_path / "long.xlsx")
+    assert all(lines_of(p, 100) <= 30 for p in pieces(text)) and " ".join(pieces(text)) == text
+    wb = load_workbook(path)
+    cell = [c.value for c in wb["Actions"][2]][9]
+    assert cell.endswith(MORE) and text.startswith(cell[: -len(MORE)])
+    rows = list(wb[FULL_TEXT].iter_rows(min_row=2, values_only=True))
+    assert " ".join(r[2] for r in rows) == text
+    assert all(wb[FULL_TEXT].row_dimensions[n].height <= 409 for n in range(2, len(rows) + 2))
+    issued = read_book(path)
+    assert issued.actions[0]["previous_progress"] == cell  # read back as shown: no change

@@ -19,7 +19,7 @@ from typing import Any
 from .book import Book, Row, blank
 from .layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT, SheetLayout
 
-EARLIER = "Full text"  # the visible continuation sheet
+FULL_TEXT = "Full text"  # the visible continuation sheet
 MORE = " … [continued on the Full text sheet]"
 # A return's widths (the master's are in layout.py): the officer's columns, Lead and
 # Accountable officer shown, within the 140 units A4 landscape prints at >= 8 pt.
@@ -39,7 +39,7 @@ SAVINGS_MONEY = "General"
 CUT_KEYS = ("action", "timeframe", "success_measure", "previous_progress")
 CHARS_PER_WIDTH = 1.4  # of 10-point Arial per width unit, a little under what prints
 MAX_LINES = 30  # of 10-point text in a 409 pt row, less a line's margin
-EARLIER_WIDTH = 100  # the continuation sheet's text column
+FULL_TEXT_WIDTH = 100  # the continuation sheet's text column
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 
 
@@ -166,18 +166,29 @@ def continued(rows: list[Row]) -> list[Row]:
 
 
 def pieces(text: str) -> list[str]:
-    """``text`` in pieces that each fit one row of the Full text sheet."""
+    """``text`` in pieces that each fit one row of the Full text sheet: whole sentences,
+    or words where one sentence alone is longer than a row."""
     out, piece = [], ""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in _units(text):
         trial = f"{piece} {sentence}".strip()
-        if piece and lines_of(trial, EARLIER_WIDTH) > MAX_LINES:
+        if piece and lines_of(trial, FULL_TEXT_WIDTH) > MAX_LINES:
             out.append(piece)
             trial = sentence
         piece = trial
     return [*out, piece] if piece else out
 
 
-def write_earlier_progress(wb, book: Book) -> None:
+def _units(text: str) -> list[str]:
+    """Sentences, each short enough for a row of the Full text sheet (a longer one as
+    its words)."""
+    out = []
+    for sentence in _SENTENCE_END.split(text):
+        fits_row = lines_of(sentence, FULL_TEXT_WIDTH) <= MAX_LINES
+        out += [sentence] if fits_row else sentence.split()
+    return out
+
+
+def write_full_text(wb, book: Book) -> None:
     """The visible "Full text" sheet: each read-only text too long for its cell on
     Actions, in full, by Ref and column, split over rows that each fit (the cell on
     Actions says it continues here)."""
@@ -190,8 +201,8 @@ def write_earlier_progress(wb, book: Book) -> None:
     rows = continued(book.actions) if book.kind == RETURN else []
     if not rows:
         return
-    ws = wb.create_sheet(EARLIER)
-    for letter, width in (("A", 6), ("B", 18), ("C", EARLIER_WIDTH)):
+    ws = wb.create_sheet(FULL_TEXT)
+    for letter, width in (("A", 6), ("B", 18), ("C", FULL_TEXT_WIDTH)):
         ws.column_dimensions[letter].width = width
     protect_and_print(ws, title_rows="1:1", plan=book.plan)
     header = [text_cell(ws, name, styles.HEADER_FONT, styles.HEADER_FILL)
@@ -209,7 +220,7 @@ def write_earlier_progress(wb, book: Book) -> None:
                 number += 1
                 more = "" if n == 0 else " (cont.)"
                 ws.row_dimensions[number].height = row_height(
-                    lines_of(part, EARLIER_WIDTH) + 1)
+                    lines_of(part, FULL_TEXT_WIDTH) + 1)
                 ws.append([text_cell(ws, f"{row.get('ref') or row.get('id')}{more}"),
                            text_cell(ws, ACTIONS_LAYOUT.column(key).name + more),
                            text_cell(ws, part)])

@@ -79,7 +79,7 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
                                  (SAVINGS_LAYOUT, book.savings, "C2"),
                                  (KPIS_LAYOUT, book.kpis, "B2")):
         write_data_sheet(wb, book, layout, rows, freeze=freeze, count=counts.get(layout.name))
-    return_layout.write_earlier_progress(wb, book)  # a return's long Previous progress
+    return_layout.write_full_text(wb, book)  # a return's texts too long for their row
     if book.archive:
         write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
     if book.log or book.kind == MASTER:
