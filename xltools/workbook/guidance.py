@@ -58,11 +58,23 @@ SAVINGS_INSTRUCTIONS = (
 )
 
 
+# A return's steps also say what its own layout shows (return_layout): who shares an
+# action, and where a text too long for its row continues.
+RETURN_INSTRUCTIONS = (
+    INSTRUCTIONS[0] + " If 'Lead officer' names colleagues too, the action is shared: "
+    "agree with them who writes the update.",
+    *INSTRUCTIONS[1:-2],
+    INSTRUCTIONS[-2] + " A grey text ending '[continued on the Full text sheet]' is shown "
+    "whole on that sheet.",
+    INSTRUCTIONS[-1],
+)
+
+
 def instructions(book: Book) -> tuple[str, ...]:
     """The steps for this workbook: a savings-only return has no Actions to fill in."""
     if book.kind == RETURN and not book.actions and book.savings:
         return SAVINGS_INSTRUCTIONS
-    return INSTRUCTIONS
+    return RETURN_INSTRUCTIONS if book.kind == RETURN else INSTRUCTIONS
 
 
 GUIDANCE_TEXT_WIDTH = 90
@@ -81,7 +93,7 @@ def write_guidance(wb: Workbook, book: Book) -> None:
     rows += [[], [text_cell(ws, "How to fill in this return", styles.SUBTITLE_FONT)]]
     rows += [[text_cell(ws, f"Step {n}", styles.BOLD_FONT), text_cell(ws, step)]
              for n, step in enumerate(instructions(book), start=1)]
-    rag_scheme = book.plan.rag_scheme if instructions(book) is INSTRUCTIONS else []
+    rag_scheme = [] if instructions(book) is SAVINGS_INSTRUCTIONS else book.plan.rag_scheme
     if rag_scheme:
         rows += [[], [text_cell(ws, "RAG status definitions", styles.SUBTITLE_FONT)]]
     for status in rag_scheme:
