@@ -206,7 +206,8 @@ def action_label(row: Row) -> str:
     internal ID, which a return hides)."""
     title = " ".join(str(row.get("action") or "").split())
     if len(title) > 40:
-        title = title[:39].rsplit(" ", 1)[0] + "…"
+        words = title[:39].rsplit(" ", 1)[0]  # at a space, unless that loses too much
+        title = (words if len(words) >= 25 else title[:39]) + "…"
     ref = row.get("ref")
     return " ".join(str(p) for p in (ref, title) if not blank(p)) or str(row.get("id") or "")
 
