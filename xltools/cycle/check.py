@@ -97,7 +97,7 @@ class CheckReport:
         if self.to_do:
             parts.append(f"{len(self.to_do)} action(s) still need an update")
         if parts:
-            when = " before sending" if self.book.kind == RETURN else ""
+            when = " before sending" if self.book.kind == RETURN else " (see Flags)"
             return ("red" if self.errors or self.held_back else "yellow",
                     "; ".join(parts) + f"{when}.")
         return "green", "Ready to send." if self.book.kind == RETURN else "No problems found."
