@@ -146,7 +146,10 @@ def test_check_finds_every_officer_mistake_with_a_suggestion(issued, tmp_path):
     assert "Timeframe was changed, but it is locked" in out
     assert "looks like your update went in the Previous progress column" in out
     assert "WRONG_COLUMN" in out and "Updated by holds what looks like" in out
-    assert "14/10/2019" not in out and "2019-10-14" not in out  # dates read, not refused
+    # dates stored as text that name one day: read as that day, and said so
+    assert "Last updated '14/10/2019' is stored as text; read as 14 October 2019" in out
+    assert "Last updated '2019-10-14' is stored as text; read as 14 October 2019" in out
+    assert "not a date" not in out and "can't read" not in out
     assert "A-00" not in out  # refs and titles, not internal IDs
     assert "2.3 " in out
     data = json.loads(xltools("check", ret, "--as-of", "2019-10-21", "--json").stdout)

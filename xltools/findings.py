@@ -61,6 +61,7 @@ CATALOGUE: dict[str, Code] = {
         Code("CONTROL_CHARS", "Control characters dropped", WARNING),
         Code("LOCKED_CHANGED", "Locked cell changed in a return (not merged)", WARNING),
         Code("WRONG_COLUMN", "Update typed in the wrong column", ERROR),
+        Code("DATE_TEXT", "Date typed as text, read as the day it names", INFO),
         # import
         Code("MERGED_ROW", "Row merged into the action above", INFO),
         Code("SKIPPED_ROW", "Row skipped", INFO),

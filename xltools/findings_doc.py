@@ -19,7 +19,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
                             "WRONG_PLAN", "NOT_A_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED", "WRONG_COLUMN", "CONTROL_CHARS"),
+                            "MERGED_CELLS", "LOCKED_CHANGED", "WRONG_COLUMN", "DATE_TEXT",
+                            "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
@@ -186,6 +187,13 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Officer: put back what was issued (copy it from the file you were sent). PMO: if "
         "the change is right (a new lead officer, a reworded action), make it in the "
         "master yourself; otherwise nothing to do."),
+    "DATE_TEXT": (
+        "check",
+        "A date cell holds text that can only mean one day in the UK (`14/10/2019`, "
+        "`2019-10-14`, `14 October 2019`) — a US-set Excel or a cell formatted as text "
+        "stores it so. It is read as that day, in check and in consolidation alike.",
+        "Nothing: the note says which day it was read as. Type dates into a date cell to "
+        "avoid it."),
     "WRONG_COLUMN": (
         "check",
         "A return's Updated by holds a sentence (what looks like the progress update) and "

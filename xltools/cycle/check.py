@@ -20,7 +20,7 @@ from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.issued import ISSUED_KEY, changed_keys
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
-from ..workbook.validate import validate_book
+from ..workbook.validate import DATE_TEXT, validate_book
 from .intake import future_dates, read_return
 from .merge import MergeResult, locked_changes, period_state
 from .returns import by_column, read_master
@@ -132,6 +132,7 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
         findings += foreign_rows(book, name)
         findings += locked_edits(book, name)
         findings += wrong_column(book, name)
+        findings += date_notes(book, name)
         findings += unfilled(book, name)
     else:
         findings += flagged(book, name)
@@ -192,6 +193,22 @@ def wrong_column(book: Book, file: str) -> list[Finding]:
                 "move it to Progress update and put your name in Updated by", file=file,
                 sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, "updated_by", row),
                 action_id=row.get("id"), column="Updated by", got=value))
+    return out
+
+
+def date_notes(book: Book, file: str) -> list[Finding]:
+    """A date typed as text that names one day (the validator read it as that day): said,
+    so the officer knows what xltools took it to mean — never that it is wrong."""
+    letters = book.letters(ACTIONS_LAYOUT)
+    out = []
+    for row in book.actions:
+        for key, typed in (row.get(DATE_TEXT) or {}).items():
+            name = ACTIONS_LAYOUT.column(key).name
+            out.append(Finding(
+                "DATE_TEXT", f"{name} '{typed}' is stored as text; read as "
+                f"{row[key]:%d %B %Y} (day/month/year) — fine to send", file=file,
+                sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, key, row),
+                action_id=row.get("id"), column=name, got=typed, expected=row[key]))
     return out
 
 
@@ -328,6 +345,7 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
                 findings += locked_changes(rows[action_id], cand, action_id in done)
         findings = [in_previous(f, rf.book) for f in findings]
         findings += wrong_column(rf.book, rf.name)
+        findings += date_notes(rf.book, rf.name)
         findings += unfilled(rf.book, rf.name)
     return CheckReport(rf.name, rf.book, with_refs(findings, master.actions))
 

@@ -304,6 +304,7 @@ def _describe(err, col: Column, got: Any) -> str:
     return err.message
 
 
+DATE_TEXT = "_date_text"  # row key: date column -> the text read as a date
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = ("%d %B %Y", "%d %b %Y", "%d %B, %Y")
@@ -336,6 +337,7 @@ def read_date_text(row: Row, key: str) -> None:
     ``green`` becomes ``Green``): the officer typed a real date."""
     day = uk_date(row[key])
     if isinstance(day, date):
+        row.setdefault(DATE_TEXT, {})[key] = row[key]  # what was typed, for check's note
         row[key] = day
 
 
