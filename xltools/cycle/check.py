@@ -69,7 +69,7 @@ class CheckReport:
         and no savings figure, type, approval or comment typed."""
         if self.book.kind != RETURN:
             return False
-        empty = {f.action_id for f in self.to_do if " and no " in f.message}
+        empty = {f.action_id for f in self.to_do if f.extra.get("untouched")}
         actions = {r.get("id") for r in self.book.actions}
         answered = any(not blank(r.get(k)) for r in self.book.savings
                        for k in ("revised", "change_type", "approved_by", "comment"))
@@ -301,15 +301,18 @@ def unfilled(book: Book, file: str) -> list[Finding]:
     while the officer still has rows to write."""
     letters = book.letters(ACTIONS_LAYOUT)
     out = []
+    checked = [(key, empty) for key, empty in (("progress_update", empty_progress),
+                                               ("rag", blank))
+               if key in letters]  # (a lost column: MISSING_COLUMN)
     for row in book.actions:
-        missing = [key for key, empty in (("progress_update", empty_progress), ("rag", blank))
-                   if key in letters and empty(row.get(key))]  # (a lost column: MISSING_COLUMN)
+        missing = [key for key, empty in checked if empty(row.get(key))]
         if missing:
             names = " and no ".join(_UNFILLED[k] for k in missing)
             out.append(Finding("NO_UPDATE", f"action {row.get('ref') or row.get('id')} has no "
                                f"{names} yet", file=file, sheet=ACTIONS_LAYOUT.name,
                                cell=cell_ref(letters, missing[0], row),
-                               action_id=row.get("id"), column=missing[0]))
+                               action_id=row.get("id"), column=missing[0],
+                               extra={"untouched": len(missing) == len(checked)}))
     return out
 
 
