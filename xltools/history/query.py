@@ -1,0 +1,146 @@
+"""Reading the store: plans, each period's newest revision, action series, RAG mix.
+
+Every question is asked of the newest revision of each period (an earlier
+revision is kept for the record, not counted), ordered by the quarter itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from ..errors import HistoryError
+from . import schema as t
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    pk: int
+    plan_id: str
+    organisation: str
+    department: str
+    title: str
+
+
+def plans(conn: Connection) -> list[PlanRow]:
+    rows = conn.execute(select(t.plans).order_by(t.plans.c.id)).all()
+    return [PlanRow(r.id, r.plan_id, r.organisation, r.department, r.title) for r in rows]
+
+
+def pick_plan(conn: Connection, plan_id: str | None, name: str) -> PlanRow:
+    """The plan asked for, or the only one; several and none named is a usage error."""
+    known = plans(conn)
+    if plan_id:
+        for row in known:
+            if row.plan_id == plan_id:
+                return row
+        raise HistoryError(f"history: no plan {plan_id} in {name}")
+    if not known:
+        raise HistoryError(f"history: {name} holds no recorded quarters yet; record a master "
+                           "with `xltools history record MASTER`")
+    if len(known) > 1:
+        listed = ", ".join(f"{p.plan_id} ({p.title})" for p in known)
+        raise HistoryError(f"history: {name} holds several plans; name one with --plan: "
+                           f"{listed}")
+    return known[0]
+
+
+def find_plan(conn: Connection, plan_id: str) -> PlanRow | None:
+    return next((p for p in plans(conn) if p.plan_id == plan_id), None)
+
+
+def newest_revisions(plan_pk: int):
+    """Subquery: (period, sort_key, revision_pk) for the newest revision of each period."""
+    r, p = t.revisions, t.periods
+    newest = (select(r.c.period_pk, func.max(r.c.revision).label("revision"))
+              .group_by(r.c.period_pk).subquery())
+    return (select(p.c.period, p.c.sort_key, r.c.id.label("revision_pk"),
+                   r.c.revision, r.c.source_name, r.c.recorded_by, r.c.recorded_at)
+            .join(r, r.c.period_pk == p.c.id)
+            .join(newest, and_(newest.c.period_pk == r.c.period_pk,
+                               newest.c.revision == r.c.revision))
+            .where(p.c.plan_pk == plan_pk).subquery())
+
+
+def recorded_periods(conn: Connection, plan_pk: int) -> list[dict[str, Any]]:
+    q = newest_revisions(plan_pk)
+    counts = (select(t.revisions.c.period_pk, func.count().label("n"))
+              .group_by(t.revisions.c.period_pk).subquery())
+    rows = conn.execute(select(q, counts.c.n).join(
+        t.revisions, t.revisions.c.id == q.c.revision_pk).join(
+        counts, counts.c.period_pk == t.revisions.c.period_pk).order_by(q.c.sort_key)).all()
+    return [{"period": r.period, "revision": r.revision, "revisions": r.n,
+             "source": r.source_name, "recorded_by": r.recorded_by,
+             "recorded_at": r.recorded_at} for r in rows]
+
+
+def action_rows(conn: Connection, plan_pk: int, *, action: str | None = None,
+                section: str | None = None, before: int | None = None) -> list[dict[str, Any]]:
+    """Every recorded point of the plan's actions, oldest quarter first. ``action``
+    matches an ID or any ref the action has had; ``section`` any section it was in;
+    ``before``: only quarters whose sort key is lower."""
+    q, a = newest_revisions(plan_pk), t.actions
+    stmt = (select(q.c.period, q.c.sort_key, a)
+            .join(a, a.c.revision_pk == q.c.revision_pk)
+            .order_by(q.c.sort_key, a.c.id))
+    if before is not None:
+        stmt = stmt.where(q.c.sort_key < before)
+    if action or section:
+        ids = select(a.c.action_id).join(q, a.c.revision_pk == q.c.revision_pk)
+        if action:
+            ids = ids.where((a.c.action_id == action) | (a.c.ref == action))
+        if section:
+            ids = ids.where(a.c.section.ilike(f"%{section}%"))
+        stmt = stmt.where(a.c.action_id.in_(ids))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def series(conn: Connection, plan_pk: int, before: int | None = None,
+           ) -> dict[str, list[tuple[int, str, str | None, str | None, bool]]]:
+    """Action ID → [(sort_key, period, rag, timeframe, archived)], oldest first: the one
+    query behind every trend (three columns a point, not whole rows)."""
+    q, a = newest_revisions(plan_pk), t.actions
+    stmt = (select(a.c.action_id, q.c.sort_key, q.c.period, a.c.rag, a.c.timeframe,
+                   a.c.archived)
+            .join(a, a.c.revision_pk == q.c.revision_pk).order_by(q.c.sort_key))
+    if before is not None:
+        stmt = stmt.where(q.c.sort_key < before)
+    out: dict[str, list] = {}
+    for row in conn.execute(stmt):
+        out.setdefault(row.action_id, []).append(
+            (row.sort_key, row.period, row.rag, row.timeframe, bool(row.archived)))
+    return out
+
+
+def rag_mix(conn: Connection, plan_pk: int, before: int | None = None,
+            ) -> list[tuple[int, str, Counter]]:
+    """[(sort_key, period, Counter of RAG)] per recorded quarter (Actions sheet only)."""
+    q, a = newest_revisions(plan_pk), t.actions
+    stmt = (select(q.c.sort_key, q.c.period, a.c.rag, func.count().label("n"))
+            .join(a, a.c.revision_pk == q.c.revision_pk).where(a.c.archived.is_(False))
+            .group_by(q.c.sort_key, q.c.period, a.c.rag).order_by(q.c.sort_key))
+    if before is not None:
+        stmt = stmt.where(q.c.sort_key < before)
+    out: dict[int, tuple[int, str, Counter]] = {}
+    for row in conn.execute(stmt):
+        entry = out.setdefault(row.sort_key, (row.sort_key, row.period, Counter()))
+        entry[2][row.rag or "No RAG"] += row.n
+    return list(out.values())
+
+
+def table_rows(conn: Connection, plan_pk: int, table) -> list[dict[str, Any]]:
+    """Every row of ``table`` (KPIs or savings) for each period's newest revision."""
+    q = newest_revisions(plan_pk)
+    stmt = (select(q.c.period, table).join(table, table.c.revision_pk == q.c.revision_pk)
+            .order_by(q.c.sort_key, table.c.row_no))
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def event_rows(conn: Connection, plan_pk: int) -> list[dict[str, Any]]:
+    e = t.events
+    stmt = select(e).where(e.c.plan_pk == plan_pk).order_by(e.c.id)
+    return [dict(r._mapping) for r in conn.execute(stmt)]

@@ -1,0 +1,114 @@
+"""Direction of travel and the RAG mix over quarters, for the master being reported.
+
+The master in hand is the newest point (whether or not it has been recorded yet);
+the store supplies the quarters before it. Direction compares an action's RAG
+with its previous recorded quarter by the plan's RAG ranks: ↑ improved,
+↓ worsened, → same, with the number of quarters in a row at this RAG.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..periods import Quarter
+from ..timeframes import due_date
+from ..workbook.book import Book
+from . import query
+from .snapshot import plan_identity
+from .store import Store
+
+UP, DOWN, SAME = "↑", "↓", "→"
+TREND_QUARTERS = 8
+
+
+@dataclass(frozen=True)
+class Direction:
+    arrow: str
+    quarters: int  # quarters in a row at this RAG, this one included
+    previous_rag: str | None
+
+    @property
+    def text(self) -> str:
+        word = "qtr" if self.quarters == 1 else "qtrs"
+        return f"{self.arrow} {self.quarters} {word}"
+
+
+@dataclass
+class Trend:
+    """What the Dashboard's trend block and the paper's Direction column show."""
+
+    quarters: list[tuple[str, Counter]] = field(default_factory=list)
+    directions: dict[str, Direction] = field(default_factory=dict)
+    worsened: list[dict[str, Any]] = field(default_factory=list)
+    red_streak: list[dict[str, Any]] = field(default_factory=list)
+    slipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quarters": [{"period": p, "rag": dict(c)} for p, c in self.quarters],
+                "directions": {k: d.text for k, d in self.directions.items()},
+                "worsened": self.worsened, "red_for_2_or_more": self.red_streak,
+                "slipped": self.slipped}
+
+
+def trend_for(store: Store, book: Book, last: int = TREND_QUARTERS) -> Trend:
+    """The trend of ``book``'s plan up to and including ``book``'s own quarter."""
+    plan = book.plan
+    quarter = Quarter.parse(plan.period, plan.fy_start_month)
+    key = quarter.year * 4 + quarter.number
+    with store.engine.connect() as conn:
+        row = query.find_plan(conn, plan_identity(book))
+        earlier = query.series(conn, row.pk, before=key) if row else {}
+        mix = query.rag_mix(conn, row.pk, before=key) if row else []
+    return build_trend(book, str(quarter), earlier, mix, last)
+
+
+def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
+                last: int = TREND_QUARTERS) -> Trend:
+    ranks = {s.name.casefold(): s.rank for s in book.plan.rag_scheme}
+    trend = Trend()
+    now = Counter((r.get("rag") or "No RAG") for r in book.actions if r.get("id"))
+    trend.quarters = [(p, c) for _, p, c in mix][-(last - 1):] + [(period, now)]
+    for row in book.actions:
+        action_id = row.get("id")
+        points = [(p[2], p[3]) for p in earlier.get(action_id, ()) if not p[4]]
+        if not action_id or not points:
+            continue
+        rag = row.get("rag")
+        direction = _direction(rag, [r for r, _ in points], ranks)
+        trend.directions[action_id] = direction
+        about = {"id": action_id, "ref": row.get("ref"), "action": row.get("action"),
+                 "rag": rag, "previous_rag": direction.previous_rag}
+        if direction.arrow == DOWN:
+            trend.worsened.append(about)
+        if str(rag or "").casefold() == "red" and direction.quarters >= 2:
+            trend.red_streak.append(dict(about, quarters=direction.quarters))
+        was = points[-1][1]
+        if _later(row.get("timeframe"), was, book.plan.fy_start_month):
+            trend.slipped.append(dict(about, was=was, now=row.get("timeframe")))
+    return trend
+
+
+def _direction(rag: str | None, history: list[str | None], ranks: dict[str, int]) -> Direction:
+    previous = history[-1]
+    now_rank = ranks.get(str(rag or "").casefold())
+    was_rank = ranks.get(str(previous or "").casefold())
+    if now_rank is None or was_rank is None or now_rank == was_rank:
+        arrow = SAME
+    else:
+        arrow = UP if now_rank > was_rank else DOWN
+    streak = 1
+    for earlier in reversed(history):
+        if str(earlier or "").casefold() != str(rag or "").casefold():
+            break
+        streak += 1
+    return Direction(arrow, streak, previous)
+
+
+def _later(now: Any, was: Any, fy_start_month: int) -> bool:
+    """The timeframe moved to a later due date since the previous quarter."""
+    if not now or not was or str(now).strip() == str(was).strip():
+        return False
+    new, old = due_date(now, fy_start_month), due_date(was, fy_start_month)
+    return bool(new and old and new > old)
