@@ -67,7 +67,7 @@ def _open(location: str | None, beside: Path | None, *, must_exist: bool = False
     if must_exist:
         url = parse_location(where)
         if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
-            raise HistoryError(f"history: no history at {url.database}; record a master "
+            raise HistoryError(f"no history store at {url.database}; record a master "
                                "first, or name the store with --history")
     return open_store(where)
 

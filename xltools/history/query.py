@@ -38,13 +38,13 @@ def pick_plan(conn: Connection, plan_id: str | None, name: str) -> PlanRow:
         for row in known:
             if row.plan_id == plan_id:
                 return row
-        raise HistoryError(f"history: no plan {plan_id} in {name}")
+        raise HistoryError(f"no plan {plan_id} in the history store {name}")
     if not known:
-        raise HistoryError(f"history: {name} holds no recorded quarters yet; record a master "
-                           "with `xltools history record MASTER`")
+        raise HistoryError(f"the history store {name} holds no recorded quarters yet; record "
+                           "a master with `xltools history record MASTER`")
     if len(known) > 1:
         listed = ", ".join(f"{p.plan_id} ({p.title})" for p in known)
-        raise HistoryError(f"history: {name} holds several plans; name one with --plan: "
+        raise HistoryError(f"the history store {name} holds several plans; name one with --plan: "
                            f"{listed}")
     return known[0]
 

@@ -89,8 +89,9 @@ def record_book(store: Store, book: Book, *, source: str, source_sha256: str,
                 result = _record(conn, snap, source, source_sha256, by)
             result.store = store.name
             return result
-        except IntegrityError:
-            pass  # another recorder inserted the same plan/period/revision/event first
+        except IntegrityError as exc:
+            if not _collision(exc):  # a real refusal (a check, a trigger): no retry
+                raise store.failure(exc, "record into") from None
         except OperationalError as exc:
             if not _retryable(exc):
                 raise store.failure(exc, "record into") from None
@@ -100,8 +101,15 @@ def record_book(store: Store, book: Book, *, source: str, source_sha256: str,
         except SQLAlchemyError as exc:
             raise store.failure(exc, "record into") from None
         time.sleep(0.05 * (attempt + 1))
-    raise HistoryError(f"history: {source}: {store.name} stayed busy with other recorders "
+    raise HistoryError(f"{source}: the history store {store.name} stayed busy with other recorders "
                        f"through {ATTEMPTS} tries; nothing was recorded — run it again")
+
+
+def _collision(exc: IntegrityError) -> bool:
+    """A unique constraint: another recorder inserted the same plan, period, revision or
+    event first; the retry finds its rows."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _retryable(exc: DBAPIError) -> bool:

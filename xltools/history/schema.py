@@ -62,7 +62,7 @@ actions = Table(
     "action_snapshots", metadata,
     Column("id", Integer, primary_key=True),
     Column("revision_pk", Integer, ForeignKey("revisions.id"), nullable=False, index=True),
-    Column("action_id", String(40), nullable=False),
+    Column("action_id", String(40), nullable=False, index=True),
     Column("ref", Text),
     Column("section", Text),
     Column("title", Text),

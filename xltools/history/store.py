@@ -10,10 +10,7 @@ password scrubbed out, because drivers sometimes echo what they were given.
 from __future__ import annotations
 
 import os
-import shutil
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -45,11 +42,11 @@ def parse_location(location: str) -> URL:
     try:
         url = make_url(location)
     except (ArgumentError, ValueError):
-        raise HistoryError(f"history: '{_scrub_text(location)}' is not a database URL; "
+        raise HistoryError(f"history store '{_scrub_text(location)}' is not a database URL; "
                            "give a file path or postgresql+psycopg://user@host/db") from None
     backend = url.get_backend_name()
     if backend not in _DRIVERS:
-        raise HistoryError(f"history: {backend} databases are not supported; use an SQLite "
+        raise HistoryError(f"history store: {backend} databases are not supported; use an SQLite "
                            "file or postgresql+psycopg://…")
     if backend == "postgresql" and url.drivername != "postgresql+psycopg":
         url = url.set(drivername="postgresql+psycopg")
@@ -99,13 +96,6 @@ class Store:
         first line (scrubbed)."""
         return HistoryError(failure_text(self, exc, doing))
 
-    @contextmanager
-    def begin(self):
-        """One transaction; a database error leaves nothing written and becomes a
-        ``HistoryError`` (integrity and lock errors pass through for the retry)."""
-        with self.engine.begin() as conn:
-            yield conn
-
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -113,7 +103,7 @@ class Store:
 def failure_text(store: Store, exc: Exception, doing: str) -> str:
     orig = getattr(exc, "orig", None) or exc
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    return store.scrub(f"history: cannot {doing} {store.name}: {first}")
+    return store.scrub(f"cannot {doing} the history store {store.name}: {first}")
 
 
 def open_store(location: str | None, master: Path | None = None, *,
@@ -126,15 +116,15 @@ def open_store(location: str | None, master: Path | None = None, *,
     try:
         engine = _engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise HistoryError(f"history: cannot use {name}: {type(exc).__name__}") from None
+        raise HistoryError(f"cannot use the history store {name}: {type(exc).__name__}") from None
     store = Store(engine, url, name)
     if store.sqlite_file is not None and not store.sqlite_file.parent.is_dir():
-        raise HistoryError(f"history: folder {store.sqlite_file.parent} does not exist")
+        raise HistoryError(f"history store: folder {store.sqlite_file.parent} does not exist")
     if migrate:
         from .migrate import ensure_schema
 
         try:
-            ensure_schema(store)
+            ensure_schema(store.engine, store.name, store.sqlite_file)
         except HistoryError:
             store.dispose()
             raise
@@ -166,14 +156,6 @@ def _immediate_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def backup_sqlite(path: Path) -> Path:
-    """A copy of an SQLite store before a migration changes it, named by the time."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.{stamp}.bak")
-    shutil.copy2(path, target)
-    return target
 
 
 def ping(conn: Connection) -> None:
