@@ -6,6 +6,7 @@ quarters — tracker, update, revision — come back as each action's points."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -260,3 +261,22 @@ def test_a_missing_sqlite_store_is_not_created_by_show(tmp_path, capsys):
 def test_open_store_refuses_a_folder_that_does_not_exist(tmp_path):
     with pytest.raises(HistoryError, match="does not exist"):
         open_store(str(tmp_path / "nowhere" / "h.sqlite"))
+
+
+def test_consolidate_and_next_quarter_record_as_they_go(cycle, tmp_path, capsys):
+    """``--history`` alone: the store beside the consolidated master. Next quarter
+    records the quarter it closes, which consolidate already recorded: nothing new."""
+    master, returns = cycle
+    out = tmp_path / "out" / "consolidated.xlsx"
+    out.parent.mkdir()
+    assert main(["consolidate", str(master), str(returns), "-o", str(out), "--history"]) == 0
+    said = capsys.readouterr().out
+    store_file = out.parent / "history.sqlite"
+    assert "History: consolidated.xlsx: recorded" in said and str(store_file) in said
+    assert main(["next-quarter", str(out), "-o", str(tmp_path / "next.xlsx"), "--json",
+                 "--history", str(store_file)]) == 0
+    recorded = json.loads(capsys.readouterr().out)["history"]
+    assert (recorded["status"], recorded["period"]) == ("unchanged", "Q2 2019/20")
+    store = open_store(str(store_file))
+    assert count(store, t.revisions) == 1
+    store.dispose()

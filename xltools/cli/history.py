@@ -179,3 +179,16 @@ def run_export(args) -> int:
         console().print(f"Written {args.output}: " + ", ".join(
             f"{name} {n}" for name, n in counts.items()))
     return 0
+
+
+def record_after(location: str | None, master: Path):
+    """``--history`` on consolidate and next-quarter: record ``master`` once the command's
+    own work is written (``location`` "" means the default store). A failure here is
+    reported by the caller after the command's work, which stays written."""
+    from ..history.record import record_master
+
+    store = _open(location or None, master)
+    try:
+        return record_master(store, master)
+    finally:
+        store.dispose()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cycle.rollover import next_quarter
 from .common import add_json, console, day_arg, emit_json, print_findings
+from .history import add_history, record_after
 
 
 def register(sub) -> None:
@@ -32,6 +33,7 @@ def register(sub) -> None:
                    help="carry unresolved CONFLICT / INVALID actions into the new quarter "
                    "(both texts kept in Previous progress, flagged CARRIED) instead of "
                    "stopping")
+    add_history(p, optional_value=True)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -41,8 +43,10 @@ def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
                           keep_complete=args.keep_complete, to=args.to,
                           carry_problems=args.carry_problems)
+    # the quarter just closed is what history keeps (next quarter's master is still blank)
+    recorded = None if args.history is None else record_after(args.history, args.master)
     if args.json:
-        emit_json(report.to_dict())
+        emit_json(report.to_dict() | ({"history": recorded.to_dict()} if recorded else {}))
         return 0
     out = console()
     deadline = date.fromisoformat(report.deadline)  # JSON keeps ISO; the screen, DD/MM/YYYY
@@ -66,4 +70,6 @@ def run(args) -> int:
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)
     out.print(f"Written to {report.output}")
+    if recorded:
+        out.print(f"History: {recorded.message()} in {recorded.store}")
     return 0

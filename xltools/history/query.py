@@ -89,14 +89,28 @@ def action_rows(conn: Connection, plan_pk: int, *, action: str | None = None,
             .order_by(q.c.sort_key, a.c.id))
     if before is not None:
         stmt = stmt.where(q.c.sort_key < before)
-    if action or section:
-        ids = select(a.c.action_id).join(q, a.c.revision_pk == q.c.revision_pk)
-        if action:
-            ids = ids.where((a.c.action_id == action) | (a.c.ref == action))
-        if section:
-            ids = ids.where(a.c.section.ilike(f"%{section}%"))
+    if action:
+        stmt = stmt.where(a.c.action_id.in_(_action_ids(conn, plan_pk, action)))
+    if section:
+        ids = (select(a.c.action_id).join(q, a.c.revision_pk == q.c.revision_pk)
+               .where(a.c.section.ilike(f"%{section}%")))
         stmt = stmt.where(a.c.action_id.in_(ids))
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _action_ids(conn: Connection, plan_pk: int, action: str) -> list[str]:
+    """An ID, else the action(s) holding ref ``action`` in the latest quarter any did: a
+    revision renumbers, and "1.1" means today's 1.1, whatever it was called before."""
+    q, a = newest_revisions(plan_pk), t.actions
+    rows = conn.execute(select(a.c.action_id, a.c.ref, a.c.archived, q.c.sort_key)
+                        .join(q, a.c.revision_pk == q.c.revision_pk)
+                        .where((a.c.action_id == action) | (a.c.ref == action))).all()
+    by_id = [r.action_id for r in rows if r.action_id == action]
+    if by_id:
+        return by_id[:1]
+    live = [r for r in rows if not r.archived] or rows  # a withdrawn action keeps its ref
+    latest = max((r.sort_key for r in live), default=None)
+    return sorted({r.action_id for r in live if r.sort_key == latest})
 
 
 def series(conn: Connection, plan_pk: int, before: int | None = None,
