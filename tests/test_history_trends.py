@@ -51,3 +51,67 @@ def test_backfill_gives_kept_withdrawn_and_new_actions_their_points(history_url,
     # backfilling the same folder again records nothing new
     assert main(["history", "backfill", str(base / "masters"), "--history", history_url]) == 0
     assert "3 masters read, 0 recorded" in capsys.readouterr().out
+
+
+def _trend_chart(xlsx) -> str:
+    """The XML of the Dashboard's RAG-by-quarter chart."""
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as zf:
+        found = [zf.read(n).decode() for n in zf.namelist()
+                 if n.startswith("xl/charts/chart") and b"RAG status by quarter" in zf.read(n)]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_dashboard_trend_block_and_paper_direction_after_the_third_quarter(
+        history_url, quarters, tmp_path, capsys):
+    import re
+
+    import docx
+    from openpyxl import load_workbook
+
+    masters, base = quarters
+    assert main(["history", "backfill", str(base / "masters"), "--history", history_url]) == 0
+    capsys.readouterr()
+    sep = masters["sep"]
+    dash = tmp_path / "dashboard.xlsx"
+    assert main(["rollup", str(sep), "-o", str(dash), "--history", history_url, "--json"]) == 0
+    trend = json.loads(capsys.readouterr().out)["trend"]
+    assert [q["period"] for q in trend["quarters"]] == ["Q2 2019/20", "Q4 2019/20",
+                                                        "Q2 2020/21"]
+    chart = _trend_chart(dash)
+    assert '<grouping val="stacked"/>' in chart and '<barDir val="col"/>' in chart
+    cats = set(re.findall(r"<cat>.*?<f>'?Dashboard'?!\$A\$(\d+):\$A\$(\d+)</f>", chart,
+                          re.S))
+    assert len(cats) == 1
+    first, last = map(int, cats.pop())
+    assert last - first + 1 == 3  # three bars
+    ws = load_workbook(dash, read_only=True)["Dashboard"]
+    labels = {r: ws.cell(r, 1).value for r in range(first, last + 1)}
+    assert list(labels.values()) == ["Q2 2019/20", "Q4 2019/20", "Q2 2020/21"]
+    # the Sep 2020 quarter as its master holds it: the bar's total is its 22 actions
+    sep_row = [c.value for c in ws[last]][1:8]
+    assert sum(v for v in sep_row if isinstance(v, int)) == 22
+    # red twice in a row (positions 4, 8, …) and worsened (position 1) are listed
+    names = {a["id"] for a in trend["red_for_2_or_more"]}
+    assert names and all(a["quarters"] >= 2 for a in trend["red_for_2_or_more"])
+    assert trend["worsened"]
+    paper = tmp_path / "paper.docx"
+    assert main(["paper", str(sep), "-o", str(paper), "--history", history_url]) == 0
+    document = docx.Document(paper)
+    book = read_book(sep)
+    aug_ids = {a["id"] for a in read_book(masters["aug"]).actions}
+    shown = {}
+    for table in document.tables:
+        head = [c.text for c in table.rows[0].cells]
+        assert "Direction" in head
+        col, ref = head.index("Direction"), head.index("Ref")
+        for row in table.rows[1:]:
+            shown[row.cells[ref].text] = row.cells[col].text
+    for action in book.actions:
+        text = shown[action["ref"]]
+        if action["id"] in aug_ids:  # every action with a previous quarter has a direction
+            assert re.fullmatch(r"[↑↓→] \d qtrs?", text), (action["ref"], text)
+        else:
+            assert text == "New"

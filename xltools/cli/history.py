@@ -13,12 +13,13 @@ HISTORY_HELP = ("the history store: an SQLite file (default: history.sqlite besi
                 "postgresql+psycopg://user@host/db")
 
 
-def add_history(parser, *, optional_value: bool = False) -> None:
-    """``--history [FILE|URL]``; on consolidate and next-quarter the value is optional
-    (``--history`` alone: the default store)."""
+def add_history(parser, *, optional_value: bool = False,
+                what: str = "also record the result in") -> None:
+    """``--history [FILE|URL]``; on consolidate, next-quarter and rollup the value is
+    optional (``--history`` alone: the default store)."""
     if optional_value:
         parser.add_argument("--history", nargs="?", const="", default=None,
-                            metavar="FILE|URL", help="also record the result in " + HISTORY_HELP)
+                            metavar="FILE|URL", help=f"{what} {HISTORY_HELP}")
     else:
         parser.add_argument("--history", metavar="FILE|URL", help=HISTORY_HELP)
 
@@ -190,5 +191,16 @@ def record_after(location: str | None, master: Path):
     store = _open(location or None, master)
     try:
         return record_master(store, master)
+    finally:
+        store.dispose()
+
+
+def trend_from(location: str | None, master: Path, book):
+    """The trend of ``book`` (read from ``master``) from the store: rollup and paper."""
+    from ..history.trends import trend_for
+
+    store = _open(location or None, master, must_exist=True)
+    try:
+        return trend_for(store, book)
     finally:
         store.dispose()

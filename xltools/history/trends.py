@@ -45,6 +45,13 @@ class Trend:
     red_streak: list[dict[str, Any]] = field(default_factory=list)
     slipped: list[dict[str, Any]] = field(default_factory=list)
 
+    def direction_texts(self, book: Book) -> dict[str, str]:
+        """Action ID → what the Direction column shows: the arrow and quarters at this
+        RAG; "New" for an action no earlier recorded quarter has (when there is one)."""
+        new = "New" if len(self.quarters) > 1 else ""
+        return {r["id"]: self.directions[r["id"]].text if r["id"] in self.directions else new
+                for r in book.actions if r.get("id")}
+
     def to_dict(self) -> dict[str, Any]:
         return {"quarters": [{"period": p, "rag": dict(c)} for p, c in self.quarters],
                 "directions": {k: d.text for k, d in self.directions.items()},

@@ -1,0 +1,89 @@
+"""The Dashboard's trend block: the RAG mix over the last recorded quarters (a table
+and a native stacked column chart over it) and the actions that worsened, stayed
+Red for two quarters or more, or slipped their timeframe — from the history store
+(``history.trends``), written when ``rollup --history`` names one.
+
+It sits below the one-page highlight report on the Dashboard (the committee's page
+is unchanged) and above the PMO's detail tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.styles import Alignment, Font
+
+from ..history.trends import Trend
+from ..workbook import styles
+from ..workbook.book import Book
+from ..workbook.grid import Grid
+from ..workbook.layout import col_letter
+from . import charts
+from .rollup import NO_STATUS, NOT_IN_SCHEME
+
+CHART_ROWS = 17  # the column chart's height in rows
+_SMALL = Font(name="Arial", size=9, color="595959")
+_CELL = Font(name="Arial", size=9)
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
+
+
+def trend_block(grid: Grid, book: Book, trend: Trend, statuses: list[str], top: int,
+                right: int) -> tuple[int, int]:
+    """Write the block from row ``top``; (its last row, the row its chart data heads)."""
+    plan = book.plan
+    grid.put(top, 1, f"Trend over the last {len(trend.quarters)} recorded quarters",
+             styles.SUBTITLE_FONT, border=False)
+    grid.put(top + 1, 1, "From the history store: each quarter as recorded, this one as in "
+             "this workbook.", _SMALL, align=_LEFT, border=False)
+    head = top + 2
+    grid.put(head, 1, "Quarter", styles.BOLD_FONT)
+    for i, status in enumerate(statuses, start=2):
+        grid.put(head, i, status, styles.BOLD_FONT, align=_CENTRE)
+    for r, (period, counts) in enumerate(trend.quarters, start=head + 1):
+        grid.put(r, 1, period)
+        folded = _by_status(plan, counts)
+        for i, status in enumerate(statuses, start=2):
+            grid.put(r, i, folded.get(status, 0), align=_CENTRE, fmt="0")
+    row = head + len(trend.quarters) + 2
+    for title, rows, extra in (
+            ("Worsened since last quarter", trend.worsened, lambda a: f"{a['previous_rag']} → "
+             f"{a['rag']}"),
+            ("Red for 2 quarters or more", trend.red_streak, lambda a: f"{a['quarters']} qtrs"),
+            ("Timeframe slipped", trend.slipped, lambda a: f"{a['was']} → {a['now']}")):
+        row = _list(grid, row, title, rows, extra) + 1
+    return max(row, top + CHART_ROWS + 2), head
+
+
+def add_trend_chart(ws, trend: Trend, statuses: list[str], colours: list[str], head: int,
+                    right: int) -> None:
+    ws.add_chart(charts.quarter_columns(ws, head, len(trend.quarters), len(statuses), colours),
+                 f"{col_letter(right)}{head - 2}")
+
+
+def _by_status(plan, counts) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value, n in counts.items():
+        status = NO_STATUS if value in (None, "", "No RAG") else (
+            plan.rag(value).name if plan.rag(value) else NOT_IN_SCHEME)
+        out[status] = out.get(status, 0) + n
+    return out
+
+
+def _list(grid: Grid, top: int, title: str, rows: list[dict[str, Any]], extra) -> int:
+    grid.put(top, 1, f"{title} ({len(rows)})", styles.BOLD_FONT, border=False, align=_LEFT)
+    row = top + 1
+    for action in rows[:12]:
+        text = " ".join(str(action.get("action") or "").split())
+        grid.put(row, 1, f"{action.get('ref') or action['id']}  {text[:60]}", _CELL,
+                 align=_LEFT)
+        grid.put(row, 2, extra(action), _CELL, align=_LEFT, border=False)
+        row += 1
+    if not rows:
+        grid.put(row, 1, "None.", _SMALL, border=False, align=_LEFT)
+        row += 1
+    elif len(rows) > 12:
+        grid.put(row, 1, f"…and {len(rows) - 12} more (xltools history show)", _SMALL,
+                 border=False, align=_LEFT)
+        row += 1
+    return row
