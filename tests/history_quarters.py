@@ -29,8 +29,12 @@ FEB_RAG = ("Amber", "Amber", "Green", "Red")   # 1st worsens, 3rd and 4th stay
 SEP_RAG = ("Red", "Green", "Green", "Red")     # 1st worsens again, 2nd improves
 
 
-def _next(book, period: str, rags: tuple[str, ...]):
+SLIPPING = 7  # the 8th action (in section 2, so it survives the revision) slips
+
+
+def _next(book, period: str, rags: tuple[str, ...], timeframe: str):
     book.plan = book.plan.with_changes(period=period)
+    book.actions[SLIPPING]["timeframe"] = timeframe
     for n, action in enumerate(book.actions):
         action["previous_rag"], action["previous_progress"] = (action.get("rag"),
                                                                 action.get("progress_update"))
@@ -48,10 +52,10 @@ def three_quarters(folder: Path, work: Path) -> dict[str, Path]:
         action["rag"] = AUG_RAG[n % len(AUG_RAG)]
         action["progress_update"] = f"Aug 2019 update {n + 1}"
     aug = write_import(report, folder / "tracker_aug2019.xlsx")
-    feb = write_book(_next(read_book(aug), "Q4 2019/20", FEB_RAG), folder / "update_feb2020.xlsx",
-                     backup=False)
-    pre = write_book(_next(read_book(feb), "Q2 2020/21", SEP_RAG), work / "before_sep.xlsx",
-                     backup=False)
+    feb = write_book(_next(read_book(aug), "Q4 2019/20", FEB_RAG, "June 2020"),
+                     folder / "update_feb2020.xlsx", backup=False)
+    pre = write_book(_next(read_book(feb), "Q2 2020/21", SEP_RAG, "December 2020"),
+                     work / "before_sep.xlsx", backup=False)
     sep = revise(pre, _revised_plan(pre, work), folder / "revised_sep2020.xlsx").output
     return {"aug": aug, "feb": feb, "sep": Path(sep)}
 

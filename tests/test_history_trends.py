@@ -97,6 +97,7 @@ def test_dashboard_trend_block_and_paper_direction_after_the_third_quarter(
     names = {a["id"] for a in trend["red_for_2_or_more"]}
     assert names and all(a["quarters"] >= 2 for a in trend["red_for_2_or_more"])
     assert trend["worsened"]
+    assert [(a["was"], a["now"]) for a in trend["slipped"]] == [("June 2020", "December 2020")]
     paper = tmp_path / "paper.docx"
     assert main(["paper", str(sep), "-o", str(paper), "--history", history_url]) == 0
     document = docx.Document(paper)

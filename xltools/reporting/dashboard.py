@@ -102,8 +102,11 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
     ws.print_area = f"A1:{col_letter(right + len(RIGHT_WIDTHS) - 1)}{print_end}"
     data_top = print_end + 3
     if trend is not None:  # below the printed page, above the PMO's detail
+        trend_top = data_top
         trend_end, trend_head = trend_block(grid, book, trend, summary.statuses, data_top,
                                             right)
+        last = col_letter(right + len(RIGHT_WIDTHS) - 1)  # printed as a second page
+        ws.print_area = [f"A1:{last}{print_end}", f"A{data_top}:{last}{trend_end}"]
         data_top = trend_end + 2
     row = _chart_data(grid, summary, table_top + 1, data_top)
     _officer_tables(grid, summary, row + 1)
@@ -111,7 +114,8 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
     _charts(ws, book, summary, side_top, data_top, right)
     if trend is not None:
         add_trend_chart(ws, trend, summary.statuses,
-                        [status_colour(book, s) for s in summary.statuses], trend_head, right)
+                        [status_colour(book, s) for s in summary.statuses], trend_head, right,
+                        trend_top)
 
 
 def action_columns(book: Book) -> dict[str, list[Any]]:

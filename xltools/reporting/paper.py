@@ -58,7 +58,7 @@ DEFAULT_COLUMNS = tuple(PAPER_COLUMNS)
 EXCEPTION_COLUMNS = ("ref", "action", "lead_officer", "timeframe", "progress_update",
                      "previous_rag", "rag", "reason")
 OTHER_COLUMNS: dict[str, tuple[str, float]] = {"reason": ("Why it is listed", 2.6),
-                                               "direction": ("Direction", 1.6)}
+                                               "direction": ("Direction", 2.2)}
 RAG_KEYS = ("rag", "previous_rag")
 NO_SECTION = "Other actions"
 PAGE_WIDTH_CM = 29.7

@@ -52,13 +52,33 @@ def trend_block(grid: Grid, book: Book, trend: Trend, statuses: list[str], top: 
             ("Red for 2 quarters or more", trend.red_streak, lambda a: f"{a['quarters']} qtrs"),
             ("Timeframe slipped", trend.slipped, lambda a: f"{a['was']} → {a['now']}")):
         row = _list(grid, row, title, rows, extra) + 1
-    return max(row, top + CHART_ROWS + 2), head
+    data = _chart_data(grid, plan, trend, statuses, max(row, top + CHART_ROWS + 1))
+    return data + len(trend.quarters), data
+
+
+def _chart_data(grid: Grid, plan, trend: Trend, statuses: list[str], top: int) -> int:
+    """The chart's source: the table above with zeros left blank, so no "0" labels (the
+    label format's hidden zero is not honoured by every reader). Returns its header row."""
+    grid.put(top, 1, "Chart data (zeros left out)", _SMALL, align=_LEFT, border=False)
+    head = top + 1
+    grid.put(head, 1, "Quarter", _SMALL, border=False)
+    for i, status in enumerate(statuses, start=2):
+        grid.put(head, i, status, _SMALL, align=_CENTRE, border=False)
+    for r, (period, counts) in enumerate(trend.quarters, start=head + 1):
+        grid.put(r, 1, period, _SMALL, border=False)
+        folded = _by_status(plan, counts)
+        for i, status in enumerate(statuses, start=2):
+            if folded.get(status):
+                grid.put(r, i, folded[status], _SMALL, align=_CENTRE, fmt="0", border=False)
+    return head
 
 
 def add_trend_chart(ws, trend: Trend, statuses: list[str], colours: list[str], head: int,
-                    right: int) -> None:
+                    right: int, top: int) -> None:
+    """The column chart over the chart data headed at row ``head``, at the top right of
+    the block that starts at row ``top``."""
     ws.add_chart(charts.quarter_columns(ws, head, len(trend.quarters), len(statuses), colours),
-                 f"{col_letter(right)}{head - 2}")
+                 f"{col_letter(right)}{top}")
 
 
 def _by_status(plan, counts) -> dict[str, int]:
@@ -75,8 +95,8 @@ def _list(grid: Grid, top: int, title: str, rows: list[dict[str, Any]], extra) -
     row = top + 1
     for action in rows[:12]:
         text = " ".join(str(action.get("action") or "").split())
-        grid.put(row, 1, f"{action.get('ref') or action['id']}  {text[:60]}", _CELL,
-                 align=_LEFT)
+        text = text if len(text) <= 44 else text[:43].rstrip() + "…"
+        grid.put(row, 1, f"{action.get('ref') or action['id']}  {text}", _CELL, align=_LEFT)
         grid.put(row, 2, extra(action), _CELL, align=_LEFT, border=False)
         row += 1
     if not rows:
