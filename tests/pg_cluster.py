@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,14 +71,10 @@ def _as_owner(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", PG_USER, "--", *cmd]
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster():
-    """A running cluster for the session, or a skip (a failure under ``make test``)."""
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        if os.environ.get("XLTOOLS_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required: apt-get install postgresql")
-        pytest.skip("PostgreSQL not installed")
+@contextmanager
+def throwaway_cluster(bin_dir: Path):
+    """initdb in a temporary folder, start on a free loopback port, stop and delete at
+    the end (also used by bench/history_bench.py)."""
     folder = Path(tempfile.mkdtemp(prefix="xltools-pg-"))
     data, sockets = folder / "data", folder / "sockets"
     sockets.mkdir()
@@ -86,24 +83,37 @@ def postgres_cluster():
     pwfile.write_text(password + "\n")
     if os.geteuid() == 0:
         _as_owner(["true"])
-        shutil.chown(folder, PG_USER)
-        shutil.chown(sockets, PG_USER)
-        shutil.chown(pwfile, PG_USER)
+        for path in (folder, sockets, pwfile):
+            shutil.chown(path, PG_USER)
     port = _free_port()
-    subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                              "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                              "--no-sync"]), check=True, capture_output=True)
-    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c max_connections=50")
-    subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
-                              "-l", str(folder / "log"), "-w", "start"]),
-                   check=True, capture_output=True)
     try:
-        yield Cluster("127.0.0.1", port, password)
+        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                                  "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
+                                  "--no-sync"]), check=True, capture_output=True)
+        options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=50")
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
+                                  "-l", str(folder / "log"), "-w", "start"]),
+                       check=True, capture_output=True)
+        try:
+            yield Cluster("127.0.0.1", port, password)
+        finally:
+            subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast",
+                                      "-w", "stop"]), capture_output=True)
     finally:
-        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                  "-w", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A running cluster for the session, or a skip (a failure under ``make test``)."""
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        if os.environ.get("XLTOOLS_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required: apt-get install postgresql")
+        pytest.skip("PostgreSQL not installed")
+    with throwaway_cluster(bin_dir) as cluster:
+        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -130,20 +130,49 @@ def series(conn: Connection, plan_pk: int, before: int | None = None,
     return out
 
 
-def rag_mix(conn: Connection, plan_pk: int, before: int | None = None,
-            ) -> list[tuple[int, str, Counter]]:
-    """[(sort_key, period, Counter of RAG)] per recorded quarter (Actions sheet only)."""
-    q, a = newest_revisions(plan_pk), t.actions
-    stmt = (select(q.c.sort_key, q.c.period, a.c.rag, func.count().label("n"))
-            .join(a, a.c.revision_pk == q.c.revision_pk).where(a.c.archived.is_(False))
-            .group_by(q.c.sort_key, q.c.period, a.c.rag).order_by(q.c.sort_key))
+def quarters_back(conn: Connection, plan_pk: int, before: int | None = None,
+                  ) -> list[tuple[int, str, int]]:
+    """[(sort_key, period, revision_pk)] of the newest revision of each recorded quarter
+    before ``before``, newest first: the trend walks back from here."""
+    q = newest_revisions(plan_pk)
+    stmt = select(q.c.sort_key, q.c.period, q.c.revision_pk).order_by(q.c.sort_key.desc())
     if before is not None:
         stmt = stmt.where(q.c.sort_key < before)
-    out: dict[int, tuple[int, str, Counter]] = {}
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def points_in(conn: Connection, revision_pk: int) -> list[tuple[str, str | None, Any]]:
+    """(action ID, RAG, due date) of every Actions-sheet action in one revision, read
+    from the covering index ``ix_action_points``, never the wide rows."""
+    a = t.actions
+    stmt = (select(a.c.action_id, a.c.rag, a.c.due)
+            .where(a.c.revision_pk == revision_pk, a.c.archived.is_(False)))
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def timeframes(conn: Connection, revision_pk: int, ids: list[str]) -> dict[str, str | None]:
+    """Action ID → timeframe as written, for a few actions of one revision."""
+    a = t.actions
+    stmt = select(a.c.action_id, a.c.timeframe).where(a.c.revision_pk == revision_pk,
+                                                      a.c.action_id.in_(ids))
+    return dict(tuple(r) for r in conn.execute(stmt))
+
+
+def rag_mix(conn: Connection, revisions: list[tuple[int, str, int]],
+            ) -> list[tuple[int, str, Counter]]:
+    """[(sort_key, period, Counter of RAG)] for the given quarters (``quarters_back``
+    rows), oldest first, Actions sheet only: one GROUP BY over those revisions."""
+    if not revisions:
+        return []
+    a = t.actions
+    keys = {pk: (key, period) for key, period, pk in revisions}
+    stmt = (select(a.c.revision_pk, a.c.rag, func.count().label("n"))
+            .where(a.c.revision_pk.in_(list(keys)), a.c.archived.is_(False))
+            .group_by(a.c.revision_pk, a.c.rag))
+    out = {pk: Counter() for pk in keys}
     for row in conn.execute(stmt):
-        entry = out.setdefault(row.sort_key, (row.sort_key, row.period, Counter()))
-        entry[2][row.rag or "No RAG"] += row.n
-    return list(out.values())
+        out[row.revision_pk][row.rag or "No RAG"] += row.n
+    return sorted((keys[pk][0], keys[pk][1], counts) for pk, counts in out.items())
 
 
 def table_rows(conn: Connection, plan_pk: int, table) -> list[dict[str, Any]]:

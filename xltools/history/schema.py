@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -39,7 +40,7 @@ periods = Table(
     "periods", metadata,
     Column("id", Integer, primary_key=True),
     Column("plan_pk", Integer, ForeignKey("plans.id"), nullable=False),
-    Column("period", String(40), nullable=False),
+    Column("period", Text, nullable=False),
     Column("sort_key", Integer, nullable=False),  # year * 4 + quarter: ordering
     UniqueConstraint("plan_pk", "period", name="uq_periods_plan_period"),
 )
@@ -62,21 +63,25 @@ actions = Table(
     "action_snapshots", metadata,
     Column("id", Integer, primary_key=True),
     Column("revision_pk", Integer, ForeignKey("revisions.id"), nullable=False, index=True),
-    Column("action_id", String(40), nullable=False, index=True),
+    Column("action_id", Text, nullable=False, index=True),
     Column("ref", Text),
     Column("section", Text),
     Column("title", Text),
     Column("accountable_officer", Text),
     Column("lead_officer", Text),
     Column("timeframe", Text),
-    Column("rag", String(40)),
-    Column("previous_rag", String(40)),
+    Column("rag", Text),  # at most RAG_LENGTH characters: it is in ix_action_points
+    Column("previous_rag", Text),
+    Column("due", Date),  # the timeframe's due date (timeframes.due_date): slipped or not
     Column("progress", Text),
     Column("last_updated", Date),
     Column("updated_by", Text),
     Column("flags", Text),
     Column("archived", Boolean, nullable=False, default=False),
     UniqueConstraint("revision_pk", "action_id", name="uq_actions_revision_action"),
+    # the trend reads (action, RAG, due) of one quarter from this index alone, never the
+    # wide rows with their paragraphs of text
+    Index("ix_action_points", "revision_pk", "archived", "action_id", "rag", "due"),
 )
 
 kpis = Table(
@@ -89,10 +94,10 @@ kpis = Table(
     Column("latest", Float),
     Column("latest_period", Text),
     Column("target", Float),
-    Column("good_is", String(10)),
+    Column("good_is", Text),
     Column("previous", Float),
-    Column("rag", String(40)),
-    Column("trend", String(40)),
+    Column("rag", Text),
+    Column("trend", Text),
     UniqueConstraint("revision_pk", "row_no", name="uq_kpis_revision_row"),
 )
 
@@ -105,7 +110,7 @@ savings = Table(
     Column("project", Text),
     Column("department", Text),
     Column("lead_officer", Text),
-    Column("year", String(20)),
+    Column("year", Text),
     Column("expected", Float),
     Column("revised", Float),
     Column("change", Float),
@@ -124,9 +129,9 @@ events = Table(
     Column("revision_pk", Integer, ForeignKey("revisions.id"), nullable=False),
     Column("when", Text),
     Column("file", Text),
-    Column("sha256", String(64)),
+    Column("sha256", Text),  # as the Log sheet holds it
     Column("officer", Text),
-    Column("period", String(40)),
+    Column("period", Text),
     Column("accepted", Integer),
     Column("rejected", Integer),
     Column("notes", Text),

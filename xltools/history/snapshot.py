@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..periods import Quarter
+from ..timeframes import due_date
 from ..workbook.book import Book, Row
 
 ACTION_FIELDS = {  # store column -> master column key
@@ -29,6 +30,7 @@ KPI_FIELDS = ("measure", "department", "latest", "latest_period", "target", "goo
 SAVINGS_FIELDS = ("project_ref", "project", "department", "lead_officer", "year", "expected",
                   "revised", "change", "change_type", "approved_by", "approved_on", "comment")
 EVENT_FIELDS = ("when", "file", "sha256", "officer", "period", "accepted", "rejected", "notes")
+RAG_LENGTH = 100  # a longer "RAG" is no RAG (flagged INVALID in the master): cut
 _NUMBERS = {"latest", "target", "previous", "expected", "revised", "change"}
 _INTEGERS = {"accepted", "rejected"}
 
@@ -53,9 +55,10 @@ class Snapshot:
     def from_book(cls, book: Book) -> Snapshot:
         plan = book.plan
         quarter = Quarter.parse(plan.period, plan.fy_start_month)
-        acts = [_action(r, False) for r in book.actions if r.get("id")]
+        start = plan.fy_start_month
+        acts = [_action(r, False, start) for r in book.actions if r.get("id")]
         seen = {a["action_id"] for a in acts}
-        acts += [_action(r, True) for r in book.archive
+        acts += [_action(r, True, start) for r in book.archive
                  if r.get("id") and r["id"] not in seen]
         kpis = [dict(_pick(r, KPI_FIELDS), row_no=n) for n, r in enumerate(book.kpis, 1)
                 if r.get("measure")]
@@ -86,10 +89,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _action(row: Row, archived: bool) -> dict[str, Any]:
+def _action(row: Row, archived: bool, fy_start_month: int) -> dict[str, Any]:
     out = {name: _value(row.get(key), name) for name, key in ACTION_FIELDS.items()}
     out["last_updated"] = _day(row.get("last_updated"))
     out["archived"] = archived
+    out["due"] = due_date(row.get("timeframe"), fy_start_month)
+    if out["rag"] and len(out["rag"]) > RAG_LENGTH:  # not a RAG; kept short for the index
+        out["rag"] = out["rag"][: RAG_LENGTH - 1] + "…"
     return out
 
 

@@ -66,9 +66,38 @@ def trend_for(store: Store, book: Book, last: int = TREND_QUARTERS) -> Trend:
     key = quarter.year * 4 + quarter.number
     with store.engine.connect() as conn:
         row = query.find_plan(conn, plan_identity(book))
-        earlier = query.series(conn, row.pk, before=key) if row else {}
-        mix = query.rag_mix(conn, row.pk, before=key) if row else []
-    return build_trend(book, str(quarter), earlier, mix, last)
+        back = query.quarters_back(conn, row.pk, before=key) if row else []
+        mix = query.rag_mix(conn, back[: last - 1])
+        earlier = _runs(conn, book, back)
+        trend = build_trend(book, str(quarter), earlier, mix, last)
+        if trend.slipped:  # the timeframes as written, for the few that slipped
+            was = query.timeframes(conn, back[0][2], [a["id"] for a in trend.slipped])
+            for about in trend.slipped:
+                about["was"] = was.get(about["id"]) or about["was"]
+    return trend
+
+
+def _runs(conn, book: Book, back: list[tuple[int, str, int]]) -> dict[str, list]:
+    """Each action's recorded points back from the newest, only as far as the trend
+    needs: the previous quarter (direction, slipped timeframe) and then while the RAG
+    run is unbroken (quarters at this RAG). Reading stops when every action's run has
+    ended, so a trend over years of quarters reads a few of them."""
+    points: dict[str, list] = {}
+    open_runs = {r["id"] for r in book.actions if r.get("id")}
+    for key, period, revision_pk in back:
+        if not open_runs:
+            break
+        seen = set()
+        for action_id, rag, due in query.points_in(conn, revision_pk):
+            if action_id not in open_runs:
+                continue
+            seen.add(action_id)
+            run = points.setdefault(action_id, [])
+            run.insert(0, (key, period, rag, due, False))
+            if len(run) > 1 and _fold(rag) != _fold(run[1][2]):
+                open_runs.discard(action_id)  # an earlier RAG: the run starts after it
+        open_runs &= seen  # not in this quarter: nothing earlier joins its run
+    return points
 
 
 def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
@@ -91,10 +120,14 @@ def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
             trend.worsened.append(about)
         if str(rag or "").casefold() == "red" and direction.quarters >= 2:
             trend.red_streak.append(dict(about, quarters=direction.quarters))
-        was = points[-1][1]
-        if _later(row.get("timeframe"), was, book.plan.fy_start_month):
-            trend.slipped.append(dict(about, was=was, now=row.get("timeframe")))
+        was, now = points[-1][1], due_date(row.get("timeframe"), book.plan.fy_start_month)
+        if was and now and now > was:
+            trend.slipped.append(dict(about, was=f"{was:%d/%m/%Y}", now=row.get("timeframe")))
     return trend
+
+
+def _fold(rag: str | None) -> str:
+    return str(rag or "").casefold()
 
 
 def _direction(rag: str | None, history: list[str | None], ranks: dict[str, int]) -> Direction:
@@ -111,11 +144,3 @@ def _direction(rag: str | None, history: list[str | None], ranks: dict[str, int]
             break
         streak += 1
     return Direction(arrow, streak, previous)
-
-
-def _later(now: Any, was: Any, fy_start_month: int) -> bool:
-    """The timeframe moved to a later due date since the previous quarter."""
-    if not now or not was or str(now).strip() == str(was).strip():
-        return False
-    new, old = due_date(now, fy_start_month), due_date(was, fy_start_month)
-    return bool(new and old and new > old)

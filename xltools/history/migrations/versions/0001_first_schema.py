@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_table(
         "periods", _pk(),
         sa.Column("plan_pk", sa.Integer, sa.ForeignKey("plans.id"), nullable=False),
-        sa.Column("period", sa.String(40), nullable=False),
+        sa.Column("period", sa.Text, nullable=False),
         sa.Column("sort_key", sa.Integer, nullable=False),
         sa.UniqueConstraint("plan_pk", "period", name="uq_periods_plan_period"))
     op.create_table(
@@ -50,11 +50,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("period_pk", "revision", name="uq_revisions_period_revision"))
     op.create_table(
         "action_snapshots", _pk(), _revision_fk(),
-        sa.Column("action_id", sa.String(40), nullable=False),
+        sa.Column("action_id", sa.Text, nullable=False),
         *(sa.Column(name, sa.Text) for name in (
             "ref", "section", "title", "accountable_officer", "lead_officer", "timeframe")),
-        sa.Column("rag", sa.String(40)),
-        sa.Column("previous_rag", sa.String(40)),
+        sa.Column("rag", sa.Text),
+        sa.Column("previous_rag", sa.Text),
         sa.Column("progress", sa.Text),
         sa.Column("last_updated", sa.Date),
         sa.Column("updated_by", sa.Text),
@@ -69,17 +69,17 @@ def upgrade() -> None:
         sa.Column("latest", sa.Float),
         sa.Column("latest_period", sa.Text),
         sa.Column("target", sa.Float),
-        sa.Column("good_is", sa.String(10)),
+        sa.Column("good_is", sa.Text),
         sa.Column("previous", sa.Float),
-        sa.Column("rag", sa.String(40)),
-        sa.Column("trend", sa.String(40)),
+        sa.Column("rag", sa.Text),
+        sa.Column("trend", sa.Text),
         sa.UniqueConstraint("revision_pk", "row_no", name="uq_kpis_revision_row"))
     op.create_table(
         "savings_lines", _pk(), _revision_fk(),
         sa.Column("row_no", sa.Integer, nullable=False),
         sa.Column("project_ref", sa.Text, nullable=False),
         *(sa.Column(name, sa.Text) for name in ("project", "department", "lead_officer")),
-        sa.Column("year", sa.String(20)),
+        sa.Column("year", sa.Text),
         *(sa.Column(name, sa.Float) for name in ("expected", "revised", "change")),
         sa.Column("change_type", sa.Text),
         sa.Column("approved_by", sa.Text),
@@ -92,9 +92,9 @@ def upgrade() -> None:
         sa.Column("event_key", sa.String(64), nullable=False),
         sa.Column("revision_pk", sa.Integer, sa.ForeignKey("revisions.id"), nullable=False),
         *(sa.Column(name, sa.Text) for name in ("when", "file")),
-        sa.Column("sha256", sa.String(64)),
+        sa.Column("sha256", sa.Text),
         sa.Column("officer", sa.Text),
-        sa.Column("period", sa.String(40)),
+        sa.Column("period", sa.Text),
         sa.Column("accepted", sa.Integer),
         sa.Column("rejected", sa.Integer),
         sa.Column("notes", sa.Text),
