@@ -57,26 +57,38 @@ def quarters_of(book, count: int):
 
 
 def bench_engine(name: str, url: str, master: Path, quarters: int, out: Path) -> dict:
-    store = open_store(url)
-    fresh = []
+    book = read_book(master)
+    stores = iter(range(100))
 
-    def record_fresh() -> None:  # a new store each time: the first record of a quarter
-        s = open_store(url if name != "SQLite" else str(out / f"r{len(fresh)}.sqlite"))
-        fresh.append(s)
+    def fresh():
+        """A store with nothing in it, so each timed record is a quarter's first."""
+        if name == "SQLite":
+            return open_store(str(out / f"fresh{next(stores)}.sqlite"))
+        return _fresh_pg(url)
+
+    def record_file() -> None:
+        s = fresh()
         record_master(s, master)
+        s.dispose()
 
-    if name == "SQLite":
-        record_s = timed(record_fresh)
-    else:
-        record_s = timed(lambda: record_master(_fresh_pg(url), master), repeat=3)
-    book = read_book(master)
-    for q in quarters_of(book, quarters):
+    def record_only() -> None:
+        s = fresh()
+        start = time.perf_counter()
+        record_book(s, book, source="master.xlsx", source_sha256="0" * 64)
+        db_times.append(time.perf_counter() - start)
+        s.dispose()
+
+    record_s = timed(record_file)
+    db_times: list[float] = []
+    for _ in range(3):
+        record_only()
+    store = _fresh_pg(url) if name != "SQLite" else open_store(url)
+    for q in quarters_of(read_book(master), quarters):
         record_book(store, q, source=f"{q.plan.period}.xlsx", source_sha256="0" * 64)
-    book = read_book(master)
     book.plan = book.plan.with_changes(period=q.plan.period)
     with store.engine.connect() as conn:
         pk = query.find_plan(conn, plan_identity(book)).pk
-        series_s = timed(lambda: (query.series(conn, pk), query.rag_mix(conn, pk)))
+        series_s = timed(lambda: query.series(conn, pk))
     trend_s = timed(lambda: trend_for(store, book))
     trend = trend_for(store, book)
     plain = timed(lambda: write_output(book, master, out / "plain.xlsx", dashboard=True),
@@ -84,8 +96,8 @@ def bench_engine(name: str, url: str, master: Path, quarters: int, out: Path) ->
     with_trend = timed(lambda: write_output(book, master, out / "trend.xlsx", dashboard=True,
                                             trend=trend), repeat=2)
     store.dispose()
-    return {"record": record_s, "series": series_s, "trend": trend_s,
-            "rollup": plain, "rollup_trend": with_trend}
+    return {"record": record_s, "record_db": statistics.median(db_times), "series": series_s,
+            "trend": trend_s, "rollup": plain, "rollup_trend": with_trend}
 
 
 def _fresh_pg(url: str):
@@ -121,11 +133,14 @@ def main() -> int:
     targets = {"SQLite": 2.0, "PostgreSQL": 3.0}
     for name, r in results.items():
         extra = (r["rollup_trend"] - r["rollup"]) / r["rollup"] * 100
-        print(f"{name}: record {r['record']:.2f} s (target ≤ {targets[name]:.0f} s); "
-              f"trend query {args.quarters} quarters × {args.actions:,} actions "
-              f"{r['series']:.2f} s (≤ 0.5 s), whole trend for the Dashboard {r['trend']:.2f} s; "
-              f"rollup {r['rollup']:.2f} s → {r['rollup_trend']:.2f} s with the trend block "
-              f"({extra:+.0f} %, ≤ +10 %)")
+        print(f"{name}:\n  record a {args.actions:,}-action master: {r['record']:.2f} s "
+              f"reading the file and recording, {r['record_db']:.2f} s of it the database "
+              f"transaction (target ≤ {targets[name]:.0f} s)\n"
+              f"  Dashboard trend over {args.quarters} quarters × {args.actions:,} actions: "
+              f"{r['trend']:.2f} s (target ≤ 0.5 s); every point of every action "
+              f"(history show/export): {r['series']:.2f} s\n"
+              f"  rollup -o: {r['rollup']:.2f} s, with the trend block {r['rollup_trend']:.2f} s "
+              f"({extra:+.1f} %, target ≤ +10 %)")
     return 0
 
 

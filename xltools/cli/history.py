@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import HistoryError, UsageError
@@ -73,14 +74,27 @@ def _open(location: str | None, beside: Path | None, *, must_exist: bool = False
     return open_store(where)
 
 
+@contextmanager
+def opened(location: str | None, beside: Path | None, *, must_exist: bool = False,
+           doing: str = "read"):
+    """The store for one command: a database error while using it is one line (exit 2,
+    password scrubbed), and the connections are closed at the end."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    store = _open(location, beside, must_exist=must_exist)
+    try:
+        yield store
+    except SQLAlchemyError as exc:
+        raise store.failure(exc, doing) from None
+    finally:
+        store.dispose()
+
+
 def run_record(args) -> int:
     from ..history.record import record_master
 
-    store = _open(args.history, args.master)
-    try:
+    with opened(args.history, args.master, doing="record into") as store:
         result = record_master(store, args.master)
-    finally:
-        store.dispose()
     if args.json:
         emit_json(result.to_dict())
     else:
@@ -93,13 +107,10 @@ def run_backfill(args) -> int:
 
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder}: not a folder")
-    store = _open(args.history, args.folder / "x")
     out = None if args.json else console()
-    try:
+    with opened(args.history, args.folder / "x", doing="record into") as store:
         results, skipped = backfill(store, args.folder,
                                     say=(lambda line: out.print(line)) if out else None)
-    finally:
-        store.dispose()
     if args.json:
         emit_json({"store": store.name, "recorded": [r.to_dict() for r in results],
                    "skipped": skipped})
@@ -113,16 +124,12 @@ def run_backfill(args) -> int:
 def run_show(args) -> int:
     from ..history import query
 
-    store = _open(args.history, None, must_exist=True)
-    try:
-        with store.engine.connect() as conn:
-            plan = query.pick_plan(conn, args.plan, store.name)
-            quarters = query.recorded_periods(conn, plan.pk)
-            points = (query.action_rows(conn, plan.pk, action=args.action,
-                                        section=args.section)
-                      if args.action or args.section else [])
-    finally:
-        store.dispose()
+    with opened(args.history, None, must_exist=True) as store, \
+            store.engine.connect() as conn:
+        plan = query.pick_plan(conn, args.plan, store.name)
+        quarters = query.recorded_periods(conn, plan.pk)
+        points = (query.action_rows(conn, plan.pk, action=args.action, section=args.section)
+                  if args.action or args.section else [])
     if (args.action or args.section) and not points:
         raise UsageError(f"no recorded action matches {args.action or args.section} in "
                          f"{plan.title}")
@@ -169,11 +176,8 @@ def _short(text, limit: int = 50) -> str:
 def run_export(args) -> int:
     from ..history.export import export
 
-    store = _open(args.history, None, must_exist=True)
-    try:
+    with opened(args.history, None, must_exist=True) as store:
         counts = export(store, args.plan, args.output)
-    finally:
-        store.dispose()
     if args.json:
         emit_json({"output": str(args.output), "rows": counts})
     else:
@@ -188,19 +192,13 @@ def record_after(location: str | None, master: Path):
     reported by the caller after the command's work, which stays written."""
     from ..history.record import record_master
 
-    store = _open(location or None, master)
-    try:
+    with opened(location or None, master, doing="record into") as store:
         return record_master(store, master)
-    finally:
-        store.dispose()
 
 
 def trend_from(location: str | None, master: Path, book):
     """The trend of ``book`` (read from ``master``) from the store: rollup and paper."""
     from ..history.trends import trend_for
 
-    store = _open(location or None, master, must_exist=True)
-    try:
+    with opened(location or None, master, must_exist=True) as store:
         return trend_for(store, book)
-    finally:
-        store.dispose()
