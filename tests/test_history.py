@@ -28,6 +28,7 @@ from xltools.history.migrate import alembic_config, head_revision
 from xltools.history.record import record_master
 from xltools.history.schema import metadata
 from xltools.history.store import open_store
+from xltools.workbook.reader import read_book
 from xltools.workbook.writer import write_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,4 +280,23 @@ def test_consolidate_and_next_quarter_record_as_they_go(cycle, tmp_path, capsys)
     assert (recorded["status"], recorded["period"]) == ("unchanged", "Q2 2019/20")
     store = open_store(str(store_file))
     assert count(store, t.revisions) == 1
+    store.dispose()
+
+
+def test_a_master_from_before_plan_ids_and_its_consolidation_stay_one_plan(history_url, plan,
+                                                                          tmp_path):
+    """An old master has no plan ID; consolidating it mints one. Both quarters are the
+    same plan in the store, never two."""
+    old = write(master_book(plan), tmp_path / "q2.xlsx")
+    assert read_book(old).plan.plan_id == ""
+    minted = plan.with_changes(period="Q3 2019/20").with_plan_id()
+    new = write(master_book(minted), tmp_path / "q3.xlsx")
+    store = open_store(history_url)
+    for master in (old, new):
+        record_master(store, master)
+    with store.engine.connect() as conn:
+        (row,) = query.plans(conn)
+        assert row.plan_id == minted.plan_id
+        assert [q["period"] for q in query.recorded_periods(conn, row.pk)] == [
+            "Q2 2019/20", "Q3 2019/20"]
     store.dispose()

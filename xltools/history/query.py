@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 from ..errors import HistoryError
 from . import schema as t
 
+NAMED = "named:"  # the ID prefix of a plan recorded from a master without a plan ID
+
 
 @dataclass(frozen=True)
 class PlanRow:
@@ -49,8 +51,22 @@ def pick_plan(conn: Connection, plan_id: str | None, name: str) -> PlanRow:
     return known[0]
 
 
-def find_plan(conn: Connection, plan_id: str) -> PlanRow | None:
-    return next((p for p in plans(conn) if p.plan_id == plan_id), None)
+def find_plan(conn: Connection, plan_id: str, names: tuple[str, str, str] | None = None,
+              ) -> PlanRow | None:
+    """The store's plan for ``plan_id``. A master from before plan IDs is known by its
+    ``names`` (organisation, department, title; ID ``named:…``) and a later master of
+    the same plan carries an ID: either finds the other's plan when it is the only one
+    with those names, so one plan's quarters are never split in two."""
+    known = plans(conn)
+    found = next((p for p in known if p.plan_id == plan_id), None)
+    if found or names is None:
+        return found
+    same = [p for p in known if (p.organisation, p.department, p.title) == names]
+    if plan_id.startswith(NAMED):
+        ided = [p for p in same if not p.plan_id.startswith(NAMED)]
+        return ided[0] if len(ided) == 1 else None
+    unnamed = [p for p in same if p.plan_id.startswith(NAMED)]
+    return unnamed[0] if len(unnamed) == 1 and len(same) == 1 else None
 
 
 def newest_revisions(plan_pk: int):

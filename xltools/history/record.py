@@ -25,6 +25,7 @@ from ..errors import HistoryError
 from ..workbook.book import Book
 from ..workbook.reader import read_book
 from . import schema as t
+from .query import NAMED, find_plan
 from .snapshot import Snapshot, file_sha256
 from .store import Store
 
@@ -78,11 +79,14 @@ def record_master(store: Store, master: Path, *, by: str | None = None) -> Recor
                        by=by)
 
 
-def record_book(store: Store, book: Book, *, source: str, source_sha256: str,
+def record_book(store: Store, book: Book, *, source: str, source_sha256: str | None = None,
                 by: str | None = None) -> Recorded:
-    """Record ``book`` in one transaction, retried when another recorder won a race."""
+    """Record ``book`` in one transaction, retried when another recorder won a race.
+    ``source_sha256``: the file's hash; a book that came from no file (the add-in's open
+    workbook) is known by its content's hash."""
     snap = Snapshot.from_book(book)
     by = by or recorder()
+    source_sha256 = source_sha256 or snap.content_sha256
     for attempt in range(ATTEMPTS):
         try:
             with store.engine.begin() as conn:
@@ -148,13 +152,17 @@ def _record(conn: Connection, snap: Snapshot, source: str, sha: str, by: str) ->
 
 
 def _plan(conn: Connection, snap: Snapshot) -> int:
+    """The plan's row: found by ID, or by its names across the minting of a plan ID
+    (``query.find_plan``; an ID-less plan row then takes the ID), or new."""
     names = dict(organisation=snap.organisation, department=snap.department, title=snap.title)
-    pk = conn.execute(select(t.plans.c.id).where(t.plans.c.plan_id == snap.plan_id)).scalar()
-    if pk is None:
+    found = find_plan(conn, snap.plan_id, (snap.organisation, snap.department, snap.title))
+    if found is None:
         return conn.execute(insert(t.plans).values(plan_id=snap.plan_id, **names)
                             .returning(t.plans.c.id)).scalar_one()
-    conn.execute(update(t.plans).where(t.plans.c.id == pk).values(**names))
-    return pk
+    if found.plan_id.startswith(NAMED) and not snap.plan_id.startswith(NAMED):
+        names["plan_id"] = snap.plan_id
+    conn.execute(update(t.plans).where(t.plans.c.id == found.pk).values(**names))
+    return found.pk
 
 
 def _period(conn: Connection, plan_pk: int, snap: Snapshot) -> int:

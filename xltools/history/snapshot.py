@@ -65,11 +65,20 @@ class Snapshot:
         savings = [dict(_pick(r, SAVINGS_FIELDS), row_no=n)
                    for n, r in enumerate(book.savings, 1) if r.get("project_ref")]
         events = [_event(r) for r in book.log]
-        snap = cls(plan_identity(book), _text(plan.organisation) or "",
-                   _text(plan.department) or "", _text(plan.title) or "", str(quarter),
+        snap = cls(plan_identity(book), *plan_names(book), str(quarter),
                    quarter.year * 4 + quarter.number, acts, kpis, savings, events, "")
         snap.content_sha256 = _digest([snap.plan_id, snap.period, acts, kpis, savings, events])
         return snap
+
+
+NAMED = "named:"  # as query.NAMED: a plan recorded from a master without a plan ID
+
+
+def plan_names(book: Book) -> tuple[str, str, str]:
+    """(organisation, department, title) as the store keeps them."""
+    plan = book.plan
+    return (_text(plan.organisation) or "", _text(plan.department) or "",
+            _text(plan.title) or "")
 
 
 def plan_identity(book: Book) -> str:
@@ -78,7 +87,7 @@ def plan_identity(book: Book) -> str:
     if plan.plan_id:
         return plan.plan_id
     names = "|".join((plan.organisation, plan.department, plan.title))
-    return "named:" + hashlib.sha256(names.encode("utf-8")).hexdigest()[:16]
+    return NAMED + hashlib.sha256(names.encode("utf-8")).hexdigest()[:16]
 
 
 def file_sha256(path: Path) -> str:

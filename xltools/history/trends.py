@@ -16,7 +16,7 @@ from ..periods import Quarter
 from ..timeframes import due_date
 from ..workbook.book import Book
 from . import query
-from .snapshot import plan_identity
+from .snapshot import plan_identity, plan_names
 from .store import Store
 
 UP, DOWN, SAME = "↑", "↓", "→"
@@ -65,7 +65,7 @@ def trend_for(store: Store, book: Book, last: int = TREND_QUARTERS) -> Trend:
     quarter = Quarter.parse(plan.period, plan.fy_start_month)
     key = quarter.year * 4 + quarter.number
     with store.engine.connect() as conn:
-        row = query.find_plan(conn, plan_identity(book))
+        row = query.find_plan(conn, plan_identity(book), plan_names(book))
         back = query.quarters_back(conn, row.pk, before=key) if row else []
         mix = query.rag_mix(conn, back[: last - 1])
         earlier = _runs(conn, book, back)
