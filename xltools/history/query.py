@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Connection
 
 from ..errors import HistoryError
@@ -162,7 +162,7 @@ def points_in(conn: Connection, revision_pk: int) -> list[tuple[str, str | None,
     from the covering index ``ix_action_points``, never the wide rows."""
     a = t.actions
     stmt = (select(a.c.action_id, a.c.rag, a.c.due)
-            .where(a.c.revision_pk == revision_pk, a.c.archived.is_(False)))
+            .where(a.c.revision_pk == revision_pk, a.c.archived == false()))
     return [tuple(r) for r in conn.execute(stmt)]
 
 
@@ -183,7 +183,7 @@ def rag_mix(conn: Connection, revisions: list[tuple[int, str, int]],
     a = t.actions
     keys = {pk: (key, period) for key, period, pk in revisions}
     stmt = (select(a.c.revision_pk, a.c.rag, func.count().label("n"))
-            .where(a.c.revision_pk.in_(list(keys)), a.c.archived.is_(False))
+            .where(a.c.revision_pk.in_(list(keys)), a.c.archived == false())
             .group_by(a.c.revision_pk, a.c.rag))
     out = {pk: Counter() for pk in keys}
     for row in conn.execute(stmt):

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..periods import Quarter
-from ..timeframes import due_date
 from ..workbook.book import Book
 from . import query
-from .snapshot import plan_identity, plan_names
+from .snapshot import cached_due, plan_identity, plan_names
 from .store import Store
 
 UP, DOWN, SAME = "↑", "↓", "→"
@@ -104,8 +103,8 @@ def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
                 last: int = TREND_QUARTERS) -> Trend:
     ranks = {s.name.casefold(): s.rank for s in book.plan.rag_scheme}
     trend = Trend()
-    now = Counter((r.get("rag") or "No RAG") for r in book.actions if r.get("id"))
-    trend.quarters = [(p, c) for _, p, c in mix][-(last - 1):] + [(period, now)]
+    mix_now = Counter((r.get("rag") or "No RAG") for r in book.actions if r.get("id"))
+    trend.quarters = [(p, c) for _, p, c in mix][-(last - 1):] + [(period, mix_now)]
     for row in book.actions:
         action_id = row.get("id")
         points = [(p[2], p[3]) for p in earlier.get(action_id, ()) if not p[4]]
@@ -120,8 +119,10 @@ def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
             trend.worsened.append(about)
         if str(rag or "").casefold() == "red" and direction.quarters >= 2:
             trend.red_streak.append(dict(about, quarters=direction.quarters))
-        was, now = points[-1][1], due_date(row.get("timeframe"), book.plan.fy_start_month)
-        if was and now and now > was:
+        timeframe = row.get("timeframe")
+        was = points[-1][1]
+        due = cached_due(timeframe, book.plan.fy_start_month) if timeframe is not None else None
+        if was and due and due > was:
             trend.slipped.append(dict(about, was=f"{was:%d/%m/%Y}", now=row.get("timeframe")))
     return trend
 
