@@ -300,3 +300,14 @@ def test_a_master_from_before_plan_ids_and_its_consolidation_stay_one_plan(histo
         assert [q["period"] for q in query.recorded_periods(conn, row.pk)] == [
             "Q2 2019/20", "Q3 2019/20"]
     store.dispose()
+
+
+def test_a_return_is_not_recorded_as_a_quarter(cycle, tmp_path, capsys):
+    _, returns = cycle
+    one = sorted(returns.glob("*.xlsx"))[0]
+    store = tmp_path / "h.sqlite"
+    assert main(["history", "record", str(one), "--history", str(store)]) == 2
+    assert "is a return, not a master" in capsys.readouterr().err
+    opened = open_store(str(store))
+    assert count(opened, t.revisions) == 0
+    opened.dispose()

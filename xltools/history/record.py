@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 
 from ..errors import HistoryError
 from ..workbook.book import Book
+from ..workbook.layout import MASTER
 from ..workbook.reader import read_book
 from . import schema as t
 from .query import NAMED, find_plan
@@ -75,6 +76,9 @@ def record_master(store: Store, master: Path, *, by: str | None = None) -> Recor
     """Read ``master`` and record it (see ``record_book``)."""
     master = Path(master)
     book = read_book(master)
+    if book.kind != MASTER:  # an officer's return or the blank template is not a quarter
+        raise HistoryError(f"{master.name} is a {book.kind}, not a master: record the "
+                           "consolidated master")
     return record_book(store, book, source=master.name, source_sha256=file_sha256(master),
                        by=by)
 
