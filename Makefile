@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench bench-large soffice postgres clean
+.PHONY: demo test lint bench bench-large bench-history soffice postgres clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: $(STAMP)
 bench-large: $(STAMP)
 	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 --repeat 3 \
 		--results-md bench/RESULTS.md --note "$(NOTE)"
+
+# the history store (issue 26): recording a 12,000-action master, the Dashboard's trend
+# over 20 quarters, rollup with and without the trend block, on SQLite and PostgreSQL
+bench-history: $(STAMP) postgres
+	$(BIN)/python bench/history_bench.py
 
 clean:
 	rm -rf $(VENV) demo/out bench/out build *.egg-info
