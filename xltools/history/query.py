@@ -163,7 +163,7 @@ def points_in(conn: Connection, revision_pk: int) -> list[tuple[str, str | None,
     a = t.actions
     stmt = (select(a.c.action_id, a.c.rag, a.c.due)
             .where(a.c.revision_pk == revision_pk, a.c.archived == false()))
-    return [tuple(r) for r in conn.execute(stmt)]
+    return conn.execute(stmt).all()
 
 
 def timeframes(conn: Connection, revision_pk: int, ids: list[str]) -> dict[str, str | None]:

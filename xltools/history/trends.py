@@ -86,16 +86,21 @@ def _runs(conn, book: Book, back: list[tuple[int, str, int]]) -> dict[str, list]
     for key, period, revision_pk in back:
         if not open_runs:
             break
-        seen = set()
+        still = set()  # runs this quarter continues (not in it, or another RAG: ended)
         for action_id, rag, due in query.points_in(conn, revision_pk):
             if action_id not in open_runs:
                 continue
-            seen.add(action_id)
-            run = points.setdefault(action_id, [])
-            run.insert(0, (key, period, rag, due, False))
-            if len(run) > 1 and _fold(rag) != _fold(run[1][2]):
-                open_runs.discard(action_id)  # an earlier RAG: the run starts after it
-        open_runs &= seen  # not in this quarter: nothing earlier joins its run
+            run = points.get(action_id)
+            if run is None:
+                points[action_id] = [(key, period, rag, due, False)]
+                still.add(action_id)
+                continue
+            run.append((key, period, rag, due, False))
+            if _fold(rag) == _fold(run[-2][2]):
+                still.add(action_id)
+        open_runs = still
+    for run in points.values():
+        run.reverse()  # oldest first
     return points
 
 
