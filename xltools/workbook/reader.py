@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
-from .extent import has_formula, sheet_extent, too_large
+from .extent import XmlRefused, has_formula, parse_part, sheet_extent, too_large
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -188,8 +189,12 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
                     if required or only is None or layout.name in only)]
         path, oversized, with_formulas = checked_extents(path, wanted, limits)
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
-        book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
-                                skip=oversized)
+        try:
+            book = book_from_sheets(wb, Path(path).name, plan, only=only,
+                                    own_lists=own_lists, skip=oversized)
+        except calamine.CalamineError as exc:  # a damaged cell the scan let through
+            raise WorkbookError(f"{Path(path).name}: corrupt workbook ({exc})",
+                                path=str(path), reason="CORRUPT") from None
     book.path = str(path)
     if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
         book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
@@ -223,8 +228,10 @@ def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None
 
     A required sheet (Settings, Actions) far larger than its layout raises
     ``WorkbookError`` (reason ``TOO_LARGE``, with the sheet and cell); any other
-    comes back as sheet → its TOO_LARGE finding, to be skipped. Also returns the
-    sheets that hold formulas (all of them when the package could not be scanned).
+    comes back as sheet → its TOO_LARGE finding, to be skipped. XML no spreadsheet
+    program writes (a DTD, an undefined entity) is refused the same way, reason
+    ``BAD_XML``; in the shared strings it refuses the file. Also returns the sheets
+    that hold formulas (all of them when the package could not be scanned).
     ``package``: ``path`` already open (``preflight_package``)."""
     out: dict[str, Finding] = {}
     formulas: set[str] = set()
@@ -232,25 +239,54 @@ def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None
         with (contextlib.nullcontext(package) if package is not None
               else zipfile.ZipFile(path)) as zf:
             parts = sheet_targets(zf)
+            _check_text_parts(path, zf)
             for sheet in sheets:
                 part = parts.get(sheet)
                 if part is None or part not in zf.NameToInfo:
                     continue
-                extent = sheet_extent(zf, part)
-                if extent.formulas:
-                    formulas.add(sheet)
-                why = too_large(extent, sheet_width(sheet), sheet)
-                if why is None:
-                    continue
-                cell = extent.far_col_ref or extent.far_row_ref
-                if sheet in _REQUIRED:
-                    raise WorkbookError(f"{path.name}: {why}", path=str(path),
-                                        reason="TOO_LARGE", sheet=sheet, cell=cell)
-                out[sheet] = Finding("TOO_LARGE", f"{why}; the sheet was not read",
-                                     file=path.name, sheet=sheet, cell=cell)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+                refused = _refused_sheet(path, zf, part, sheet, formulas)
+                if refused is not None:
+                    out[sheet] = refused
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
         formulas = set(sheets)  # a damaged package (calamine reports it): look anyway
     return out, formulas
+
+
+def _check_text_parts(path: Path, zf: zipfile.ZipFile) -> None:
+    """The workbook part and the shared strings (every sheet's text) parse as plain
+    XML: no DTD, no undefined entity — else the file is refused (BAD_XML)."""
+    for part in ("xl/workbook.xml", "xl/sharedStrings.xml"):
+        if part in zf.NameToInfo:
+            try:
+                parse_part(zf, part)
+            except XmlRefused as exc:
+                raise WorkbookError(f"{path.name}: cannot be read safely — {part} {exc}; "
+                                    "open it in Excel and save it again", path=str(path),
+                                    reason="BAD_XML") from None
+
+
+def _refused_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str,
+                   formulas: set[str]) -> Finding | None:
+    """``sheet``'s finding when it must not be read (a required sheet raises)."""
+    try:
+        extent = sheet_extent(zf, part)
+    except XmlRefused as exc:
+        why, cell, reason = (f"{sheet} cannot be read safely: {exc}; open the file in Excel "
+                             "and save it again", None, "BAD_XML")
+    else:
+        if extent.formulas:
+            formulas.add(sheet)
+        why, cell = too_large(extent, sheet_width(sheet), sheet), (extent.far_col_ref
+                                                                   or extent.far_row_ref)
+        reason = "TOO_LARGE"
+        if why is None:
+            return None
+    if sheet in _REQUIRED:
+        raise WorkbookError(f"{path.name}: {why}", path=str(path), reason=reason,
+                            sheet=sheet, cell=cell)
+    code = "TOO_LARGE" if reason == "TOO_LARGE" else "UNREADABLE"
+    return Finding(code, f"{why}; the sheet was not read", file=path.name, sheet=sheet,
+                   cell=cell, got=None if code == "TOO_LARGE" else reason)
 
 
 def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
