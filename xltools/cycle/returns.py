@@ -33,7 +33,7 @@ from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.files import unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import open_plan, read_book
-from .intake import die_with_parent
+from ..workbook.sandbox import die_with_parent
 from .savings_returns import officer_savings, savings_leads
 
 if TYPE_CHECKING:  # the writer (openpyxl) is loaded where returns are written: see WriterPool

@@ -28,6 +28,7 @@ from ..findings import Finding, count_by_code
 from ..plan import Plan
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.reader import RETURN_LIMITS, read_book
+from ..workbook.sandbox import each_capped
 from .classify import SUMMARY_ROWS, classify, project_findings
 from .results import ProjectResult, YearResult, money
 from .rows import Line, book_lines, check_stated_change, fmt, fold, parse_year
@@ -113,12 +114,14 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
     if missing:
         raise UsageError(f"no such return: {', '.join(missing)}")
     books, problems = [], []
-    for path in returns:
-        try:
-            books.append(read_book(path, base.plan, limits=RETURN_LIMITS))
-        except WorkbookError as exc:
-            problems.append(Finding("UNREADABLE", f"{exc} (reason {exc.reason}); its savings "
-                                    "are not reconciled", file=Path(path).name))
+    # officers' files: read in a memory-capped worker, so one file never stops the run
+    for path, got in zip(returns, each_capped([Path(p) for p in returns], read_book, base.plan,
+                                              limits=RETURN_LIMITS), strict=True):
+        if isinstance(got, WorkbookError):
+            problems.append(Finding("UNREADABLE", f"{got} (reason {got.reason}); its savings "
+                                    "are not reconciled", file=Path(path).name, got=got.reason))
+        else:
+            books.append(got)
     rec = reconcile(base, books, years=years)
     rec.findings[:0] = problems
     rec.unread = [f.file for f in problems]
