@@ -196,12 +196,34 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
             raise WorkbookError(f"{Path(path).name}: corrupt workbook ({exc})",
                                 path=str(path), reason="CORRUPT") from None
     book.path = str(path)
+    book.findings.extend(active_content(path))
     if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
         book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
 
 
 _REQUIRED = (SETTINGS, ACTIONS_LAYOUT.name)
+_ACTIVE = (("xl/vbaProject.bin", "macros (VBA)"), ("xl/activeX/", "ActiveX controls"),
+           ("xl/externalLinks/", "links to other workbooks"),
+           ("xl/embeddings/", "embedded objects"))
+
+
+def active_content(path: Path) -> list[Finding]:
+    """REVIEW_CONTENT when the package holds macros, ActiveX, external links or embedded
+    objects: never run or followed here (calamine reads values only), but a return
+    should not carry them, and whoever opens it in Excel may be asked to enable them."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+    kinds = [what for part, what in _ACTIVE
+             if any(n == part or (part.endswith("/") and n.startswith(part)) for n in names)]
+    if not kinds:
+        return []
+    return [Finding("REVIEW_CONTENT", f"{path.name} holds {' and '.join(kinds)}; its values "
+                    "were read, nothing in it was run — ask for it saved as a plain .xlsx "
+                    "without them", file=path.name, got=", ".join(kinds))]
 
 
 def sheet_width(sheet: str) -> int:
