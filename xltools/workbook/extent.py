@@ -99,10 +99,8 @@ class _Walker:
     def _row(self, ref: str | None) -> None:
         match = _ROW.match(ref) if ref else None
         number = int(match[1]) if match else 0
-        self.row = number if number > 0 else max(self.row, self.rows) + 1
-        self.col = 0
-        if self.row > self.rows:  # an empty row still makes the grid that long
-            self.rows, self.row_at = self.row, (1, self.row)
+        self.row = number if number > 0 else self.row + 1  # empty rows count in the number
+        self.col = 0  # (but make the grid no longer: only a cell does)
 
     def _cell(self, ref: str | None) -> None:
         self.cells += 1
