@@ -434,3 +434,42 @@ def test_macros_and_external_links_are_reported_for_review(cycle, tmp_path):
     run = subprocess.run(XLTOOLS + ["check", str(inbox / STEVE), "--json"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode in (0, 1) and '"REVIEW_CONTENT"' in run.stdout
+
+
+# -- the server: uploads over real HTTP ------------------------------------------------
+
+
+def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_files,
+                                                                      tmp_path):
+    """The acceptance over HTTP: each hostile upload is refused naming the file (and the
+    cell), a good return is accepted after them, and the server stays under 500 MB."""
+    import httpx
+    from live_server import stop
+    from test_server_security import bearer, make_token, start
+
+    root = tmp_path / "srv"
+    (root / "returns").mkdir(parents=True)
+    token = make_token(root / "tokens.json", "Pat PMO", "pmo")
+    base, proc = start(root, "--tokens", str(root / "tokens.json"))
+    try:
+        hostile = {p.name: p.read_bytes() for p in far_files.values()}
+        hostile["laughs.xlsx"] = rewrite(cycle[1] / STEVE, tmp_path / "laughs.xlsx", "Actions",
+                                         with_dtd).read_bytes()
+        for name, data in hostile.items():
+            response = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
+                                  files=[("files", (name, data, "application/octet-stream"))])
+            assert response.status_code == 200, response.text
+            (result,) = response.json()["files"]
+            assert not result["accepted"] and result["file"] == name
+            said = {"laughs": "DTD", "no_r_rows": "row 300,"}.get(name[:-5])
+            assert (said or FAR[name[:-5]][1]) in result["reason"]
+        good = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
+                          files=[("files", (STEVE, (cycle[1] / STEVE).read_bytes(),
+                                            "application/octet-stream"))])
+        assert good.json()["files"][0]["accepted"]
+        assert sorted(p.name for p in (root / "returns").iterdir()) == [STEVE]
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status)[1])
+        assert peak_kb < 500_000
+    finally:
+        stop(proc)
