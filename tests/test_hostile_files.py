@@ -473,3 +473,23 @@ def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_
         assert peak_kb < 500_000
     finally:
         stop(proc)
+
+
+def test_files_read_whole_are_measured_too(tmp_path):
+    """A legacy tracker being imported and finance's published summary are read sheet by
+    sheet: a stray far cell on any sheet is refused by name, before calamine."""
+    import xlsxwriter
+
+    from xltools.legacy.source import read_xlsx
+    from xltools.savings.published import read_published
+
+    path = tmp_path / "tracker.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("Tracker").write_row(0, 0, ["Ref", "Action", "Lead officer"])
+    wb.add_worksheet("Notes").write(999_999, 16_383, "stray")  # XFD1000000: 500 GB
+    wb.close()
+    for read in (read_xlsx, read_published):
+        with pytest.raises(WorkbookError) as err:
+            read(path)
+        assert (err.value.reason, err.value.sheet, err.value.cell) == (
+            "TOO_LARGE", "Notes", "XFD1000000")

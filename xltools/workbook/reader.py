@@ -166,6 +166,33 @@ def open_workbook(path: str | Path, *, checked: bool = False,
                             reason="CORRUPT") from exc
 
 
+ANY_SHEET_WIDTH = 200  # a sheet not in xltools' layout (a legacy tracker, a summary table)
+
+
+def open_measured(path: str | Path, limits: Limits = WORKBOOK_LIMITS,
+                  width: int = ANY_SHEET_WIDTH) -> calamine.CalamineWorkbook:
+    """``open_workbook`` for a file whose every sheet will be read (not in xltools'
+    layout): each sheet's extent is measured first, and one reaching past ``width``
+    (+ spare) columns or the row limit is refused (TOO_LARGE, naming sheet and cell)."""
+    path, package = preflight_package(path, limits)
+    with package as zf:
+        _check_text_parts(path, zf)
+        for sheet, part in sheet_targets(zf).items():
+            if part not in zf.NameToInfo:
+                continue
+            try:
+                extent = sheet_extent(zf, part)
+            except XmlRefused as exc:
+                raise WorkbookError(f"{path.name}: {sheet} cannot be read safely: {exc}; open "
+                                    "it in Excel and save it again", path=str(path),
+                                    reason="BAD_XML", sheet=sheet) from None
+            why = too_large(extent, width, sheet)
+            if why:
+                raise WorkbookError(f"{path.name}: {why}", path=str(path), reason="TOO_LARGE",
+                                    sheet=sheet, cell=extent.far_col_ref or extent.far_row_ref)
+    return open_workbook(path, checked=True)
+
+
 def read_book(path: str | Path, plan: Plan | None = None, *,
               only: Collection[str] | None = None, own_lists: bool = True,
               workbook: calamine.CalamineWorkbook | None = None,
