@@ -310,7 +310,6 @@ def read_alone(path: Path, plan: Plan, by_key: str, as_of: date) -> ReturnFile:
             return rf
 
 
-
 def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,
                  progress: Callable[[str], None] | None = None,
                  workers: int | None = None) -> list[ReturnFile]:

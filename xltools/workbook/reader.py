@@ -180,16 +180,10 @@ def open_measured(path: str | Path, limits: Limits = WORKBOOK_LIMITS,
         for sheet, part in sheet_targets(zf).items():
             if part not in zf.NameToInfo:
                 continue
-            try:
-                extent = sheet_extent(zf, part)
-            except XmlRefused as exc:
-                raise WorkbookError(f"{path.name}: {sheet} cannot be read safely: {exc}; open "
-                                    "it in Excel and save it again", path=str(path),
-                                    reason="BAD_XML", sheet=sheet) from None
-            why = too_large(extent, width, sheet)
-            if why:
-                raise WorkbookError(f"{path.name}: {why}", path=str(path), reason="TOO_LARGE",
-                                    sheet=sheet, cell=extent.far_col_ref or extent.far_row_ref)
+            measured = measure(zf, part, sheet, width)
+            if measured.why:
+                raise WorkbookError(f"{path.name}: {measured.why}", path=str(path),
+                                    reason=measured.reason, sheet=sheet, cell=measured.cell)
     return open_workbook(path, checked=True)
 
 
@@ -314,22 +308,36 @@ def _check_text_parts(path: Path, zf: zipfile.ZipFile) -> None:
                                     reason="BAD_XML") from None
 
 
-def _refused_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str,
-                   formulas: set[str]) -> Finding | None:
-    """``sheet``'s finding when it must not be read (a required sheet raises)."""
+@dataclass(frozen=True)
+class Measured:
+    """One sheet measured before it is read: why it must not be (None: it may)."""
+
+    why: str | None
+    cell: str | None = None
+    reason: str = "TOO_LARGE"  # or BAD_XML
+    formulas: bool = False
+
+
+def measure(zf: zipfile.ZipFile, part: str, sheet: str, width: int) -> Measured:
+    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured."""
     try:
         extent = sheet_extent(zf, part)
     except XmlRefused as exc:
-        why, cell, reason = (f"{sheet} cannot be read safely: {exc}; open the file in Excel "
-                             "and save it again", None, "BAD_XML")
-    else:
-        if extent.formulas:
-            formulas.add(sheet)
-        why, cell = too_large(extent, sheet_width(sheet), sheet), (extent.far_col_ref
-                                                                   or extent.far_row_ref)
-        reason = "TOO_LARGE"
-        if why is None:
-            return None
+        return Measured(f"{sheet} cannot be read safely: {exc}; open the file in Excel "
+                        "and save it again", reason="BAD_XML")
+    return Measured(too_large(extent, width, sheet), extent.far_col_ref or extent.far_row_ref,
+                    formulas=extent.formulas)
+
+
+def _refused_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str,
+                   formulas: set[str]) -> Finding | None:
+    """``sheet``'s finding when it must not be read (a required sheet raises)."""
+    measured = measure(zf, part, sheet, sheet_width(sheet))
+    if measured.formulas:
+        formulas.add(sheet)
+    why, cell, reason = measured.why, measured.cell, measured.reason
+    if why is None:
+        return None
     if sheet in _REQUIRED:
         raise WorkbookError(f"{path.name}: {why}", path=str(path), reason=reason,
                             sheet=sheet, cell=cell)
