@@ -156,11 +156,24 @@ def _acquire_windows(lock_path: Path, target: Path, note: Path):
         raise BusyError(f"{target.name} is being written by another xltools run "
                         f"({_holder(note)}); try again when it has finished") from None
 
+    _hide(lock_path)
+
     def release() -> None:
         lock.release()
         _unlink(lock_path)
 
     return release
+
+
+def _hide(path: Path) -> None:
+    """Windows shows dot-files: mark the lock hidden there, as a shared folder's other
+    users would otherwise see it while a run holds it."""
+    try:
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x2)  # FILE_ATTRIBUTE_HIDDEN
+    except (AttributeError, OSError):
+        pass
 
 
 def _unlink(path: Path) -> None:
