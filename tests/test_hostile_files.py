@@ -308,6 +308,16 @@ def test_check_on_bad_xml_is_one_clear_line(cycle, tmp_path, change):
     assert STEVE in run.stderr and "Actions" in run.stderr and "Excel" in run.stderr
 
 
+def test_check_reports_bad_xml_in_savings_as_a_finding(cycle, tmp_path):
+    """Only the Savings sheet is bad: the return is still checked, the sheet named."""
+    bad = rewrite(cycle[1] / STEVE, tmp_path / STEVE, "Savings", with_dtd)
+    run = subprocess.run(XLTOOLS + ["check", str(bad), "--json"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr
+    found = [f for f in json.loads(run.stdout)["findings"] if f["code"] == "UNREADABLE"]
+    assert [(f["file"], f["sheet"], f["got"]) for f in found] == [(STEVE, "Savings", "BAD_XML")]
+
+
 def test_a_dtd_in_the_shared_strings_is_refused(tmp_path, plan):
     import xlsxwriter
 
