@@ -43,18 +43,24 @@ def reader_mb() -> int:
 
 def cap_worker(allowance: int) -> None:
     """A pool's initializer: end with the parent, and cap the worker's address space at
-    its present size plus ``allowance`` bytes (Linux and macOS; elsewhere no cap)."""
+    its present size plus ``allowance`` bytes (Linux; elsewhere no cap is set)."""
     die_with_parent()
+    start = _address_space()
     try:
         import resource
     except ImportError:  # Windows: no setrlimit
         return
-    limit = _address_space() + allowance
+    if not start:  # no /proc (macOS, which does not enforce RLIMIT_AS anyway): no cap
+        return
+    limit = start + allowance
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):  # refused by the system: read uncapped, never fail
+            pass
 
 
 def _address_space() -> int:
