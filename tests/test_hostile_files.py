@@ -478,6 +478,12 @@ def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_
                                             "application/octet-stream"))])
         assert good.json()["files"][0]["accepted"]
         assert sorted(p.name for p in (root / "returns").iterdir()) == [STEVE]
+        macro = with_parts(cycle[1] / STEVE, tmp_path / "macro.xlsx",
+                           {"xl/vbaProject.bin": b"\xd0\xcf" * 64})
+        said = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
+                          files=[("files", ("macro.xlsx", macro.read_bytes(),
+                                            "application/octet-stream"))]).json()["files"][0]
+        assert said["accepted"] and "macros" in said["reason"]  # kept, but said
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status)[1])
         assert peak_kb < 500_000
