@@ -238,6 +238,75 @@ def test_any_far_reference_however_written_is_seen(style, row, col, prefixed):
     assert extent.rows == row and extent.cols == max(col, 26)
 
 
+# -- the package's own parts: every sheet calamine finds is measured ------------------
+
+FAR_SHEET = (f'<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID'
+             '</t></is></c></row><row r="200000"><c r="XFD200000"><v>1</v></c></row>'
+             "</sheetData></worksheet>")
+_REL = ('<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="{target}"/>')
+
+
+def package(path: Path, workbook: str, rels: list[tuple[str, str]],
+            members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("xl/workbook.xml", workbook)
+        zf.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships">' + "".join(_REL.format(id=i, target=t) for i, t in rels)
+            + "</Relationships>"))
+        for name, xml in members.items():
+            zf.writestr(name, xml)
+    return path
+
+
+_SINGLE = _WORKBOOK.replace('"', "'")
+_PREFIX = _WORKBOOK.replace("xmlns:r=", "xmlns:q=").replace("r:id=", "q:id=")
+PACKAGES = {  # how a hand-made package names the far sheet: calamine finds it each way
+    "single_quotes": (_SINGLE, [("rId1", "worksheets/sheet1.xml")],
+                      {"xl/worksheets/sheet1.xml": FAR_SHEET}),
+    "member_case": (_WORKBOOK, [("rId1", "worksheets/sheet1.xml")],
+                    {"xl/worksheets/SHEET1.xml": FAR_SHEET}),
+    "other_prefix": (_PREFIX, [("rId1", "worksheets/sheet1.xml")],
+                     {"xl/worksheets/sheet1.xml": FAR_SHEET}),
+    "absolute": (_WORKBOOK, [("rId1", "/xl/worksheets/sheet1.xml")],
+                 {"xl/worksheets/sheet1.xml": FAR_SHEET}),
+}
+
+
+@pytest.mark.parametrize("variant", list(PACKAGES))
+def test_a_far_sheet_is_found_however_the_package_names_it(tmp_path, plan, variant):
+    """Read in a capped worker: were the sheet missed, calamine's 100 GB would end the
+    worker (CRASHED) instead of this refusal."""
+    from xltools.workbook.sandbox import run_capped
+
+    path = package(tmp_path / f"{variant}.xlsx", *PACKAGES[variant])
+    with pytest.raises(WorkbookError) as err:
+        run_capped(path, read_book, path, plan=plan)
+    assert (err.value.reason, err.value.sheet, err.value.cell) == (
+        "TOO_LARGE", "Actions", "XFD200000")
+
+
+def test_a_sheet_named_twice_is_refused(tmp_path, plan):
+    twice = _WORKBOOK.replace('</sheets>', '<sheet name="actions" sheetId="2" r:id="rId2"/>'
+                                           "</sheets>")
+    path = package(tmp_path / "twice.xlsx", twice,
+                   [("rId1", "worksheets/sheet1.xml"), ("rId2", "worksheets/sheet2.xml")],
+                   {"xl/worksheets/sheet1.xml": _sheet_of(["ID"]),
+                    "xl/worksheets/sheet2.xml": FAR_SHEET})
+    with pytest.raises(WorkbookError) as err:
+        read_book(path, plan=plan)
+    assert err.value.reason == "BAD_XML" and "twice" in str(err.value)
+
+
+def _sheet_of(values: list[str]) -> str:
+    cells = "".join(f'<c r="{_letters(i + 1)}1" t="inlineStr"><is><t>{v}</t></is></c>'
+                    for i, v in enumerate(values))
+    return f'<worksheet xmlns="{NS}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'
+
+
 # -- a bounded fuzz of the reader ---------------------------------------------------
 
 _TOKENS = st.sampled_from([

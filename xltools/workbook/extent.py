@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -130,14 +131,16 @@ def _refuse_dtd(*_args) -> None:
     raise XmlRefused("it declares a DTD (entities), which no spreadsheet program writes")
 
 
-def parse_part(zf: zipfile.ZipFile, part: str, walker: _Walker | None = None) -> None:
+def parse_part(zf: zipfile.ZipFile, part: str,
+               start: Callable[[str, dict[str, str]], None] | None = None) -> None:
     """Stream ``part`` through expat in CHUNK-sized pieces (bounded memory), calling
-    ``walker`` for each element; raise ``XmlRefused`` for a DTD or malformed XML."""
+    ``start(name, attributes)`` for each element; raise ``XmlRefused`` for a DTD or
+    malformed XML."""
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
-    if walker is not None:
-        parser.StartElementHandler = walker.start
+    if start is not None:
+        parser.StartElementHandler = start
     try:
         with zf.open(part) as fh:
             while chunk := fh.read(CHUNK):
@@ -153,7 +156,7 @@ def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
     streamed parse for both. Exact for any sheet, cells in order or not, however
     its references are quoted or spaced or left out."""
     walker = _Walker()
-    parse_part(zf, part, walker)
+    parse_part(zf, part, walker.start)
     return walker.extent()
 
 

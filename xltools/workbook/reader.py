@@ -177,9 +177,10 @@ def open_measured(path: str | Path, limits: Limits = WORKBOOK_LIMITS,
     path, package = preflight_package(path, limits)
     with package as zf:
         _check_text_parts(path, zf)
-        for sheet, part in sheet_targets(zf).items():
+        for sheet, part in _sheet_parts(path, zf).items():
             if part not in zf.NameToInfo:
-                continue
+                raise WorkbookError(f"{path.name}: its sheet {sheet} is missing from the file "
+                                    "(damaged)", path=str(path), reason="CORRUPT", sheet=sheet)
             measured = measure(zf, part, sheet, width)
             if measured.why:
                 raise WorkbookError(f"{path.name}: {measured.why}", path=str(path),
@@ -281,18 +282,31 @@ def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None
     try:
         with (contextlib.nullcontext(package) if package is not None
               else zipfile.ZipFile(path)) as zf:
-            parts = sheet_targets(zf)
+            parts = _sheet_parts(path, zf)
             _check_text_parts(path, zf)
             for sheet in sheets:
                 part = parts.get(sheet)
-                if part is None or part not in zf.NameToInfo:
+                if part is None:
                     continue
+                if part not in zf.NameToInfo:  # what is not measured is not read
+                    raise WorkbookError(f"{path.name}: its sheet {sheet} is missing from the "
+                                        "file (damaged); open it in Excel and save it again",
+                                        path=str(path), reason="CORRUPT", sheet=sheet)
                 refused = _refused_sheet(path, zf, part, sheet, formulas)
                 if refused is not None:
                     out[sheet] = refused
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
         formulas = set(sheets)  # a damaged package (calamine reports it): look anyway
     return out, formulas
+
+
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
+    """``sheet_targets``, a package it refuses being BAD_XML naming the file."""
+    try:
+        return sheet_targets(zf)
+    except XmlRefused as exc:
+        raise WorkbookError(f"{path.name}: cannot be read safely — {exc}; open it in Excel "
+                            "and save it again", path=str(path), reason="BAD_XML") from None
 
 
 def _check_text_parts(path: Path, zf: zipfile.ZipFile) -> None:
