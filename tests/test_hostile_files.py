@@ -15,6 +15,7 @@ real command.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -299,6 +300,20 @@ def test_a_sheet_named_twice_is_refused(tmp_path, plan):
     with pytest.raises(WorkbookError) as err:
         read_book(path, plan=plan)
     assert err.value.reason == "BAD_XML" and "twice" in str(err.value)
+
+
+@pytest.mark.parametrize("twin", ["xl/worksheets/sheet1.xml", "XL/Worksheets/Sheet1.XML"])
+def test_a_part_stored_twice_is_refused(tmp_path, plan, twin):
+    """A zip may hold two members of one name (or names differing in case, which
+    calamine matches alike): the measured copy might not be the one read."""
+    path = package(tmp_path / "twin.xlsx", _WORKBOOK, [("rId1", "worksheets/sheet1.xml")],
+                   {"xl/worksheets/sheet1.xml": _sheet_of(["ID"])})
+    with zipfile.ZipFile(path, "a") as zf, pytest.warns(UserWarning) if twin == \
+            "xl/worksheets/sheet1.xml" else contextlib.nullcontext():
+        zf.writestr(twin, FAR_SHEET)
+    with pytest.raises(WorkbookError) as err:
+        read_book(path, plan=plan)
+    assert err.value.reason == "BAD_XML" and "two parts" in str(err.value)
 
 
 def _sheet_of(values: list[str]) -> str:

@@ -150,6 +150,11 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo], max_unpacked: int) 
         raise WorkbookError(f"{path.name}: refused, unpacks to {unpacked / 1e6:.0f} MB "
                             f"({unpacked / packed:.0f}× its size) — possible zip bomb",
                             path=str(path), reason="TOO_LARGE")
+    names = [i.filename.casefold() for i in infos]
+    if len(set(names)) != len(names):  # which copy would calamine read? not the one measured
+        raise WorkbookError(f"{path.name}: refused, it holds two parts of the same name — "
+                            "no spreadsheet program writes that; open it in Excel and save "
+                            "it again", path=str(path), reason="BAD_XML")
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise WorkbookError(f"{path.name}: not an Excel workbook (no xl/workbook.xml)",
                             path=str(path), reason="NOT_XLSX")
