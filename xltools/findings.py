@@ -60,6 +60,7 @@ CATALOGUE: dict[str, Code] = {
         Code("MERGED_CELLS", "Merged cells", WARNING),
         Code("CONTROL_CHARS", "Control characters dropped", WARNING),
         Code("LOCKED_CHANGED", "Locked cell changed in a return (not merged)", WARNING),
+        Code("REVIEW_CONTENT", "Macros or external links in a workbook: review it", WARNING),
         # import
         Code("MERGED_ROW", "Row merged into the action above", INFO),
         Code("SKIPPED_ROW", "Row skipped", INFO),

@@ -19,7 +19,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
                             "WRONG_PLAN", "NOT_A_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
+                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS",
+                            "REVIEW_CONTENT"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
@@ -87,10 +88,22 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "UNREADABLE": (
         "check, consolidate, savings",
         "A file could not be opened. The reason is one of NOT_XLSX, CORRUPT, PASSWORD, XLS, "
-        "LOCK_FILE (`~$…`: the workbook is open somewhere) or TOO_LARGE. The other files "
-        "are still processed.",
-        "Ask for the file again as .xlsx with no password; close the workbook if it is a "
-        "lock file."),
+        "LOCK_FILE (`~$…`: the workbook is open somewhere), TOO_LARGE, BAD_XML (its XML "
+        "declares a DTD or uses an undefined entity, which no spreadsheet program writes; "
+        "when only the Savings sheet has it, that sheet is not read) or CRASHED (reading it "
+        "needed far more memory than a workbook its size should: the reader, capped, "
+        "stopped). The other files are still processed.",
+        "Ask for the file again as .xlsx with no password (opened in Excel and saved "
+        "again, for BAD_XML or CRASHED); close the workbook if it is a lock file."),
+    "REVIEW_CONTENT": (
+        "check, consolidate, savings, the add-in's Upload returns",
+        "The workbook holds macros (VBA), ActiveX controls, links to other workbooks or "
+        "embedded objects. xltools reads cell values only and never runs or follows them; "
+        "the values are used as usual. But a return has no need of them, and whoever opens "
+        "it in Excel may be asked to enable content.",
+        "Ask the officer to save the return as a plain Excel Workbook (.xlsx), removing "
+        "the links (Data › Edit Links › Break Link), and send it again; do not enable "
+        "content in a return you did not expect to hold it."),
     "TOO_LARGE": (
         "check, consolidate",
         "A sheet holds a cell far beyond what the plan can use (say `XFD1048576`, often a "

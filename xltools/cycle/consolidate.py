@@ -25,7 +25,7 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
-from ..workbook.files import output_lock, unique_backup
+from ..workbook.files import ensure_replaceable, output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import SHARED_TEXT, give_back_memory, open_plan
 from .intake import ReturnFile, ReturnReader, read_returns, return_files
@@ -153,7 +153,12 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
     if in_place:
         report.backup = str(unique_backup(master_path))
     mark = time.perf_counter()
-    write_book(master, out, backup=not in_place)
+    try:
+        write_book(master, out, backup=not in_place)
+    except BaseException:
+        if report.backup:  # the master was not replaced: no backup of it is left behind
+            Path(report.backup).unlink(missing_ok=True)
+        raise
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     report.timings = timings
@@ -189,6 +194,7 @@ def check_output(master: Path, out: Path, in_place: bool) -> None:
                          "(which keeps a timestamped backup first)")
     if in_place and not same:
         raise UsageError("--in-place writes over the master itself; don't give a different -o")
+    ensure_replaceable(out)  # a link, read-only, or open in Excel: refused before any work
 
 
 def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:

@@ -32,6 +32,7 @@ from ..workbook.book import Book, cell_ref
 from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import RETURN_LIMITS, read_book
+from ..workbook.sandbox import capped_pool, crashed
 from ..workbook.validate import validate_book
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -119,6 +120,9 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         rf.reason, rf.error, rf.where = exc.reason, str(exc), (exc.sheet, exc.cell)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except MemoryError:  # the worker's memory cap (workbook.sandbox): this file, not the run
+        exc = crashed(path)
+        rf.book, rf.reason, rf.error = None, exc.reason, str(exc)
     except BaseException as exc:  # noqa: BLE001 - one broken file must not stop the batch
         # (a panic inside calamine is a BaseException, not an Exception)
         rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
@@ -236,18 +240,20 @@ class ReturnReader:
                  workers: int | None = None):
         self.paths, self.plan, self.by_key, self.as_of = paths, master_plan, by_key, as_of
         workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        # a small folder is read by one worker: every return is read in a capped process
         self.workers = workers if workers > 1 and len(paths) >= POOL_THRESHOLD else 1
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
         self._size = len(paths)
 
     def __enter__(self) -> ReturnReader:
-        if self.workers > 1:
+        if self.paths:
             # a few batches each, of at most MAX_BATCH: a worker holds its batch's books
-            # until the batch is sent, and the parent files returns batch by batch
+            # until the batch is sent, and the parent files returns batch by batch. Every
+            # reader is memory-capped (workbook.sandbox): a file that would take gigabytes
+            # ends its worker, never the command or the server
             size = self._size = min(MAX_BATCH, -(-len(self.paths) // (self.workers * 4)))
-            self._pool = ProcessPoolExecutor(max_workers=self.workers,
-                                             initializer=die_with_parent)
+            self._pool = capped_pool(self.workers)
             self._futures = [
                 self._pool.submit(_read_batch, self.paths[i:i + size], self.plan, self.by_key,
                                   self.as_of)
@@ -294,28 +300,14 @@ class ReturnReader:
 def read_alone(path: Path, plan: Plan, by_key: str, as_of: date) -> ReturnFile:
     """Read one file in a process of its own: if the reader dies on it, the file is
     reported (UNREADABLE, reason CRASHED) and the run goes on."""
-    with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent) as pool:
+    with capped_pool(1) as pool:
         try:
             return pool.submit(read_return, path, plan, by_key, as_of).result()
         except BrokenProcessPool:
-            rf = ReturnFile(path, reason="CRASHED",
-                            error=f"{path.name}: the reader crashed on this file (is it "
-                                  "damaged, or far larger than it looks?); not read")
+            exc = crashed(path)
+            rf = ReturnFile(path, reason=exc.reason, error=str(exc))
             rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got="CRASHED")]
             return rf
-
-
-def die_with_parent() -> None:
-    """A worker must not outlive a killed consolidation (``kill -9`` leaves no reader
-    behind): on Linux the kernel ends it when its parent dies."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the pool's own shutdown is all there is
 
 
 def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,

@@ -30,10 +30,10 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
-from ..workbook.files import unique_backup
+from ..workbook.files import ensure_replaceable, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import open_plan, read_book
-from .intake import die_with_parent
+from ..workbook.sandbox import die_with_parent
 from .savings_returns import officer_savings, savings_leads
 
 if TYPE_CHECKING:  # the writer (openpyxl) is loaded where returns are written: see WriterPool
@@ -280,6 +280,8 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
     (``pool``: workers already started, see ``WriterPool``)."""
     if not jobs:
         return []
+    for _, path in jobs:  # a link planted at a return's name: refused before any write
+        ensure_replaceable(path)
     many = len(jobs) >= POOL_THRESHOLD
     if pool is None or (pool.pool is None and many and pool.requested > 1):
         # none started, or none started early (the plan lists few officers, yet the
