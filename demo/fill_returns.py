@@ -15,6 +15,7 @@ folder. Most officers do it properly; the realistic exceptions are built in:
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -113,3 +114,19 @@ def fill_sample_returns(issued: Path, inbox: Path) -> list[Path]:
         if officer != MISSING:
             sent.append(fill(path, officer, inbox / path.name))
     return sent
+
+
+def main(argv: list[str]) -> int:
+    """``python demo/fill_returns.py ISSUED_DIR INBOX_DIR``: the README tour's officers."""
+    if len(argv) != 2:
+        print("usage: python demo/fill_returns.py ISSUED_DIR INBOX_DIR", file=sys.stderr)
+        return 2
+    sent = fill_sample_returns(Path(argv[0]), Path(argv[1]))
+    print(f"{len(sent)} returns filled in and saved to {argv[1]} (John Nilan sent nothing, "
+          "Rob Disney pasted a RAG, Nigel Harlow typed a text date, Lucy Peel and Helen "
+          "Richardson disagree on 3.6)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
