@@ -17,7 +17,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN", "NOT_A_RETURN",
+                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
@@ -103,9 +103,22 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "consolidate",
         "The return's Settings name another plan: another plan ID, or (for a return made "
         "before plan IDs) another organisation, department or title. It is refused whole, "
-        "never merged row by row, and its officer still counts as missing.",
-        "Check it came from this plan's issue; if the officer used another council's or "
-        "department's copy, send them theirs again."),
+        "never merged row by row, and its officer still counts as missing. The message "
+        "names the master that issued it (file and date, from the return's Settings). "
+        "Usually the master was rebuilt: importing the tracker again, or a new template, "
+        "makes a new plan, and returns issued before it are not its returns.",
+        "Consolidate the returns into the master that issued them. If you rebuilt this "
+        "master on purpose, consolidate again with `--adopt-returns` (see ADOPTED). If the "
+        "officer used another council's or department's copy, send them theirs again."),
+    "ADOPTED": (
+        "consolidate --adopt-returns",
+        "A return issued from an earlier master of the same plan (another plan ID, e.g. "
+        "before a re-import) was accepted because you asked (`--adopt-returns`) and its "
+        "organisation, department, title, period and every action ID match this master. "
+        "It is merged like this plan's own returns; the finding and the Log say which "
+        "master issued it and when.",
+        "Nothing, if you rebuilt the master on purpose. A return whose IDs do not all "
+        "match stays WRONG_PLAN and says which IDs are not in this master."),
     "NOT_A_RETURN": (
         "consolidate, check --master",
         "A file in the returns folder is a master or the blank template (its Settings say "
