@@ -17,7 +17,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN",
+                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "BLANK_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
@@ -110,6 +110,17 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Consolidate the returns into the master that issued them. If you rebuilt this "
         "master on purpose, consolidate again with `--adopt-returns` (see ADOPTED). If the "
         "officer used another council's or department's copy, send them theirs again."),
+    "BLANK_RETURN": (
+        "consolidate",
+        "A return holds no update at all: no progress update, RAG status, Last updated or "
+        "Updated by on any action, no savings change. It is the return as issued, not an "
+        "answer, so its officer is not counted as returned (still MISSING_RETURN, also in a "
+        "later consolidation into this output). When every return in the folder is blank "
+        "the report says so, naming the folder: these look like the blank returns you "
+        "issued.",
+        "Consolidate the folder where you saved the returns the officers sent back, not the "
+        "one `xltools issue` wrote. If an officer sent it back empty, ask them to fill it in "
+        "(with nothing to report, they say so in Progress update)."),
     "ADOPTED": (
         "consolidate --adopt-returns",
         "A return issued from an earlier master of the same plan (another plan ID, e.g. "

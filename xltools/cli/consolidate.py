@@ -89,7 +89,19 @@ def print_report(report) -> None:
               + (f", not returns {c['not_a_return']} (a master or template)"
                  if c["not_a_return"] else "")
               + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else "")
-              + (f", adopted {c['adopted']} (--adopt-returns)" if c["adopted"] else ""))
+              + (f", adopted {c['adopted']} (--adopt-returns)" if c["adopted"] else "")
+              + (f", blank {c['blank']} (no update: not counted as returned)"
+                 if c["blank"] else ""))
+    for warning in report.findings:
+        if warning.code == "BLANK_RETURN" and warning.file == report.returns_dir:
+            out.print(f"[yellow]  {warning.message}[/yellow]")
+    plans = {f.extra_settings.get("issued_from") for f in
+             (rf.book for rf in report.files if rf.wrong_plan and rf.book is not None)}
+    if c["wrong_plan"] and len(plans) == 1 and None not in plans:
+        out.print(f"[yellow]  {c['wrong_plan']} returns were issued from {plans.pop()}, "
+                  "another plan than this master's: consolidate them into that master, or "
+                  "(if you rebuilt this one on purpose) run again with --adopt-returns"
+                  "[/yellow]")
     if report.missing:
         out.print("  missing returns: " + ", ".join(
             f"{officer} ({len(ids)} action{'' if len(ids) == 1 else 's'})"

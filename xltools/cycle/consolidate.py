@@ -28,7 +28,15 @@ from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import SHARED_TEXT, give_back_memory, open_plan
-from .intake import ReturnFile, ReturnReader, adopt_return, read_returns, return_files
+from .intake import (
+    ReturnFile,
+    ReturnReader,
+    adopt_return,
+    blank_folder,
+    mark_blank,
+    read_returns,
+    return_files,
+)
 from .merge import (
     SAVINGS_FIELDS,
     Candidate,
@@ -64,6 +72,7 @@ class ConsolidationReport:
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     backup: str | None = None
+    returns_dir: str = ""  # the folder read, as given (named when its returns are blank)
 
     def files_with(self, code: str) -> list[str]:
         return sorted({f.file for f in self.findings if f.code == code and f.file})
@@ -88,6 +97,7 @@ class ConsolidationReport:
             "wrong_plan": len(self.files_with("WRONG_PLAN")),
             "adopted": len(self.files_with("ADOPTED")),
             "not_a_return": len(self.files_with("NOT_A_RETURN")),
+            "blank": sum(1 for f in self.files if f.blank),
             "not_owner": rows["not owner"],
             "delegated": rows["delegated"],
             "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
@@ -144,7 +154,8 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
         from ..workbook.writer import write_book
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
-        report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of)
+        report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of,
+                                     returns_dir=_folder_name(returns_dir))
         gather = Gather(master, report, by_key, delegates, adopt=adopt)
         for rf in reader.stream(progress, plan=master.plan):  # each book let go once filed
             gather.add(rf)
@@ -176,10 +187,16 @@ def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
     by_key = by_column(master.plan.return_by or "lead")
     as_of = as_of or date.today()
     files = read_returns(return_files(returns_dir), master.plan, by_key, as_of, workers=workers)
-    report = ConsolidationReport(name, name, master.plan.period, as_of, files)
+    report = ConsolidationReport(name, name, master.plan.period, as_of, files,
+                                 returns_dir=Path(returns_dir).name + "/")  # no server path
     merge_into(master, report, by_key, delegates, adopt=adopt)
     master.log.extend(log_rows(report, datetime.now()))
     return report
+
+
+def _folder_name(folder: str | Path) -> str:
+    """The returns folder as the PMO gave it, ending in a slash."""
+    return str(folder).rstrip("/\\") + "/"
 
 
 def check_output(master: Path, out: Path, in_place: bool) -> None:
@@ -239,6 +256,7 @@ class Gather:
         report.files.append(rf)
         if self.adopt and rf.wrong_plan:
             adopt_return(rf, self.master, report.as_of)
+        mark_blank(rf)
         report.findings += rf.findings
         if rf.readable and not rf.refused:
             if rf.officer:
@@ -252,6 +270,9 @@ class Gather:
 
     def merge(self) -> None:
         master, report, result = self.master, self.report, self.report.merge
+        folder = blank_folder(report.files, report.returns_dir)
+        if folder is not None:
+            report.findings.insert(0, folder)
         merge_actions(master, self.actions, result)
         report.savings_updated = merge_savings(master, self.savings, result)
         by_key = issued_by(report.files) or self.by_key
@@ -499,7 +520,7 @@ def file_summary(rf: ReturnFile, result: MergeResult) -> dict[str, Any]:
 
 
 def _all_rows_if_wrong_period(rf: ReturnFile) -> int:
-    return rf.rows if rf.book is not None and rf.refused else 0
+    return rf.rows if rf.book is not None and rf.refused and not rf.blank else 0
 
 
 def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
@@ -508,7 +529,8 @@ def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
         return f"skipped: {rf.skipped}"
     if not rf.readable:
         return f"UNREADABLE ({rf.reason}): {rf.error}"
-    wrong = [f for f in rf.findings if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")]
+    wrong = [f for f in rf.findings
+             if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN", "BLANK_RETURN")]
     if wrong:
         return f"{wrong[0].code}: {wrong[0].message}"
     parts = [f"{f.code}: {f.message}" for f in rf.findings if f.code == "ADOPTED"]

@@ -58,6 +58,7 @@ class ReturnFile:
     wrong_period: bool = False
     wrong_plan: bool = False
     not_a_return: bool = False  # a master or template saved among the returns
+    blank: bool = False  # holds no update at all: the return as issued, not an answer
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
     rows: int = 0  # Actions and Savings rows read (the book's rows may be let go)
 
@@ -71,9 +72,9 @@ class ReturnFile:
 
     @property
     def refused(self) -> bool:
-        """Read, but refused as a whole (another plan's or another quarter's return, or
-        not a return at all)."""
-        return self.wrong_plan or self.wrong_period or self.not_a_return
+        """Read, but refused as a whole (another plan's or another quarter's return, not
+        a return at all, or a return with nothing in it)."""
+        return self.wrong_plan or self.wrong_period or self.not_a_return or self.blank
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -290,6 +291,47 @@ def _not_adopted(rf: ReturnFile, unknown: list[str]) -> None:
     rf.findings = [replace(f, message=f"{f.message}. Not adopted: {shown} "
                            f"{'is' if len(unknown) == 1 else 'are'} not in this master")
                    if f.code == "WRONG_PLAN" else f for f in rf.findings]
+
+
+# what an officer answers: a return with none of these filled is the return as issued
+ANSWER_CELLS = ("progress_update", "rag", "last_updated", "updated_by")
+SAVINGS_ANSWER_CELLS = ("revised", "change_type", "approved_by", "approved_on", "comment")
+
+
+def holds_no_update(book: Book) -> bool:
+    """True when no action row and no savings line holds anything the officer writes:
+    the blank return as ``xltools issue`` wrote it (an officer with nothing to report
+    still writes that in Progress update)."""
+    return not any(r.get(k) not in (None, "") and str(r.get(k)).strip()
+                   for rows, keys in ((book.actions, ANSWER_CELLS),
+                                      (book.savings, SAVINGS_ANSWER_CELLS))
+                   for r in rows for k in keys)
+
+
+def mark_blank(rf: ReturnFile) -> bool:
+    """A read return that holds no update is not an answer: BLANK_RETURN, and its officer
+    is not counted as returned (still missing). Returns True when it is blank."""
+    if rf.book is None or rf.refused or not holds_no_update(rf.book):
+        return False
+    rf.blank = True
+    rf.findings.append(Finding(
+        "BLANK_RETURN", "holds no update at all (no progress update, RAG status, date or "
+        "name, no savings change): not counted as returned — is it the blank return as "
+        "issued?", file=rf.name, got=rf.officer or None))
+    return True
+
+
+def blank_folder(files: list[ReturnFile], folder: str) -> Finding | None:
+    """One warning naming the folder when every return read from it is blank: the PMO
+    has consolidated the folder ``xltools issue`` wrote, not the returns sent back."""
+    read = [f for f in files if f.readable and not f.not_a_return]
+    blanks = [f for f in read if f.blank]
+    if not blanks or len(blanks) < len(read):
+        return None
+    return Finding("BLANK_RETURN", f"none of the {len(blanks)} returns in {folder} holds an "
+                   "update: these look like the blank returns you issued. Nobody is counted "
+                   "as returned; consolidate the folder where you saved the returns the "
+                   "officers sent back", file=folder)
 
 
 def is_wrong_period(rf: ReturnFile, master_plan: Plan) -> bool:
