@@ -169,8 +169,9 @@ def test_next_quarter_stops_on_a_master_never_consolidated(cycle, tmp_path):
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
     assert "no returns have been consolidated into this master for Q2 2019/20" in run.stderr
     assert "--unconsolidated" in run.stderr and not (tmp_path / "q3.xlsx").exists()
-    assert xltools("next-quarter", master, "-o", tmp_path / "q3.xlsx",
-                   "--unconsolidated").returncode == 0
+    run = xltools("next-quarter", master, "-o", tmp_path / "q3.xlsx", "--unconsolidated")
+    assert run.returncode == 0
+    assert "No returns were consolidated into this master for Q2 2019/20" in said(run)
     fill_return(issued / STEVE, {"A-0001": {"Progress update": "Panel met."}})
     consolidated = tmp_path / "consolidated.xlsx"
     assert xltools("consolidate", master, issued, "-o", consolidated,

@@ -63,6 +63,9 @@ def run(args) -> int:
     out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
               f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    if not report.consolidated:
+        out.print(f"[yellow]No returns were consolidated into this master for "
+                  f"{report.previous_period}: rolled on as asked (--unconsolidated)[/yellow]")
     if report.problems_carried:
         out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
                   f"{', '.join(report.problems_carried)}[/yellow]")
