@@ -199,3 +199,25 @@ def test_issuing_again_into_a_folder_of_returns_refuses_then_replace_moves_them(
     report = json.loads(xltools("consolidate", master, issued, "-o", tmp_path / "o.xlsx",
                                 "--as-of", "2019-10-21", "--json").stdout)
     assert report["counts"]["files"] == 9
+
+
+def test_a_savings_comment_issued_from_the_master_is_not_an_answer(plan, tmp_path):
+    """Issued returns carry the master's savings Comment: sent back as it came, the return
+    is still blank; a comment the officer changed is an answer."""
+    book = master_book(plan)
+    steve_line = next(r for r in book.savings if r["lead_officer"] == "Steve Edwards")
+    steve_line["comment"] = "Q1 2019/20: Expected changed from 300 to 250."
+    master = write_book(book, tmp_path / "master.xlsx")
+    assert xltools("issue", master, "-o", tmp_path / "issued").returncode == 0
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / STEVE).write_bytes((tmp_path / "issued" / STEVE).read_bytes())
+    report = json.loads(xltools("consolidate", master, inbox, "-o", tmp_path / "o.xlsx",
+                                "--as-of", "2019-10-21", "--json").stdout)
+    assert report["counts"]["blank"] == 1 and "Steve Edwards" in report["missing"]
+    row = next(i for i, r in enumerate(read_book(inbox / STEVE).savings, 2)
+               if r.get("comment"))
+    fill_return(inbox / STEVE, {row: {"Comment": "On track for 2019/20."}}, sheet="Savings")
+    report = json.loads(xltools("consolidate", master, inbox, "-o", tmp_path / "o2.xlsx",
+                                "--as-of", "2019-10-21", "--json").stdout)
+    assert report["counts"]["blank"] == 0 and "Steve Edwards" not in report["missing"]

@@ -256,7 +256,7 @@ class Gather:
         report.files.append(rf)
         if self.adopt and rf.wrong_plan:
             adopt_return(rf, self.master, report.as_of)
-        mark_blank(rf)
+        mark_blank(rf, self.master)
         report.findings += rf.findings
         if rf.readable and not rf.refused:
             if rf.officer:

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
@@ -295,23 +296,35 @@ def _not_adopted(rf: ReturnFile, unknown: list[str]) -> None:
 
 # what an officer answers: a return with none of these filled is the return as issued
 ANSWER_CELLS = ("progress_update", "rag", "last_updated", "updated_by")
-SAVINGS_ANSWER_CELLS = ("revised", "change_type", "approved_by", "approved_on", "comment")
+SAVINGS_ANSWER_CELLS = ("revised", "change_type", "approved_by", "approved_on")
 
 
-def holds_no_update(book: Book) -> bool:
+def holds_no_update(book: Book, master: Book | None = None) -> bool:
     """True when no action row and no savings line holds anything the officer writes:
     the blank return as ``xltools issue`` wrote it (an officer with nothing to report
-    still writes that in Progress update)."""
-    return not any(r.get(k) not in (None, "") and str(r.get(k)).strip()
-                   for rows, keys in ((book.actions, ANSWER_CELLS),
-                                      (book.savings, SAVINGS_ANSWER_CELLS))
-                   for r in rows for k in keys)
+    still writes that in Progress update). A savings Comment is issued with the
+    master's text, so it counts only where it differs from the ``master``'s."""
+    def filled(value: Any) -> bool:
+        return value is not None and str(value).strip() != ""
+
+    if any(filled(r.get(k)) for r in book.actions for k in ANSWER_CELLS) or any(
+            filled(r.get(k)) for r in book.savings for k in SAVINGS_ANSWER_CELLS):
+        return False  # something answered
+    issued = {_line(r): r.get("comment") for r in master.savings} if master else {}
+    return not any(filled(r.get("comment")) and
+                   " ".join(str(r["comment"]).split()) != " ".join(
+                       str(issued.get(_line(r)) or "").split())
+                   for r in book.savings)
 
 
-def mark_blank(rf: ReturnFile) -> bool:
+def _line(row: dict[str, Any]) -> tuple[str, str]:
+    return (str(row.get("project_ref") or "").strip(), str(row.get("year") or "").strip())
+
+
+def mark_blank(rf: ReturnFile, master: Book | None = None) -> bool:
     """A read return that holds no update is not an answer: BLANK_RETURN, and its officer
     is not counted as returned (still missing). Returns True when it is blank."""
-    if rf.book is None or rf.refused or not holds_no_update(rf.book):
+    if rf.book is None or rf.refused or not holds_no_update(rf.book, master):
         return False
     rf.blank = True
     rf.findings.append(Finding(
