@@ -17,7 +17,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN", "NOT_A_RETURN",
+                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "BLANK_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS",
                             "REVIEW_CONTENT"),
@@ -116,9 +116,33 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "consolidate",
         "The return's Settings name another plan: another plan ID, or (for a return made "
         "before plan IDs) another organisation, department or title. It is refused whole, "
-        "never merged row by row, and its officer still counts as missing.",
-        "Check it came from this plan's issue; if the officer used another council's or "
-        "department's copy, send them theirs again."),
+        "never merged row by row, and its officer still counts as missing. The message "
+        "names the master that issued it (file and date, from the return's Settings). "
+        "Usually the master was rebuilt: importing the tracker again, or a new template, "
+        "makes a new plan, and returns issued before it are not its returns.",
+        "Consolidate the returns into the master that issued them. If you rebuilt this "
+        "master on purpose, consolidate again with `--adopt-returns` (see ADOPTED). If the "
+        "officer used another council's or department's copy, send them theirs again."),
+    "BLANK_RETURN": (
+        "consolidate",
+        "A return holds no update at all: no progress update, RAG status, Last updated or "
+        "Updated by on any action, no savings change. It is the return as issued, not an "
+        "answer, so its officer is not counted as returned (still MISSING_RETURN, also in a "
+        "later consolidation into this output). When every return in the folder is blank "
+        "the report says so, naming the folder: these look like the blank returns you "
+        "issued.",
+        "Consolidate the folder where you saved the returns the officers sent back, not the "
+        "one `xltools issue` wrote. If an officer sent it back empty, ask them to fill it in "
+        "(with nothing to report, they say so in Progress update)."),
+    "ADOPTED": (
+        "consolidate --adopt-returns",
+        "A return issued from an earlier master of the same plan (another plan ID, e.g. "
+        "before a re-import) was accepted because you asked (`--adopt-returns`) and its "
+        "organisation, department, title, period and every action ID match this master. "
+        "It is merged like this plan's own returns; the finding and the Log say which "
+        "master issued it and when.",
+        "Nothing, if you rebuilt the master on purpose. A return whose IDs do not all "
+        "match stays WRONG_PLAN and says which IDs are not in this master."),
     "NOT_A_RETURN": (
         "consolidate, check --master",
         "A file in the returns folder is a master or the blank template (its Settings say "
