@@ -32,8 +32,12 @@ SEP_RAG = ("Red", "Green", "Green", "Red")     # 1st worsens again, 2nd improves
 SLIPPING = 7  # the 8th action (in section 2, so it survives the revision) slips
 
 
-def _next(book, period: str, rags: tuple[str, ...], timeframe: str):
+KPI = {"measure": "Children in care per 10,000", "target": 50, "good_is": "Low"}
+
+
+def _next(book, period: str, rags: tuple[str, ...], timeframe: str, kpi: float):
     book.plan = book.plan.with_changes(period=period)
+    book.kpis = [dict(KPI, previous=book.kpis[0]["latest"], latest=kpi)]
     book.actions[SLIPPING]["timeframe"] = timeframe
     for n, action in enumerate(book.actions):
         action["previous_rag"], action["previous_progress"] = (action.get("rag"),
@@ -51,10 +55,11 @@ def three_quarters(folder: Path, work: Path) -> dict[str, Path]:
     for n, action in enumerate(report.book.actions):
         action["rag"] = AUG_RAG[n % len(AUG_RAG)]
         action["progress_update"] = f"Aug 2019 update {n + 1}"
+    report.book.kpis = [dict(KPI, latest=60)]
     aug = write_import(report, folder / "tracker_aug2019.xlsx")
-    feb = write_book(_next(read_book(aug), "Q4 2019/20", FEB_RAG, "June 2020"),
+    feb = write_book(_next(read_book(aug), "Q4 2019/20", FEB_RAG, "June 2020", 57),
                      folder / "update_feb2020.xlsx", backup=False)
-    pre = write_book(_next(read_book(feb), "Q2 2020/21", SEP_RAG, "December 2020"),
+    pre = write_book(_next(read_book(feb), "Q2 2020/21", SEP_RAG, "December 2020", 52),
                      work / "before_sep.xlsx", backup=False)
     sep = revise(pre, _revised_plan(pre, work), folder / "revised_sep2020.xlsx").output
     return {"aug": aug, "feb": feb, "sep": Path(sep)}

@@ -98,6 +98,11 @@ def test_dashboard_trend_block_and_paper_direction_after_the_third_quarter(
     assert names and all(a["quarters"] >= 2 for a in trend["red_for_2_or_more"])
     assert trend["worsened"]
     assert [(a["was"], a["now"]) for a in trend["slipped"]] == [("June 2020", "December 2020")]
+    # the KPI's recorded series, and its trend over it (Low is good: 60 → 52 improved)
+    (kpi,) = trend["kpis"]
+    assert kpi["values"] == {"Q2 2019/20": 60, "Q4 2019/20": 57, "Q2 2020/21": 52}
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Improved since Q2 2019/20" in texts
     paper = tmp_path / "paper.docx"
     assert main(["paper", str(sep), "-o", str(paper), "--history", history_url]) == 0
     document = docx.Document(paper)

@@ -203,3 +203,21 @@ def event_rows(conn: Connection, plan_pk: int) -> list[dict[str, Any]]:
     e = t.events
     stmt = select(e).where(e.c.plan_pk == plan_pk).order_by(e.c.id)
     return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def kpi_series(conn: Connection, revisions: list[tuple[int, str, int]],
+               ) -> dict[tuple[str, str], list[tuple[int, str, float | None]]]:
+    """(measure, department) → [(sort_key, period, latest)], oldest first, for the given
+    quarters (``quarters_back`` rows): each KPI's recorded values."""
+    if not revisions:
+        return {}
+    k = t.kpis
+    keys = {pk: (key, period) for key, period, pk in revisions}
+    stmt = select(k.c.revision_pk, k.c.measure, k.c.department, k.c.latest).where(
+        k.c.revision_pk.in_(list(keys)))
+    out: dict[tuple[str, str], list] = {}
+    for row in conn.execute(stmt):
+        key, period = keys[row.revision_pk]
+        out.setdefault((row.measure, row.department or ""), []).append(
+            (key, period, row.latest))
+    return {name: sorted(points) for name, points in out.items()}

@@ -43,6 +43,8 @@ class Trend:
     worsened: list[dict[str, Any]] = field(default_factory=list)
     red_streak: list[dict[str, Any]] = field(default_factory=list)
     slipped: list[dict[str, Any]] = field(default_factory=list)
+    # (measure, department) -> [(period, latest)] over the same quarters, this one last
+    kpis: dict[tuple[str, str], list[tuple[str, Any]]] = field(default_factory=dict)
 
     def direction_texts(self, book: Book) -> dict[str, str]:
         """Action ID → what the Direction column shows: the arrow and quarters at this
@@ -55,7 +57,9 @@ class Trend:
         return {"quarters": [{"period": p, "rag": dict(c)} for p, c in self.quarters],
                 "directions": {k: d.text for k, d in self.directions.items()},
                 "worsened": self.worsened, "red_for_2_or_more": self.red_streak,
-                "slipped": self.slipped}
+                "slipped": self.slipped,
+                "kpis": [{"measure": m, "department": d, "values": dict(points)}
+                         for (m, d), points in self.kpis.items()]}
 
 
 def trend_for(store: Store, book: Book, last: int = TREND_QUARTERS) -> Trend:
@@ -69,6 +73,7 @@ def trend_for(store: Store, book: Book, last: int = TREND_QUARTERS) -> Trend:
         mix = query.rag_mix(conn, back[: last - 1])
         earlier = _runs(conn, book, back)
         trend = build_trend(book, str(quarter), earlier, mix, last)
+        trend.kpis = _kpis(book, str(quarter), query.kpi_series(conn, back[: last - 1]))
         if trend.slipped:  # the timeframes as written, for the few that slipped
             was = query.timeframes(conn, back[0][2], [a["id"] for a in trend.slipped])
             for about in trend.slipped:
@@ -130,6 +135,19 @@ def build_trend(book: Book, period: str, earlier: dict[str, list], mix: list,
         if was and due and due > was:
             trend.slipped.append(dict(about, was=f"{was:%d/%m/%Y}", now=row.get("timeframe")))
     return trend
+
+
+def _kpis(book: Book, period: str, recorded: dict) -> dict[tuple[str, str], list]:
+    """Each KPI of ``book``: its recorded values, then this quarter's Latest."""
+    out = {}
+    for row in book.kpis:
+        measure = str(row.get("measure") or "").strip()  # as the snapshot keeps it
+        if not measure:
+            continue
+        key = (measure, str(row.get("department") or "").strip())
+        points = [(p, v) for _, p, v in recorded.get(key, ())]
+        out[key] = [*points, (period, row.get("latest"))]
+    return out
 
 
 def _fold(rag: str | None) -> str:

@@ -19,6 +19,7 @@ from ..workbook.book import Book
 from ..workbook.grid import Grid
 from ..workbook.layout import col_letter
 from . import charts
+from .kpis import kpi_trend
 from .rollup import NO_STATUS, NOT_IN_SCHEME
 
 CHART_ROWS = 17  # the column chart's height in rows
@@ -52,6 +53,8 @@ def trend_block(grid: Grid, book: Book, trend: Trend, statuses: list[str], top: 
             ("Red for 2 quarters or more", trend.red_streak, lambda a: f"{a['quarters']} qtrs"),
             ("Timeframe slipped", trend.slipped, lambda a: f"{a['was']} → {a['now']}")):
         row = _list(grid, row, title, rows, extra) + 1
+    if trend.kpis:
+        row = _kpi_table(grid, book, trend, row) + 1
     data = _chart_data(grid, plan, trend, statuses, max(row, top + CHART_ROWS + 1))
     return data + len(trend.quarters), data
 
@@ -79,6 +82,45 @@ def add_trend_chart(ws, trend: Trend, statuses: list[str], colours: list[str], h
     the block that starts at row ``top``."""
     ws.add_chart(charts.quarter_columns(ws, head, len(trend.quarters), len(statuses), colours),
                  f"{col_letter(right)}{top}")
+
+
+KPI_QUARTERS = 6  # the KPI table's quarter columns (the chart keeps 8)
+
+
+def _kpi_table(grid: Grid, book: Book, trend: Trend, top: int) -> int:
+    """Each KPI's recorded values over the last quarters and its trend over them
+    (latest against the first of those quarters, in the direction of Good is)."""
+    grid.put(top, 1, "KPIs over the recorded quarters", styles.BOLD_FONT, border=False,
+             align=_LEFT)
+    periods = [p for p, _ in trend.quarters][-KPI_QUARTERS:]
+    head = top + 1
+    grid.put(head, 1, "Measure", styles.BOLD_FONT)
+    for i, period in enumerate(periods, start=2):
+        grid.put(head, i, period, styles.BOLD_FONT, align=_CENTRE)
+    grid.put(head, len(periods) + 2, "Trend", styles.BOLD_FONT, align=_CENTRE)
+    good = {str(r.get("measure") or "").strip(): r.get("good_is") for r in book.kpis}
+    row = head + 1
+    for (measure, _), points in trend.kpis.items():
+        values = dict(points)
+        grid.put(row, 1, measure[:60], _CELL, align=_LEFT)
+        for i, period in enumerate(periods, start=2):
+            grid.put(row, i, values.get(period), _CELL, align=_CENTRE, fmt="General")
+        grid.put(row, len(periods) + 2, _kpi_trend(points, good.get(measure)), _CELL,
+                 align=_CENTRE)
+        row += 1
+    return row
+
+
+def _kpi_trend(points: list, good_is) -> str:
+    """Latest against the first recorded value in the window: "Improved since Q2 2019/20"."""
+    known = [(p, v) for p, v in points[-KPI_QUARTERS:] if isinstance(v, int | float)]
+    if len(known) < 2:
+        return "—"
+    try:
+        word = kpi_trend(known[-1][1], known[0][1], good_is)
+    except ValueError:  # no Good is: no direction to judge
+        return "—"
+    return f"{word} since {known[0][0]}" if word else "—"
 
 
 def _by_status(plan, counts) -> dict[str, int]:
