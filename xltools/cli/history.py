@@ -134,7 +134,9 @@ def run_show(args) -> int:
         raise UsageError(f"no recorded action matches {args.action or args.section} in "
                          f"{plan.title}")
     if args.json:
-        emit_json({"plan": plan.__dict__ | {"pk": None}, "quarters": quarters,
+        emit_json({"plan": {"plan_id": plan.plan_id, "organisation": plan.organisation,
+                            "department": plan.department, "title": plan.title},
+                   "quarters": quarters,
                    "points": [{k: v for k, v in p.items() if k not in ("id", "revision_pk")}
                               for p in points]})
         return 0
