@@ -429,7 +429,7 @@ def test_a_long_cell_function_does_not_hold_up_another(server):
     quick = call_function(server, "next_period", [[["Q4 2019/20"]], [[None]]])
     big.join(timeout=120)
     assert quick.json() == {"result": [["Q1 2020/21"]]}
-    assert result["answer"].json() == {"result": 150_000}
+    assert result["answer"].json() == {"result": [[150_000]]}
 
 
 # -- the smaller items ---------------------------------------------------------------------
