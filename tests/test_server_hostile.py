@@ -512,3 +512,30 @@ def test_one_persons_presses_never_drop_anothers_fresh_link(monkeypatch):
         store.put(who, "x.zip", b"x" * 1_100_000, now=20)
     with pytest.raises(UsageError, match="waiting to be downloaded"):
         store.put("c", "x.zip", b"x" * 1_100_000, now=21)
+
+
+def test_an_entra_id_token_without_an_expiry_is_refused(folders, tmp_path):
+    from joserfc import jwt
+    from joserfc.jwk import KeySet, RSAKey
+
+    tenant, client = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-2222222222"
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(KeySet([key]).as_dict(private=False)), encoding="utf-8")
+    now = int(time.time())
+    claims = {"ver": "2.0", "iss": f"https://login.microsoftonline.com/{tenant}/v2.0",
+              "aud": client, "oid": "o1", "name": "Sam Entra", "roles": ["xltools.pmo"],
+              "iat": now, "nbf": now - 10}
+    forever = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+    expiring = jwt.encode({"alg": "RS256", "kid": "k1"}, {**claims, "exp": now + 3600}, key)
+    base, proc = start(folders["root"], env={
+        "XLWINGS_AUTH_PROVIDERS": '["entraid"]', "XLWINGS_AUTH_ENTRAID_CLIENT_ID": client,
+        "XLWINGS_AUTH_ENTRAID_TENANT_ID": tenant, "XLTOOLS_ENTRAID_JWKS_FILE": str(jwks)})
+    try:
+        refused = post_script(base, "flag_stale", folders["payload"],
+                              {"Authorization": f"Bearer {forever}"})
+        assert refused.status_code == 401 and "no expiry" in refused.json()["detail"]
+        assert post_script(base, "flag_stale", folders["payload"],
+                           {"Authorization": f"Bearer {expiring}"}).status_code == 200
+    finally:
+        stop(proc)
