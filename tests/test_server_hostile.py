@@ -539,3 +539,17 @@ def test_an_entra_id_token_without_an_expiry_is_refused(folders, tmp_path):
                            {"Authorization": f"Bearer {expiring}"}).status_code == 200
     finally:
         stop(proc)
+
+
+def test_the_it_guide_gives_this_suites_true_size():
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                           "-p", "no:cacheprovider", "tests/test_server_security.py",
+                           "tests/test_server_hostile.py"], cwd=root, capture_output=True,
+                          text=True, timeout=300)
+    collected = int(re.search(r"(\d+) tests? collected", done.stdout).group(1))
+    guide = (root / "docs" / "it-guide.md").read_text(encoding="utf-8")
+    stated = re.search(r"`tests/test_server_hostile.py`, (\d+) cases", guide.replace("\n", " "))
+    assert stated and int(stated.group(1)) == collected
