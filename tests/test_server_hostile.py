@@ -18,6 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import live_server
@@ -383,7 +384,8 @@ def test_a_used_range_past_the_plans_bounds_is_too_large(served, folders, sheet,
 
 @pytest.mark.parametrize("changes", [{"used_range_address": "A1:ZZZZ9"},
                                      {"used_range_row_count": "many"},
-                                     {"values": "abc"}])
+                                     {"values": "abc"},
+                                     {"used_range_address": "$A$1:$AW$150000"}])
 def test_a_sheet_that_is_not_office_js_shaped_is_400(server, folders, changes):
     response = post_script(server, "check_return", with_sheet(folders["payload"], "Actions",
                                                               **changes))
@@ -486,6 +488,12 @@ def test_the_alert_dialog_shows_only_texts_the_server_sent(server, folders):
     assert page.status_code == 200
     assert "0800" not in page.text and "IT Service Desk" not in page.text
     assert "see Last run in the xltools task pane" in page.text
+    # nor by hiding it behind a text the server did send, as a second value
+    actions = post_script(server, "check_return", folders["payload"]).json()["actions"]
+    (sent,) = [a["args"] for a in actions if a["func"] == "alert"]
+    twice = (f"/xlwings/alert?prompt={quote(sent[0])}&title={quote(sent[1])}"
+             f"&prompt={quote(phish)}&buttons=ok&mode=info&callback=")
+    assert "0800" not in httpx.get(server + twice, timeout=30).text
     # a text a button answered with is shown as sent
     actions = post_script(server, "check_return", folders["payload"]).json()["actions"]
     (alert,) = [a["args"] for a in actions if a["func"] == "alert"]

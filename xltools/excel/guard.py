@@ -281,17 +281,17 @@ def has_lone_surrogate(value) -> bool:
 
 
 def known_alert(query: bytes) -> bytes:
-    """The alert dialog's query with its text kept only if the server sent that text."""
-    fields = {k: v[0] for k, v in parse_qs(query.decode("latin-1"), keep_blank_values=True)
+    """The alert dialog's query, one value a field (the route reads the last of a
+    repeated one), with its text kept only if the server sent that text."""
+    fields = {k: v[-1] for k, v in parse_qs(query.decode("latin-1"), keep_blank_values=True)
               .items()}
-    prompt, title = fields.get("prompt", ""), fields.get("title", "")
-    if alert_texts.known(prompt, title):
-        return query
-    fields.update(prompt=alert_texts.GENERIC, title="xltools", callback="")
+    if not alert_texts.known(fields.get("prompt", ""), fields.get("title", "")):
+        fields.update(prompt=alert_texts.GENERIC, title="xltools", callback="")
     for key in ("buttons", "mode"):
         fields[key] = fields.get(key, "") if re.fullmatch(r"[a-z_]{1,20}", fields.get(key, "")) \
             else ""
     fields["buttons"] = fields["buttons"] or "ok"
+    fields.setdefault("callback", "")
     return urlencode(fields).encode()
 
 

@@ -45,9 +45,11 @@ def columns_allowed(sheet: str) -> int:
     return width + SPARE_COLUMNS
 
 
-def claimed(sheet: dict[str, Any]) -> tuple[int, int] | None:
+def claimed(sheet: dict[str, Any]) -> tuple[int, int, bool] | None:
     """The (rows, columns) a sheet's payload reaches by its address, its counts or its
-    values, whichever is furthest; None if they are not what Office.js sends."""
+    values, whichever is furthest, and whether the address reaches past the values
+    (Office.js sends the values of ``A1:<the address's last cell>``, so it never does);
+    None if they are not what Office.js sends."""
     rows = cols = 0
     address = sheet.get("used_range_address")
     if address is not None:
@@ -59,6 +61,7 @@ def claimed(sheet: dict[str, Any]) -> tuple[int, int] | None:
             return None
         if match:
             cols, rows = column_number(match.group(1).upper()), int(match.group(2))
+    address_reach = (rows, cols)
     for key, axis in (("used_range_row_count", 0), ("used_range_column_count", 1)):
         count = sheet.get(key, 0)
         if count is None:
@@ -68,12 +71,12 @@ def claimed(sheet: dict[str, Any]) -> tuple[int, int] | None:
         rows, cols = (max(rows, count), cols) if axis == 0 else (rows, max(cols, count))
     values = sheet.get("values", [])
     if values is None:
-        return rows, cols
+        return rows, cols, False
     if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
         return None
-    rows = max(rows, len(values))
-    cols = max(cols, max((len(row) for row in values), default=0))
-    return rows, cols
+    held = (len(values), max((len(row) for row in values), default=0))
+    past = address_reach[0] > held[0] or address_reach[1] > held[1]
+    return max(rows, held[0]), max(cols, held[1]), past
 
 
 def refusal(book_data: dict[str, Any]) -> str | None:
@@ -88,7 +91,7 @@ def refusal(book_data: dict[str, Any]) -> str | None:
         reach = claimed(sheet)
         if reach is None:
             return BAD_BOOK
-        name, (rows, cols) = sheet.get("name", ""), reach
+        name, (rows, cols, past) = sheet.get("name", ""), reach
         allowed = columns_allowed(name)
         if cols > allowed:
             return (f"TOO_LARGE: {name} reaches column {col_letter(cols)} "
@@ -99,4 +102,8 @@ def refusal(book_data: dict[str, Any]) -> str | None:
             return (f"TOO_LARGE: {name} reaches row {rows:,} (A{rows}): far more rows than "
                     f"a plan holds; delete the rows after {MAX_ROWS:,} (or clear those "
                     "cells) and press the button again")
+        if past:
+            return (f"The workbook sent does not match itself: {name}'s used range "
+                    f"({sheet.get('used_range_address')}) reaches past the cells sent with "
+                    "it. Press the button again.")
     return None
