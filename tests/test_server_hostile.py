@@ -423,15 +423,19 @@ def test_a_cell_function_past_its_time_is_a_value_error_and_others_still_answer(
         stop(proc)
 
 
-def test_a_long_cell_function_does_not_hold_up_another(server):
+def test_a_whole_column_for_rag_count_still_answers_without_holding_up_others(server):
+    """RAG_COUNT's range is passed as sent (no per-cell conversion): one whole column is
+    within its budget, and it runs off the event loop while another cell answers."""
     result = {}
     big = threading.Thread(target=lambda: result.update(
-        answer=call_function(server, "rag_count", [[["Red"]] * 150_000, [["Red"]]])))
+        answer=call_function(server, "rag_count", [[["Red"]] * 1_048_576, [["Red"]]])))
     big.start()
     quick = call_function(server, "next_period", [[["Q4 2019/20"]], [[None]]])
     big.join(timeout=120)
     assert quick.json() == {"result": [["Q1 2020/21"]]}
-    assert result["answer"].json() == {"result": [[150_000]]}
+    assert result["answer"].json() == {"result": [[1_048_576]]}
+    more = call_function(server, "rag_count", [[["Red"]] * 1_048_577, [["Red"]]])
+    assert more.status_code == 400 and "1,048,577 cells" in more.json()["detail"]
 
 
 # -- the smaller items ---------------------------------------------------------------------

@@ -62,6 +62,7 @@ TOO_SLOW = "The request took too long to arrive."
 WRONG_HOST = ("This server does not answer to that name; use the address IT gave you "
               "(docs/it-guide.md).")
 ALERT = "/xlwings/alert"
+WHOLE_COLUMN = 1_048_576  # Excel's rows: the most cells a "raw" function argument may pass
 UPLOAD = "/xltools/upload"
 MAX_BODY_ENV = "XLTOOLS_MAX_BODY_MB"
 # GETs that hand out someone's files or answers: without sign-in, this machine only
@@ -103,7 +104,8 @@ class Guard:
                  hosts: Iterable[str] = LOOPBACK_NAMES,
                  sign_in: Callable[[Headers, str], Awaitable[tuple[int, str] | None]]
                  | None = None, read_timeout: float = 20.0,
-                 function_cells: int = 200_000):
+                 function_cells: int = 200_000,
+                 raw_args: dict[str, set[int]] | None = None):
         self.app = app
         self.max_body = max_body
         self.scripts = set(scripts)
@@ -119,6 +121,9 @@ class Guard:
         self.sign_in = sign_in  # token (and role) before the body: None when nobody signs in
         self.read_timeout = read_timeout
         self.function_cells = function_cells
+        # function -> positions of its "raw" arguments: passed as sent, never converted
+        # cell by cell, so one whole column (1,048,576 cells) is affordable there
+        self.raw_args = raw_args or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -254,11 +259,14 @@ class Guard:
         if not isinstance(data, dict) or data.get("func_name") not in self.functions \
                 or not isinstance(data.get("args"), list):
             return BAD_CALL
-        count = cells(data["args"])
-        if count > self.function_cells:
+        raw = self.raw_args.get(data["func_name"], set())
+        count = sum(cells(a) for i, a in enumerate(data["args"]) if i not in raw)
+        whole = sum(cells(a) for i, a in enumerate(data["args"]) if i in raw)
+        if count > self.function_cells or whole > WHOLE_COLUMN:
             name = str(data["func_name"]).upper()
-            return (f"#VALUE! XLT.{name}: {count:,} cells in one call, more than "
-                    f"{self.function_cells:,}: give a table column (e.g. "
+            limit = self.function_cells if count > self.function_cells else WHOLE_COLUMN
+            return (f"#VALUE! XLT.{name}: {max(count, whole):,} cells in one call, more "
+                    f"than {limit:,}: give a table column (e.g. "
                     "ActionsTable[Last updated]) rather than a whole column")
         if has_lone_surrogate(data["args"]):
             name = str(data["func_name"]).upper()

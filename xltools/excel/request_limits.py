@@ -32,7 +32,9 @@ def read_timeout() -> float:
 
 
 def function_cells() -> int:
-    """Most cells one cell-function call may pass ($XLTOOLS_FUNCTION_MAX_CELLS, 200000)."""
+    """Most cells one cell-function call may pass in arguments xlwings converts cell by
+    cell ($XLTOOLS_FUNCTION_MAX_CELLS, 200000); a "raw" argument (RAG_COUNT's range)
+    may be a whole column."""
     return int(positive_number(FUNCTION_CELLS_ENV, "200000", "a number of cells"))
 
 

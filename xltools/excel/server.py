@@ -153,7 +153,13 @@ def guarded(main_app):
                  if settings.hostname else "", app_path=settings.app_path,
                  hosts=allowed_hosts(os.environ, signed_in=signed_in, bind=bind),
                  sign_in=sign_in if signed_in else None, read_timeout=read_timeout(),
-                 function_cells=function_cells())
+                 function_cells=function_cells(), raw_args=raw_arguments(functions))
+
+
+def raw_arguments(module) -> dict[str, set[int]]:
+    """Each cell function's arguments that xlwings passes as sent (``@arg(convert="raw")``)."""
+    return {name: {a["pos"] for a in getattr(module, name).__xlfunc__["args"]
+                   if a["options"].get("convert") == "raw"} for name in module.__all__}
 
 
 def path_roles(path: str) -> list[str] | None:
