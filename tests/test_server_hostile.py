@@ -323,10 +323,11 @@ def test_half_open_connections_cannot_lock_everyone_out(server, folders):
             sock = socket.create_connection(("127.0.0.1", port_of(server)), timeout=30)
             sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             held.append(sock)
-        refused = [s for s in held[12:] if status_of(read_all(s)) == 503]
-        assert len(refused) == len(held) - 12
-        timed_out = [status_of(read_all(s)) for s in held[:12]]
-        assert timed_out == [408] * 12
+        statuses = [status_of(read_all(sock)) for sock in held]
+        # at most 12 were let in (fewer if the last test's are still closing), and
+        # each of those was closed once its head did not arrive in time
+        assert set(statuses) == {503, 408} and statuses.count(408) <= 12, statuses
+        assert statuses.count(503) >= len(held) - 12
     finally:
         for sock in held:
             sock.close()
