@@ -157,6 +157,15 @@ def test_without_sign_in_any_proxy_header_runs_nothing(server, folders, header):
     assert outputs(folders["root"]) == before
 
 
+def test_it_hears_once_that_a_proxy_is_in_front_of_a_server_without_sign_in(folders):
+    base, proc = start(folders["root"])
+    for _ in range(3):
+        assert httpx.get(base + "/xltools/last-run", headers={"Via": "1.1 proxy"},
+                         timeout=30).status_code == 401
+    log = server_log(proc)
+    assert log.count("came through a proxy (via header)") == 1 and "Traceback" not in log
+
+
 @pytest.mark.parametrize("host", ["attacker.example", "attacker.example:{port}",
                                   "127.0.0.1.attacker.example:{port}", "10.0.0.5:{port}",
                                   "localhost.:{port}x", ""])

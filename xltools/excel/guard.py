@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -121,6 +122,7 @@ class Guard:
         self.sign_in = sign_in  # token (and role) before the body: None when nobody signs in
         self.read_timeout = read_timeout
         self.function_cells = function_cells
+        self.proxy_seen = False
         # function -> positions of its "raw" arguments: passed as sent, never converted
         # cell by cell, so one whole column (1,048,576 cells) is affordable there
         self.raw_args = raw_args or {}
@@ -180,10 +182,20 @@ class Guard:
         host = headers.get("host")
         if host is None or host_name(host) not in self.hosts:
             return 421, WRONG_HOST
-        if not self.signed_in and proxy_header(k.decode("latin-1").lower()
-                                               for k, _ in scope["headers"]):
-            return 401, NOT_LOCAL
+        if not self.signed_in:
+            header = proxy_header(k.decode("latin-1").lower() for k, _ in scope["headers"])
+            if header:
+                self.warn_proxy(header)
+                return 401, NOT_LOCAL
         return None
+
+    def warn_proxy(self, header: str) -> None:
+        """Tell IT once that a proxy is in front of a server nobody signs in to."""
+        if not self.proxy_seen:
+            self.proxy_seen = True
+            logging.getLogger("uvicorn.error").warning(
+                "A request came through a proxy (%s header) but this server has no sign-in: "
+                "every such request is refused. Set up sign-in (docs/it-guide.md).", header)
 
     def refuse_post(self, scope, headers: Headers) -> tuple[int, str] | None:
         """Why this POST may not go on (status, sentence), or None."""
