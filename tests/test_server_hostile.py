@@ -474,7 +474,8 @@ def test_a_tokens_file_others_can_write_is_refused_off_this_machine(folders, tmp
     # on this machine only: it starts, with a warning
     base, proc = start(folders["root"], "--tokens", str(tokens))
     assert httpx.get(base + "/", timeout=30).status_code == 200
-    assert "warning: tokens file tokens.json: other users can write" in server_log(proc)
+    log = server_log(proc)
+    assert log.count("warning: tokens file tokens.json: other users can write") == 1, log
 
 
 def test_an_upload_the_returns_folder_will_not_take_is_refused_in_words(folders):

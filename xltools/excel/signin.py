@@ -30,6 +30,7 @@ ALLOWED = ("tokens", "entraid")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ROLE_PREFIX = "xltools."  # Entra ID app roles are named xltools.pmo, xltools.officer, …
 DOC = "docs/it-guide.md, 'Sign-in'"
+_CHECKED: set[tuple[str, bool]] = set()
 
 
 def providers(env: Mapping[str, str]) -> list[str]:
@@ -98,6 +99,9 @@ def check_tokens_file(path: str | os.PathLike, *, local: bool) -> None:
     """A tokens file others can write lets them make themselves a PMO token: refused
     when the server answers off this machine, a warning on loopback."""
     path = Path(path)
+    if (str(path), local) in _CHECKED:  # xltools serve, then its app: say it once
+        return
+    _CHECKED.add((str(path), local))
     writable = []
     for where in (path, path.parent):
         try:
