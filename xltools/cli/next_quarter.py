@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cycle.rollover import next_quarter
 from .common import add_json, console, day_arg, emit_json, print_findings
+from .history import add_history, record_after
 
 
 def register(sub) -> None:
@@ -32,6 +33,10 @@ def register(sub) -> None:
                    help="carry unresolved CONFLICT / INVALID actions into the new quarter "
                    "(both texts kept in Previous progress, flagged CARRIED) instead of "
                    "stopping")
+    p.add_argument("--unconsolidated", action="store_true",
+                   help="roll on a master no returns were consolidated into this period "
+                   "(a quarter with no returns); without it next-quarter stops")
+    add_history(p, optional_value=True)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -40,9 +45,12 @@ def register(sub) -> None:
 def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
                           keep_complete=args.keep_complete, to=args.to,
-                          carry_problems=args.carry_problems)
+                          carry_problems=args.carry_problems,
+                          unconsolidated=args.unconsolidated)
+    # the quarter just closed is what history keeps (next quarter's master is still blank)
+    recorded = None if args.history is None else record_after(args.history, args.master)
     if args.json:
-        emit_json(report.to_dict())
+        emit_json(report.to_dict() | ({"history": recorded.to_dict()} if recorded else {}))
         return 0
     out = console()
     deadline = date.fromisoformat(report.deadline)  # JSON keeps ISO; the screen, DD/MM/YYYY
@@ -59,6 +67,9 @@ def run(args) -> int:
     out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
               f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    if not report.consolidated:
+        out.print(f"[yellow]No returns were consolidated into this master for "
+                  f"{report.previous_period}: rolled on as asked (--unconsolidated)[/yellow]")
     if report.problems_carried:
         out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
                   f"{', '.join(report.problems_carried)}[/yellow]")
@@ -66,4 +77,6 @@ def run(args) -> int:
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)
     out.print(f"Written to {report.output}")
+    if recorded:
+        out.print(f"History: {recorded.message()} in {recorded.store}")
     return 0

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +42,8 @@ from ..cycle.consolidate import consolidate
 from ..errors import WorkbookError, XltoolsError
 from ..workbook.book import Book
 from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
-from ..workbook.reader import open_workbook, read_book
+from ..workbook.reader import WORKBOOK_LIMITS, checked_extents, open_workbook, read_book
+from ..workbook.sandbox import run_capped
 from ..workbook.settings import read_settings
 from .book_jobs import JOBS, Where, merge_sentence, shown_counts
 from .downloads import Link, link_lines, offer, offer_file, remember
@@ -86,7 +88,8 @@ def open_master(path: Path, label: str = "Consolidate") -> CalamineWorkbook:
     .xls, not an xlsx). ``label`` is the button's. Returned open, so the master is read
     from it (``read_book(workbook=…)``) without parsing its text a second time."""
     name = path.name
-    wb = open_workbook(path)
+    path, _, _ = checked_extents(path, (SETTINGS,), WORKBOOK_LIMITS)  # before calamine
+    wb = open_workbook(path, checked=True)
     try:
         if SETTINGS not in wb.sheet_names:
             raise WorkbookError(f"{name}: not an xltools workbook (no {SETTINGS} sheet); press "
@@ -113,7 +116,12 @@ def read_master(data: bytes, shown: str, label: str) -> Book:
     with tempfile.TemporaryDirectory(prefix="xltools-byfile-") as temp:
         path = Path(temp) / shown
         path.write_bytes(data)
-        return read_book(path, workbook=open_master(path, label))
+        return run_capped(path, read_posted, path, label)  # a memory-capped worker
+
+
+def read_posted(path: Path, label: str) -> Book:
+    """``read_master``'s reading, run in the capped worker (``workbook.sandbox``)."""
+    return read_book(path, workbook=open_master(path, label))
 
 
 def job_file(script: str, data: bytes, name: str) -> dict:
@@ -140,15 +148,26 @@ def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
         open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
         report = consolidate(master, returns, out, workers=1)
+        recorded = record_file(out, shown)  # "" unless XLTOOLS_HISTORY_URL is set
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
     counts = report.counts()
     message = (f"{merge_sentence(counts, 'the returns folder')} (see the Flags column and Log of "
                "the consolidated master).\nDownload the consolidated master and open it: it is "
                "the master from now on. The workbook open in Excel has not changed; the "
-               "master as you sent it (your undo) is the second download.")
+               "master as you sent it (your undo) is the second download."
+               + (f"\n{recorded}" if recorded else ""))
     links = [link for link in (merged, backup) if link is not None]
     return answer(TITLE, message, links, shown_counts(counts))
+
+
+def record_file(path: Path, name: str) -> str:
+    """The consolidated master recorded in the history store, when one is configured."""
+    from .history_hook import ENV_URL, record_quarter
+
+    if not os.environ.get(ENV_URL, "").strip():
+        return ""
+    return record_quarter(read_book(path), name)
 
 
 def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) -> dict:

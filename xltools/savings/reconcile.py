@@ -27,7 +27,9 @@ from ..errors import UsageError, WorkbookError
 from ..findings import Finding, count_by_code
 from ..plan import Plan
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.layout import SAVINGS_LAYOUT
 from ..workbook.reader import RETURN_LIMITS, read_book
+from ..workbook.sandbox import each_capped
 from .classify import SUMMARY_ROWS, classify, project_findings
 from .results import ProjectResult, YearResult, money
 from .rows import Line, book_lines, check_stated_change, fmt, fold, parse_year
@@ -129,12 +131,20 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
         raise UsageError(f"no such return: {', '.join(missing)}")
     refuse_non_baseline(base)
     books, problems = [], []
-    for path in read_once(returns):
-        try:
-            books.append(read_book(path, base.plan, limits=RETURN_LIMITS))
-        except WorkbookError as exc:
-            problems.append(Finding("UNREADABLE", f"{exc} (reason {exc.reason}); its savings "
-                                    "are not reconciled", file=Path(path).name))
+    # officers' files: read in a memory-capped worker, so one file never stops the run;
+    # each file once (a folder and its *.xlsx both given)
+    returns = read_once(returns)
+    for path, got in zip(returns, each_capped([Path(p) for p in returns], read_book, base.plan,
+                                              limits=RETURN_LIMITS), strict=True):
+        if isinstance(got, WorkbookError):
+            problems.append(Finding("UNREADABLE", f"{got} (reason {got.reason}); its savings "
+                                    "are not reconciled", file=Path(path).name, got=got.reason))
+        elif (skipped := _savings_not_read(got)) is not None:
+            problems.append(Finding("UNREADABLE", f"{Path(path).name}: {skipped.message}; its "
+                                    "savings are not reconciled", file=Path(path).name,
+                                    sheet=skipped.sheet, cell=skipped.cell, got=skipped.code))
+        else:
+            books.append(got)
     rec = reconcile(base, books, years=years)
     rec.findings[:0] = problems
     rec.unread = [f.file for f in problems]
@@ -161,6 +171,9 @@ def refuse_non_baseline(base: Book) -> None:
     if base.savings:
         return
     name = Path(base.path or "baseline").name
+    skipped = _savings_not_read(base)
+    if skipped is not None:
+        raise UsageError(f"{name}: its Savings sheet could not be read ({skipped.message})")
     what = (f"it has {len(base.actions)} actions and no savings (the PMO's master?)"
             if base.actions else "its Savings sheet is empty")
     raise UsageError(f"{name} is not a savings baseline: {what}. Give finance's baseline — "
@@ -174,6 +187,13 @@ ANSWERS = ("revised", "change_type", "approved_by", "approved_on", "comment")
 def answered(book: Book) -> bool:
     """Whether anything was typed into a return's savings answers."""
     return any(not blank(row.get(key)) for row in book.savings for key in ANSWERS)
+
+
+def _savings_not_read(book: Book) -> Finding | None:
+    """The reader's finding when it skipped a return's Savings sheet (too large, or XML
+    it refuses): that return is unread for finance, not one with no savings."""
+    return next((f for f in book.findings if f.sheet == SAVINGS_LAYOUT.name
+                 and f.code in ("UNREADABLE", "TOO_LARGE")), None)
 
 
 def parse_years_option(text: str, start_month: int = 4) -> list[str]:
