@@ -49,8 +49,8 @@ def run(args) -> int:
     out.print(f"{report.previous_period} → {report.period}, deadline {deadline:%d/%m/%Y} "
               f"({report.deadline_rule})")
     out.print(f"Actions: {len(report.carried)} carried, {len(report.archived)} archived"
-              + (f" ({', '.join(report.archived)})" if report.archived else "")
-              + (f", {len(report.new_ids)} new ({', '.join(report.new_ids)})"
+              + (f" ({_named(report, report.archived)})" if report.archived else "")
+              + (f", {len(report.new_ids)} new ({_named(report, report.new_ids)})"
                  if report.new_ids else ""))
     if report.timeframes_dropped or report.timeframes_added:
         out.print(f"Timeframe list: dropped {', '.join(report.timeframes_dropped) or 'none'}; "
@@ -61,9 +61,14 @@ def run(args) -> int:
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
     if report.problems_carried:
         out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
-                  f"{', '.join(report.problems_carried)}[/yellow]")
+                  f"{_named(report, report.problems_carried)}[/yellow]")
     print_findings(report.findings, "Notes", out)
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)
     out.print(f"Written to {report.output}")
     return 0
+
+
+def _named(report, ids: list[str]) -> str:
+    """Actions by Ref and title, as the PMO sees them on the master (not by ID)."""
+    return "; ".join(report.names.get(i, i) for i in ids)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..findings import Finding, count_by_code
+from ..findings import Finding, count_by_code, row_reference, with_references
 from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import output_lock, unique_backup
@@ -261,6 +261,7 @@ class Gather:
         for f in result.findings:
             if f.code == "LOCKED_CHANGED" and f.file in by_name:
                 by_name[f.file].findings.append(f)
+        report.findings = with_references(report.findings, master.actions)
         self.actions, self.savings = {}, {}
 
 
@@ -317,6 +318,11 @@ class Known:
                     self.deputies.setdefault(deputy.casefold(), {})[
                         colleague.casefold()] = source
         self.delegated_ids: set[str] = set()  # answered by a deputy: not missing
+
+    def reference(self, action_id: str) -> str:
+        """The action as people read it: Ref and short title (see ``row_reference``)."""
+        row = self.rows.get(action_id)
+        return row_reference(row) if row is not None else action_id
 
     def owner_key(self, rf: ReturnFile) -> str:
         """Whose column decides ownership: the one the return was issued by."""
@@ -412,8 +418,8 @@ def not_owner(known: Known, rf: ReturnFile, row, action_id: str, key: str,
     owners = known.owner_names(action_id, key)
     who = rf.officer or "an officer who cannot be told (no Settings, no single officer)"
     role = "led" if key == "lead_officer" else "owned (accountable)"
-    message = (f"{action_id} is {role} by {owners}; this return is from {who}: its update "
-               "is not merged (a deputy? the PMO can allow it with --delegate)")
+    message = (f"{known.reference(action_id)} is {role} by {owners}; this return is from "
+               f"{who}: its update is not merged (a deputy? the PMO can allow it with --delegate)")
     letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
     finding = Finding("NOT_OWNER", message, file=rf.name, sheet=ACTIONS_LAYOUT.name,
                       cell=f"{letter}{row['_row']}", action_id=action_id,
@@ -426,8 +432,9 @@ def delegated(known: Known, rf: ReturnFile, row, action_id: str, key: str,
               permission: str) -> Finding:
     owners = known.owner_names(action_id, key)
     letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
-    return Finding("DELEGATED", f"{rf.officer} returned {action_id} for {owners}, as allowed "
-                   f"by {permission}; merged", file=rf.name, sheet=ACTIONS_LAYOUT.name,
+    return Finding("DELEGATED", f"{rf.officer} returned {known.reference(action_id)} for "
+                   f"{owners}, as allowed by {permission}; merged", file=rf.name,
+                   sheet=ACTIONS_LAYOUT.name,
                    cell=f"{letter}{row['_row']}", action_id=action_id, expected=owners,
                    got=rf.officer)
 
