@@ -9,6 +9,8 @@ folder. Most officers do it properly; the realistic exceptions are built in:
 - Nigel Harlow types "7th Oct" in Last updated instead of a date (INVALID);
 - Helen Richardson and Lucy Peel both update their joint action 3.6, differently
   (CONFLICT: the PMO decides);
+- Jon Hawketts leaves 2.5 blank (last quarter's position is carried forward,
+  unconfirmed: the committee outputs mark it);
 - on other joint actions only the first-named officer writes the update.
 """
 
@@ -23,6 +25,7 @@ from openpyxl import load_workbook
 MISSING = "John Nilan"
 INVALID_RAG = ("Rob Disney", "On track")
 TEXT_DATE = ("Nigel Harlow", "7th Oct")
+LEFT_BLANK = ("Jon Hawketts", "2.5")
 
 UPDATES = {
     "1.1": ("Agency Challenge Panel met on 24 September 2019: three agency social worker "
@@ -88,7 +91,7 @@ def fill(path: Path, officer: str, out: Path) -> Path:
         text, rag = UPDATES.get(ref, (None, None))
         if officer == CONFLICTING[0] and ref == CONFLICTING[1]:
             text, rag = CONFLICTING[2], CONFLICTING[3]
-        elif not text or leads[0] != officer:
+        elif not text or leads[0] != officer or (officer, ref) == LEFT_BLANK:
             continue  # the first-named officer answers for a joint action
         ws.cell(r, col["Progress update"]).value = text
         ws.cell(r, col["RAG status"]).value = INVALID_RAG[1] if officer == INVALID_RAG[0] \
