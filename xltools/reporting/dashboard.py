@@ -36,7 +36,7 @@ from ..workbook.book import Book
 from ..workbook.grid import Formula, Grid
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
 from ..workbook.sheet_setup import protect_and_print
-from . import charts
+from . import charts, positions
 from .flags import default_as_of
 from .kpis import assess_kpis
 from .positions import KINDS, Kind, unconfirmed
@@ -99,6 +99,7 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     row = _tiles(grid, book, summary, 4, last_col)
     table_top = row + 1
     row = _section_table(grid, book, summary, table_top)
+    row = _unconfirmed_note(grid, book, row, last_col)
     chart_top = row + 1
     side_top = chart_top + CHART_ROWS
     row = max(_movement(grid, summary, side_top),
@@ -266,6 +267,22 @@ def _section_table(grid: Grid, book: Book, summary: Rollup, top: int) -> int:
         t = f"{col_letter(total_col)}{r}"
         grid.put(r, pct_col, Formula(f"=IF({t}=0,0,({done})/{t})"), font, fill, _CENTRE, "0%")
     return head + len(rows) + 1
+
+
+def _unconfirmed_note(grid: Grid, book: Book, row: int, last_col: int) -> int:
+    """Under the counts, in words: how many of them are not this quarter's confirmed
+    update, of which kind (they are listed, marked, with the actions)."""
+    found = positions.counts(unconfirmed(book))
+    if not found:
+        return row
+    parts = ", ".join(f"{KINDS[k].marker} {KINDS[k].label.lower()} {n}"
+                      for k, n in found.items())
+    grid.put(row, 1, f"{sum(found.values())} of these actions are not this quarter's "
+             f"confirmed update ({parts}): they are listed, marked, after the KPIs.",
+             styles.BOLD_FONT, align=_WRAP, border=False)
+    grid.merge(row, 1, last_col)
+    grid.heights[row] = 2 * _LINE + 3
+    return row + 1
 
 
 def _movement(grid: Grid, summary: Rollup, top: int) -> int:
