@@ -137,11 +137,16 @@ def kept_flags(row: Row, ctx: _Context) -> tuple[list[Finding], list[str]]:
 
 
 def flag_action(row: Row, ctx: _Context) -> list[Finding]:
-    """The computed flags of one action, in a stable order."""
+    """The computed flags of one action, in a stable order. An action in CONFLICT
+    holds last quarter's update until the PMO decides, so what its update cells say
+    (no date, no narrative…) is not what its officers did: only OVERDUE applies."""
     status = ctx.plan.rag(str(row.get("rag") or ""))
     complete = status is not None and status.complete
     out: list[Finding] = []
-    for check in (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative):
+    checks = (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative)
+    if "CONFLICT" in codes_in(row.get("flags")):
+        checks = (_overdue,)
+    for check in checks:
         found = check(row, ctx, status, complete)
         if found:
             out.append(found)
