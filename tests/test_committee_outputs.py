@@ -153,3 +153,18 @@ def test_an_action_is_named_by_ref_and_title_its_id_only_when_it_has_neither():
     assert action_reference("2.8", None, "A-0014") == "2.8"
     assert action_reference(None, "Ensure capacity", "A-0014") == "'Ensure capacity'"
     assert action_reference(None, None, "A-0014") == "A-0014"
+
+
+@pytest.mark.parametrize("kind", ["template", "master", "return"])
+def test_screen_only_columns_come_after_every_printed_one(kind):
+    """The print area is one block from A: a column shown but not printed (a master's
+    Last updated, Updated by, Flags) must sit right of the last printed column."""
+    from xltools.workbook.layout import ACTIONS_LAYOUT
+
+    last = ACTIONS_LAYOUT.last_printed(kind)
+    for index, column in enumerate(ACTIONS_LAYOUT.columns, start=1):
+        if column.key in ACTIONS_LAYOUT.screen_only(kind):
+            assert index > last, column.name
+    widths = sum(c.width_in(kind) for c in ACTIONS_LAYOUT.columns[:last]
+                 if kind in c.shown)
+    assert kind == "template" or widths <= 140  # A4 landscape at 8 pt or more

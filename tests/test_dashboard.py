@@ -145,7 +145,7 @@ def test_highlight_report_pdf_shows_figures_and_charts(soffice, dashboard_xlsx, 
     assert "Amber actions (3)" in text
     assert re.search(r"No progress update 2\b", text)   # live COUNTIF of the Flags column
     assert re.search(r"Timeframe gives no due date 3\b", text)
-    assert f"Page 1 of {_pages(pdf)}" in text and "OFFICIAL" in text  # the plan's footer and marking
+    assert f"Page 1 of {_pages(pdf)}" in text and "OFFICIAL" in text  # footer, marking
     assert "formula" not in text and "RAG movement" not in text  # committee words only
     colours = _colour_pixels(pdf, tmp_path)
     assert all(n > 50 for n in colours.values()), colours  # charts and tiles are coloured
