@@ -445,11 +445,22 @@ class _Lists:
                 if header:
                     _header(self.grid, row, col, text or "")
                 else:
-                    self.grid.put(row, col, text, _SMALL_BODY, align=_WRAP)
+                    font, fill = self._look(value if last == self.last_col else None)
+                    self.grid.put(row, col, text, font, fill, _WRAP)
             if last > first:
                 self.grid.merge(row, first, last)
             if not header:
                 _fit(self.grid, row, value, width)
+
+
+    def _look(self, status: str | None) -> tuple[Font, PatternFill | None]:
+        """A status cell in the scheme's colour (as on the Actions sheet); else plain."""
+        found = self.book.plan.rag(status) if status else None
+        if found is None:
+            return _SMALL_BODY, None
+        return (Font(name="Arial", bold=True, size=10,
+                     color=styles.text_colour_for(found.colour)),
+                PatternFill("solid", fgColor=styles.hex_colour(found.colour)))
 
 
 def _marker_key(grid: Grid, top: int, last_col: int, marked: dict[int, Kind]) -> int:
@@ -470,7 +481,7 @@ def _marker_key(grid: Grid, top: int, last_col: int, marked: dict[int, Kind]) ->
 
 def _fit(grid: Grid, row: int, text: str, width: float) -> None:
     """Row ``row`` tall enough for ``text`` wrapped in a column ``width`` wide."""
-    lines = fastrows.text_lines(str(text or ""), max(1, int(width * 1.2)))
+    lines = fastrows.text_lines(str(text or ""), max(1, int(width * 1.3)))
     grid.heights[row] = max(grid.heights.get(row, 0), _LINE * lines + 3)
 
 
