@@ -81,11 +81,15 @@ def test_paper_marks_each_unconfirmed_row_with_a_key_and_rows_never_split(demo):
     by_ref = {r[0].split()[0]: r for r in rows[1:] if r[0] and r[0] != "Ref"}
     for ref, marker in MARKED.items():
         row = by_ref[ref]
-        assert row[0] == f"{ref} {marker}", row[0]
+        assert row[0].split() == [ref, marker], row[0]  # by a no-break space: one line
         assert row[7].startswith(marker)  # Progress opens with why it is not confirmed
-    assert by_ref["2.8"][9] == "On track †"  # an invalid status as given, not as a RAG
-    assert by_ref["3.6"][9] == "Returns disagree ‡"  # not last quarter's as this quarter's
-    assert by_ref["3.3"][9] == "No return §"
+    assert by_ref["2.8"][9].split() == ["On", "track", "†"]  # as given, not as a RAG
+    assert by_ref["2.8"][7].startswith(  # what is invalid, in words
+        "† Invalid entry: RAG status 'On track' is not one of the allowed values\n")
+    assert by_ref["3.2"][7].startswith("† Invalid entry: Last updated '7th Oct' is text, not "
+                                       "a date\n")
+    assert by_ref["3.6"][9].split() == ["Returns", "disagree", "‡"]  # not last quarter's
+    assert by_ref["3.3"][9].split() == ["No", "return", "§"]
     assert by_ref["1.1"][0] == "1.1"  # a confirmed update carries no marker
     body = "\n".join(p.text for p in Document(out / "tracker.docx").paragraphs)
     assert "Marked rows are not this quarter's confirmed update" in body

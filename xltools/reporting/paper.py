@@ -46,18 +46,18 @@ from ..workbook.files import replacing
 from ..workbook.layout import ACTIONS_LAYOUT
 from .flags import default_as_of, flag_book
 from .highlight import convert_to_pdf, find_soffice
-from .positions import CONFLICT, INVALID, KINDS, NO_RETURN, Kind, unconfirmed
+from .positions import CONFLICT, INVALID, KINDS, NO_RETURN, Kind, invalid_detail, unconfirmed
 
 # Column key -> (heading on the paper, relative width). The seeds' columns, in order.
 PAPER_COLUMNS: dict[str, tuple[str, float]] = {
-    "ref": ("Ref", 1.1),
+    "ref": ("Ref", 1.4),
     "action": ("Improvement action", 4.2),
     "accountable_officer": ("Accountable officer", 2.4),
     "lead_officer": ("Lead officer", 2.4),
     "aim": ("What we hope to achieve", 3.4),
     "timeframe": ("Timeframe", 2.2),
     "success_measure": ("Success measure", 3.4),
-    "progress_update": ("Progress", 5.2),
+    "progress_update": ("Progress", 4.9),
     "previous_rag": ("Previous status", 1.9),
     "rag": ("Current status", 1.9),
 }
@@ -281,7 +281,7 @@ def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Pa
             value = paper.reasons.get(id(row), "") if key == "reason" else row.get(key)
             status = plan.rag(str(value or "")) if key in RAG_KEYS else None
             if kind is not None and key in ("ref", "rag", "progress_update"):
-                _marked_cell(cell, key, value, kind, status)
+                _marked_cell(cell, key, value, kind, status, row)
             elif status is not None:
                 _status_cell(cell, status)
             else:
@@ -293,26 +293,28 @@ def _status_cell(cell, status) -> None:
     _shade(cell, status.colour)
 
 
-def _marked_cell(cell, key: str, value: Any, kind: Kind, status) -> None:
+def _marked_cell(cell, key: str, value: Any, kind: Kind, status, row: Row) -> None:
     """A cell of a row whose position is not this quarter's confirmed update: the Ref
     carries the marker; the progress opens with a bold line saying so; the current
     status is not shown as confirmed (an invalid one as given, in grey)."""
     if key == "ref":
-        _cell_text(cell, f"{_shown(value)} {kind.marker}", bold=True)
+        _cell_text(cell, f"{_shown(value)}\u00a0{kind.marker}", bold=True)  # one line
     elif key == "progress_update":
-        _cell_text(cell, f"{kind.marker} {kind.label}", bold=True)
+        detail = invalid_detail(row) if kind.key == INVALID else ""
+        _cell_text(cell, f"{kind.marker} {kind.label}" + (f": {detail}" if detail else ""),
+                   bold=True)
         if _shown(value):
             cell.add_paragraph()
             _append_text(cell, _shown(value))
     elif kind.key == INVALID and not blank(value) and status is None:
-        _cell_text(cell, f"{_shown(value)} {kind.marker}", bold=True, colour="595959")
+        _cell_text(cell, f"{_shown(value)}\u00a0{kind.marker}", bold=True, colour="595959")
         _shade(cell, "#E7E6E6")
     elif kind.key in (CONFLICT, NO_RETURN) or status is None:
-        _cell_text(cell, f"{kind.label} {kind.marker}", bold=True, colour="595959")
+        _cell_text(cell, f"{kind.label}\u00a0{kind.marker}", bold=True, colour="595959")
         _shade(cell, "#E7E6E6")
     else:
         _status_cell(cell, status)
-        cell.paragraphs[0].add_run(f" {kind.marker}").font.size = TABLE_FONT
+        cell.paragraphs[0].add_run(f"\u00a0{kind.marker}").font.size = TABLE_FONT
 
 
 def _append_text(cell, text: str) -> None:

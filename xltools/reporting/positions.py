@@ -86,6 +86,17 @@ def kind_of(book: Book, row: Row, updated: set[str] | None) -> str | None:
     return None
 
 
+def invalid_detail(row: Row) -> str:
+    """What is invalid, in the committee's words, from the row's first INVALID flag
+    line: "RAG status 'On track' is not one of the allowed values" (the file and cell
+    it came from, and the advice to the officer, left off)."""
+    for line in str(row.get("flags") or "").splitlines():
+        if codes_in(line) == ["INVALID"]:
+            text = line.split(":", 1)[1].strip()
+            return text.split(" (", 1)[0].split(" — ", 1)[0].strip()
+    return ""
+
+
 def updated_this_period(book: Book) -> set[str] | None:
     """IDs of the actions consolidation updated this period; None when it left no
     record for this period (never consolidated, or another period's record)."""
