@@ -120,6 +120,8 @@ def test_master_shows_the_pmo_what_it_works_with_and_prints_the_committee_column
     assert ws.max_row > rows + 1  # spare rows to type into…
     assert ws.print_area == f"'Actions'!$A$1:${letter['RAG status']}${rows + 1}"  # …not printed
     assert wb["Guidance"].print_area == "'Guidance'!$Z$1"  # prints nothing
+    # the PMO deletes a resolved flag line on the protected sheet
+    assert ws.protection.sheet and not ws[f"{letter['Flags']}2"].protection.locked
 
 
 def test_each_workbook_opens_on_the_sheet_its_reader_needs(printed, plan, tmp_path):

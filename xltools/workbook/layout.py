@@ -171,8 +171,9 @@ ACTION_COLUMNS = (
     Column("Updated by", "updated_by", width=11, editable=_ALL, shown=_NOT_TEMPLATE,
            printed=_NOT_MASTER, help="Your name."),
     Column("Links to other plans", "links", width=18, shown=_NONE),
-    Column("Flags", "flags", width=40, editable=_NONE, shown=frozenset({MASTER}),
-           printed=_NONE, help="Written by xltools when the PMO consolidates. Read-only."),
+    # the PMO deletes a flag line once resolved (next quarter asks for it): unlocked there
+    Column("Flags", "flags", width=40, editable=frozenset({MASTER}), shown=frozenset({MASTER}),
+           printed=_NONE, help="Written by xltools. Delete a line once it is resolved."),
 )
 
 SAVINGS_COLUMNS = (
