@@ -90,6 +90,7 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
     problems = len(report.errors)
     reason = "accepted" + (f"; {problems} problem(s) will be flagged when consolidated"
                            if problems else "")
+    reason += "".join(f"; {f.message}" for f in report.findings if f.code == "REVIEW_CONTENT")
     return Outcome(shown, True, reason, saved, report.book.officer or "", problems)
 
 
