@@ -81,7 +81,8 @@ def test_carried_problems_keep_both_texts_and_are_flagged(troubled, tmp_path):
     assert "progress_update" not in conflict["previous_progress"]
     assert "rag '" not in conflict["previous_progress"]
     assert conflict["previous_rag"] is None
-    assert conflict["flags"].startswith("CARRIED:")
+    assert conflict["flags"].startswith("CARRIED: CONFLICT from Q2 2019/20;")
+    assert "Actions!" not in conflict["flags"]  # no cell address of last quarter's sheet
     invalid = q3.action("A-0009")
     assert invalid["previous_rag"] is None  # 'On track' never becomes Previous RAG
     assert "On track" in invalid["previous_progress"]

@@ -99,6 +99,7 @@ def carry(new: Row, row: Row, problems: list[Finding], plan: Plan,
     before = new.get("previous_progress")
     new["previous_progress"] = f"{before}\n{note}" if not blank(before) else note
     new["previous_rag"] = None  # a RAG in dispute or off the scheme is no one's last RAG
-    new["flags"] = "CARRIED: " + " ".join(
-        f"{p.code} from {plan.period} ({p.sheet}!{p.cell})" for p in problems) + \
-        "; see Previous progress. Resolve it, then delete this line."
+    new["flags"] = "CARRIED: " + ", ".join(dict.fromkeys(
+        f"{p.code} from {plan.period}" for p in problems)) + \
+        "; what was said is at the end of Previous progress (shown on the return; " \
+        "unhide it on the master). Resolve it, then delete this line."
