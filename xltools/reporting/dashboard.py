@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from ..findings import CATALOGUE, codes_in, cut_words
+from ..history.trends import Trend
 from ..timeframes import RECURRING, read_timeframe
 from ..workbook import fastrows, styles
 from ..workbook.book import Book
@@ -41,6 +42,7 @@ from .flags import default_as_of
 from .kpis import assess_kpis
 from .positions import KINDS, Kind, unconfirmed
 from .rollup import MOVEMENTS, NO_SECTION, NO_STATUS, NOT_IN_SCHEME, Rollup, rollup
+from .trend_block import add_trend_chart, trend_block
 
 NO_STATUS_COLOUR = "#E7E6E6"
 INVALID_COLOUR = "#7F7F7F"
@@ -59,6 +61,7 @@ STATUS_WIDTH = 8.5
 # The printed width (A, the statuses, total, % complete: about 117 units) is within
 # what A4 landscape holds at 90 %, so the smallest font (10 pt) prints at 8 pt or more.
 CHART_ROWS = 16  # rows of the band holding the two charts (8 cm tall)
+TREND_CHART_ROWS = 17  # rows under the trend block holding its chart (8 cm tall)
 # row 3, in a committee's words; also how Refresh dashboard knows a live Dashboard
 LIVE_NOTE = "Counts follow the Actions sheet as it changes"
 _ROWS_BOUND = 5000  # COUNTIFS ranges run to this row so rows added in Excel still count
@@ -75,17 +78,20 @@ _TILE_FILL = PatternFill("solid", fgColor="DEEAF6")
 _TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
 
 
-def dashboard_sheet(previous: Book | None = None, as_of: date | None = None
-                    ) -> Callable[[Any, Book], None]:
-    """A ``write_book`` extra-sheet builder; ``previous`` gives last quarter's RAGs."""
+def dashboard_sheet(previous: Book | None = None, as_of: date | None = None,
+                    trend: Trend | None = None) -> Callable[[Any, Book], None]:
+    """A ``write_book`` extra-sheet builder; ``previous`` gives last quarter's RAGs,
+    ``trend`` (from the history store) adds the trend block."""
 
     def build(wb, book: Book) -> None:
-        build_dashboard(wb, book, rollup(book, previous), as_of or default_as_of(book.plan))
+        build_dashboard(wb, book, rollup(book, previous), as_of or default_as_of(book.plan),
+                        trend)
 
     return build
 
 
-def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
+def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
+                    trend: Trend | None = None) -> None:
     """Write the Dashboard sheet of ``book`` from its roll-up ``summary``.
 
     Left: headline tiles, RAG by section, movement and flags (with the overall
@@ -111,10 +117,23 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     print_end = _exceptions(grid, book, row + 1, last_col)
     ws.print_area = f"A1:{col_letter(last_col)}{print_end}"
     data_top = print_end + 3
+    if trend is not None:  # printed after the report's pages, above the PMO's detail
+        trend_top = data_top
+        trend_end, trend_head = trend_block(grid, book, trend, summary.statuses, data_top,
+                                            last_col + 2)
+        trend_chart = trend_end + 2  # its chart below it, within the printed width
+        last = col_letter(last_col)
+        ws.print_area = [f"A1:{last}{print_end}",
+                         f"A{trend_top}:{last}{trend_chart + TREND_CHART_ROWS}"]
+        data_top = trend_chart + TREND_CHART_ROWS + 2
     row = _chart_data(grid, summary, table_top + 1, data_top)
     _officer_tables(grid, summary, row + 1)
     grid.flush()
     _charts(ws, book, summary, chart_top, data_top)
+    if trend is not None:
+        add_trend_chart(ws, trend, summary.statuses,
+                        [status_colour(book, s) for s in summary.statuses], trend_head, 1,
+                        trend_chart)
 
 
 def action_columns(book: Book) -> dict[str, list[Any]]:
