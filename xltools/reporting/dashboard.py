@@ -121,7 +121,8 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
         trend_top = data_top
         trend_end, trend_head = trend_block(grid, book, trend, summary.statuses, data_top,
                                             last_col + 2)
-        trend_chart = trend_end + 2  # its chart below it, within the printed width
+        trend_chart = trend_end + 2  # its chart below it, within the printed width,
+        ws.row_breaks.append(Break(id=trend_chart - 1))  # on a page of its own, whole
         last = col_letter(last_col)
         ws.print_area = [f"A1:{last}{print_end}",
                          f"A{trend_top}:{last}{trend_chart + TREND_CHART_ROWS}"]
