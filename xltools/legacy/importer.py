@@ -83,12 +83,14 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     """
     source = Path(source)
     matcher = HeaderMatcher(mapping)
-    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows))
     plan = _base_plan(plan, period, source, status_mapping)
+    mapper = StatusMapper(plan)
+    matcher.status_test = lambda value: mapper.map(value) is not None
+    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows))
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
-    report = _build(grid, parsed, plan, StatusMapper(plan))
+    report = _build(grid, parsed, plan, mapper)
     _check_shape(report, grid, force)
     return report
 
@@ -256,7 +258,7 @@ class _Where:
         return {"place": place} if place else {}
 
     def note(self, note) -> Finding:
-        column = note.header if note.code == "EXTRA_COLUMN" else None
+        column = note.header if note.code in ("EXTRA_COLUMN", "COLUMN_READ") else None
         return self.finding(note.code, note.message, note.draft, cell_ref(note), got=note.got,
                             column=column, extra={"reason": note.reason} if note.reason else {})
 
