@@ -53,6 +53,7 @@ class ImportReport:
     lines: list[int] = field(default_factory=list)  # each action's first source line
     source_ids: set[str] = field(default_factory=set)  # IDs kept from the source's ID column
     labelled_new: set[str] = field(default_factory=set)  # IDs of rows labelled "NEW ACTION"
+    status_text: dict[str, str] = field(default_factory=dict)  # ID → status as the source says
 
     def to_dict(self) -> dict[str, Any]:
         plan = self.book.plan
@@ -194,9 +195,12 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
     officers = _Officers(plan, parsed.drafts)
     statuses: dict[str, str | None] = {}
     rows: list[Row] = []
+    said: dict[str, str] = {}
     for draft in parsed.drafts:
         own: list[Finding] = []
         row = _row(draft, ids[id(draft)], sections, officers, where, own)
+        if row.get("rag") is not None:
+            said[row["id"]] = str(row["rag"])
         _status(row, draft, mapper, where, own, statuses)
         row["flags"] = flags_text(f for f in own if f.code == "UNMAPPED_STATUS") or None
         findings += own
@@ -214,7 +218,7 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
     kept = {ids[id(d)] for d in parsed.drafts if ids[id(d)] == text(d.cells.get("id"))}
     labelled = {ids[id(d)] for d in parsed.drafts if d.labelled_new}
     return ImportReport(grid.file, book, findings, statuses, len(grid.rows),
-                        [d.line for d in parsed.drafts], kept, labelled)
+                        [d.line for d in parsed.drafts], kept, labelled, said)
 
 
 def _validate(book: Book) -> list[Finding]:
