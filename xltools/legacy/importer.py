@@ -87,7 +87,8 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     plan = _base_plan(plan, period, source, status_mapping)
     mapper = StatusMapper(plan)
     matcher.status_test = lambda value: mapper.map(value) is not None
-    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows))
+    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows),
+                     tuple(plan.individual_officers))
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
@@ -211,7 +212,11 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
         plan = plan.with_changes(sections=tuple(dict.fromkeys(used)))
     book = Book(plan=plan, kind=MASTER, actions=rows,
                 extra_settings={"imported_from": grid.file})
-    notes = [where.note(n) for n in parsed.notes] + [where.source(n) for n in grid.notes]
+    # a header cell's reading is confirmed by its matching a column: no REVIEW there
+    notes = [where.note(n) for n in parsed.notes] + [
+        where.source(n) for n in grid.notes
+        if not (n.code == "REVIEW" and n.line in parsed.header_lines and "column" in n.extra
+                and n.column in parsed.first_header.positions)]
     findings = sorted(notes + findings + list_findings,
                       key=lambda f: (f.cell is None, _line(f.cell)))
     findings += _validate(book)

@@ -34,16 +34,24 @@ from ..errors import UsageError
 from .grid import Grid, SourceNote
 from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
 from .pdf_unruled import unruled_rows
+from .pdf_words import VOCABULARY, Vocabulary
 
 
-def read_pdf(path: Path, header_test=None) -> Grid:
+def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
     """The PDF's tables (and the text between them) as one grid, with a REVIEW
-    note for every cell whose reading was a guess."""
+    note for every cell whose reading was a guess. ``officers``: names known to
+    be whole (the plan's), as well as those the document spells out."""
     if not path.is_file():
         raise UsageError(f"{path}: file not found")
     try:
         with pdfplumber.open(str(path)) as pdf:
-            rows = [row for page in pdf.pages for row in _page_rows(page, header_test)]
+            words = [_words(page) for page in pdf.pages]
+            token = VOCABULARY.set(Vocabulary.of(words, officers))
+            try:
+                rows = [row for page, w in zip(pdf.pages, words, strict=True)
+                        for row in _page_rows(page, w, header_test)]
+            finally:
+                VOCABULARY.reset(token)
     except UsageError:
         raise
     except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
@@ -55,10 +63,13 @@ def read_pdf(path: Path, header_test=None) -> Grid:
     return _grid(path.name, _join_page_breaks(rows))
 
 
-def _page_rows(page, header_test) -> list[PdfRow]:
+def _words(page) -> list[dict]:
+    return page.extract_words(use_text_flow=False, keep_blank_chars=False)
+
+
+def _page_rows(page, words: list[dict], header_test) -> list[PdfRow]:
     """The page's table rows and outside text lines, top to bottom."""
     tables = page.find_tables()
-    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
     if not tables:  # no ruling lines: columns from the header's positions
         return unruled_rows(page, words, header_test)
     out: list[PdfRow] = []
@@ -124,6 +135,8 @@ def _join(before: PdfRow, after: PdfRow) -> list[str]:
             continue
         if old.text:
             glue = " " if old.wraps_into(new) else "\n"
+            if glue == " " and old.broken_into(new):
+                glue = ""
             old.text = old.text + glue + new.text
             how = "as wrapped text" if glue == " " else "on a new line"
             notes.append(f"column {i + 1}: text continued from page {before.page} to page "
@@ -131,7 +144,7 @@ def _join(before: PdfRow, after: PdfRow) -> list[str]:
         else:
             old.text = new.text
         old.unsure += new.unsure
-        old.slack, old.space = new.slack, new.space
+        old.slack, old.space, old.last_line = new.slack, new.space, new.last_line
     return notes
 
 

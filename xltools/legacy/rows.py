@@ -65,6 +65,7 @@ class Parsed:
     headings: dict[int, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     first_header: Header | None = None
+    header_lines: set[int] = field(default_factory=set)  # lines read as a header row
 
 
 def text(value: Any) -> str:
@@ -104,6 +105,7 @@ class _Walker:
 
     def header_row(self, line: int, cells: list[Any]) -> None:
         header = self.matcher.header(cells, self.inferred.get(line))
+        self.out.header_lines.add(line)
         if self.header is None:
             self.out.first_header = header
             for i, name in header.unmatched.items():

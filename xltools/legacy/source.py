@@ -29,9 +29,10 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
-def read_grid(path: str | Path, header_test=None) -> Grid:
+def read_grid(path: str | Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
     """The source's rows. For a workbook, the first sheet ``header_test`` accepts
-    (a callable taking a list of rows), else the first sheet."""
+    (a callable taking a list of rows), else the first sheet. ``officers``: names
+    a PDF's wrapped lines must not split."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
@@ -43,7 +44,7 @@ def read_grid(path: str | Path, header_test=None) -> Grid:
         return read_docx(path)
     if suffix == ".pdf":
         from .pdf import read_pdf
-        return read_pdf(path, header_test)
+        return read_pdf(path, header_test, officers)
     if suffix == ".doc":
         raise UsageError(f"{path.name}: an old-format Word file; open it in Word and save it "
                          "as .docx, then import that")
