@@ -172,3 +172,77 @@ def test_import_cli_reports_the_decisions_in_words(tmp_path, capsys):
 def test_mapping_by_position_refuses_an_unknown_column():
     with pytest.raises(UsageError, match="'#9' maps to 'Wibble'"):
         resolve_mapping({"#9": "Wibble"})
+
+
+# -- a committee paper's PDF with narrow columns -------------------------------------
+NARROW = [0.9, 3.6, 1.7, 1.9, 3.6, 2.0, 3.2, 4.2, 1.3, 1.3]  # cm: names wrap, words break
+PDF_HEADERS = ["", "Improvement Action", "CLT Accountable Officer", "Lead Officer",
+               "What we hope to achieve", "Timeframe", "Success Measure", "Progress",
+               "Links to other plans and strategies", "Status"]
+PDF_KEYS = ["ref", "action", "accountable_officer", "lead_officer", "aim", "timeframe",
+            "success_measure", "progress_update", "links", "status_text"]
+PDF_STATUSES = ["Complete", "On track", "Green", "Amber", "Delayed", "Red"]
+PDF_RAG = {"Complete": "Complete", "On track": "Green", "Green": "Green", "Amber": "Amber",
+           "Delayed": "Amber", "Red": "Red"}
+PDF_BULLETS = ["Panel reviewed in August", "Next panel in September"]
+
+
+@pytest.fixture(scope="module")
+def narrow_pdf(tmp_path_factory):
+    """Seed 002 as a Word tracker with narrow columns (officer names wrap, "Summerscales"
+    and "Departmental" break mid-word), a Status column and bullets, printed to PDF."""
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice not installed")
+    from conftest import SAMPLE_PLAN, SEEDS
+
+    from xltools.plan import Plan
+    tsv = import_legacy(SEEDS / "002_aed1e1315f25b11a.txt", plan=Plan.load(SAMPLE_PLAN))
+    actions = tsv.book.actions
+    for i, action in enumerate(actions):
+        action["status_text"] = PDF_STATUSES[i % len(PDF_STATUSES)]
+    folder = tmp_path_factory.mktemp("narrow")
+    docx = write_docx(folder / "plan.docx", actions, headers=PDF_HEADERS, keys=PDF_KEYS,
+                      widths=NARROW, font=8, bullets={"1.1": PDF_BULLETS})
+    return convert(soffice, docx, "pdf", folder), actions
+
+
+def _flat(value) -> str:
+    """Spacing as a reader compares it; "semi- independent" (as the seed has it) is
+    "semi-independent": a PDF line ending in a hyphen cannot say which."""
+    return " ".join(str(value or "").split()).replace("- ", "-")
+
+
+def test_narrow_pdf_reads_every_field_with_no_officer_list(narrow_pdf):
+    pdf, actions = narrow_pdf
+    report = import_legacy(pdf, period="Q2 2019/20", mapping={"status": "rag"})
+    got = {a["ref"]: a for a in report.book.actions}
+    assert list(got) == [a["ref"] for a in actions]
+    for want in actions:
+        have = got[want["ref"]]
+        for key in ("action", "aim", "timeframe", "success_measure", "links",
+                    "accountable_officer", "lead_officer"):
+            assert _flat(have[key]) == _flat(want[key]), (want["ref"], key)
+        progress = _flat(want["progress_update"])
+        if want["ref"] == "1.1":  # the bullets are paragraphs of their own
+            assert have["progress_update"].endswith("\n• " + "\n• ".join(PDF_BULLETS))
+            progress += " • " + " • ".join(PDF_BULLETS)
+        assert _flat(have["progress_update"]) == progress, want["ref"]
+        assert have["rag"] == PDF_RAG[want["status_text"]], want["ref"]
+    officers = report.book.plan.officers
+    assert "Colin Pettigrew / Nigel Stevenson" in officers
+    assert not [o for o in officers if len(o.split()) == 1]  # no "Colin", no "Pettigrew"
+    assert "Sue Summerscales" in officers
+
+
+def test_narrow_pdf_reviews_doubts_not_certain_joins(narrow_pdf):
+    pdf, _ = narrow_pdf
+    report = import_legacy(pdf, period="Q2 2019/20", mapping={"status": "rag"})
+    reviews = [f for f in report.findings if f.code == "REVIEW"]
+    assert all(f.extra.get("page") for f in reviews)
+    words = " ".join(f.message for f in reviews)
+    for certain in ("Depar", "Pettigre", "Comple", "Account"):  # word lists or header say so
+        assert certain not in words
+    # a broken name no word list has is a doubt, named with its cell
+    assert any("'Summersc' + 'ales'" in f.message and f.cell
+               for f in reviews)
