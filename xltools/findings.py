@@ -75,7 +75,7 @@ CATALOGUE: dict[str, Code] = {
         Code("NOT_AN_ACTION", "Row does not look like a tracker action", WARNING),
         Code("COLUMN_READ", "How a column of the tracker was read", INFO),
         Code("FORCED", "Imported with --force though it does not look like an action",
-             WARNING),
+             ERROR),
         Code("QUOTES_IGNORED", "Quotation marks ignored in tab-separated text", WARNING),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),

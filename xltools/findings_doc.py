@@ -36,8 +36,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
 # code -> (commands that raise it, what it means, what to do)
 EXPLAINED: dict[str, tuple[str, str, str]] = {
     "NO_UPDATE": (
-        "check, flags, next-quarter",
-        "Progress update is empty or only a placeholder (`-`, `n/a`, `tbc`). In next "
+        "check, consolidate, flags, next-quarter",
+        "Progress update is empty or only a placeholder (`-`, `n/a`, `tbc`). Consolidation "
+        "lists each row a return sent back with no update, at the return's cell (a return "
+        "with no update on any row is reported as not filled in instead). In next "
         "quarter's report: no update this quarter, or a KPI with no Latest value.",
         "Officer: write what happened this quarter. PMO: chase the officer with the "
         "sentence in the Flags column."),
@@ -254,7 +256,7 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "import, check",
         "The import was run with `--force` over a source where too many rows did not look "
         "like tracker actions; each such row carries FORCED in its Flags column (with the "
-        "reason), and `check` counts it.",
+        "reason), and `check` counts it as a problem to fix.",
         "Look at each FORCED row in the master: correct it into a real action or delete it "
         "before issuing returns."),
     "REVIEW": (

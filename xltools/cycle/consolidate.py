@@ -42,6 +42,7 @@ from .merge import (
     savings_key,
     write_flags,
 )
+from .no_update import returned_without_update
 from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
 
 # "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
@@ -245,6 +246,7 @@ class Gather:
     def merge(self) -> None:
         master, report, result = self.master, self.report, self.report.merge
         merge_actions(master, self.actions, result)
+        report.findings += returned_without_update(self.actions)
         report.savings_updated = merge_savings(master, self.savings, result)
         by_key = issued_by(report.files) or self.by_key
         report.missing = missing_returns(master, by_key, self.received, result,

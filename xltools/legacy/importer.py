@@ -111,10 +111,28 @@ def _check_shape(report: ImportReport, grid: Grid, force: bool) -> None:
                 file=grid.file, sheet=grid.sheet, cell=f"A{draft_line}",
                 action_id=row.get("id"), got=_short(row.get("action"))))
     unplaced = sorted({_line(f.cell) for f in report.findings if f.code == "UNPLACED_ROW"})
+    forced = list(odd)
     odd += [(line, ["text outside the columns"]) for line in unplaced]
     total = len(actions) + len(unplaced)
-    if odd and too_many(len(odd), total) and not force:
-        raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+    if odd and too_many(len(odd), total):
+        if not force:
+            raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+        _mark_forced(report, grid, dict(forced))
+
+
+def _mark_forced(report: ImportReport, grid: Grid, problems: dict[int, list[str]]) -> None:
+    """--force over a source that does not look like a tracker: every row that does
+    not look like an action says so in its Flags (FORCED), so the master shows it
+    and ``check`` counts it until the PMO corrects or deletes the row."""
+    for row, line in zip(report.book.actions, report.lines, strict=True):
+        if line not in problems:
+            continue
+        finding = Finding("FORCED", f"imported with --force: {'; '.join(problems[line])} — "
+                          "correct it into a tracker action or delete the row",
+                          file=grid.file, sheet=grid.sheet, cell=f"A{line}",
+                          action_id=row.get("id"), got=_short(row.get("action")))
+        report.findings.append(finding)
+        row["flags"] = "\n".join(x for x in (row.get("flags"), flags_text([finding])) if x)
 
 
 def _shape_summary(file: str, odd: list[tuple[int, list[str]]], total: int) -> str:
