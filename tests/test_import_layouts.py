@@ -246,3 +246,48 @@ def test_narrow_pdf_reviews_doubts_not_certain_joins(narrow_pdf):
     # a broken name no word list has is a doubt, named with its cell
     assert any("'Summersc' + 'ales'" in f.message and f.cell
                for f in reviews)
+
+
+def _council_docx(path):
+    """The same council's tracker as a Word table: Recommendation merged down beside its
+    actions, Action next to it, and a Status column with no header."""
+    import docx
+    document = docx.Document()
+    rows = [(rec, action, rag, when) for rec, actions in RECS for action, rag, when in actions]
+    table = document.add_table(rows=1 + len(rows), cols=6)
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, ["No", "Recommendation", "Action",
+                                                 "Lead officer", "Target date", ""],
+                          strict=True):
+        cell.text = name
+    for n, (_, action, rag, when) in enumerate(rows, start=1):
+        cells = table.rows[n].cells
+        for i, value in ((0, str(n)), (2, action), (3, "Ann Lee"), (4, when), (5, rag)):
+            cells[i].text = value
+    start = 1
+    for rec, actions in RECS:
+        end = start + len(actions) - 1
+        table.cell(start, 1).merge(table.cell(end, 1)).text = rec
+        start = end + 1
+    document.save(str(path))
+    return path
+
+
+def test_word_tracker_with_recommendation_and_action_columns(tmp_path):
+    report = import_legacy(_council_docx(tmp_path / "council.docx"), period="Q2 2020/21")
+    got = {a["ref"]: (a["section"], a["action"], a["rag"], a["timeframe"])
+           for a in report.book.actions}
+    want = {ref: (rec, action, rag, "Dec-20" if when == "December 2020" else when)
+            for ref, (rec, action, rag, when) in _expected().items()}
+    assert got == want
+    assert report.book.plan.sections == tuple(rec for rec, _ in RECS)
+
+
+def test_pdf_of_that_tracker_carries_the_merged_recommendation_down(tmp_path):
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice not installed")
+    pdf = convert(soffice, _council_docx(tmp_path / "council.docx"), "pdf", tmp_path / "pdf")
+    report = import_legacy(pdf, period="Q2 2020/21")
+    assert [(a["ref"], a["section"], a["action"], a["rag"]) for a in report.book.actions] == [
+        (ref, rec, action, rag) for ref, (rec, action, rag, _) in _expected().items()]

@@ -74,8 +74,12 @@ def _page_rows(page, words: list[dict], header_test) -> list[PdfRow]:
         return unruled_rows(page, words, header_test)
     out: list[PdfRow] = []
     for t_index, table in enumerate(tables, start=1):
+        above: dict[int, tuple[tuple, Cell]] = {}  # column → its last box and cell
         for r_index, row in enumerate(table.rows, start=1):
-            cells = [box_cell(box, words) if box else Cell("") for box in row.cells]
+            cells = [box_cell(box, words) if box else _merged_down(above, i, row.bbox)
+                     for i, box in enumerate(row.cells)]
+            above.update({i: (box, cell) for i, (box, cell) in enumerate(
+                zip(row.cells, cells, strict=True)) if box})
             spanning = len(row.cells) > 1 and all(box is None for box in row.cells[1:])
             out.append(PdfRow(cells, page.page_number, row.bbox[1], t_index, r_index,
                             spanning=spanning))
@@ -85,6 +89,16 @@ def _page_rows(page, words: list[dict], header_test) -> list[PdfRow]:
         out.append(PdfRow([Cell(text)], page.page_number, top, 0, 0, single=True))
     out.sort(key=lambda r: r.top)
     return out
+
+
+def _merged_down(above: dict[int, tuple[tuple, Cell]], column: int, row_box: tuple) -> Cell:
+    """A cell with no box of its own: the text of a box above it that reaches down
+    over this row (a cell merged down, as a Theme beside its actions), else empty."""
+    box, cell = above.get(column, (None, None))
+    middle = (row_box[1] + row_box[3]) / 2
+    if box is not None and box[1] < middle < box[3]:
+        return Cell(cell.text)
+    return Cell("")
 
 
 def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
