@@ -170,13 +170,17 @@ class HeaderMatcher:
     def __init__(self, mapping: dict[str, str] | None = None):
         self.mapping = mapping or {}
         self.names = builtin_names()
+        self.squashed = {name.replace(" ", ""): key for name, key in self.names.items()}
         self.status_test = None  # value → is it a status? (set by the importer)
 
     def key_for(self, text: Any) -> str | None:
+        """The column a header names; spaces are not significant ("Timefra me",
+        "Account able": a PDF's narrow header cell breaks words at its edge)."""
         folded = fold(text)
         if not folded:
             return None
-        return self.mapping.get(folded) or self.names.get(folded)
+        return (self.mapping.get(folded) or self.names.get(folded)
+                or self.squashed.get(folded.replace(" ", "")))
 
     def candidates(self, text: Any) -> list[tuple[float, str]]:
         """Every field a header could name, with how well it fits (best first)."""
@@ -186,7 +190,7 @@ class HeaderMatcher:
         if folded in self.mapping:
             return [(2.0, self.mapping[folded])]
         found: dict[str, float] = {}
-        exact = self.names.get(folded)
+        exact = self.names.get(folded) or self.squashed.get(folded.replace(" ", ""))
         if exact:
             canonical = any(fold(c.name) == folded for c in ACTION_COLUMNS)
             found[exact] = EXACT if canonical else SYNONYM

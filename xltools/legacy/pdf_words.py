@@ -47,11 +47,10 @@ def _dictionary():
 def frequency(word: str) -> int:
     """How common an English word is (British spellings as their American twins,
     a plural as its singular); 0 when the word list does not have it."""
-    word = word.casefold()
+    word = re.sub(r"['’]s$", "", word.casefold())  # "children's" is "children"
     known = _dictionary().word_frequency
-    forms = [word] + [word[: -len(b)] + a for b, a in BRITISH if word.endswith(b)]
-    if len(word) > 4:
-        forms += [f[:-1] for f in forms if f.endswith("s")]
+    forms = [word, word[:-1]] if len(word) > 4 and word.endswith("s") else [word]
+    forms += [f[: -len(b)] + a for f in list(forms) for b, a in BRITISH if f.endswith(b)]
     return next((known[f] for f in forms if f in known), 0)
 
 
@@ -158,17 +157,19 @@ def broken_word(before: list[dict], after: list[dict], slack: float, so_far: str
     piece, first = before[-1]["text"], after[0]["text"]
     last = so_far if so_far.endswith(piece) else piece
     char = (before[-1]["x1"] - before[-1]["x0"]) / max(len(piece), 1)
-    if slack > 1.6 * char or not last[-1:].isalnum():
+    if slack > 1.6 * char or not (last[-1:].isalnum() or re.search(r"\d\.$", last)):
         return False, None
     if first[:1] in ".,;:)]" and len(first) <= 2:
         return True, None  # "September" / ".": the stop did not fit
-    if last[-1].isdigit() and first[:1].isdigit():
-        return True, None  # "2.1" / "0": a number broken at the edge of a narrow column
-    if not first[:1].isalpha() or (first[0].isupper() and not last.isupper()):
-        return False, None
+    if re.search(r"\d\.?$", last) and first[:1].isdigit():
+        return True, None  # "2.1" / "0", "1." / "1": a number broken in a narrow column
+    if not first[:1].isalpha() or (first[0].isupper() and not (last.isalpha()
+                                                               and last.isupper())):
+        return False, None  # a capital starts a word (but "DEVELOP" / "MENT")
     if len(core(first)) == 1 and first[0].islower() and first[0] not in "ai":
         return True, None  # "Pettigre" / "w": a lone letter is no word of its own
     vocab = VOCABULARY.get() or Vocabulary()
+    last = re.split(r"[/(\[.,;:]", last)[-1] or last  # "sufficient/prioritis": its last word
     joined = core(last + first)
     whole = bool(joined) and vocab.is_word(joined)
     left, right = vocab.stands_alone(last), vocab.stands_alone(first)
@@ -177,12 +178,19 @@ def broken_word(before: list[dict], after: list[dict], slack: float, so_far: str
     if whole:  # "Account" + "able", "some" + "times": both readings are words
         if joined.casefold() in vocab.words:
             return True, None  # the document spells it whole elsewhere
-        one = len(before) == 1 and frequency(joined) >= 1_000  # a lone word filling a line
-        return one, (f"'{last} {first}' at the cell edge read as "
-                     f"{'one word' if one else 'two words'}")
-    if not left and not right:
+        # one word when the piece filled a line alone, when neither part is a short word
+        # ("in" / "to" wrap as often as anything), or a name goes on in lower case
+        one = (len(before) == 1 or min(len(core(last)), len(core(first))) >= 4
+               or (_capitalised(last) and first.islower()))
+        return one, (f"'{last} {first}' at the cell edge read as one word" if one else None)
+    acronym = sum(ch.isupper() for ch in last) >= 2  # "CYP", "NQSWs", "D2N2"
+    unknown = bool(core(last)) and not vocab.is_word(last) and not acronym
+    if unknown and not right:  # "Summersc" + "ales"; not "manageable" + "caseloads"
         return True, (f"'{last}' + '{first}' joined as '{last}{first}' (a word broken at "
                       "the cell edge that no word list has)")
+    if unknown:  # "smartph" + "ones": kept apart, but no word list knows the first part
+        return False, (f"'{last} {first}' at the cell edge read as two words ('{last}' is "
+                       "in no word list: it may be a word broken there)")
     return False, None
 
 
