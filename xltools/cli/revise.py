@@ -53,7 +53,8 @@ def run(args) -> int:
     matched = sum(1 for m in report.matches if m.master is not None)
     out.print(f"{matched} matched, {len(report.matches) - matched} new, "
               f"{len(report.withdrawn)} withdrawn, {len(report.changes)} changes")
-    carried = [f for f in carried_findings(report.imported) if f.severity != INFO]
+    carried = [f for f in carried_findings(report.imported)
+               if f.severity != INFO or f.code == "COLUMN_READ"]
     print_findings(carried, f"Reading {report.revised}", out)
     if carried:
         out.print(f"{len(carried)} findings from reading {report.revised} (above, and in the "

@@ -176,7 +176,7 @@ def _carry_merges(cells: list[list[Any]], merges, name: str) -> list[SourceNote]
                 row[c0] = value
         carried.setdefault(c0, []).append(f"{col_letter(c0 + 1)}{r0 + 1}:"
                                           f"{col_letter(c0 + 1)}{r1 + 1}")
-    return [SourceNote("COLUMN_READ", f"{name}: column {col_letter(c + 1)} has cells merged "
+    return [SourceNote("COLUMN_READ", f"column {col_letter(c + 1)} has cells merged "
                        f"down over several rows ({', '.join(spans)}); each value is read on "
                        "every row its merge covers", None, column=c)
             for c, spans in carried.items()]
