@@ -155,12 +155,12 @@ def read_xlsx(path: Path, header_test=None) -> Grid:
     months = _month_cells(path, name) if _has_dates(grid) else set()
     cells = [[_xlsx_value(v, (r, c) in months) for c, v in enumerate(row)]
              for r, row in enumerate(grid)]
-    notes = _carry_merges(cells, merges, path.name)
+    notes = _carry_merges(cells, merges)
     rows = [(n, row) for n, row in enumerate(cells, start=1)]
     return Grid(path.name, rows, sheet=name, notes=notes)
 
 
-def _carry_merges(cells: list[list[Any]], merges, name: str) -> list[SourceNote]:
+def _carry_merges(cells: list[list[Any]], merges) -> list[SourceNote]:
     """Copy each merged cell's value down the rows its merge covers (first column);
     one note per column saying which merges were carried."""
     carried: dict[int, list[str]] = {}
