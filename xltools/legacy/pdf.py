@@ -143,7 +143,9 @@ def _continues(row: PdfRow, out: list[tuple[PdfRow, list[str]]], last: int | Non
 
 
 def _join(before: PdfRow, after: PdfRow) -> list[str]:
-    notes = []
+    """Join a row's rest (over a page break) into it, cell by cell; one doubt for
+    the row, naming how each column was joined."""
+    how: dict[str, list[int]] = {}
     for i, (old, new) in enumerate(zip(before.cells, after.cells, strict=True)):
         if not new.text:
             continue
@@ -152,14 +154,17 @@ def _join(before: PdfRow, after: PdfRow) -> list[str]:
             if glue == " " and old.broken_into(new):
                 glue = ""
             old.text = old.text + glue + new.text
-            how = "as wrapped text" if glue == " " else "on a new line"
-            notes.append(f"column {i + 1}: text continued from page {before.page} to page "
-                         f"{after.page}, joined {how}")
+            way = {" ": "as wrapped text", "\n": "on a new line", "": "as one word"}[glue]
+            how.setdefault(way, []).append(i + 1)
         else:
             old.text = new.text
         old.unsure += new.unsure
         old.slack, old.space, old.last_line = new.slack, new.space, new.last_line
-    return notes
+    if not how:
+        return []
+    ways = "; ".join(f"column{'s' if len(cols) > 1 else ''} "
+                     f"{', '.join(map(str, cols))} {way}" for way, cols in how.items())
+    return [f"text continued from page {before.page} to page {after.page}, joined: {ways}"]
 
 
 def _grid(name: str, rows: list[tuple[PdfRow, list[str]]]) -> Grid:
