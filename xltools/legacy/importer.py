@@ -74,13 +74,15 @@ class ImportReport:
 def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str | None = None,
                   mapping: dict[str, str] | None = None,
                   status_mapping: dict[str, str] | None = None,
-                  force: bool = False) -> ImportReport:
+                  force: bool = False, known_names: tuple[str, ...] = ()) -> ImportReport:
     """Read ``source`` and build the master Book (not written; see ``write_import``).
 
     ``mapping`` is a resolved header mapping (``columns.load_mapping``);
     ``status_mapping`` extra {status text: RAG} entries on top of the plan's.
     More than a few rows that do not look like tracker actions stop the import
     (``shape.py``) unless ``force``; either way each is reported.
+    ``known_names``: officers a PDF's wrapped lines must not split, besides the
+    plan's (``revise`` gives the master's).
     """
     source = Path(source)
     matcher = HeaderMatcher(mapping)
@@ -88,7 +90,7 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     mapper = StatusMapper(plan)
     matcher.status_test = lambda value: mapper.map(value) is not None
     grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows),
-                     tuple(plan.individual_officers))
+                     tuple(plan.individual_officers) + tuple(known_names))
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))

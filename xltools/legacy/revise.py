@@ -96,7 +96,8 @@ def revise(master: str | Path, revised: str | Path, out: str | Path | None = Non
     # the revision's own sections and officers: its numbering may have changed, so
     # matching headings to the master's sections by number would mislabel them
     blank_lists = book.plan.with_changes(sections=(), officers=())
-    imported = import_legacy(revised, plan=blank_lists, mapping=mapping, force=force)
+    imported = import_legacy(revised, plan=blank_lists, mapping=mapping, force=force,
+                             known_names=tuple(book.plan.individual_officers))
     report = RevisionReport(master.name, revised.name, imported=imported,
                             findings=carried_findings(imported))
     namer = section_namer(book.plan.sections)
