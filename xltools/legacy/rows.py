@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..workbook.layout import ACTIONS_LAYOUT, col_letter
-from .columns import Header, HeaderMatcher, infer_blank
+from .column_values import infer_blank
+from .columns import Header, HeaderMatcher
 from .refs import RefTracker, as_ref, embedded
 from .source import Grid
 
