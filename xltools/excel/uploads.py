@@ -72,7 +72,11 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
     shown = clean_name(name)
     with tempfile.TemporaryDirectory(prefix="xltools-upload-") as temp:
         path = Path(temp) / shown
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:  # the temporary folder is full or read-only
+            return Outcome(shown, False, f"not checked: the server's temporary folder "
+                           f"would not take it — {disk_problem(exc)}; ask IT")
         try:
             report = check_workbook(path, limits=RETURN_LIMITS)
         except WorkbookError as exc:  # the task pane shows the name beside the reason
@@ -86,11 +90,28 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
         if report.structural:
             first = report.structural[0]
             return Outcome(shown, False, f"{first.code}: {first.message}")
-        saved = keep(data, folder, shown)
+        try:
+            saved = keep(data, folder, shown)
+        except OSError as exc:  # read-only, full, gone: the PMO reads why, not a 500
+            return Outcome(shown, False, "not saved: the returns folder would not take "
+                           f"it — {disk_problem(exc)}; ask IT")
     problems = len(report.errors)
     reason = "accepted" + (f"; {problems} problem(s) will be flagged when consolidated"
                            if problems else "")
+    reason += "".join(f"; {f.message}" for f in report.findings if f.code == "REVIEW_CONTENT")
     return Outcome(shown, True, reason, saved, report.book.officer or "", problems)
+
+
+def disk_problem(exc: OSError) -> str:
+    """Why a folder would not take a file, in words for the PMO and IT."""
+    import errno
+
+    return {errno.EACCES: "the server may not write to it (read-only or no permission)",
+            errno.EPERM: "the server may not write to it (read-only or no permission)",
+            errno.EROFS: "it is on a read-only disk",
+            errno.ENOSPC: "its disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EFBIG: "the file is larger than the server may write",
+            errno.ENOENT: "it no longer exists"}.get(exc.errno, "it could not be written to")
 
 
 def keep(data: bytes, folder: Path, name: str) -> str:

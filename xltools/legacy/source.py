@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..workbook.layout import col_letter
-from ..workbook.reader import open_workbook
+from ..workbook.reader import open_measured
 from .grid import Grid, SourceNote
 
 __all__ = ["Grid", "SourceNote", "read_grid"]
@@ -141,7 +141,7 @@ def read_xlsx(path: Path, header_test=None) -> Grid:
     its actions) is carried to every row it covers, as a reader sees it; a cell
     merged across (a heading row) stays one cell. A date shown as a month
     ("Dec-20", "December 2020") is kept as that month, not its first day."""
-    with open_workbook(path) as wb:
+    with open_measured(path) as wb:  # every sheet is read: each measured first
         chosen = None
         for name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(name)
