@@ -291,3 +291,18 @@ def test_pdf_of_that_tracker_carries_the_merged_recommendation_down(tmp_path):
     report = import_legacy(pdf, period="Q2 2020/21")
     assert [(a["ref"], a["section"], a["action"], a["rag"]) for a in report.book.actions] == [
         (ref, rec, action, rag) for ref, (rec, action, rag, _) in _expected().items()]
+
+
+def test_a_status_column_beyond_a_short_header_row_is_read(tmp_path):
+    """Text pasted from Word: the header row stops before the unheaded Status column."""
+    path = tmp_path / "short.tsv"
+    path.write_text("Ref\tImprovement action\tLead officer\tProgress\n"
+                    "1.1\tOpen the home\tAnn Lee\tBought\tGreen\n"
+                    "1.2\tHire staff\tBob Ray\tAdvertised\tAmber\n"
+                    "1.3\tTrain staff\tBob Ray\tBooked\tWithdrawn\n", encoding="utf-8")
+    report = import_legacy(path, period="Q2 2020/21")
+    assert [a["rag"] for a in report.book.actions] == ["Green", "Amber", None]
+    assert report.status_text == {"A-0001": "Green", "A-0002": "Amber", "A-0003": "Withdrawn"}
+    assert _messages(report, "COLUMN_READ") == [
+        "column 5 has no header; its values are statuses (3 of 3), so it was read as RAG status"]
+    assert not _messages(report, "UNPLACED_ROW")

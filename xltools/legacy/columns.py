@@ -216,6 +216,9 @@ class HeaderMatcher:
         """Positions of known columns, handed out best fit first (one column per
         field); blank-headed columns from ``inferred`` ({position: (key, why)}); a
         blank first cell is the ref column."""
+        inferred = inferred or {}
+        found = [i for i, (key, _) in inferred.items() if key]
+        cells = list(cells) + [""] * (max(found, default=-1) + 1 - len(cells))
         result = Header({})
         offers: list[tuple[float, int, str]] = []
         for i, cell in enumerate(cells):
@@ -242,7 +245,7 @@ class HeaderMatcher:
             result.decisions.append((i, f"column '{name}' names {_fields(claims.get(i, ()))}, "
                                      f"which {' and '.join(rivals) or 'other columns'} fit "
                                      "better; not imported (map it with --mapping)"))
-        self._blanks(result, cells, inferred or {})
+        self._blanks(result, cells, inferred)
         return result
 
     def _blanks(self, result: Header, cells: list[Any], inferred: dict[int, tuple[str, str]]

@@ -115,7 +115,7 @@ class _Walker:
             for i, words in header.decisions:
                 lost = i in header.duplicates or i in header.blank
                 self.note("EXTRA_COLUMN" if lost else "COLUMN_READ", words, line, column=i,
-                          header=text(cells[i]) or f"#{i + 1}")
+                          header=(text(cells[i]) if i < len(cells) else "") or f"#{i + 1}")
         elif header.signature() != self.out.first_header.signature():
             self.note("COLUMNS_SHIFTED", "header row repeated with its columns in other "
                       "positions than the first header; the rows after it are read with "
@@ -292,11 +292,12 @@ def blank_columns(grid: Grid, matcher: HeaderMatcher
              if matcher.is_header(list(cells))]
     ends = [n for n, _, _ in heads[1:]] + [len(grid.rows)] if heads else []
     for (start, line, cells), end in zip(heads, ends, strict=True):
-        blanks = [i for i, c in enumerate(cells) if not text(c)]
-        if not blanks:
-            continue
         below = [list(c) for _, c in grid.rows[start + 1:end]]
         below = [c for c in below if sum(1 for v in c if text(v)) > 1]  # not headings
+        width = max([len(cells), *(len(c) for c in below)])  # a header row may stop short
+        blanks = [i for i in range(width) if i >= len(cells) or not text(cells[i])]
+        if not blanks:
+            continue
         out[line] = {i: infer_blank([c[i] for c in below if i < len(c)], matcher.status_test)
                      for i in blanks}
     return out
