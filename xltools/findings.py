@@ -76,6 +76,9 @@ CATALOGUE: dict[str, Code] = {
         Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
         Code("REVIEW", "Read from a PDF by a guess: check against the PDF", WARNING),
         Code("NOT_AN_ACTION", "Row does not look like a tracker action", WARNING),
+        Code("COLUMN_READ", "How a column of the tracker was read", INFO),
+        Code("FORCED", "Imported with --force though it does not look like an action",
+             ERROR),
         Code("QUOTES_IGNORED", "Quotation marks ignored in tab-separated text", WARNING),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),

@@ -50,6 +50,7 @@ from .merge import (
     savings_key,
     write_flags,
 )
+from .no_update import returned_without_update
 from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
 
 # "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
@@ -280,6 +281,7 @@ class Gather:
         if folder is not None:
             report.findings.insert(0, folder)
         merge_actions(master, self.actions, result)
+        report.findings += returned_without_update(self.actions)
         report.savings_updated = merge_savings(master, self.savings, result)
         by_key = issued_by(report.files) or self.by_key
         report.missing = missing_returns(master, by_key, self.received, result,
