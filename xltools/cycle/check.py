@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, WorkbookError
-from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code
+from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code, row_reference
 from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
@@ -32,6 +32,7 @@ NOT_READY = {"LOCKED_CHANGED"}
 # Findings about cells finance or the PMO set, which a return locks: nothing the
 # officer can act on, so never shown as theirs (finance sees them when reconciling).
 NOT_THE_OFFICERS = {"YEAR_OUT_OF_RANGE"}
+ACTION_LIMIT = 40  # characters of an action's title beside each problem
 
 
 @dataclass
@@ -219,20 +220,9 @@ def looks_like_update(text: str) -> bool:
     return len(words) > 6 or len(text) > 60 or (len(words) > 3 and "." in text.rstrip("."))
 
 
-def action_label(row: Row) -> str:
-    """An action as the officer sees it: its Ref and the start of its title (never the
-    internal ID, which a return hides)."""
-    title = " ".join(str(row.get("action") or "").split())
-    if len(title) > 40:
-        words = title[:39].rsplit(" ", 1)[0]  # at a space, unless that loses too much
-        title = (words if len(words) >= 25 else title[:39]) + "…"
-    ref = row.get("ref")
-    return " ".join(str(p) for p in (ref, title) if not blank(p)) or str(row.get("id") or "")
-
-
 def with_refs(findings: list[Finding], rows: list[Row]) -> list[Finding]:
-    """Findings naming actions by Ref (the message) and Ref + title (``extra['action']``,
-    shown in the Action column), not by internal ID."""
+    """Findings naming actions by Ref (the message) and Ref + title (``action``, shown in
+    the Action column and on the Check sheet), not by the internal ID a return hides."""
     by_id = {str(r.get("id")): r for r in rows if not blank(r.get("id"))}
     out = []
     for f in findings:
@@ -243,8 +233,7 @@ def with_refs(findings: list[Finding], rows: list[Row]) -> list[Finding]:
         ref = row.get("ref")
         message = f.message.replace(str(f.action_id), str(ref)) if not blank(ref) \
             else f.message
-        out.append(replace(f, message=message, extra={**f.extra,
-                                                      "action": action_label(row)}))
+        out.append(replace(f, message=message, action=row_reference(row, ACTION_LIMIT)))
     return out
 
 

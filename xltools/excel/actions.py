@@ -91,7 +91,7 @@ def finding_rows(findings: list[Finding]) -> list[list[Any]]:
     for f in findings:
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else \
             (f.sheet or (Path(f.file).name if f.file else ""))
-        rows.append([where, f.extra.get("action") or f.action_id or "", f.code, f.severity,
+        rows.append([where, f.action or f.action_id or "", f.code, f.severity,
                      bridge.public_text(f.message)])
     return rows
 

@@ -55,7 +55,7 @@ def widths(layout: SheetLayout, kind: str) -> dict[str, float]:
     """Column key -> width for ``layout`` in a workbook of ``kind`` (a return's Actions
     and Savings differ from the master's)."""
     own = _own(layout, kind) or {}
-    return {c.key: own.get(c.key, c.width) for c in layout.columns}
+    return {c.key: own.get(c.key) or c.width_in(kind) for c in layout.columns}
 
 
 def shown(layout: SheetLayout, kind: str, key: str) -> bool:

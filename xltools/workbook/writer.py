@@ -43,10 +43,11 @@ from .layout import (
     col_letter,
     fit_cell_text,
 )
-from .sheet_setup import protect_and_print
+from .sheet_setup import print_nothing, protect_and_print
 
 SheetBuilder = Callable[[Workbook, Book], None]
 SPARE_ROWS = {TEMPLATE: 60, MASTER: 10}
+GUIDANCE_SPARE_COLUMN = 26  # Z: right of the Guidance sheet's two columns, always empty
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -72,6 +73,8 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
     wb = Workbook(write_only=True)
     counts = counts or {}
     guidance.write_guidance(wb, book)
+    if book.kind == MASTER:  # the officer's "how to fill in" is not the PMO's print
+        print_nothing(wb.worksheets[0], GUIDANCE_SPARE_COLUMN)
     for builder in extra_sheets:
         builder(wb, book)
     reports = [ws.title for ws in wb.worksheets[1:]]
@@ -155,11 +158,15 @@ def write_data_sheet(
     _append_prototypes(ws, layout, cell_styles)
     formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
     results = {c.key: change_value for c in layout.columns if c.kind == "formula"}
+    # hidden columns, and those shown on screen only, set no row's height: rows are
+    # sized for what prints (a long Flags cell would make every printed row tall)
     hidden = frozenset(c.key for c in layout.columns
-                       if not return_layout.shown(layout, book.kind, c.key))
+                       if not return_layout.shown(layout, book.kind, c.key)) \
+        | layout.screen_only(book.kind)
+    widths = return_layout.widths(layout, book.kind)
     fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout,
                                               return_layout.as_shown(rows, layout, book.kind),
-                                              count, formulas, results, hidden,
+                                              count, formulas, results, hidden, widths,
                                               return_layout.line_widths(layout, book.kind)))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
@@ -192,12 +199,16 @@ def _append_prototypes(ws, layout: SheetLayout, looks) -> None:
 
 
 def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | None:
-    """A data sheet's print area: None to print all it holds (rows added in Excel
-    included), or an empty cell right of the table to print nothing — the internal
-    Log, and a sheet with no rows outside the template."""
+    """A data sheet's print area: an empty cell right of the table to print nothing
+    (the internal Log, a sheet with no rows outside the template, and a savings-only
+    return's empty Actions); on a master, its printed columns down to its last row —
+    its spare rows and screen-only columns stay off the page (a row added in Excel
+    prints once xltools next writes the master); else None, to print all it holds."""
     if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and (
-            layout is not ACTIONS_LAYOUT or kind == RETURN)):  # a savings-only return
+            layout is not ACTIONS_LAYOUT or kind == RETURN)):
         return f"{col_letter(len(layout.columns) + 1)}1"
+    if kind == MASTER:
+        return f"A1:{col_letter(layout.last_printed(kind))}{len(rows) + 1}"
     return None
 
 
@@ -240,8 +251,8 @@ class _ColumnStyle:
         self.protection = styles.UNLOCKED if self.editable else styles.LOCKED
         self.number_format = {
             "date": styles.DATE_FORMAT,
-            "number": styles.MONEY_FORMAT,
-            "formula": styles.MONEY_FORMAT,
+            "number": styles.DATA_NUMBER_FORMAT,
+            "formula": styles.DATA_NUMBER_FORMAT,
         }.get(column.kind, "General")
 
     _style: StyleArray | None = None
@@ -256,8 +267,10 @@ class _ColumnStyle:
         cell.fill = self.fill
         cell.protection = self.protection
         cell.border = styles.BORDER
-        # a date is a number, right-aligned against the next column's text: centre it
+        # a date is a number, right-aligned against the next column's text: centre it;
+        # other numbers are right-aligned, a digit's width clear of the next column
         cell.alignment = styles.CENTRE_TOP if self.number_format == styles.DATE_FORMAT \
+            else styles.NUMBER_TOP if self.number_format == styles.DATA_NUMBER_FORMAT \
             else styles.WRAP_TOP
         cell.number_format = self.number_format
         self._style = copy(cell._style)
