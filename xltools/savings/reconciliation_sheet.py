@@ -68,7 +68,7 @@ def write_reconciliation_workbook(rec: Reconciliation, out: str | Path) -> Path:
     merged Savings rows, finance's working, stay on screen."""
     wb = build_workbook(rec.merged_book(), extra_sheets=[reconciliation_builder(rec)])
     for ws in wb.worksheets:
-        if ws.title not in (RECONCILIATION, SETTINGS) and not ws.print_area:
+        if ws.title not in (RECONCILIATION, SETTINGS):
             print_nothing(ws, 60)  # an empty cell right of everything these sheets hold
     return save_atomic(wb, Path(out))
 
