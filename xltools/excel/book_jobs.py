@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +42,14 @@ FINDING_HEADER = ["Where", "Action", "Code", "Severity", "Message"]
 class Where:
     """The workbook a button was pressed in: ``name`` as the caller gave it, its own
     ``folder`` (a desktop book saved on this machine), whether the caller is remote, and
-    the ``sha256`` of its file when it came as one (by file; the Log records it)."""
+    the ``sha256`` of its file when it came as one (by file; the Log records it); and
+    the choice the person made beside the button (Next quarter's carry problems)."""
 
     name: str
     folder: Path | None = None
     remote: bool = True
     sha256: str = ""
+    carry_problems: bool = False  # the Next quarter card's "carry problems" choice
 
 
 @dataclass
@@ -71,17 +73,132 @@ def summary(findings: list[Finding]) -> str:
 # -- folders -------------------------------------------------------------------
 
 
-def merge_sentence(counts: dict[str, int], source: str) -> str:
-    """What a consolidation did, in one sentence, as the in-book and by-file buttons say."""
-    return (f"{counts['returns_merged']} of {counts['files']} files merged from {source}: "
-            f"{counts['rows_updated']} actions updated, {counts['conflicts']} conflicts, "
-            f"{counts['rows_invalid']} invalid rows, {counts['missing_returns']} missing "
-            "returns")
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 action``, ``3 actions`` (``many`` when the plural is not just ``one`` + s)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def listed(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+# what consolidation did to rows, in words; only the counts that are not zero are said
+ROW_WORDS = (
+    ("rows_updated", "action updated", "actions updated"),
+    ("rows_unchanged", "action returned unchanged", "actions returned unchanged"),
+    ("rows_no_update", "action returned with no update", "actions returned with no update"),
+    ("savings_updated", "savings line updated", "savings lines updated"),
+    ("delegated", "row returned by a deputy for a colleague",
+     "rows returned by a deputy for a colleague"),
+)
+PROBLEM_WORDS = (
+    ("conflicts", "conflict: two returns disagree on an action (flagged CONFLICT; "
+     "decide which is right)", "conflicts: two returns disagree on an action (flagged "
+     "CONFLICT; decide which is right)"),
+    ("savings_conflicts", "savings line two returns disagree on", "savings lines two "
+     "returns disagree on"),
+    ("rows_invalid", "invalid row, kept and flagged INVALID for the officer to correct",
+     "invalid rows, kept and flagged INVALID for the officers to correct"),
+    ("unknown_ids", "row for an action not in the master (not merged)",
+     "rows for actions not in the master (not merged)"),
+    ("not_owner", "row for an action its officer does not own (not merged)",
+     "rows for actions their officers do not own (not merged)"),
+)
+
+
+def consolidation_words(report, source: str) -> str:
+    """What a consolidation did, in sentences, as the in-book and by-file buttons say it:
+    counts only where not zero; every file not merged, with why; every officer whose
+    return is missing, by name."""
+    counts = report.counts()
+    if not counts["files"]:
+        return (f"Nothing was merged: there are no returns in {source}. Upload the "
+                "officers' returns first.")
+    merged = (f"All {plural(counts['files'], 'file')}" if counts["returns_merged"] ==
+              counts["files"] else f"{counts['returns_merged']} of {counts['files']} files")
+    done = [plural(counts[key], one, many) for key, one, many in ROW_WORDS if counts[key]]
+    lines = [f"{merged} in {source} merged" + (f": {listed(done)}." if done else ".")]
+    problems = [plural(counts[key], one, many) for key, one, many in PROBLEM_WORDS
+                if counts[key]]
+    if problems:
+        lines.append(f"To look at: {listed(problems)}.")
+    lines += not_merged_lines(report)
+    if report.missing:
+        lines.append("No return from " + listed([
+            f"{officer} ({plural(len(ids), 'action')})"
+            for officer, ids in report.missing.items()]) + ".")
+    return "\n".join(lines)
+
+
+def not_merged_lines(report) -> list[str]:
+    """One line per file nothing was merged from, saying why."""
+    out = []
+    for rf in report.files:
+        if rf.name in report.merge.per_file:
+            continue
+        out.append(f"• {rf.name}: {why_not_merged(rf)}")
+    return ([f"Not merged ({plural(len(out), 'file')}):", *out]) if out else []
+
+
+def why_not_merged(rf) -> str:
+    if rf.skipped:
+        return rf.skipped
+    if not rf.readable:
+        return rf.error.removeprefix(f"{rf.path}: ").removeprefix(f"{rf.name}: ") or \
+            "could not be read"
+    whole = next((f for f in rf.findings
+                  if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")), None)
+    if whole is not None:
+        return whole.message
+    if not rf.officer:
+        return "it does not say whose return it is, and no officer is named on every row"
+    return "it holds no rows to merge"
+
+
+def flag_words(findings: list[Finding]) -> str:
+    """The flags of Flag stale in words (the Flags column's titles), one per line."""
+    from ..findings import CATALOGUE
+
+    counts = count_by_code(findings)
+    return "\n".join(f"• {CATALOGUE[code].title if code in CATALOGUE else code}: {n}"
+                     for code, n in counts.items())
 
 
 def shown_counts(counts: dict[str, int]) -> dict[str, int]:
-    """Counts as the task pane's table shows them (``rows_updated`` → "rows updated")."""
-    return {key.replace("_", " "): value for key, value in counts.items()}
+    """Counts as the task pane's table shows them (``rows_updated`` → "rows updated"),
+    only those that are not zero."""
+    return {key.replace("_", " "): value for key, value in counts.items() if value}
+
+
+# the title of a button's answer when it could not run: what did not happen, in words
+REFUSED = {
+    "check_return": "The return was not checked",
+    "issue_returns": "No returns were issued",
+    "consolidate": "Nothing was consolidated",
+    "flag_stale": "The flags were not updated",
+    "chase_officers": "No chase e-mails were written",
+    "refresh_dashboard": "The dashboard was not refreshed",
+    "next_quarter": "Next quarter was not built",
+    "reconcile_savings": "The savings were not reconciled",
+    "issue_savings_returns": "No savings returns were issued",
+}
+
+
+def refused_title(script: str) -> str:
+    return REFUSED.get(script, f"{script.replace('_', ' ').capitalize()} did not run")
+
+
+def parse_as_of(text: str) -> date | None:
+    """The pane's As of box (``2019-10-14``; empty: today)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text[:20]}' in the As of box is not a date: pick one, or leave "
+                         "it empty for today") from None
 
 
 def configured_folder(where: Where, env: str, default_name: str) -> Path:
@@ -130,6 +247,15 @@ def returns_folder(where: Where) -> Path:
         raise UsageError(f"the returns folder{shown} does not exist: ask IT to check "
                          f"{RETURNS_ENV}")
     return path
+
+
+def savings_returns_folder(where: Where) -> Path:
+    """Where Reconcile savings reads: the returns folder's ``savings`` sub-folder, where
+    the task pane keeps uploaded savings returns apart from the officers' (``acceptance``);
+    the returns folder itself when it has none (savings returns copied there by hand)."""
+    folder = returns_folder(where)
+    savings = folder / "savings"
+    return savings if savings.is_dir() and not savings.is_symlink() else folder
 
 
 def stem(name: str) -> str:
@@ -205,17 +331,33 @@ def next_quarter(book: Book, where: Where) -> Answer:
     from ..cycle.rollover import roll_forward
     from ..workbook.writer import write_book
 
-    new, report = roll_forward(book, sha256=where.sha256, carry_hint="have the PMO run "
-                               "'xltools next-quarter --carry-problems' on this master")
+    new, report = roll_forward(book, sha256=where.sha256,
+                               carry_problems=where.carry_problems, carry_hint=CARRY_CHOICE)
     name = f"{stem(where.name)} {new.plan.period.replace('/', '-')}.xlsx"
     with output_place(where) as place, new_output(place, name) as out:
         write_book(new, out, backup=False)
         link = offer_file(out)
-    return Answer("xltools: next quarter", f"Next quarter's workbook ({report.period}, "
-                  f"deadline {report.deadline}) is ready{said(where, out)}.\n"
-                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
-                  [link], {"actions carried": len(report.carried),
-                           "actions archived": len(report.archived)})
+    lines = [f"Next quarter's workbook ({report.period}, deadline {report.deadline}) is "
+             f"ready{said(where, out)}.",
+             f"{plural(len(report.carried), 'action')} carried into {report.period}"
+             + (f", {len(report.archived)} complete archived." if report.archived else ".")]
+    if report.problems_carried:
+        by_id = book.actions_by_id()
+        refs = [str((by_id.get(i) or {}).get("ref") or i) for i in report.problems_carried]
+        lines.append(f"{plural(len(refs), 'action')} carried with unresolved problems "
+                     f"({', '.join(refs[:8])}"
+                     f"{' …' if len(refs) > 8 else ''}): each is flagged "
+                     "CARRIED, with the disputed or invalid update kept in Previous progress, "
+                     "until you resolve it and delete the flag line.")
+    return Answer("xltools: next quarter", "\n".join(lines), [link],
+                  shown_counts({"actions carried": len(report.carried),
+                                "actions archived": len(report.archived),
+                                "carried with problems": len(report.problems_carried)}))
+
+
+# how the add-in carries problems instead of refusing (the command line's --carry-problems)
+CARRY_CHOICE = ("tick 'Carry problems into next quarter' on the Next quarter card and press "
+                "Next quarter again")
 
 
 def issue_returns(master: Book, where: Where) -> Answer:
@@ -255,7 +397,7 @@ def reconcile_savings(baseline: Book, where: Where) -> Answer:
     from ..savings.reconcile import reconcile_returns
     from ..savings.reconciliation_sheet import write_reconciliation_workbook
 
-    folder = returns_folder(where)
+    folder = savings_returns_folder(where)
     files = return_files(folder)
     rec = reconcile_returns(baseline, files)
     read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)

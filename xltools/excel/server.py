@@ -119,13 +119,14 @@ def guarded(main_app):
 
     from . import by_file, functions
     from .guard import UPLOAD, Guard
+    from .uploads import REMOVE
 
     origins = list(settings.cors_allow_origins)
     if settings.hostname:  # the public name, when a proxy rewrites the Host header
         origins.append(f"https://{settings.hostname}")
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=bool(settings.auth_providers),
-                 origins=origins, post_paths=[UPLOAD],
+                 origins=origins, post_paths=[UPLOAD, REMOVE],
                  file_limits={path: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)
                               for path in by_file.paths()},
                  public_base=f"https://{settings.hostname}{settings.app_path}"
