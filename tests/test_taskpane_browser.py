@@ -51,7 +51,8 @@ def office(tmp_path_factory):
     (root / "returns").mkdir()
     tokens = root / "tokens.json"
     people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
-              "officer": make_token(tokens, "Olly Officer", "officer")}
+              "officer": make_token(tokens, "Olly Officer", "officer"),
+              "finance": make_token(tokens, "Fran Finance", "finance")}
     base, proc = start(root, "--tokens", str(tokens),
                        env={"XLTOOLS_OUTPUT_DIR": "", "XLTOOLS_RETURNS_DIR": str(root / "returns")})
     yield {"base": base, "root": root, "master": master, "filled": filled, **people}
@@ -120,9 +121,16 @@ def test_the_page_loads_without_errors_and_wires_every_button(browser, office):
         assert pane.errors == [] and pane.refused == []  # nothing asked off this machine
 
 
-@pytest.mark.parametrize("role", ["officer", "pmo"])
-def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
-    name = {"officer": "Olly Officer", "pmo": "Pat PMO"}[role]
+ANYONE = [b.label for b in BUTTONS if not b.roles]
+
+
+def shown(pane, selector: str) -> bool:
+    return pane.page.locator(selector).is_visible()
+
+
+@pytest.mark.parametrize("role", ["officer", "pmo", "finance"])
+def test_signing_in_shows_only_what_the_role_can_use(browser, office, role):
+    name = {"officer": "Olly Officer", "pmo": "Pat PMO", "finance": "Fran Finance"}[role]
     with task_pane(browser, office["base"], office["master"]) as pane:
         assert sign_in(pane, office[role]) == f"Signed in as {name} ({role})."
         assert pane.page.is_hidden("#xlt-token-entry")  # signed in: no token box
@@ -131,29 +139,56 @@ def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
             ".filter(b => b.offsetParent !== null).length === n",
             arg=len(expected_buttons(role)))
         assert pane.visible_buttons() == expected_buttons(role)
-        assert pane.page.is_visible("#xlt-upload-card") == (role == "pmo")
+        assert shown(pane, "#xlt-upload-card") == (role in ("pmo", "finance"))
+        assert shown(pane, "#xlt-as-of") == (role == "pmo")  # Flag stale, Consolidate
+        assert shown(pane, "#xlt-carry") == (role == "pmo")  # on the Next quarter card
+        assert shown(pane, "#xlt-developers") == (role == "pmo")  # cell functions
         groups = [g.inner_text().split("\n")[0] for g in pane.page.locator(".xlt-group").all()
                   if g.is_visible()]
-        assert groups == (["Officer"] if role == "officer" else ["Officer", "PMO", "Finance"])
+        assert groups == {"officer": ["Officer"], "pmo": ["Officer", "PMO", "Finance"],
+                          "finance": ["Officer", "Finance"]}[role]
         assert pane.errors == []
 
 
-def test_a_wrong_token_or_none_gets_a_clear_sentence(browser, office):
+def test_before_sign_in_only_what_anyone_may_use_shows(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        pane.page.wait_for_function(
+            "() => document.getElementById('xlt-signin-status').textContent")
+        assert pane.visible_buttons() == ANYONE
+        for hidden in ("#xlt-upload-card", "#xlt-as-of", "#xlt-carry", "#xlt-developers"):
+            assert not shown(pane, hidden), hidden
+        assert shown(pane, "#xlt-token-entry")
+
+
+def test_the_upload_card_is_near_the_top_of_a_350_px_pane(browser, office):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        pane.page.wait_for_selector("#xlt-upload-card:not(.d-none)")
+        box = pane.page.locator("#xlt-upload-card").bounding_box()
+        assert box["y"] + box["height"] < 700  # all of it on the first screen of the pane
+        assert box["width"] <= 350
+        below = pane.page.locator("#xlt-result").bounding_box()
+        assert below["y"] > box["y"]  # above Last run and every button
+
+
+def test_a_wrong_token_is_told_it_is_wrong_and_none_to_sign_in(browser, office):
     with task_pane(browser, office["base"], office["master"]) as pane:
         answer = sign_in(pane, "xlt_not-a-real-token")
-        assert "token" in answer and "Traceback" not in answer and answer.endswith(".")
+        assert "wrong or has been revoked" in answer and "Sign in first" not in answer
+        assert "Traceback" not in answer and answer.endswith(".")
         assert pane.page.is_visible("#xlt-token-entry")  # to paste the right one
+        assert pane.visible_buttons() == ANYONE and not shown(pane, "#xlt-upload-card")
         # pressing a button with that token: the server's refusal, in words, on the pane
         pane.page.locator('[xw-click="check_return"]').click()
         pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
         refusal = pane.page.inner_text("#global-error-alert span")
-        assert "token" in refusal and "{" not in refusal and "/" not in refusal
+        assert "wrong or has been revoked" in refusal
+        assert "{" not in refusal and "/" not in refusal
         pane.page.click("#xlt-token-forget")
         assert pane.page.inner_text("#xlt-signin-status") == "Forgotten. Not signed in."
     with task_pane(browser, office["base"], office["master"]) as pane:  # never signed in
-        pane.page.locator('[xw-click="flag_stale"]').click()
+        pane.page.locator('[xw-click="check_return"]').click()
         pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
-        assert "token" in pane.page.inner_text("#global-error-alert span")
+        assert "Sign in first" in pane.page.inner_text("#global-error-alert span")
         assert pane.log()["writes"] == []  # nothing written to the workbook
 
 
@@ -166,7 +201,7 @@ def test_forget_leaves_nothing_of_the_last_person_on_a_shared_pane(browser, offi
         assert pane.page.inner_text(STATUS) == "Nothing run yet."
         assert pane.page.inner_text("#xlt-result-title") == ""
         assert pane.page.locator("#xlt-result-links li").count() == 0
-        assert pane.visible_buttons() == [b.label for b in BUTTONS]  # signed out: all shown
+        assert pane.visible_buttons() == ANYONE  # signed out: only what anyone may use
         assert pane.page.is_visible("#xlt-token-entry")
         sign_in(pane, office["officer"])  # the next person
         pane.page.wait_for_load_state("networkidle")
