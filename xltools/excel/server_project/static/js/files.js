@@ -443,6 +443,19 @@ function workbookName(doc) {
   return name || "master.xlsx";
 }
 
+// What did not happen, as the server titles it (book_jobs.REFUSED, on the button).
+function refusedTitle(script) {
+  const button =
+    typeof document.querySelector === "function"
+      ? document.querySelector(`[xw-click="${script}"]`)
+      : null;
+  const label = script.replaceAll("_", " ");
+  return (
+    (button && button.dataset.refused) ||
+    `${label.charAt(0).toUpperCase()}${label.slice(1)} did not run`
+  );
+}
+
 async function xltoolsRunByFile(script) {
   if (!XLTOOLS_BY_FILE.includes(script) || !canSendFile()) {
     return false;
@@ -453,8 +466,7 @@ async function xltoolsRunByFile(script) {
     return true; // a second press while the first is still running: one is enough
   }
   globalThis.xltoolsByFileRunning[script] = true;
-  const label = script.replaceAll("_", " ");
-  const title = `${label.charAt(0).toUpperCase()}${label.slice(1)} did not run`;
+  const title = refusedTitle(script);
   let data;
   setText("xlt-result-status", "Working… sending the workbook file to the server");
   try {
