@@ -558,7 +558,7 @@ def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office
         assert counts["returns merged"] == "1"
         assert "0" not in counts.values()  # only the counts that are not zero
         message = pane.page.inner_text("#xlt-result-message")
-        assert "All 1 file in the returns folder merged: 1 action updated" in message
+        assert "The one file in the returns folder merged: 1 action updated" in message
         assert "No return from Nigel Stevenson (2 actions)." in message  # named, as the CLI
         assert "CONFLICT 0" not in message and "See the Flags column" not in message
         links = pane.page.locator("#xlt-result-links button")
@@ -628,10 +628,10 @@ def shoot(pane, name: str, folder: Path) -> Path:
     return path
 
 
-def test_the_guides_show_the_task_pane(browser, office, tmp_path):
-    """The three views the guides show, rendered from the real page; written into
-    docs/images with XLTOOLS_REGEN_DOCS=1, else into a temporary folder and only
-    checked to render."""
+def test_the_guides_show_the_task_pane(browser, office, strangers, tmp_path):
+    """The views the guides show, rendered from the real page at the task pane's 350 px;
+    written into docs/images with XLTOOLS_REGEN_DOCS=1, else into a temporary folder and
+    only checked to render."""
     folder = IMAGES if os.environ.get("XLTOOLS_REGEN_DOCS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     lucy = office["filled"]["Lucy Peel"]
@@ -642,19 +642,42 @@ def test_the_guides_show_the_task_pane(browser, office, tmp_path):
                                     ".textContent.startsWith('Signed in')")
         shots.append(shoot(pane, "officer", folder))
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
-        upload(pane, returns_to_upload(office))
+        other = strangers["other plan"]
+        upload(pane, {**returns_to_upload(office),
+                      "Adults_Lucy_Peel.xlsx": other.read_bytes()})
         pane.page.locator("#xlt-upload-card").scroll_into_view_if_needed()
         path = folder / "taskpane-upload.png"
         pane.page.locator("#xlt-upload-card").screenshot(path=str(path))
         shots.append(path)
+        nigel = office["filled"]["Nigel Stevenson"].name  # taken back: his return is missing
+        pane.page.locator("#xlt-upload-list li", has_text=nigel).locator(".xlt-remove").click()
+        pane.page.wait_for_function("() => document.querySelector('#xlt-upload-list')"
+                                    ".textContent.includes(' removed from the returns')")
+        pane.page.locator("#xlt-upload-list").evaluate("list => list.replaceChildren()")
         press(pane, "consolidate")
         shots.append(shoot(pane, "pmo", folder))
+        pane.page.locator("#xlt-next-quarter-card").scroll_into_view_if_needed()
+        path = folder / "taskpane-next-quarter.png"
+        pane.page.locator("#xlt-next-quarter-card").screenshot(path=str(path))
+        shots.append(path)
     for path in (office["root"] / "returns").iterdir():
+        if path.is_file():
+            path.unlink()
+    with task_pane(browser, office["base"], office["master"], token=office["finance"]) as pane:
+        upload(pane, {strangers["savings"].name: strangers["savings"].read_bytes(),
+                      office["filled"]["Lucy Peel"].name:
+                      office["filled"]["Lucy Peel"].read_bytes()})
+        shots.append(shoot(pane, "finance", folder))
+    for path in (office["root"] / "returns" / "savings").iterdir():
         path.unlink()
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        pane.page.wait_for_function(
+            "() => document.getElementById('xlt-signin-status').textContent")
+        shots.append(shoot(pane, "signed-out", folder))
     for path in shots:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
-    guides = (ROOT / "docs" / "pmo-returns.md").read_text() + \
-        (ROOT / "docs" / "officer-guide.md").read_text()
+    guides = "".join((ROOT / "docs" / name).read_text() for name in (
+        "pmo-returns.md", "officer-guide.md", "finance-guide.md", "it-guide.md"))
     for path in shots:
         assert f"images/{path.name}" in guides, path.name
         assert (IMAGES / path.name).exists(), f"run XLTOOLS_REGEN_DOCS=1 for {path.name}"

@@ -113,7 +113,9 @@ def refusal(rf: ReturnFile) -> str:
                   if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")), None)
     if whole is None:
         return ""
-    return f"refused — {whole.message.rstrip('.')}. Consolidate would not merge it."
+    said = whole.message.rstrip(".")
+    return f"refused — {said}" + ("." if "merged" in said else
+                                  ". Consolidate would not merge it.")
 
 
 def role_refusal(kind: str, roles: set[str] | None) -> str:

@@ -115,8 +115,10 @@ def consolidation_words(report, source: str) -> str:
     if not counts["files"]:
         return (f"Nothing was merged: there are no returns in {source}. Upload the "
                 "officers' returns first.")
-    merged = (f"All {plural(counts['files'], 'file')}" if counts["returns_merged"] ==
-              counts["files"] else f"{counts['returns_merged']} of {counts['files']} files")
+    if counts["returns_merged"] == counts["files"]:
+        merged = "The one file" if counts["files"] == 1 else f"All {counts['files']} files"
+    else:
+        merged = f"{counts['returns_merged']} of {plural(counts['files'], 'file')}"
     done = [plural(counts[key], one, many) for key, one, many in ROW_WORDS if counts[key]]
     lines = [f"{merged} in {source} merged" + (f": {listed(done)}." if done else ".")]
     problems = [plural(counts[key], one, many) for key, one, many in PROBLEM_WORDS
