@@ -354,3 +354,35 @@ def test_a_master_or_template_is_not_accepted_as_a_return(server):
     (result,) = response.json()["files"]
     assert not result["accepted"] and "not an officer's return" in result["reason"]
     assert not (server["root"] / "returns" / "Master.xlsx").exists()
+
+
+def remove(base: str, token: str, body: dict) -> httpx.Response:
+    return httpx.post(base + "/xltools/upload/remove", headers=bearer(token), json=body,
+                      timeout=60)
+
+
+def test_remove_takes_back_only_a_plain_file_of_the_returns_folder(server, tmp_path):
+    returns = server["root"] / "returns"
+    path = next(iter(server["filled"].values()))
+    (kept,) = upload(server["base"], server["pmo"], [(path.name, path.read_bytes())],
+                     master=server["master"]).json()["files"]
+    outside = tmp_path / "precious.xlsx"
+    outside.write_bytes(b"keep me")
+    (returns / "link.xlsx").symlink_to(outside)
+    try:
+        for name in ("../Master.xlsx", "link.xlsx", "nothing.xlsx", ""):
+            response = remove(server["base"], server["pmo"],
+                              {"file": name, "kind": "action return"})
+            assert response.status_code == 400, name
+            assert response.json()["detail"].startswith("Not removed: ")
+        assert outside.read_bytes() == b"keep me" and server["master"].exists()
+        refused = remove(server["base"], server["officer"],
+                         {"file": kept["saved_as"], "kind": "action return"})
+        assert refused.status_code == 403 and (returns / kept["saved_as"]).exists()
+        done = remove(server["base"], server["pmo"],
+                      {"file": kept["saved_as"], "kind": kept["kind"]})
+        assert done.status_code == 200, done.text
+        assert done.json()["message"] == f"{kept['saved_as']} removed from the returns folder."
+        assert not (returns / kept["saved_as"]).exists()
+    finally:
+        (returns / "link.xlsx").unlink()
