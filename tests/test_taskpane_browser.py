@@ -371,6 +371,15 @@ def upload(pane, files: dict[str, bytes], drop: bool = False) -> list[str]:
     return [li.inner_text() for li in page.locator("#xlt-upload-list li").all()]
 
 
+def empty_returns(office) -> None:
+    """Remove what a test uploaded: the returns folder's files and its savings folder's."""
+    returns = office["root"] / "returns"
+    for folder in (returns, returns / "savings"):
+        for path in folder.glob("*"):
+            if path.is_file():
+                path.unlink()
+
+
 def returns_to_upload(office) -> dict[str, bytes]:
     lucy = office["filled"]["Lucy Peel"]
     nigel = office["filled"]["Nigel Stevenson"]
@@ -398,8 +407,7 @@ def test_upload_lists_each_file_accepted_or_refused_with_the_reason(browser, off
         dropped = upload(pane, {lucy: files[lucy]}, drop=True)
         assert dropped[0] == "1 file accepted." and "(kept as" in dropped[1]
         assert pane.errors == []
-    for path in (office["root"] / "returns").iterdir():
-        path.unlink()  # leave the folder as the other tests expect it
+    empty_returns(office)  # leave the folder as the other tests expect it
 
 
 @pytest.fixture(scope="module")
@@ -503,6 +511,23 @@ def test_consolidate_names_the_files_not_merged_and_why(browser, office, strange
                 path.unlink()
 
 
+def test_consolidate_as_of_the_date_in_the_as_of_box(browser, office):
+    """Lucy Peel's update is dated 7 October 2019: as at the 5th it is in the future, a
+    typo to flag, not an update."""
+    returns = office["root"] / "returns"
+    lucy = office["filled"]["Lucy Peel"]
+    (returns / lucy.name).write_bytes(lucy.read_bytes())
+    try:
+        with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+            pane.page.fill("#xlt-as-of", "2019-10-05")
+            press(pane, "consolidate")
+            message = pane.page.inner_text("#xlt-result-message")
+            assert "Judged as at 05 October 2019 (the As of date)." in message
+            assert "1 invalid row, kept and flagged INVALID" in message
+    finally:
+        (returns / lucy.name).unlink()
+
+
 def test_flag_stale_as_of_the_date_in_the_as_of_box(browser, office):
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
         pane.page.fill("#xlt-as-of", "2019-10-14")
@@ -544,7 +569,7 @@ def test_an_officer_cannot_upload(browser, office):
                            ".classList.remove('d-none')")  # the server refuses anyway
         lines = upload(pane, {"x.xlsx": office["filled"]["Lucy Peel"].read_bytes()})
         assert len(lines) == 1 and "pmo" in lines[0].lower() and "✓" not in lines[0]
-    assert list((office["root"] / "returns").iterdir()) == []
+    assert [p for p in (office["root"] / "returns").iterdir() if p.is_file()] == []
 
 
 def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office, tmp_path):
@@ -578,8 +603,7 @@ def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office
         assert update not in str(pane.sheet("Actions")["values"])
         assert pane.log()["writes"] == []
         assert pane.errors == []
-    for path in (office["root"] / "returns").iterdir():
-        path.unlink()
+    empty_returns(office)
 
 
 # -- the shim itself: the document file, as Office.js hands it over ------------------------

@@ -126,6 +126,8 @@ def consolidation_words(report, source: str) -> str:
     if problems:
         lines.append(f"To look at: {listed(problems)}.")
     lines += not_merged_lines(report)
+    if report.as_of != date.today():
+        lines.append(f"Judged as at {report.as_of:%d %B %Y} (the As of date).")
     if report.missing:
         lines.append("No return from " + listed([
             f"{officer} ({plural(len(ids), 'action')})"
