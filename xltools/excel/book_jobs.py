@@ -66,8 +66,15 @@ class Answer:
 
 
 def summary(findings: list[Finding]) -> str:
+    """Findings counted by kind, in words (the catalogue's titles), not codes."""
+    from ..findings import CATALOGUE
+
+    def title(code: str) -> str:
+        text = CATALOGUE[code].title if code in CATALOGUE else code
+        return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
     counts = count_by_code(findings)
-    return ", ".join(f"{code} {n}" for code, n in counts.items()) or "none"
+    return "; ".join(f"{title(code)} ({n})" for code, n in counts.items()) or "nothing to note"
 
 
 # -- folders -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from xltools.errors import XltoolsError
 from xltools.excel import acceptance, by_file, downloads, uploads
 from xltools.excel.access import describe, refuse, requires, roles_of
 from xltools.excel.scripts import as_caller, roles
+from xltools.plan import Plan
 
 router = APIRouter()
 SignedIn = requires()
@@ -89,7 +90,7 @@ async def upload(request: Request, user: PmoOrFinance):
     return {"accepted": accepted, "refused": len(results) - accepted, "files": results}
 
 
-def open_master_plan(sent) -> object:
+def open_master_plan(sent: object) -> Plan:
     """The plan of the workbook open in Excel (the ``master`` field); 400 in words when
     none came or it is not a master."""
     try:
