@@ -477,6 +477,9 @@ def test_finance_uploads_savings_returns_but_not_officers_returns(browser, offic
         assert got[savings.name].startswith("✓ ")
         assert [p for p in returns.iterdir() if p.is_file()] == []
         assert [p.name for p in (returns / "savings").iterdir()] == [savings.name]
+        # Reconcile savings reads the savings folder: this one return
+        result = press(pane, "reconcile_savings")
+        assert "1 project reconciled from 1 return in the savings returns folder" in result
         pane.page.locator(".xlt-remove").click()  # finance may take back a savings return
         pane.page.wait_for_function("() => document.querySelector('#xlt-upload-list')"
                                     ".textContent.includes('removed from the savings')")

@@ -416,8 +416,11 @@ def reconcile_savings(baseline: Book, where: Where) -> Answer:
     with output_place(where) as place, new_output(place, name) as out:
         write_reconciliation_workbook(rec, out)
         link = offer_file(out)
-    return Answer("xltools: reconcile savings", f"{len(rec.projects)} projects reconciled "
-                  f"from {read} return(s) in {folder}: {summary(rec.findings)}.\nThe "
+    source = (("the savings returns folder" if folder.name == "savings" else
+               "the returns folder") if where.remote else str(folder))
+    return Answer("xltools: reconcile savings", f"{plural(len(rec.projects), 'project')} "
+                  f"reconciled from {plural(read, 'return')} in {source}: "
+                  f"{summary(rec.findings)}.\nThe "
                   f"committee workbook (live formulas) is ready{said(where, out)}.", [link],
                   {"projects": len(rec.projects), "returns read": read,
                    "findings": len(rec.findings)}, extra=rec)
