@@ -722,3 +722,40 @@ def test_every_pmo_button_runs_in_the_pane_without_an_error(browser, office, but
         (dialog,) = pane.log()["dialogs"]
         assert dialog["title"] in result and dialog["title"].startswith("xltools: ")
         assert pane.errors == []
+
+
+# -- the in-book path (Excel without getFileAsync): the choices as script arguments -------
+
+
+def test_in_book_scripts_take_the_panes_choices_as_arguments(office, tmp_path):
+    """Where Office cannot give the file, the buttons run in the workbook: the As of date
+    and the carry choice go as the script's arguments (xw-args), as the pane sends them."""
+    import httpx
+    from conftest import SAMPLE_PLAN
+    from excel_books import ACTIONS
+    from officejs_payload import book_payload
+    from test_server_security import bearer
+
+    from xltools.plan import Plan
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
+
+    def call(script: str, path: Path, args: list) -> dict:
+        response = httpx.post(f"{office['base']}/xlwings/custom-scripts-call/{script}",
+                              json=book_payload(path, args=args),
+                              headers=bearer(office["pmo"]), timeout=120)
+        assert response.status_code == 200, response.text
+        return next(a for a in response.json()["actions"] if a["func"] == "alert")
+
+    flagged = call("flag_stale", office["master"], ["2019-10-14"])
+    assert "actions flagged as at 14 October 2019" in flagged["args"][0]
+    bad = call("flag_stale", office["master"], ["14/10/2019"])
+    assert bad["args"][1] == "The flags were not updated" and "As of box" in bad["args"][0]
+    rows = [dict(r) for r in ACTIONS]
+    rows[1]["rag"] = "Gren"
+    master = write_book(Book(plan=Plan.load(SAMPLE_PLAN), actions=rows), tmp_path / "P.xlsx")
+    refused = call("next_quarter", master, [False])
+    assert refused["args"][1] == "Next quarter was not built"
+    assert "tick 'Carry problems into next quarter'" in refused["args"][0]
+    carried = call("next_quarter", master, [True])
+    assert "carried with unresolved problems (1.2)" in carried["args"][0]
