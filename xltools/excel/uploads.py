@@ -1,12 +1,12 @@
 """Returns coming in from the task pane: each file checked, then kept under a safe name.
 
 ``POST /xltools/upload`` (PMO and finance; server_project/routers/custom.py)
-hands each uploaded file here, with the plan of the master open in Excel: a file
-Consolidate would refuse whole is refused here too (``acceptance``), and a
-savings return goes to the savings sub-folder. A file is accepted if it is a readable xltools
-*return* — the reader's preflight (size, zip bomb, .xls, password, not an
-xlsx) and the same checks ``xltools check`` makes; problems inside a
-readable return do not refuse it (consolidation keeps invalid rows, flagged)
+hands each uploaded file here, with the plan of the master open in Excel. A file
+is accepted if it is a readable xltools *return* — the reader's preflight (size,
+zip bomb, .xls, password, not an xlsx) and the same checks ``xltools check``
+makes — that Consolidate would not refuse whole (``acceptance``: another plan's,
+another quarter's); a savings return goes to the savings sub-folder. Problems
+inside a readable return do not refuse it (consolidation keeps invalid rows, flagged)
 but are counted in the answer. Accepted files go into the returns folder
 ($XLTOOLS_RETURNS_DIR) under a cleaned name, never replacing a file already
 there (``name (2).xlsx``). A refused file leaves nothing behind.
