@@ -500,13 +500,17 @@ def test_consolidate_names_the_files_not_merged_and_why(browser, office, strange
     lucy = office["filled"]["Lucy Peel"]
     (returns / lucy.name).write_bytes(lucy.read_bytes())
     (returns / "Q3 by hand.xlsx").write_bytes(strangers["next quarter"].read_bytes())
+    (returns / "notes.xlsx").write_bytes(b"just some text, not a workbook")
     try:
         with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
             press(pane, "consolidate")
             message = pane.page.inner_text("#xlt-result-message")
-            assert "1 of 2 files in the returns folder merged: 1 action updated" in message
-            assert "Not merged (1 file):" in message
+            assert "1 of 3 files in the returns folder merged: 1 action updated" in message
+            assert "Not merged (2 files):" in message
             assert "• Q3 by hand.xlsx: return is for Q3 2019/20" in message
+            notes = next(line for line in message.splitlines() if "notes.xlsx" in line)
+            assert len(notes) > len("• notes.xlsx: ") + 10  # why, in words
+            assert str(returns) not in message and "/tmp" not in message
             assert "No return from Nigel Stevenson (2 actions)." in message
     finally:
         for path in returns.iterdir():

@@ -150,7 +150,9 @@ def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> 
         report = consolidate(master, returns, out, workers=1, as_of=parse_as_of(as_of))
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
-    message = (f"{consolidation_words(report, 'the returns folder')}\nDownload the "
+    from .bridge import public_text
+
+    message = (f"{public_text(consolidation_words(report, 'the returns folder'))}\nDownload the "
                "consolidated master and open it: it is the master from now on (each action's "
                "flags are in its Flags cell, each file in its Log). The workbook open in Excel "
                "has not changed; the master as you sent it (your undo) is the second download.")
