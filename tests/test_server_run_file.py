@@ -26,7 +26,7 @@ from test_server_security import bearer
 
 from xltools.cycle.check import check_workbook
 from xltools.excel import by_file
-from xltools.excel.book_jobs import refused_title
+from xltools.excel.answers import refused_title
 from xltools.workbook.reader import read_book
 
 RUN = "/xltools/run-file/"

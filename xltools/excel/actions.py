@@ -41,17 +41,14 @@ from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import book_jobs as jobs
 from . import bridge, dashboard_sheet
-from .book_jobs import (
-    FINDING_HEADER,
-    Where,
+from .answers import (
     consolidation_words,
     flag_words,
-    new_output,
     parse_as_of,
     refused_title,
     shown_counts,
-    stamp,
 )
+from .book_jobs import FINDING_HEADER, Where, new_output, stamp
 from .downloads import Link, offer_file
 from .sheets_needed import SHEETS, WRITES
 

@@ -43,14 +43,8 @@ from ..workbook.book import Book
 from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
 from ..workbook.reader import open_workbook, read_book
 from ..workbook.settings import read_settings
-from .book_jobs import (
-    JOBS,
-    Where,
-    consolidation_words,
-    parse_as_of,
-    refused_title,
-    shown_counts,
-)
+from .answers import consolidation_words, parse_as_of, refused_title, shown_counts
+from .book_jobs import JOBS, Where
 from .downloads import Link, link_lines, offer, offer_file, remember
 from .env import positive_number
 from .uploads import clean_name

@@ -92,7 +92,7 @@ def create_app():
     sweep()  # what a killed server left in $TMPDIR
     secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
     install_body_rules(app)
-    from .book_jobs import REFUSED
+    from .answers import REFUSED
 
     templates.env.globals.update(
         xltools_refused=REFUSED,
