@@ -9,12 +9,15 @@ folder. Most officers do it properly; the realistic exceptions are built in:
 - Nigel Harlow types "7th Oct" in Last updated instead of a date (INVALID);
 - Helen Richardson and Lucy Peel both update their joint action 3.6, differently
   (CONFLICT: the PMO decides);
-- on other joint actions only the first-named officer writes the update.
+- on other joint actions the officers agree: each types the same update (merged
+  once, "Updated by" listing both). Nobody sends back the blank return as issued:
+  that would not count as a return (BLANK_RETURN).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -88,8 +91,8 @@ def fill(path: Path, officer: str, out: Path) -> Path:
         text, rag = UPDATES.get(ref, (None, None))
         if officer == CONFLICTING[0] and ref == CONFLICTING[1]:
             text, rag = CONFLICTING[2], CONFLICTING[3]
-        elif not text or leads[0] != officer:
-            continue  # the first-named officer answers for a joint action
+        elif not text or officer not in leads:
+            continue
         ws.cell(r, col["Progress update"]).value = text
         ws.cell(r, col["RAG status"]).value = INVALID_RAG[1] if officer == INVALID_RAG[0] \
             else rag
@@ -113,3 +116,19 @@ def fill_sample_returns(issued: Path, inbox: Path) -> list[Path]:
         if officer != MISSING:
             sent.append(fill(path, officer, inbox / path.name))
     return sent
+
+
+def main(argv: list[str]) -> int:
+    """``python demo/fill_returns.py ISSUED_DIR INBOX_DIR``: the README tour's officers."""
+    if len(argv) != 2:
+        print("usage: python demo/fill_returns.py ISSUED_DIR INBOX_DIR", file=sys.stderr)
+        return 2
+    sent = fill_sample_returns(Path(argv[0]), Path(argv[1]))
+    print(f"{len(sent)} returns filled in and saved to {argv[1]} (John Nilan sent nothing, "
+          "Rob Disney pasted a RAG, Nigel Harlow typed a text date, Lucy Peel and Helen "
+          "Richardson disagree on 3.6)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

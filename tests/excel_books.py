@@ -65,7 +65,8 @@ def write_master(path: Path, plan: Plan) -> Path:
 
 
 def write_returns(master: Path, folder: Path) -> dict[str, Path]:
-    """Issue the returns; Lucy Peel fills hers in (openpyxl, as Excel saves)."""
+    """Issue the returns; Lucy Peel fills hers in (openpyxl, as Excel saves) and Nigel
+    Stevenson confirms a RAG."""
     report = issue_returns(master, folder, workers=1, issued_on=dt.date(2019, 10, 1))
     paths = {r.officer: r.path for r in report.returns}
     wb = load_workbook(paths["Lucy Peel"])
@@ -93,4 +94,13 @@ def write_returns(master: Path, folder: Path) -> dict[str, Path]:
             sv.cell(row, scol["Approved by"]).value = "Nigel Stevenson"
             sv.cell(row, scol["Approved on"]).value = dt.datetime(2019, 9, 30)
     wb.save(paths["Lucy Peel"])
+    # Nigel Stevenson has nothing new: he confirms A-0001's RAG (the master's: unchanged),
+    # so his return is an answer — one sent back untouched would be BLANK_RETURN
+    wb = load_workbook(paths["Nigel Stevenson"])
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, header.index("ID") + 1).value == "A-0001":
+            ws.cell(row, header.index("RAG status") + 1).value = "Green"
+    wb.save(paths["Nigel Stevenson"])
     return paths

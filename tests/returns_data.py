@@ -138,3 +138,25 @@ HELEN = "Q2_2019-20_Helen_Richardson.xlsx"
 JON = "Q2_2019-20_Jon_Hawketts.xlsx"
 ROB = "Q2_2019-20_Rob_Disney.xlsx"
 
+
+
+def send_back_unchanged(folder: Path, *names: str) -> list[Path]:
+    """Officers with nothing new: each return named (all still untouched in ``folder``
+    when none is named) gets last quarter's words typed back as this quarter's update —
+    equal to the master's, so merged as *unchanged*, but an answer. (A return sent back
+    exactly as issued holds no update and does not count as returned: BLANK_RETURN.)"""
+    from xltools.cycle.intake import holds_no_update
+    from xltools.errors import WorkbookError
+    from xltools.workbook.reader import read_book
+
+    done = []
+    for path in sorted(folder.glob("*.xlsx")) if not names else [folder / n for n in names]:
+        try:
+            book = read_book(path)
+        except WorkbookError:
+            continue  # not an issued return (an officer's own workbook): not untouched
+        if names or holds_no_update(book):
+            fill_return(path, {r["id"]: {"Progress update": r["previous_progress"]}
+                               for r in book.actions if r.get("previous_progress")})
+            done.append(path)
+    return done

@@ -103,9 +103,11 @@ def test_the_same_scan_finds_formula_cells_across_chunks(tmp_path):
     scan's 1 MiB chunks, and a validation's <formula1> is not taken for one."""
     from xltools.workbook import extent as extent_mod
 
-    body = b'<c r="A1"><v>1</v></c>' * 50_000
-    for xml, expected in ((body + b'<c r="B9"><f>SUM(A1)</f></c>', True),
-                          (body + b"<dataValidation><formula1>X</formula1>", False)):
+    body = b'<worksheet><sheetData><row r="1">' + b'<c r="A1"><v>1</v></c>' * 50_000
+    for xml, expected in ((body + b'<c r="B9"><f>SUM(A1)</f></c></row></sheetData>'
+                           b"</worksheet>", True),
+                          (body + b"</row></sheetData><dataValidation><formula1>X</formula1>"
+                           b"</dataValidation></worksheet>", False)):
         path = tmp_path / "s.zip"
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("sheet.xml", xml)

@@ -15,7 +15,7 @@ from datetime import datetime
 import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
-from returns_data import AS_OF, HELEN, JON, LUCY, STEVE, fill_return
+from returns_data import AS_OF, HELEN, JON, LUCY, STEVE, fill_return, send_back_unchanged
 
 from xltools.cycle import consolidate as consolidate_module
 from xltools.cycle import intake
@@ -56,6 +56,7 @@ def busy_folder(folder):
                         "workers function as smartphones no later than the October 2019 "
                         "go-live date."])
     wb.close()
+    send_back_unchanged(folder)  # the other officers answer: nothing new
 
 
 def content(path):

@@ -23,6 +23,7 @@ from returns_data import (
     STEVE,
     fill_return,
     master_book,
+    send_back_unchanged,
     write_master,
 )
 
@@ -89,6 +90,7 @@ def test_late_returns_do_not_make_earlier_senders_missing(cycle, tmp_path):
     first consolidation wrote."""
     master, returns = cycle
     fill_return(returns / ROB, {"A-0009": {"RAG status": "On track"}})
+    send_back_unchanged(returns)  # everyone else answered, Jon late
     first = inbox(tmp_path, "first", *[p for p in returns.iterdir() if p.name != JON])
     late = inbox(tmp_path, "late", returns / JON)
     one = consolidate(master, first, tmp_path / "c1.xlsx", as_of=AS_OF)
@@ -379,6 +381,7 @@ def test_a_row_deleted_from_a_return_is_flagged_not_silently_unanswered(cycle, t
     wb = load_workbook(cycle[1] / STEVE)
     wb["Actions"].delete_rows(3)  # A-0005
     wb.save(cycle[1] / STEVE)
+    send_back_unchanged(cycle[1])
     report = consolidate(cycle[0], cycle[1], tmp_path / "out.xlsx", as_of=AS_OF)
     out = read_book(tmp_path / "out.xlsx")
     assert report.missing == {}

@@ -3,7 +3,8 @@
 master → `xltools issue` → officers fill their returns in "Excel" (openpyxl opening and
 saving the issued file; one officer's own xlsxwriter workbook with its columns in another
 order) with every kind of mistake → a folder that also holds a corrupt file, an .xls, a
-password-protected file and a lock file → `xltools consolidate` → every case reported as
+password-protected file and a lock file, and one return sent back untouched →
+`xltools consolidate` → every case reported as
 (file, cell, code), nothing valid lost, every other cell of the master untouched, one Log
 row per file with its SHA-256 — and the result opens in LibreOffice.
 """
@@ -141,6 +142,8 @@ def test_every_case_reported_as_file_cell_code(loop):
         (ROB_Q1, "", "WRONG_PERIOD"),
         (OUT, "Q8", "MISSING_RETURN"), (OUT, "Q9", "MISSING_RETURN"),  # Jon Hawketts
         (OUT, "Q10", "MISSING_RETURN"),  # Rob Disney: only last quarter's return came
+        (HELEN, "", "BLANK_RETURN"), (OUT, "Q13", "MISSING_RETURN"),  # Helen: sent it back
+        # untouched, which is no answer
         (CORRUPT, "", "UNREADABLE"), (XLS, "", "UNREADABLE"),
         (PROTECTED, "", "UNREADABLE"), (LOCK, "", "UNREADABLE"),
     ])
@@ -155,14 +158,14 @@ def test_every_case_reported_as_file_cell_code(loop):
 def test_report_counts(loop):
     report = loop["report"]
     assert report["counts"] == {
-        "files": 12, "returns_read": 8, "returns_merged": 7, "rows_updated": 8,
+        "files": 12, "returns_read": 8, "returns_merged": 6, "rows_updated": 8,
         "rows_unchanged": 0, "rows_no_update": 0, "rows_invalid": 2, "conflicts": 1,
-        "missing_returns": 2, "unknown_ids": 1, "wrong_period": 1, "unreadable": 4,
+        "missing_returns": 3, "unknown_ids": 1, "wrong_period": 1, "unreadable": 4,
         "savings_updated": 1, "skipped": 0, "wrong_plan": 0, "not_a_return": 0,
-        "not_owner": 0, "delegated": 0, "savings_conflicts": 0,
+        "not_owner": 0, "delegated": 0, "savings_conflicts": 0, "adopted": 0, "blank": 1,
     }
     assert report["missing"] == {"Jon Hawketts": ["A-0007", "A-0008"],
-                                 "Rob Disney": ["A-0009"]}
+                                 "Rob Disney": ["A-0009"], "Helen Richardson": ["A-0012"]}
     assert report["updated"] == ["A-0001", "A-0003", "A-0004", "A-0005", "A-0006", "A-0010",
                                  "A-0011", "A-0012"]
 
@@ -190,7 +193,8 @@ EXPECTED_CHANGES = {
 # A-0003 (row 4) is not flagged: Simon's unknown officer was typed in a locked cell, which
 # is not merged, so the master holds no invalid value (the return's INVALID is reported).
 FLAGGED = {"Q3": ["CONFLICT"], "Q6": ["INVALID"], "Q7": ["INVALID"],
-           "Q8": ["MISSING_RETURN"], "Q9": ["MISSING_RETURN"], "Q10": ["MISSING_RETURN"]}
+           "Q8": ["MISSING_RETURN"], "Q9": ["MISSING_RETURN"], "Q10": ["MISSING_RETURN"],
+           "Q13": ["MISSING_RETURN"]}  # Helen's blank return: her side of the joint 3.6
 
 
 def test_master_changed_exactly_where_expected(loop):

@@ -189,7 +189,7 @@ def test_revise_refuses_to_write_over_the_master(master, revised, capsys):
 def test_next_quarter_to_a_later_quarter_rolls_once(tmp_path, plan):
     master = write_master(tmp_path / "master_Q2.xlsx", plan)
     before = {a["id"]: a for a in read_book(master).actions}
-    report = next_quarter(master, tmp_path / "q1.xlsx", to="Q1 2020/21")
+    report = next_quarter(master, tmp_path / "q1.xlsx", to="Q1 2020/21", unconsolidated=True)
     book = read_book(tmp_path / "q1.xlsx")
     assert (report.previous_period, report.period, book.plan.period) == (
         "Q2 2019/20", "Q1 2020/21", "Q1 2020/21")
@@ -199,8 +199,9 @@ def test_next_quarter_to_a_later_quarter_rolls_once(tmp_path, plan):
     assert rows["A-0001"]["previous_progress"] == before["A-0001"]["progress_update"]
     assert all(r.get("progress_update") is None for r in rows.values())
     with pytest.raises(UsageError, match="not after the master's period"):
-        next_quarter(master, tmp_path / "back.xlsx", to="Q1 2019/20")
-    code = main(["next-quarter", str(master), "-o", str(tmp_path / "cli.xlsx"), "--to",
+        next_quarter(master, tmp_path / "back.xlsx", to="Q1 2019/20", unconsolidated=True)
+    code = main(["next-quarter", "--unconsolidated", str(master), "-o",
+                 str(tmp_path / "cli.xlsx"), "--to",
                  "Quarter 3 2020-21", "--json"])
     assert code == 0 and read_book(tmp_path / "cli.xlsx").plan.period == "Q3 2020/21"
 

@@ -96,6 +96,7 @@ def master(tmp_path, plan):
 
 
 def roll(master, tmp_path, **kwargs):
+    kwargs.setdefault("unconsolidated", True)  # a master written here, not consolidated
     report = next_quarter(master, tmp_path / "next.xlsx", **kwargs)
     return report, read_book(tmp_path / "next.xlsx")
 
@@ -157,7 +158,7 @@ def test_explicit_deadline_and_a_deadline_before_the_period(master, tmp_path):
     report, book = roll(master, tmp_path, deadline=date(2020, 1, 10))
     assert book.plan.deadline == "2020-01-10" and report.deadline_rule == "given with --deadline"
     with pytest.raises(UsageError, match="before Q3 2019/20 starts"):
-        next_quarter(master, tmp_path / "x.xlsx", deadline=date(2019, 9, 1))
+        next_quarter(master, tmp_path / "x.xlsx", deadline=date(2019, 9, 1), unconsolidated=True)
 
 
 # -- actions ----------------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_missing_column_is_refused(master, tmp_path):
 
 def test_bad_deadline_text_is_a_usage_error(master, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["next-quarter", str(master), "-o", str(tmp_path / "x.xlsx"),
+        main(["next-quarter", "--unconsolidated", str(master), "-o", str(tmp_path / "x.xlsx"),
               "--deadline", "31/02/2020"])  # 14/01/2020 is accepted now, as printed
     assert exc.value.code == 2 and "'31/02/2020' is not a date" in capsys.readouterr().err
 
@@ -286,7 +287,7 @@ def test_never_overwrites_the_master(master, tmp_path):
     before = master.read_bytes()
     with pytest.raises(UsageError, match="not over the master"):
         next_quarter(master, master)
-    next_quarter(master, tmp_path / "next.xlsx")
+    next_quarter(master, tmp_path / "next.xlsx", unconsolidated=True)
     assert master.read_bytes() == before
 
 
@@ -382,8 +383,8 @@ def test_savings_approved_vs_unapproved(master, tmp_path):
 
 
 def test_not_carried_flag_is_not_repeated_next_quarter(master, tmp_path):
-    next_quarter(master, tmp_path / "q3.xlsx")
-    next_quarter(tmp_path / "q3.xlsx", tmp_path / "q4.xlsx")
+    next_quarter(master, tmp_path / "q3.xlsx", unconsolidated=True)
+    next_quarter(tmp_path / "q3.xlsx", tmp_path / "q4.xlsx", unconsolidated=True)
     comment = read_book(tmp_path / "q4.xlsx").savings[1]["comment"]
     assert comment.count("NOT_CARRIED") == 1 and "from Q3 2019/20" in comment
 
@@ -411,7 +412,8 @@ def test_log_kept_and_rollover_recorded(master, tmp_path):
 
 def test_cli_json_and_check(master, tmp_path, capsys):
     out = tmp_path / "next.xlsx"
-    assert main(["next-quarter", str(master), "-o", str(out), "--deadline", "2020-01-13",
+    assert main(["next-quarter", "--unconsolidated", str(master), "-o", str(out),
+                 "--deadline", "2020-01-13",
                  "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["period"], data["deadline"], data["archived"]) == (
@@ -472,7 +474,7 @@ def _fill_return(path, day: date) -> list[str]:
 
 def test_round_trip_issue_fill_consolidate(master, tmp_path, capsys):
     nxt, returns, out = tmp_path / "next.xlsx", tmp_path / "returns", tmp_path / "q3.xlsx"
-    next_quarter(master, nxt)
+    next_quarter(master, nxt, unconsolidated=True)
     assert main(["issue", str(nxt), "-o", str(returns), "--json"]) == 0
     files = sorted(returns.glob("*.xlsx"))
     assert len(files) == 3  # Colin Pettigrew, Anthony May, Chris Ward: A-0002 is archived
@@ -507,5 +509,5 @@ def test_last_quarters_consolidation_state_is_not_carried(plan, tmp_path):
                 extra_settings={STATE_KEY: {"period": plan.period, "ids": ["A-0001"]}})
     master = write_book(book, tmp_path / "m.xlsx")
     out = tmp_path / "next.xlsx"
-    next_quarter(master, out)
+    next_quarter(master, out, unconsolidated=True)
     assert STATE_KEY not in read_book(out).extra_settings

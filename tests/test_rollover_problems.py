@@ -71,6 +71,10 @@ def test_carried_problems_keep_both_texts_and_are_flagged(troubled, tmp_path):
     conflict = q3.action("A-0012")
     assert LUCY_SAYS.strip() in conflict["previous_progress"]  # in full, not cut at 90
     assert HELEN_SAYS in conflict["previous_progress"]
+    # officers read the cells by the names they see, never the field keys
+    assert f"progress update '{HELEN_SAYS}', RAG status 'Amber'" in conflict["previous_progress"]
+    assert "progress_update" not in conflict["previous_progress"]
+    assert "rag '" not in conflict["previous_progress"]
     assert conflict["previous_rag"] is None
     assert conflict["flags"].startswith("CARRIED:")
     invalid = q3.action("A-0009")

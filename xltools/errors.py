@@ -38,6 +38,16 @@ class WorkbookError(XltoolsError):
         self.sheet = sheet  # where, when one sheet is the trouble (TOO_LARGE)
         self.cell = cell
 
+    def __reduce__(self):
+        """Whole across processes (a capped reader raises it in a worker): pickling
+        keeps ``args`` only, which would lose the reason, sheet and cell."""
+        return _workbook_error, (str(self), self.path, self.reason, self.sheet, self.cell)
+
+
+def _workbook_error(message: str, path: str | None, reason: str, sheet: str | None,
+                    cell: str | None) -> WorkbookError:
+    return WorkbookError(message, path=path, reason=reason, sheet=sheet, cell=cell)
+
 
 class BusyError(XltoolsError):
     """Another xltools run is writing the same workbook; try again when it finishes."""

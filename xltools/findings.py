@@ -51,6 +51,8 @@ CATALOGUE: dict[str, Code] = {
         Code("UNKNOWN_ID", "ID not in the master", ERROR),
         Code("WRONG_PERIOD", "Return for another period", ERROR),
         Code("WRONG_PLAN", "Return for another plan (not merged)", ERROR),
+        Code("BLANK_RETURN", "Return holds no update (not counted as returned)", WARNING),
+        Code("ADOPTED", "Return from a rebuilt plan adopted (--adopt-returns)", WARNING),
         Code("NOT_A_RETURN", "A master or template, not a return (not merged)", ERROR),
         Code("NOT_OWNER", "Row for an action the return's officer does not own (not merged)",
              ERROR),
@@ -60,6 +62,7 @@ CATALOGUE: dict[str, Code] = {
         Code("MERGED_CELLS", "Merged cells", WARNING),
         Code("CONTROL_CHARS", "Control characters dropped", WARNING),
         Code("LOCKED_CHANGED", "Locked cell changed in a return (not merged)", WARNING),
+        Code("REVIEW_CONTENT", "Macros or external links in a workbook: review it", WARNING),
         # import
         Code("MERGED_ROW", "Row merged into the action above", INFO),
         Code("SKIPPED_ROW", "Row skipped", INFO),

@@ -17,9 +17,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN", "NOT_A_RETURN",
+                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "BLANK_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
-                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS"),
+                            "MERGED_CELLS", "LOCKED_CHANGED", "CONTROL_CHARS",
+                            "REVIEW_CONTENT"),
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
@@ -87,10 +88,22 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "UNREADABLE": (
         "check, consolidate, savings",
         "A file could not be opened. The reason is one of NOT_XLSX, CORRUPT, PASSWORD, XLS, "
-        "LOCK_FILE (`~$…`: the workbook is open somewhere) or TOO_LARGE. The other files "
-        "are still processed.",
-        "Ask for the file again as .xlsx with no password; close the workbook if it is a "
-        "lock file."),
+        "LOCK_FILE (`~$…`: the workbook is open somewhere), TOO_LARGE, BAD_XML (its XML "
+        "declares a DTD or uses an undefined entity, which no spreadsheet program writes; "
+        "when only the Savings sheet has it, that sheet is not read) or CRASHED (reading it "
+        "needed far more memory than a workbook its size should: the reader, capped, "
+        "stopped). The other files are still processed.",
+        "Ask for the file again as .xlsx with no password (opened in Excel and saved "
+        "again, for BAD_XML or CRASHED); close the workbook if it is a lock file."),
+    "REVIEW_CONTENT": (
+        "check, consolidate, savings, the add-in's Upload returns",
+        "The workbook holds macros (VBA), ActiveX controls, links to other workbooks or "
+        "embedded objects. xltools reads cell values only and never runs or follows them; "
+        "the values are used as usual. But a return has no need of them, and whoever opens "
+        "it in Excel may be asked to enable content.",
+        "Ask the officer to save the return as a plain Excel Workbook (.xlsx), removing "
+        "the links (Data › Edit Links › Break Link), and send it again; do not enable "
+        "content in a return you did not expect to hold it."),
     "TOO_LARGE": (
         "check, consolidate",
         "A sheet holds a cell far beyond what the plan can use (say `XFD1048576`, often a "
@@ -103,9 +116,33 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "consolidate",
         "The return's Settings name another plan: another plan ID, or (for a return made "
         "before plan IDs) another organisation, department or title. It is refused whole, "
-        "never merged row by row, and its officer still counts as missing.",
-        "Check it came from this plan's issue; if the officer used another council's or "
-        "department's copy, send them theirs again."),
+        "never merged row by row, and its officer still counts as missing. The message "
+        "names the master that issued it (file and date, from the return's Settings). "
+        "Usually the master was rebuilt: importing the tracker again, or a new template, "
+        "makes a new plan, and returns issued before it are not its returns.",
+        "Consolidate the returns into the master that issued them. If you rebuilt this "
+        "master on purpose, consolidate again with `--adopt-returns` (see ADOPTED). If the "
+        "officer used another council's or department's copy, send them theirs again."),
+    "BLANK_RETURN": (
+        "consolidate",
+        "A return holds no update at all: no progress update, RAG status, Last updated or "
+        "Updated by on any action, no savings change. It is the return as issued, not an "
+        "answer, so its officer is not counted as returned (still MISSING_RETURN, also in a "
+        "later consolidation into this output). When every return in the folder is blank "
+        "the report says so, naming the folder: these look like the blank returns you "
+        "issued.",
+        "Consolidate the folder where you saved the returns the officers sent back, not the "
+        "one `xltools issue` wrote. If an officer sent it back empty, ask them to fill it in "
+        "(with nothing to report, they say so in Progress update)."),
+    "ADOPTED": (
+        "consolidate --adopt-returns",
+        "A return issued from an earlier master of the same plan (another plan ID, e.g. "
+        "before a re-import) was accepted because you asked (`--adopt-returns`) and its "
+        "organisation, department, title, period and every action ID match this master. "
+        "It is merged like this plan's own returns; the finding and the Log say which "
+        "master issued it and when.",
+        "Nothing, if you rebuilt the master on purpose. A return whose IDs do not all "
+        "match stays WRONG_PLAN and says which IDs are not in this master."),
     "NOT_A_RETURN": (
         "consolidate, check --master",
         "A file in the returns folder is a master or the blank template (its Settings say "

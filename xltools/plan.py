@@ -8,6 +8,7 @@ plus the ``Lists`` sheet), so a workbook can be read without its plan file.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -243,11 +244,28 @@ def validate_plan_dict(data: Any, source: str = "plan") -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         _check_joint_officers(data, source)
+        _check_emails(data, source)
         return
     err = errors[0]
     where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     raise PlanError(f"{source}: field '{where}' breaks rule '{err.validator}': {err.message}{more}")
+
+
+_ADDRESS = re.compile(r"[^\s<>,;\"@]+@[^\s<>,;\"@]+")
+
+
+def _check_emails(data: dict[str, Any], source: str) -> None:
+    """One plain address per officer: a line break (CR/LF) would let a plan write its
+    own e-mail headers (``Bcc:``) into every chase draft; a space or comma, a second
+    recipient."""
+    emails = data.get("officer_emails") or {}
+    for name, address in emails.items():
+        if not _ADDRESS.fullmatch(address):
+            shown = address.replace("\r", "\\r").replace("\n", "\\n")
+            raise PlanError(f"{source}: field 'officer_emails/{name}' breaks rule 'one e-mail "
+                            f"address, no spaces or line breaks': '{shown}' — give an address "
+                            "like name@council.gov.uk")
 
 
 def _check_joint_officers(data: dict[str, Any], source: str) -> None:

@@ -35,12 +35,15 @@ def register(sub) -> None:
 
 def write_sources(folder: Path) -> list[Path]:
     from ..addin.vba import MODULE_NAME, custom_ui, vba_module
+    from ..workbook.files import replacing
 
     folder.mkdir(parents=True, exist_ok=True)
     bas = folder / f"{MODULE_NAME}.bas"
-    bas.write_bytes(vba_module().encode("cp1252"))
     xml = folder / "customUI14.xml"
-    xml.write_text(custom_ui(), encoding="utf-8")
+    for path, data in ((bas, vba_module().encode("cp1252")),
+                       (xml, custom_ui().encode("utf-8"))):
+        with replacing(path, ".tmp") as tmp:  # never through a link planted at its name
+            tmp.write_bytes(data)
     return [bas, xml]
 
 

@@ -31,6 +31,11 @@ def register(sub) -> None:
                    help="let DEPUTY's return update OFFICER's actions this time (a deputy "
                    "covering leave); repeatable. Each such row is merged and reported as "
                    "DELEGATED; without it a row for someone else's action is NOT_OWNER")
+    p.add_argument("--adopt-returns", action="store_true",
+                   help="accept returns issued from an earlier master of this plan (before "
+                   "a re-import made a new plan ID) when their organisation, department, "
+                   "title, period and every action ID match; each is reported ADOPTED and "
+                   "logged")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -58,7 +63,7 @@ def run(args) -> int:
     with progress_bar("Reading returns", enabled=not args.json, total=total) as tick:
         report = consolidate(args.master, args.returns, out, as_of=args.as_of,
                              in_place=args.in_place, progress=tick,
-                             delegates=deputies)
+                             delegates=deputies, adopt=args.adopt_returns)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -83,7 +88,20 @@ def print_report(report) -> None:
               f"{c['not_owner']}, unreadable {c['unreadable']}"
               + (f", not returns {c['not_a_return']} (a master or template)"
                  if c["not_a_return"] else "")
-              + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else ""))
+              + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else "")
+              + (f", adopted {c['adopted']} (--adopt-returns)" if c["adopted"] else "")
+              + (f", blank {c['blank']} (no update: not counted as returned)"
+                 if c["blank"] else ""))
+    for warning in report.findings:
+        if warning.code == "BLANK_RETURN" and warning.file == report.returns_dir:
+            out.print(f"[yellow]  {warning.message}[/yellow]")
+    plans = {f.extra_settings.get("issued_from") for f in
+             (rf.book for rf in report.files if rf.wrong_plan and rf.book is not None)}
+    if c["wrong_plan"] and len(plans) == 1 and None not in plans:
+        out.print(f"[yellow]  {c['wrong_plan']} returns were issued from {plans.pop()}, "
+                  "another plan than this master's: consolidate them into that master, or "
+                  "(if you rebuilt this one on purpose) run again with --adopt-returns"
+                  "[/yellow]")
     if report.missing:
         out.print("  missing returns: " + ", ".join(
             f"{officer} ({len(ids)} action{'' if len(ids) == 1 else 's'})"

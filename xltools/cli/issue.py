@@ -25,6 +25,9 @@ def register(sub) -> None:
                    help="finance: issue savings returns only — one per project lead officer, "
                    "their projects' rows for every year, Expected filled, Revised empty "
                    "(works from a finance-only savings baseline)")
+    p.add_argument("--replace", action="store_true",
+                   help="the folder already holds returns: move them into a "
+                   "replaced-<date-time>/ sub-folder first (without it, issue stops)")
     p.add_argument("--workers", type=int, default=None,
                    help="processes to write with (default: up to 2)")
     add_json(p)
@@ -34,7 +37,8 @@ def register(sub) -> None:
 def run(args) -> int:
     with progress_bar("Issuing returns", enabled=not args.json) as tick:
         report = issue_returns(args.master, args.output, by=args.by, workers=args.workers,
-                               progress=tick, savings_only=args.savings)
+                               progress=tick, savings_only=args.savings,
+                               replace=args.replace)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -45,6 +49,8 @@ def run(args) -> int:
         f"by {report.by} officer, {actions} action rows"
     out.print(f"{len(report.returns)} {what} for {report.period} ({how}) written to "
               f"{report.out_dir} in {report.seconds:.1f} s")
+    if report.replaced:
+        out.print(f"The earlier returns were moved into {report.replaced}")
     for issued in report.returns:
         parts = [] if args.savings else [_count(len(issued.actions), "action")]
         parts += [_count(issued.savings, "savings row")] if issued.savings else []

@@ -32,6 +32,9 @@ def register(sub) -> None:
                    help="carry unresolved CONFLICT / INVALID actions into the new quarter "
                    "(both texts kept in Previous progress, flagged CARRIED) instead of "
                    "stopping")
+    p.add_argument("--unconsolidated", action="store_true",
+                   help="roll on a master no returns were consolidated into this period "
+                   "(a quarter with no returns); without it next-quarter stops")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -40,7 +43,8 @@ def register(sub) -> None:
 def run(args) -> int:
     report = next_quarter(args.master, args.output, deadline=args.deadline,
                           keep_complete=args.keep_complete, to=args.to,
-                          carry_problems=args.carry_problems)
+                          carry_problems=args.carry_problems,
+                          unconsolidated=args.unconsolidated)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -59,6 +63,9 @@ def run(args) -> int:
     out.print(f"Savings: {s.get('rows', 0)} rows, {s.get('approved', 0)} approved changes "
               f"carried into Expected, {s.get('not_carried', 0)} not carried (NOT_CARRIED)")
     out.print(f"KPIs: {report.kpis_moved} Latest values moved to Previous")
+    if not report.consolidated:
+        out.print(f"[yellow]No returns were consolidated into this master for "
+                  f"{report.previous_period}: rolled on as asked (--unconsolidated)[/yellow]")
     if report.problems_carried:
         out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
                   f"{', '.join(report.problems_carried)}[/yellow]")

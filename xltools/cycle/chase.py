@@ -17,7 +17,9 @@ Standard library ``email`` only, and nothing is sent: the PMO opens each draft
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,9 +32,9 @@ from ..findings import Finding
 from ..plan import Plan, split_officers
 from ..reporting.flags import default_as_of, flag_book
 from ..workbook.book import Book, Row, blank
-from ..workbook.files import replacing
+from ..workbook.files import BINARY, NOFOLLOW, replacing
 from ..workbook.writer import write_book
-from .returns import by_column, return_book, return_filename, safe_name
+from .returns import by_column, return_book, return_filename
 
 CHASED = ("MISSING_RETURN", "NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED",
           "OVERDUE", "INVALID", "CONFLICT")
@@ -177,25 +179,55 @@ def write_chases(master: Book, out_dir: str | Path, *, as_of: date | None = None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for officer, chase in who_to_chase(master, as_of=as_of).items():
+    chases = who_to_chase(master, as_of=as_of)
+    names = draft_names(master.plan.period, list(chases))
+    for officer, chase in chases.items():
         attachment = _return_bytes(master, chase, returns_dir) if chase.missing_return else None
         message = chase_message(master, chase, as_of=as_of, attachment=attachment)
-        path = out / f"{safe_name(master.plan.period)}_{safe_name(officer)}.eml"
+        path = out / names[officer]
         _write_atomic(path, message.as_bytes())
         written.append((chase, path))
     return written
 
 
+def draft_names(period: str, officers: list[str]) -> dict[str, str]:
+    """Officer → draft file name, unique ignoring case (Windows and SharePoint fold it):
+    names that make the same file name (``J. Smith``/``J Smith``, ``Ann Lee``/``Ann_Lee``)
+    are numbered as ``issue`` numbers returns, so no draft overwrites another."""
+    used: set[str] = set()
+    out = {}
+    for officer in officers:
+        stem = return_filename(period, officer)[:-len(".xlsx")]
+        name, number = f"{stem}.eml", 2
+        while name.casefold() in used:
+            name, number = f"{stem}_{number}.eml", number + 1
+        used.add(name.casefold())
+        out[officer] = name
+    return out
+
+
 def _return_bytes(master: Book, chase: Chase, returns_dir: str | Path | None) -> bytes:
     name = return_filename(master.plan.period, chase.officer)
-    if returns_dir is not None and (Path(returns_dir) / name).is_file():
-        return (Path(returns_dir) / name).read_bytes()
+    issued = _read_plain(Path(returns_dir) / name) if returns_dir is not None else None
+    if issued is not None:
+        return issued
     key = by_column(master.plan.return_by or "lead")
     rows = [r for r in master.actions
             if chase.officer.casefold() in (n.casefold() for n in split_officers(r.get(key)))]
     book = return_book(master, chase.officer, rows, by=master.plan.return_by or "lead")
     with tempfile.TemporaryDirectory(prefix="xltools-chase-") as tmp:
         return write_book(book, Path(tmp) / name, backup=False).read_bytes()
+
+
+def _read_plain(path: Path) -> bytes | None:
+    """The file at ``path`` if it is a plain file (a link there is not followed: its
+    target could be anyone's private file, and it would go out in an e-mail)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW | BINARY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read() if stat.S_ISREG(os.fstat(fh.fileno()).st_mode) else None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -19,8 +19,9 @@ from ..reporting.flags import empty_progress
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
+from ..workbook.sandbox import run_capped
 from ..workbook.validate import validate_book
-from .intake import future_dates, read_return
+from .intake import future_dates, read_alone
 from .merge import MergeResult, locked_changes, period_state
 from .returns import by_column, read_master
 
@@ -170,7 +171,8 @@ def check_workbook(path: str | Path, *, as_of: date | None = None,
     return is expected (the server's uploads)."""
     if master is not None:
         return check_against_master(Path(path), Path(master), as_of or date.today())
-    return check_book(read_book(path, limits=limits), Path(path).name, as_of=as_of)
+    book = run_capped(path, read_book, path, limits=limits)  # someone else's file: capped
+    return check_book(book, Path(path).name, as_of=as_of)
 
 
 def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckReport:
@@ -180,7 +182,7 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
 
     master = read_master(master_path)
     by_key = by_column(master.plan.return_by or "lead")
-    rf = read_return(path, master.plan, by_key, as_of)
+    rf = read_alone(path, master.plan, by_key, as_of)  # in a memory-capped worker
     if not rf.readable:
         raise WorkbookError(rf.error, path=str(path), reason=rf.reason)
     findings = list(rf.findings)

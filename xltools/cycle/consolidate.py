@@ -25,10 +25,18 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
-from ..workbook.files import output_lock, unique_backup
+from ..workbook.files import ensure_replaceable, output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import SHARED_TEXT, give_back_memory, open_plan
-from .intake import ReturnFile, ReturnReader, read_returns, return_files
+from .intake import (
+    ReturnFile,
+    ReturnReader,
+    adopt_return,
+    blank_folder,
+    mark_blank,
+    read_returns,
+    return_files,
+)
 from .merge import (
     SAVINGS_FIELDS,
     Candidate,
@@ -64,6 +72,7 @@ class ConsolidationReport:
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     backup: str | None = None
+    returns_dir: str = ""  # the folder read, as given (named when its returns are blank)
 
     def files_with(self, code: str) -> list[str]:
         return sorted({f.file for f in self.findings if f.code == code and f.file})
@@ -86,7 +95,9 @@ class ConsolidationReport:
             "unknown_ids": rows["unknown ID"],
             "wrong_period": len(self.files_with("WRONG_PERIOD")),
             "wrong_plan": len(self.files_with("WRONG_PLAN")),
+            "adopted": len(self.files_with("ADOPTED")),
             "not_a_return": len(self.files_with("NOT_A_RETURN")),
+            "blank": sum(1 for f in self.files if f.blank),
             "not_owner": rows["not owner"],
             "delegated": rows["delegated"],
             "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
@@ -112,21 +123,24 @@ def consolidate(master_path: str | Path, returns_dir: str | Path, out: str | Pat
                 as_of: date | None = None, in_place: bool = False,
                 progress: Callable[[str], None] | None = None,
                 workers: int | None = None,
-                delegates: dict[str, list[str]] | None = None) -> ConsolidationReport:
+                delegates: dict[str, list[str]] | None = None,
+                adopt: bool = False) -> ConsolidationReport:
     """Merge every return in ``returns_dir`` into a copy of the master written to ``out``.
 
     ``delegates``: officer → colleagues they may return for this time (on top of the
-    plan's own ``delegates`` setting), e.g. a deputy covering leave."""
+    plan's own ``delegates`` setting), e.g. a deputy covering leave. ``adopt``: accept
+    returns issued from an earlier master of the same plan (``adopt_return``)."""
     master_path, out = Path(master_path), Path(out)
     check_output(master_path, out, in_place)
     check_output_folder(out, Path(returns_dir), in_place)
     with output_lock(out, "consolidate"):  # with --in-place, out is the master: held first
         return _consolidate(master_path, returns_dir, out, as_of=as_of, in_place=in_place,
-                            progress=progress, workers=workers, delegates=delegates)
+                            progress=progress, workers=workers, delegates=delegates,
+                            adopt=adopt)
 
 
 def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of, in_place,
-                 progress, workers, delegates) -> ConsolidationReport:
+                 progress, workers, delegates, adopt) -> ConsolidationReport:
     timings, start = {}, time.perf_counter()
     paths = return_files(returns_dir, exclude=(master_path, out))
     plan, workbook = open_plan(master_path)  # enough to check returns: start on them
@@ -140,8 +154,9 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
         from ..workbook.writer import write_book
         master.plan = master.plan.with_plan_id()  # a master made before plan IDs gets one
         timings["read_master"] = time.perf_counter() - start
-        report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of)
-        gather = Gather(master, report, by_key, delegates)
+        report = ConsolidationReport(master_path.name, str(out), master.plan.period, as_of,
+                                     returns_dir=_folder_name(returns_dir))
+        gather = Gather(master, report, by_key, delegates, adopt=adopt)
         for rf in reader.stream(progress, plan=master.plan):  # each book let go once filed
             gather.add(rf)
     timings["read_check_returns"] = (time.perf_counter() - start - timings["read_master"]
@@ -153,7 +168,12 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
     if in_place:
         report.backup = str(unique_backup(master_path))
     mark = time.perf_counter()
-    write_book(master, out, backup=not in_place)
+    try:
+        write_book(master, out, backup=not in_place)
+    except BaseException:
+        if report.backup:  # the master was not replaced: no backup of it is left behind
+            Path(report.backup).unlink(missing_ok=True)
+        raise
     timings["write"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     report.timings = timings
@@ -162,7 +182,8 @@ def _consolidate(master_path: Path, returns_dir: str | Path, out: Path, *, as_of
 
 def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
                      as_of: date | None = None, workers: int | None = 1,
-                     delegates: dict[str, list[str]] | None = None) -> ConsolidationReport:
+                     delegates: dict[str, list[str]] | None = None,
+                     adopt: bool = False) -> ConsolidationReport:
     """Merge the returns in ``returns_dir`` into ``master`` in memory and log them.
 
     The add-in's path: there the master is the workbook open in Excel, so there
@@ -171,10 +192,16 @@ def consolidate_book(master: Book, returns_dir: str | Path, *, name: str,
     by_key = by_column(master.plan.return_by or "lead")
     as_of = as_of or date.today()
     files = read_returns(return_files(returns_dir), master.plan, by_key, as_of, workers=workers)
-    report = ConsolidationReport(name, name, master.plan.period, as_of, files)
-    merge_into(master, report, by_key, delegates)
+    report = ConsolidationReport(name, name, master.plan.period, as_of, files,
+                                 returns_dir=Path(returns_dir).name + "/")  # no server path
+    merge_into(master, report, by_key, delegates, adopt=adopt)
     master.log.extend(log_rows(report, datetime.now()))
     return report
+
+
+def _folder_name(folder: str | Path) -> str:
+    """The returns folder as the PMO gave it, ending in a slash."""
+    return str(folder).rstrip("/\\") + "/"
 
 
 def check_output(master: Path, out: Path, in_place: bool) -> None:
@@ -189,6 +216,7 @@ def check_output(master: Path, out: Path, in_place: bool) -> None:
                          "(which keeps a timestamped backup first)")
     if in_place and not same:
         raise UsageError("--in-place writes over the master itself; don't give a different -o")
+    ensure_replaceable(out)  # a link, read-only, or open in Excel: refused before any work
 
 
 def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:
@@ -200,9 +228,9 @@ def check_output_folder(out: Path, returns_dir: Path, in_place: bool) -> None:
 
 
 def merge_into(master: Book, report: ConsolidationReport, by_key: str,
-               delegates: dict[str, list[str]] | None = None) -> None:
+               delegates: dict[str, list[str]] | None = None, *, adopt: bool = False) -> None:
     """Gather the candidates of every checked return, merge, flag, find the missing."""
-    gather = Gather(master, report, by_key, delegates)
+    gather = Gather(master, report, by_key, delegates, adopt=adopt)
     files, report.files = report.files, []
     for rf in files:
         gather.add(rf)
@@ -217,8 +245,9 @@ class Gather:
     held per return is its update, not a second copy of the plan's text."""
 
     def __init__(self, master: Book, report: ConsolidationReport, by_key: str,
-                 delegates: dict[str, list[str]] | None = None):
+                 delegates: dict[str, list[str]] | None = None, *, adopt: bool = False):
         self.master, self.report, self.by_key = master, report, by_key
+        self.adopt = adopt
         self.actions: dict[str, list[Candidate]] = {}
         self.savings: dict[tuple[str, str], list[Candidate]] = {}
         self.earlier = period_state(master)  # an earlier consolidation this period
@@ -231,6 +260,9 @@ class Gather:
         mark = time.perf_counter()
         report = self.report
         report.files.append(rf)
+        if self.adopt and rf.wrong_plan:
+            adopt_return(rf, self.master, report.as_of)
+        mark_blank(rf, self.master)
         report.findings += rf.findings
         if rf.readable and not rf.refused:
             if rf.officer:
@@ -244,6 +276,9 @@ class Gather:
 
     def merge(self) -> None:
         master, report, result = self.master, self.report, self.report.merge
+        folder = blank_folder(report.files, report.returns_dir)
+        if folder is not None:
+            report.findings.insert(0, folder)
         merge_actions(master, self.actions, result)
         report.savings_updated = merge_savings(master, self.savings, result)
         by_key = issued_by(report.files) or self.by_key
@@ -491,7 +526,7 @@ def file_summary(rf: ReturnFile, result: MergeResult) -> dict[str, Any]:
 
 
 def _all_rows_if_wrong_period(rf: ReturnFile) -> int:
-    return rf.rows if rf.book is not None and rf.refused else 0
+    return rf.rows if rf.book is not None and rf.refused and not rf.blank else 0
 
 
 def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
@@ -500,10 +535,12 @@ def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
         return f"skipped: {rf.skipped}"
     if not rf.readable:
         return f"UNREADABLE ({rf.reason}): {rf.error}"
-    wrong = [f for f in rf.findings if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")]
+    wrong = [f for f in rf.findings
+             if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN", "BLANK_RETURN")]
     if wrong:
         return f"{wrong[0].code}: {wrong[0].message}"
-    parts = [f"{n} {k}" for k, n in summary["outcomes"].items() if n]
+    parts = [f"{f.code}: {f.message}" for f in rf.findings if f.code == "ADOPTED"]
+    parts += [f"{n} {k}" for k, n in summary["outcomes"].items() if n]
     codes = {c: n for c, n in summary["findings"].items() if c not in ("UNREADABLE",)}
     if codes:
         parts.append("findings: " + ", ".join(f"{c} {n}" for c, n in codes.items()))

@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
@@ -32,6 +33,7 @@ from ..workbook.book import Book, cell_ref
 from ..workbook.files import LOCK_PREFIX
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import RETURN_LIMITS, read_book
+from ..workbook.sandbox import capped_pool, crashed
 from ..workbook.validate import validate_book
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -58,6 +60,7 @@ class ReturnFile:
     wrong_period: bool = False
     wrong_plan: bool = False
     not_a_return: bool = False  # a master or template saved among the returns
+    blank: bool = False  # holds no update at all: the return as issued, not an answer
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
     rows: int = 0  # Actions and Savings rows read (the book's rows may be let go)
 
@@ -71,9 +74,9 @@ class ReturnFile:
 
     @property
     def refused(self) -> bool:
-        """Read, but refused as a whole (another plan's or another quarter's return, or
-        not a return at all)."""
-        return self.wrong_plan or self.wrong_period or self.not_a_return
+        """Read, but refused as a whole (another plan's or another quarter's return, not
+        a return at all, or a return with nothing in it)."""
+        return self.wrong_plan or self.wrong_period or self.not_a_return or self.blank
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -119,6 +122,9 @@ def read_return(path: Path, master_plan: Plan, by_key: str = "lead_officer",
         rf.reason, rf.error, rf.where = exc.reason, str(exc), (exc.sheet, exc.cell)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except MemoryError:  # the worker's memory cap (workbook.sandbox): this file, not the run
+        exc = crashed(path)
+        rf.book, rf.reason, rf.error = None, exc.reason, str(exc)
     except BaseException as exc:  # noqa: BLE001 - one broken file must not stop the batch
         # (a panic inside calamine is a BaseException, not an Exception)
         rf.reason, rf.error = "CORRUPT", f"{path.name}: could not be read ({exc})"
@@ -197,13 +203,152 @@ def infer_officer(book: Book, by_key: str) -> str:
 def wrong_plan(book: Book, master_plan: Plan, file: str) -> Finding | None:
     """WRONG_PLAN when a return's own Settings name another plan: another council's or
     department's plan with the same period and IDs must never be merged row by row.
-    A return with no Settings is read against the master's plan, so it passes."""
+    A return with no Settings is read against the master's plan, so it passes.
+
+    The message says what the PMO can act on: which master issued the return (file
+    and date, from its Settings), that a re-import makes a new plan, and the way out."""
     if not book.own_settings or master_plan.same_plan(book.plan):
         return None
-    return Finding("WRONG_PLAN", f"return is for {book.plan.identity()}; the master is "
-                   f"{master_plan.identity()}; nothing in it is merged", file=file,
-                   expected=master_plan.plan_id or master_plan.title,
-                   got=book.plan.plan_id or book.plan.title)
+    theirs = book.plan
+    issued = issued_from(book)
+    if same_names(theirs, master_plan):
+        why = (f"{issued} — a master with the same organisation, department and title "
+               f"but another plan ID ({theirs.plan_id or 'none'}; this master is "
+               f"{master_plan.plan_id or 'none'}). Importing the tracker again, or a new "
+               "template, makes a new plan, and returns issued before it are not its "
+               "returns. Consolidate them into the master that issued them"
+               f"{_named(book)}, or, if you rebuilt this master on purpose, run again with "
+               "--adopt-returns (it takes returns whose organisation, department, title, "
+               "period and every action ID match, and logs each)")
+    else:
+        why = (f"{issued} for {theirs.identity()}; this master is {master_plan.identity()} "
+               "— another organisation's, department's or plan's return. Check it came "
+               "from this plan's issue; if not, send the officer their own return")
+    return Finding("WRONG_PLAN", f"nothing in it is merged: this return was {why}",
+                   file=file, expected=master_plan.plan_id or master_plan.title,
+                   got=theirs.plan_id or theirs.title)
+
+
+def issued_from(book: Book) -> str:
+    """'issued from master_Q2.xlsx on 14/10/2019', from the return's Settings (what
+    ``xltools issue`` recorded), or as much of it as is known."""
+    name = book.extra_settings.get("issued_from")
+    when = book.extra_settings.get("issued_on")
+    try:
+        when = date.fromisoformat(str(when)).strftime("%d/%m/%Y") if when else ""
+    except ValueError:
+        when = str(when)
+    text = "issued" + (f" from {name}" if name else " from another master")
+    return text + (f" on {when}" if when else "")
+
+
+def _named(book: Book) -> str:
+    name = book.extra_settings.get("issued_from")
+    return f" ({name})" if name else ""
+
+
+def same_names(a: Plan, b: Plan) -> bool:
+    """Same organisation, department and title (spacing and case ignored)."""
+    return all(" ".join(str(getattr(a, k) or "").split()).casefold()
+               == " ".join(str(getattr(b, k) or "").split()).casefold()
+               for k in ("organisation", "department", "title"))
+
+
+def adopt_return(rf: ReturnFile, master: Book, as_of: date) -> bool:
+    """``--adopt-returns``: accept a WRONG_PLAN return when it is this plan in all but
+    its plan ID — organisation, department, title and period match and every action ID
+    (and savings line) it holds is in the master — as after the PMO rebuilt the master
+    by importing again. Never silent: the WRONG_PLAN finding becomes ADOPTED, which the
+    report, the findings and the Log show. Returns True when adopted."""
+    book = rf.book
+    if not rf.wrong_plan or book is None:
+        return False
+    theirs, ours = book.plan, master.plan
+    ids = {str(i).strip().upper() for i in master.actions_by_id()}
+    held = [str(r["id"]).strip() for r in book.actions if r.get("id") not in (None, "")]
+    unknown = [i for i in held if i.upper() not in ids]
+    lines = {(str(r.get("project_ref") or ""), str(r.get("year") or ""))
+             for r in master.savings}
+    unknown += [f"{r.get('project_ref')} {r.get('year')}" for r in book.savings
+                if (str(r.get("project_ref") or ""), str(r.get("year") or "")) not in lines]
+    if not same_names(theirs, ours) or is_wrong_period(rf, ours) or unknown:
+        if same_names(theirs, ours) and not is_wrong_period(rf, ours):
+            _not_adopted(rf, unknown)
+        return False
+    rf.wrong_plan = False
+    rf.findings = [f for f in rf.findings if f.code != "WRONG_PLAN"]
+    rf.findings.append(Finding(
+        "ADOPTED", f"adopted with --adopt-returns: {issued_from(book)} for plan "
+        f"{theirs.plan_id or '(none)'}, not this master's {ours.plan_id or '(none)'}; its "
+        f"organisation, department, title, period and all {len(held)} action IDs match "
+        "this master, so it is merged", file=rf.name, expected=ours.plan_id or None,
+        got=theirs.plan_id or None))
+    book.plan = ours
+    rf.findings += validate_book(book, file=rf.name)
+    rf.findings += future_dates(book, as_of, rf.name)
+    return True
+
+
+def _not_adopted(rf: ReturnFile, unknown: list[str]) -> None:
+    """Say why --adopt-returns did not take this return (IDs the master lacks)."""
+    shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5
+                                      else "")
+    rf.findings = [replace(f, message=f"{f.message}. Not adopted: {shown} "
+                           f"{'is' if len(unknown) == 1 else 'are'} not in this master")
+                   if f.code == "WRONG_PLAN" else f for f in rf.findings]
+
+
+# what an officer answers: a return with none of these filled is the return as issued
+ANSWER_CELLS = ("progress_update", "rag", "last_updated", "updated_by")
+SAVINGS_ANSWER_CELLS = ("revised", "change_type", "approved_by", "approved_on")
+
+
+def holds_no_update(book: Book, master: Book | None = None) -> bool:
+    """True when no action row and no savings line holds anything the officer writes:
+    the blank return as ``xltools issue`` wrote it (an officer with nothing to report
+    still writes that in Progress update). A savings Comment is issued with the
+    master's text, so it counts only where it differs from the ``master``'s."""
+    def filled(value: Any) -> bool:
+        return value is not None and str(value).strip() != ""
+
+    if any(filled(r.get(k)) for r in book.actions for k in ANSWER_CELLS) or any(
+            filled(r.get(k)) for r in book.savings for k in SAVINGS_ANSWER_CELLS):
+        return False  # something answered
+    issued = {_line(r): r.get("comment") for r in master.savings} if master else {}
+    return not any(filled(r.get("comment")) and
+                   " ".join(str(r["comment"]).split()) != " ".join(
+                       str(issued.get(_line(r)) or "").split())
+                   for r in book.savings)
+
+
+def _line(row: dict[str, Any]) -> tuple[str, str]:
+    return (str(row.get("project_ref") or "").strip(), str(row.get("year") or "").strip())
+
+
+def mark_blank(rf: ReturnFile, master: Book | None = None) -> bool:
+    """A read return that holds no update is not an answer: BLANK_RETURN, and its officer
+    is not counted as returned (still missing). Returns True when it is blank."""
+    if rf.book is None or rf.refused or not holds_no_update(rf.book, master):
+        return False
+    rf.blank = True
+    rf.findings.append(Finding(
+        "BLANK_RETURN", "holds no update at all (no progress update, RAG status, date or "
+        "name, no savings change): not counted as returned — is it the blank return as "
+        "issued?", file=rf.name, got=rf.officer or None))
+    return True
+
+
+def blank_folder(files: list[ReturnFile], folder: str) -> Finding | None:
+    """One warning naming the folder when every return read from it is blank: the PMO
+    has consolidated the folder ``xltools issue`` wrote, not the returns sent back."""
+    read = [f for f in files if f.readable and not f.not_a_return]
+    blanks = [f for f in read if f.blank]
+    if not blanks or len(blanks) < len(read):
+        return None
+    return Finding("BLANK_RETURN", f"none of the {len(blanks)} returns in {folder} holds an "
+                   "update: these look like the blank returns you issued. Nobody is counted "
+                   "as returned; consolidate the folder where you saved the returns the "
+                   "officers sent back", file=folder)
 
 
 def is_wrong_period(rf: ReturnFile, master_plan: Plan) -> bool:
@@ -236,18 +381,20 @@ class ReturnReader:
                  workers: int | None = None):
         self.paths, self.plan, self.by_key, self.as_of = paths, master_plan, by_key, as_of
         workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        # a small folder is read by one worker: every return is read in a capped process
         self.workers = workers if workers > 1 and len(paths) >= POOL_THRESHOLD else 1
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list = []
         self._size = len(paths)
 
     def __enter__(self) -> ReturnReader:
-        if self.workers > 1:
+        if self.paths:
             # a few batches each, of at most MAX_BATCH: a worker holds its batch's books
-            # until the batch is sent, and the parent files returns batch by batch
+            # until the batch is sent, and the parent files returns batch by batch. Every
+            # reader is memory-capped (workbook.sandbox): a file that would take gigabytes
+            # ends its worker, never the command or the server
             size = self._size = min(MAX_BATCH, -(-len(self.paths) // (self.workers * 4)))
-            self._pool = ProcessPoolExecutor(max_workers=self.workers,
-                                             initializer=die_with_parent)
+            self._pool = capped_pool(self.workers)
             self._futures = [
                 self._pool.submit(_read_batch, self.paths[i:i + size], self.plan, self.by_key,
                                   self.as_of)
@@ -294,28 +441,14 @@ class ReturnReader:
 def read_alone(path: Path, plan: Plan, by_key: str, as_of: date) -> ReturnFile:
     """Read one file in a process of its own: if the reader dies on it, the file is
     reported (UNREADABLE, reason CRASHED) and the run goes on."""
-    with ProcessPoolExecutor(max_workers=1, initializer=die_with_parent) as pool:
+    with capped_pool(1) as pool:
         try:
             return pool.submit(read_return, path, plan, by_key, as_of).result()
         except BrokenProcessPool:
-            rf = ReturnFile(path, reason="CRASHED",
-                            error=f"{path.name}: the reader crashed on this file (is it "
-                                  "damaged, or far larger than it looks?); not read")
+            exc = crashed(path)
+            rf = ReturnFile(path, reason=exc.reason, error=str(exc))
             rf.findings = [Finding("UNREADABLE", rf.error, file=path.name, got="CRASHED")]
             return rf
-
-
-def die_with_parent() -> None:
-    """A worker must not outlive a killed consolidation (``kill -9`` leaves no reader
-    behind): on Linux the kernel ends it when its parent dies."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the pool's own shutdown is all there is
 
 
 def read_returns(paths: list[Path], master_plan: Plan, by_key: str, as_of: date, *,

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +30,10 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
-from ..workbook.files import unique_backup
+from ..workbook.files import ensure_replaceable, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS
 from ..workbook.reader import open_plan, read_book
-from .intake import die_with_parent
+from ..workbook.sandbox import die_with_parent
 from .savings_returns import officer_savings, savings_leads
 
 if TYPE_CHECKING:  # the writer (openpyxl) is loaded where returns are written: see WriterPool
@@ -73,10 +73,12 @@ class IssueReport:
     returns: list[IssuedReturn] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    replaced: Path | None = None  # where --replace moved the earlier returns
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "master": self.master, "out_dir": str(self.out_dir), "by": self.by,
+            "replaced": str(self.replaced) if self.replaced else None,
             "period": self.period, "returns": [r.to_dict() for r in self.returns],
             "counts": count_by_code(self.findings),
             "findings": [f.to_dict() for f in self.findings],
@@ -283,6 +285,8 @@ def write_returns(jobs: list[tuple[Book, Path]], *, workers: int | None = None,
     (``pool``: workers already started, see ``WriterPool``)."""
     if not jobs:
         return []
+    for _, path in jobs:  # a link planted at a return's name: refused before any write
+        ensure_replaceable(path)
     many = len(jobs) >= POOL_THRESHOLD
     if pool is None or (pool.pool is None and many and pool.requested > 1):
         # none started, or none started early (the plan lists few officers, yet the
@@ -328,15 +332,55 @@ def read_master(path: str | Path, workbook=None, *, only=None) -> Book:
     return book
 
 
+def workbooks_in(folder: Path, master_path: Path) -> list[Path]:
+    """The workbooks already in an issue folder (earlier returns, their backups), not the
+    master itself nor Excel's lock files."""
+    if not folder.is_dir():
+        return []
+    master = master_path.resolve()
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() == ".xlsx" and p.resolve() != master
+                  and not p.name.startswith(("~$", ".")))
+
+
+def refuse_reissue(folder: Path, found: list[Path]) -> None:
+    """Issuing into a folder that holds returns would leave new and old side by side
+    in the folder the PMO e-mails from: stop, in one line, saying how to go on."""
+    shown = ", ".join(p.name for p in found[:2]) + (", …" if len(found) > 2 else "")
+    raise UsageError(f"{folder} already holds {len(found)} workbook"
+                     f"{'' if len(found) == 1 else 's'} ({shown}): issue into an empty "
+                     "folder, or run again with --replace to move the old ones into "
+                     f"{folder.name}/replaced-<date-time>/ first")
+
+
+def move_replaced(folder: Path, found: list[Path], now: datetime | None = None) -> Path:
+    """``--replace``: the old returns go into ``replaced-YYYYMMDD-HHMMSS/`` inside the
+    folder (never deleted, never left beside the new ones). Returns that folder."""
+    stamp = f"replaced-{(now or datetime.now()):%Y%m%d-%H%M%S}"
+    target, n = folder / stamp, 2
+    while target.exists():
+        target, n = folder / f"{stamp}-{n}", n + 1
+    target.mkdir()
+    for path in found:
+        path.rename(target / path.name)
+    return target
+
+
 def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | None = None,
                   workers: int | None = None, progress: Progress | None = None,
-                  issued_on: date | None = None, savings_only: bool = False) -> IssueReport:
+                  issued_on: date | None = None, savings_only: bool = False,
+                  replace: bool = False) -> IssueReport:
     """Read the master and write one return per officer into ``out_dir``
-    (``savings_only``: one per savings lead officer, holding only their projects)."""
+    (``savings_only``: one per savings lead officer, holding only their projects).
+    A folder already holding workbooks is refused unless ``replace``, which first
+    moves them into a ``replaced-<date-time>`` sub-folder."""
     start = time.perf_counter()
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file; -o needs a folder for the returns")
+    earlier = workbooks_in(out_dir, Path(master_path))
+    if earlier and not replace:
+        refuse_reissue(out_dir, earlier)
     plan, workbook = open_plan(master_path)  # how many officers: is a pool worth starting?
     many = len(plan.individual_officers) >= POOL_THRESHOLD
     with WriterPool(workers, wanted=many) as pool:
@@ -349,9 +393,10 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
         out_dir.mkdir(parents=True, exist_ok=True)  # even for no returns: what we report
         jobs, findings = plan_returns(master, out_dir, by, issued_on,
                                       savings_only=savings_only)
+        replaced = move_replaced(out_dir, earlier) if earlier else None
         write_returns(jobs, progress=progress, pool=pool)
     report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
-                         findings=findings)
+                         findings=findings, replaced=replaced)
     report.returns = [IssuedReturn(b.officer, p, [r["id"] for r in b.actions], len(b.savings))
                       for b, p in jobs]
     report.seconds = time.perf_counter() - start

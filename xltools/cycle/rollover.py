@@ -78,6 +78,7 @@ class RolloverReport:
     savings: dict[str, int] = field(default_factory=dict)
     kpis_moved: int = 0
     problems_carried: list[str] = field(default_factory=list)
+    consolidated: bool = True  # False: rolled on with --unconsolidated, no consolidation
     findings: list[Finding] = field(default_factory=list)
     check_counts: dict[str, int] = field(default_factory=dict)
     structural: list[Finding] = field(default_factory=list)
@@ -95,22 +96,50 @@ class RolloverReport:
 
 def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None = None,
                  keep_complete: bool = False, to: str | None = None,
-                 carry_problems: bool = False) -> RolloverReport:
+                 carry_problems: bool = False, unconsolidated: bool = False) -> RolloverReport:
     """Read ``master``, roll it forward, write ``out`` and check what was written.
-    An unresolved CONFLICT or INVALID stops it unless ``carry_problems``."""
+    An unresolved CONFLICT or INVALID stops it unless ``carry_problems``; a master no
+    returns were consolidated into this period stops it unless ``unconsolidated``."""
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
     with output_lock(out, "next-quarter"):
         book = read_book(master)
+        was_consolidated = is_consolidated(book)
+        if not unconsolidated and not was_consolidated:
+            _refuse_unsafe(book, master.name)  # a return, a broken master: said first
+            refuse_unconsolidated(book, master.name)
         new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
                                    sha256=sha256_of(master), to=to,
                                    carry_problems=carry_problems)
+        report.consolidated = was_consolidated
         report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
     report.structural = checked.structural
     return report
+
+
+def is_consolidated(book: Book) -> bool:
+    """Were returns consolidated into this master for its period? (Each consolidation
+    keeps its record for the period in the master's Settings.)"""
+    state = book.extra_settings.get(STATE_KEY)
+    return isinstance(state, dict) and state.get("period") == book.plan.period
+
+
+def refuse_unconsolidated(book: Book, file: str) -> None:
+    """Stop when no returns were consolidated into this master for its period (its
+    Settings keep a record of each consolidation): rolling on would move last
+    quarter's words into Previous progress as if they were this quarter's, and the
+    officers' returns for the period would never reach the plan."""
+    if is_consolidated(book):
+        return
+    raise RolloverError(
+        f"{file}: no returns have been consolidated into this master for "
+        f"{book.plan.period}, so next quarter would roll on without this quarter's "
+        "updates. Consolidate the returns first (xltools consolidate MASTER RETURNS_DIR "
+        "-o OUT) and roll the consolidated master, or, if this quarter really had no "
+        "returns, run again with --unconsolidated")
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,

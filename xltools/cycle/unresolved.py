@@ -45,6 +45,8 @@ def unresolved(book: Book, file: str) -> list[Finding]:
 
 
 CARRY_HINT = "run again with --carry-problems"
+# what officers read in Previous progress: the cells by the names they see, not field keys
+IN_WORDS = (("progress_update", "progress update"), ("rag", "RAG status"))
 
 
 def refusal(problems: list[Finding], file: str, next_period: str,
@@ -77,7 +79,7 @@ def carry(new: Row, row: Row, problems: list[Finding], plan: Plan,
         if p.code == "CONFLICT" and texts:
             said.append("CONFLICT, not merged: " + "; ".join(
                 f"{t.get('officer') or t.get('file')}: "
-                + ", ".join(f"{k} '{t[k]}'" for k in ("progress_update", "rag") if t.get(k))
+                + ", ".join(f"{words} '{t[k]}'" for k, words in IN_WORDS if t.get(k))
                 for t in texts))
         else:
             said.append(f"{p.code}: {p.message}")

@@ -41,7 +41,8 @@ from ..cycle.consolidate import consolidate
 from ..errors import WorkbookError, XltoolsError
 from ..workbook.book import Book
 from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
-from ..workbook.reader import open_workbook, read_book
+from ..workbook.reader import WORKBOOK_LIMITS, checked_extents, open_workbook, read_book
+from ..workbook.sandbox import run_capped
 from ..workbook.settings import read_settings
 from .answers import consolidation_words, parse_as_of, refused_title, shown_counts
 from .book_jobs import JOBS, Where
@@ -87,7 +88,8 @@ def open_master(path: Path, label: str = "Consolidate") -> CalamineWorkbook:
     .xls, not an xlsx). ``label`` is the button's. Returned open, so the master is read
     from it (``read_book(workbook=…)``) without parsing its text a second time."""
     name = path.name
-    wb = open_workbook(path)
+    path, _, _ = checked_extents(path, (SETTINGS,), WORKBOOK_LIMITS)  # before calamine
+    wb = open_workbook(path, checked=True)
     try:
         if SETTINGS not in wb.sheet_names:
             raise WorkbookError(f"{name}: not an xltools workbook (no {SETTINGS} sheet); press "
@@ -114,7 +116,12 @@ def read_master(data: bytes, shown: str, label: str) -> Book:
     with tempfile.TemporaryDirectory(prefix="xltools-byfile-") as temp:
         path = Path(temp) / shown
         path.write_bytes(data)
-        return read_book(path, workbook=open_master(path, label))
+        return run_capped(path, read_posted, path, label)  # a memory-capped worker
+
+
+def read_posted(path: Path, label: str) -> Book:
+    """``read_master``'s reading, run in the capped worker (``workbook.sandbox``)."""
+    return read_book(path, workbook=open_master(path, label))
 
 
 def job_file(script: str, data: bytes, name: str, carry_problems: bool = False) -> dict:

@@ -103,8 +103,10 @@ def accept(name: str, data: bytes, folder: Path, plan: Plan | None = None,
             return Outcome(shown, False, verdict.refusal, kind=verdict.kind)
         saved = keep(data, folder_for(verdict.kind, folder), shown)
     problems = len(report.errors)
-    return Outcome(shown, True, accepted_words(verdict.kind, problems), saved,
-                   report.book.officer or verdict.officer, problems, verdict.kind)
+    reason = accepted_words(verdict.kind, problems)
+    reason += "".join(f"; {f.message}" for f in report.findings if f.code == "REVIEW_CONTENT")
+    return Outcome(shown, True, reason, saved, report.book.officer or verdict.officer, problems,
+                   verdict.kind)
 
 
 def accepted_words(kind: str, problems: int) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..workbook.reader import open_workbook
+from ..workbook.reader import open_measured
 from .grid import Grid, SourceNote
 
 __all__ = ["Grid", "SourceNote", "read_grid"]
@@ -133,7 +133,7 @@ def _quoted_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
 
 def read_xlsx(path: Path, header_test=None) -> Grid:
     """The first sheet with a recognisable header row (or the first sheet)."""
-    with open_workbook(path) as wb:
+    with open_measured(path) as wb:  # every sheet is read: each measured first
         chosen = None
         for name in wb.sheet_names:
             grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import UsageError, XltoolsError
+from ..workbook.files import replacing
 from ..workbook.layout import DASHBOARD
 
 _SHEET_TAG = re.compile(r"<sheet\b[^>]*>")
@@ -82,8 +83,8 @@ def convert_to_pdf(source: Path, pdf: Path, *, export: str = "pdf", timeout: int
     made = work / f"{source.stem}.pdf"
     if not made.exists():
         raise XltoolsError(f"LibreOffice did not write a PDF for {source.name}{missing_hint}")
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(made), pdf)
+    with replacing(pdf, ".pdf.tmp") as tmp:  # never through a link planted at its name
+        shutil.copyfile(made, tmp)
     return pdf
 
 

@@ -102,10 +102,11 @@ def _grids(path: Path):
 
 
 def _xlsx_grids(path: Path):
-    import python_calamine
+    from ..workbook.reader import open_measured
 
+    measured = open_measured(path)  # every sheet is read: each measured first (one line)
     try:
-        with python_calamine.CalamineWorkbook.from_path(str(path)) as wb:
+        with measured as wb:
             sheets = [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
                       for name in wb.sheet_names]
     except Exception as exc:  # calamine raises its own error types for corrupt files

@@ -27,7 +27,9 @@ from ..errors import UsageError, WorkbookError
 from ..findings import Finding, count_by_code
 from ..plan import Plan
 from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.layout import SAVINGS_LAYOUT
 from ..workbook.reader import RETURN_LIMITS, read_book
+from ..workbook.sandbox import each_capped
 from .classify import SUMMARY_ROWS, classify, project_findings
 from .results import ProjectResult, YearResult, money
 from .rows import Line, book_lines, check_stated_change, fmt, fold, parse_year
@@ -113,16 +115,29 @@ def reconcile_returns(base: Book, returns: list[str | Path], *,
     if missing:
         raise UsageError(f"no such return: {', '.join(missing)}")
     books, problems = [], []
-    for path in returns:
-        try:
-            books.append(read_book(path, base.plan, limits=RETURN_LIMITS))
-        except WorkbookError as exc:
-            problems.append(Finding("UNREADABLE", f"{exc} (reason {exc.reason}); its savings "
-                                    "are not reconciled", file=Path(path).name))
+    # officers' files: read in a memory-capped worker, so one file never stops the run
+    for path, got in zip(returns, each_capped([Path(p) for p in returns], read_book, base.plan,
+                                              limits=RETURN_LIMITS), strict=True):
+        if isinstance(got, WorkbookError):
+            problems.append(Finding("UNREADABLE", f"{got} (reason {got.reason}); its savings "
+                                    "are not reconciled", file=Path(path).name, got=got.reason))
+        elif (skipped := _savings_not_read(got)) is not None:
+            problems.append(Finding("UNREADABLE", f"{Path(path).name}: {skipped.message}; its "
+                                    "savings are not reconciled", file=Path(path).name,
+                                    sheet=skipped.sheet, cell=skipped.cell, got=skipped.code))
+        else:
+            books.append(got)
     rec = reconcile(base, books, years=years)
     rec.findings[:0] = problems
     rec.unread = [f.file for f in problems]
     return rec
+
+
+def _savings_not_read(book: Book) -> Finding | None:
+    """The reader's finding when it skipped a return's Savings sheet (too large, or XML
+    it refuses): that return is unread for finance, not one with no savings."""
+    return next((f for f in book.findings if f.sheet == SAVINGS_LAYOUT.name
+                 and f.code in ("UNREADABLE", "TOO_LARGE")), None)
 
 
 def parse_years_option(text: str, start_month: int = 4) -> list[str]:

@@ -131,16 +131,19 @@ def change_formulas(path: str | Path, column: str) -> dict[int, str]:
     cell_ref = re.compile(rf"{column}(\d+)")
     shared: dict[str, tuple[str, str]] = {}
     out: dict[int, str] = {}
-    for _, el in ElementTree.iterparse(io.BytesIO(xml.encode("utf-8"))):
-        if el.tag != _NS + "c":
-            continue
-        formula, ref = el.find(_NS + "f"), el.get("r", "")
-        if formula is not None:
-            text = _formula_text(formula, ref, shared)
-            match = cell_ref.fullmatch(ref)
-            if match and text:
-                out[int(match[1])] = text
-        el.clear()
+    try:
+        for _, el in ElementTree.iterparse(io.BytesIO(xml.encode("utf-8"))):
+            if el.tag != _NS + "c":
+                continue
+            formula, ref = el.find(_NS + "f"), el.get("r", "")
+            if formula is not None:
+                text = _formula_text(formula, ref, shared)
+                match = cell_ref.fullmatch(ref)
+                if match and text:
+                    out[int(match[1])] = text
+            el.clear()
+    except ElementTree.ParseError:  # damaged XML: the reader reported the sheet already
+        return {}
     return out
 
 

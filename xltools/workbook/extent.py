@@ -3,34 +3,42 @@
 python-calamine builds each sheet as a dense grid from A1 to its last cell (about
 32 bytes a cell) before any row can be read: one stray cell at ``XFD1048576``
 asks for ~550 GB and aborts the process, one at ``XFD10000`` costs 6 GB. So the
-sheet's XML is streamed first and its largest cell reference compared with what
-the layout can hold; a sheet far outside it is refused (``TOO_LARGE``, with the
-cell), never handed to calamine. The ``<dimension>`` element is not trusted
-(calamine ignores it too): only real cells count.
+sheet's XML is streamed through an XML parser first (expat, in 1 MiB chunks) and
+every cell placed where calamine will place it — by its ``r`` however it is
+quoted or spaced, or, with no ``r``, by counting cells along the row and rows
+down the sheet — and the bottom-right corner compared with what the layout can
+hold; a sheet far outside it is refused (``TOO_LARGE``, with the cell), never
+handed to calamine. The ``<dimension>`` element is not trusted (calamine ignores
+it too): only real cells and rows count.
+
+The same parse refuses what no spreadsheet program writes and what would trip a
+later XML reader: a DTD (entity declarations, the billion-laughs bomb) and
+malformed XML (an undefined entity) are ``XmlRefused``, raised with the line.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from .layout import col_letter
 
 CHUNK = 1 << 20
-OVERLAP = 64  # longer than any ' r="XFD1048576"'
 MAX_ROWS = 200_000  # a 12,000-action master is the largest seen; a return has a few hundred
 SPARE_COLUMNS = 32  # columns beyond the layout an officer may add (notes, workings)
 # At the limits calamine's grid is 200,000 × ~55 cells × 32 bytes: ~350 MB.
 
-# A cell's reference, ``r="AB12"`` (a row's ``r`` is digits only, so never matches). The
-# pattern starts with the literal ``r="`` so the scan runs at memchr speed, and one pass
-# collects both what is far right and what is far down: only columns past Z (letters,
-# row) and rows past 99,999 in column A–Z (far row) match — 25 MB of a 12,000-action
-# master in ~0.05 s.
-_FAR_REF = re.compile(rb'r="(?:([A-Z]{2,3})([0-9]{1,7})|[A-Z]([0-9]{6,7}))"')
-_ANY_REF = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})"')
+# a cell reference as any reader would take it (calamine fails on longer ones)
+_REF = re.compile(r"\s*([A-Za-z]{1,12})([0-9]{1,12})\s*$")
+_ROW = re.compile(r"\s*([0-9]{1,12})\s*$")
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[ >]")
+
+
+class XmlRefused(ValueError):
+    """A part's XML is one no spreadsheet program writes (a DTD) or is malformed."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Extent:
     far_col_ref: str = ""  # the cell furthest right (when past column Z)
     far_row_ref: str = ""  # a cell on the last row
     formulas: bool = False  # any formula cell: the reader looks for them only then
+    cells: int = 0  # cell elements counted
 
 
 def has_formula(xml: bytes) -> bool:
@@ -57,60 +66,98 @@ def has_formula(xml: bytes) -> bool:
 
 
 def column_number(letters: str) -> int:
-    """A → 1, AA → 27, XFD → 16384."""
+    """A → 1, AA → 27, XFD → 16384 (any letters: a hand-made ``AAAAA`` counts too)."""
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
 
 
+class _Walker:
+    """expat's callbacks: where each ``<row>`` and ``<c>`` lands, as calamine places
+    them (a row without ``r`` follows the last; a cell without ``r`` follows the last
+    cell of its row, or starts the row at column A). Called for every element of a
+    sheet (a 12,000-action master has ~700,000), so it does as little as it can."""
+
+    def __init__(self) -> None:
+        self.row = 0  # the row being read (1-based; 0 before the first)
+        self.col = 0  # the column of the last cell in it
+        self.rows = self.cols = self.cells = 0
+        self.col_at = self.row_at = (0, 0)  # (column, row) of the furthest cells
+        self.formulas = False
+        self.numbers: dict[str, int] = {}  # column letters → number, each worked out once
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if ":" in name:
+            name = name[name.index(":") + 1:]
+        if name == "c":
+            self._cell(attrs.get("r"))
+        elif name == "row":
+            self._row(attrs.get("r"))
+        elif name == "f":
+            self.formulas = True
+
+    def _row(self, ref: str | None) -> None:
+        match = _ROW.match(ref) if ref else None
+        number = int(match[1]) if match else 0
+        self.row = number if number > 0 else self.row + 1  # empty rows count in the number
+        self.col = 0  # (but make the grid no longer: only a cell does)
+
+    def _cell(self, ref: str | None) -> None:
+        self.cells += 1
+        match = _REF.match(ref) if ref else None
+        if match:
+            letters, row = match.groups()
+            col = self.numbers.get(letters) or self.numbers.setdefault(
+                letters, column_number(letters))
+            row = int(row)
+        else:
+            col, row = self.col + 1, max(self.row, 1)
+        self.col = col
+        if col > self.cols:
+            self.cols, self.col_at = col, (col, row)
+        if row >= self.rows:  # the cell on the last row that reaches furthest
+            self.rows, self.row_at = row, (col, row)
+
+    def extent(self) -> Extent:
+        def ref(at: tuple[int, int]) -> str:
+            return f"{col_letter(at[0])}{at[1]}" if at[1] else ""
+
+        return Extent(self.rows, max(self.cols, 26), ref(self.col_at) if self.cols > 26 else "",
+                      ref(self.row_at), self.formulas, self.cells)
+
+
+def _refuse_dtd(*_args) -> None:
+    raise XmlRefused("it declares a DTD (entities), which no spreadsheet program writes")
+
+
+def parse_part(zf: zipfile.ZipFile, part: str,
+               start: Callable[[str, dict[str, str]], None] | None = None) -> None:
+    """Stream ``part`` through expat in CHUNK-sized pieces (bounded memory), calling
+    ``start(name, attributes)`` for each element; raise ``XmlRefused`` for a DTD or
+    malformed XML."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    if start is not None:
+        parser.StartElementHandler = start
+    try:
+        with zf.open(part) as fh:
+            while chunk := fh.read(CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise XmlRefused(f"its XML is damaged ({expat.ErrorString(exc.code)}, "
+                         f"line {exc.lineno})") from None
+
+
 def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
-    """The extent of the cells in ``part``, streamed in 1 MiB chunks (bounded memory),
-    and whether it holds a formula — one pass over the XML for both.
-
-    Exact for any sheet a spreadsheet program writes (cells in order, so the last
-    one is on the last row); for a hand-made one with cells out of order, any row
-    past 99,999 is still found, and that is all the limits need."""
-    rows, row_ref, cols, col_ref, formulas = 0, "", 0, "", False
-    tail = last = b""
-    with zf.open(part) as fh:
-        while chunk := fh.read(CHUNK):
-            data = tail + chunk
-            tail = data[-OVERLAP:]
-            far_row = 0
-            for letters, digits, far in _FAR_REF.findall(data):
-                if letters:
-                    n = column_number(letters.decode())
-                    if n > cols:
-                        cols, col_ref = n, (letters + digits).decode()
-                    far = digits if len(digits) >= 6 else b""
-                if far and int(far) > far_row:
-                    far_row = int(far)
-            if far_row > rows:
-                rows, row_ref = far_row, _ref_on_row(data, far_row)
-            last = _last_ref(data) or last
-            formulas = formulas or has_formula(data)
-    match = _ANY_REF.match(last)
-    if match and int(match.group(2)) > rows:
-        rows, row_ref = int(match.group(2)), (match.group(1) + match.group(2)).decode()
-    return Extent(rows, max(cols, 26), col_ref, row_ref, formulas)
-
-
-def _last_ref(data: bytes, tries: int = 100) -> bytes:
-    """The last cell reference in ``data`` (skipping ``xmlns:r="…"`` and the like)."""
-    at = len(data)
-    for _ in range(tries):
-        at = data.rfind(b'r="', 0, at)
-        if at < 0:
-            break
-        if _ANY_REF.match(data, at):
-            return data[at:at + 16]
-    return b""
-
-
-def _ref_on_row(data: bytes, row: int) -> str:
-    match = re.search(rb'r="([A-Z]{1,3}%d)"' % row, data)
-    return match.group(1).decode() if match else f"A{row}"
+    """The extent of the cells in ``part`` and whether it holds a formula — one
+    streamed parse for both. Exact for any sheet, cells in order or not, however
+    its references are quoted or spaced or left out."""
+    walker = _Walker()
+    parse_part(zf, part, walker.start)
+    return walker.extent()
 
 
 def too_large(extent: Extent, width: int, sheet: str) -> str | None:

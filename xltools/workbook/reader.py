@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
-from .extent import has_formula, sheet_extent, too_large
+from .extent import XmlRefused, has_formula, parse_part, sheet_extent, too_large
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -149,6 +150,11 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo], max_unpacked: int) 
         raise WorkbookError(f"{path.name}: refused, unpacks to {unpacked / 1e6:.0f} MB "
                             f"({unpacked / packed:.0f}× its size) — possible zip bomb",
                             path=str(path), reason="TOO_LARGE")
+    names = [i.filename.casefold() for i in infos]
+    if len(set(names)) != len(names):  # which copy would calamine read? not the one measured
+        raise WorkbookError(f"{path.name}: refused, it holds two parts of the same name — "
+                            "no spreadsheet program writes that; open it in Excel and save "
+                            "it again", path=str(path), reason="BAD_XML")
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise WorkbookError(f"{path.name}: not an Excel workbook (no xl/workbook.xml)",
                             path=str(path), reason="NOT_XLSX")
@@ -163,6 +169,28 @@ def open_workbook(path: str | Path, *, checked: bool = False,
     except Exception as exc:  # calamine raises several unrelated types
         raise WorkbookError(f"{path.name}: corrupt workbook ({exc})", path=str(path),
                             reason="CORRUPT") from exc
+
+
+ANY_SHEET_WIDTH = 200  # a sheet not in xltools' layout (a legacy tracker, a summary table)
+
+
+def open_measured(path: str | Path, limits: Limits = WORKBOOK_LIMITS,
+                  width: int = ANY_SHEET_WIDTH) -> calamine.CalamineWorkbook:
+    """``open_workbook`` for a file whose every sheet will be read (not in xltools'
+    layout): each sheet's extent is measured first, and one reaching past ``width``
+    (+ spare) columns or the row limit is refused (TOO_LARGE, naming sheet and cell)."""
+    path, package = preflight_package(path, limits)
+    with package as zf:
+        _check_text_parts(path, zf)
+        for sheet, part in _sheet_parts(path, zf).items():
+            if part not in zf.NameToInfo:
+                raise WorkbookError(f"{path.name}: its sheet {sheet} is missing from the file "
+                                    "(damaged)", path=str(path), reason="CORRUPT", sheet=sheet)
+            measured = measure(zf, part, sheet, width)
+            if measured.why:
+                raise WorkbookError(f"{path.name}: {measured.why}", path=str(path),
+                                    reason=measured.reason, sheet=sheet, cell=measured.cell)
+    return open_workbook(path, checked=True)
 
 
 def read_book(path: str | Path, plan: Plan | None = None, *,
@@ -188,15 +216,41 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
                     if required or only is None or layout.name in only)]
         path, oversized, with_formulas = checked_extents(path, wanted, limits)
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
-        book = book_from_sheets(wb, Path(path).name, plan, only=only, own_lists=own_lists,
-                                skip=oversized)
+        try:
+            book = book_from_sheets(wb, Path(path).name, plan, only=only,
+                                    own_lists=own_lists, skip=oversized)
+        except calamine.CalamineError as exc:  # a damaged cell the scan let through
+            raise WorkbookError(f"{Path(path).name}: corrupt workbook ({exc})",
+                                path=str(path), reason="CORRUPT") from None
     book.path = str(path)
+    book.findings.extend(active_content(path))
     if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
         book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
 
 
 _REQUIRED = (SETTINGS, ACTIONS_LAYOUT.name)
+_ACTIVE = (("xl/vbaProject.bin", "macros (VBA)"), ("xl/activeX/", "ActiveX controls"),
+           ("xl/externalLinks/", "links to other workbooks"),
+           ("xl/embeddings/", "embedded objects"))
+
+
+def active_content(path: Path) -> list[Finding]:
+    """REVIEW_CONTENT when the package holds macros, ActiveX, external links or embedded
+    objects: never run or followed here (calamine reads values only), but a return
+    should not carry them, and whoever opens it in Excel may be asked to enable them."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+    kinds = [what for part, what in _ACTIVE
+             if any(n == part or (part.endswith("/") and n.startswith(part)) for n in names)]
+    if not kinds:
+        return []
+    return [Finding("REVIEW_CONTENT", f"{path.name} holds {' and '.join(kinds)}; its values "
+                    "were read, nothing in it was run — ask for it saved as a plain .xlsx "
+                    "without them", file=path.name, got=", ".join(kinds))]
 
 
 def sheet_width(sheet: str) -> int:
@@ -223,34 +277,92 @@ def bounded(path: Path, sheets: Collection[str], package: zipfile.ZipFile | None
 
     A required sheet (Settings, Actions) far larger than its layout raises
     ``WorkbookError`` (reason ``TOO_LARGE``, with the sheet and cell); any other
-    comes back as sheet → its TOO_LARGE finding, to be skipped. Also returns the
-    sheets that hold formulas (all of them when the package could not be scanned).
+    comes back as sheet → its TOO_LARGE finding, to be skipped. XML no spreadsheet
+    program writes (a DTD, an undefined entity) is refused the same way, reason
+    ``BAD_XML``; in the shared strings it refuses the file. Also returns the sheets
+    that hold formulas (all of them when the package could not be scanned).
     ``package``: ``path`` already open (``preflight_package``)."""
     out: dict[str, Finding] = {}
     formulas: set[str] = set()
     try:
         with (contextlib.nullcontext(package) if package is not None
               else zipfile.ZipFile(path)) as zf:
-            parts = sheet_targets(zf)
+            parts = _sheet_parts(path, zf)
+            _check_text_parts(path, zf)
             for sheet in sheets:
                 part = parts.get(sheet)
-                if part is None or part not in zf.NameToInfo:
+                if part is None:
                     continue
-                extent = sheet_extent(zf, part)
-                if extent.formulas:
-                    formulas.add(sheet)
-                why = too_large(extent, sheet_width(sheet), sheet)
-                if why is None:
-                    continue
-                cell = extent.far_col_ref or extent.far_row_ref
-                if sheet in _REQUIRED:
-                    raise WorkbookError(f"{path.name}: {why}", path=str(path),
-                                        reason="TOO_LARGE", sheet=sheet, cell=cell)
-                out[sheet] = Finding("TOO_LARGE", f"{why}; the sheet was not read",
-                                     file=path.name, sheet=sheet, cell=cell)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+                if part not in zf.NameToInfo:  # what is not measured is not read
+                    raise WorkbookError(f"{path.name}: its sheet {sheet} is missing from the "
+                                        "file (damaged); open it in Excel and save it again",
+                                        path=str(path), reason="CORRUPT", sheet=sheet)
+                refused = _refused_sheet(path, zf, part, sheet, formulas)
+                if refused is not None:
+                    out[sheet] = refused
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
         formulas = set(sheets)  # a damaged package (calamine reports it): look anyway
     return out, formulas
+
+
+def _sheet_parts(path: Path, zf: zipfile.ZipFile) -> dict[str, str]:
+    """``sheet_targets``, a package it refuses being BAD_XML naming the file."""
+    try:
+        return sheet_targets(zf)
+    except XmlRefused as exc:
+        raise WorkbookError(f"{path.name}: cannot be read safely — {exc}; open it in Excel "
+                            "and save it again", path=str(path), reason="BAD_XML") from None
+
+
+def _check_text_parts(path: Path, zf: zipfile.ZipFile) -> None:
+    """The workbook part and the shared strings (every sheet's text) parse as plain
+    XML: no DTD, no undefined entity — else the file is refused (BAD_XML)."""
+    for part in ("xl/workbook.xml", "xl/sharedStrings.xml"):
+        if part in zf.NameToInfo:
+            try:
+                parse_part(zf, part)
+            except XmlRefused as exc:
+                raise WorkbookError(f"{path.name}: cannot be read safely — {part} {exc}; "
+                                    "open it in Excel and save it again", path=str(path),
+                                    reason="BAD_XML") from None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One sheet measured before it is read: why it must not be (None: it may)."""
+
+    why: str | None
+    cell: str | None = None
+    reason: str = "TOO_LARGE"  # or BAD_XML
+    formulas: bool = False
+
+
+def measure(zf: zipfile.ZipFile, part: str, sheet: str, width: int) -> Measured:
+    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured."""
+    try:
+        extent = sheet_extent(zf, part)
+    except XmlRefused as exc:
+        return Measured(f"{sheet} cannot be read safely: {exc}; open the file in Excel "
+                        "and save it again", reason="BAD_XML")
+    return Measured(too_large(extent, width, sheet), extent.far_col_ref or extent.far_row_ref,
+                    formulas=extent.formulas)
+
+
+def _refused_sheet(path: Path, zf: zipfile.ZipFile, part: str, sheet: str,
+                   formulas: set[str]) -> Finding | None:
+    """``sheet``'s finding when it must not be read (a required sheet raises)."""
+    measured = measure(zf, part, sheet, sheet_width(sheet))
+    if measured.formulas:
+        formulas.add(sheet)
+    why, cell, reason = measured.why, measured.cell, measured.reason
+    if why is None:
+        return None
+    if sheet in _REQUIRED:
+        raise WorkbookError(f"{path.name}: {why}", path=str(path), reason=reason,
+                            sheet=sheet, cell=cell)
+    code = "TOO_LARGE" if reason == "TOO_LARGE" else "UNREADABLE"
+    return Finding(code, f"{why}; the sheet was not read", file=path.name, sheet=sheet,
+                   cell=cell, got=None if code == "TOO_LARGE" else reason)
 
 
 def book_from_sheets(wb, name: str, plan: Plan | None = None, *,

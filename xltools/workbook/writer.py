@@ -106,10 +106,16 @@ def save_atomic(wb: Workbook, path: Path, *, backup: bool = True) -> Path:
     file gets the umask's mode, or the mode and group of the file it replaces.
     """
     path = Path(path)
-    with replacing(path) as tmp:
-        fastrows.save(wb, tmp)
-        if backup and path.exists():
-            unique_backup(path)
+    made = None
+    try:
+        with replacing(path) as tmp:
+            fastrows.save(wb, tmp)
+            if backup and path.exists():
+                made = unique_backup(path)
+    except BaseException:
+        if made is not None:  # the old file stays, so its backup is not needed
+            made.unlink(missing_ok=True)
+        raise
     return path
 
 
