@@ -50,6 +50,7 @@ from .answers import (
 )
 from .book_jobs import FINDING_HEADER, Where, new_output, stamp
 from .downloads import Link, offer_file
+from .history_hook import record_quarter
 from .sheets_needed import SHEETS, WRITES
 
 CHECK_SHEET = "Check"
@@ -289,9 +290,10 @@ def consolidate(xwbook: xw.Book, as_of: str = "") -> None:
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     consolidated_link = offer_consolidated(xwbook, master)
     source = "the returns folder" if bridge.is_remote(xwbook) else str(folder)
+    recorded = record_quarter(master, xwbook.name)  # "" unless XLTOOLS_HISTORY_URL is set
     bridge.alert(xwbook, f"{consolidation_words(report, source)}\nEach action's flags are in "
                  f"its Flags cell, each file in the Log.\nThe master as it was before (your "
-                 f"undo) is ready{where(xwbook, backup)}.",
+                 f"undo) is ready{where(xwbook, backup)}." + (f"\n{recorded}" if recorded else ""),
                  title="xltools: consolidate", links=[backup_link, consolidated_link],
                  counts=shown_counts(report.counts()))
 

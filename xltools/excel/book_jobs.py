@@ -197,7 +197,9 @@ def next_quarter(book: Book, where: Where) -> Answer:
     """Next quarter: next quarter's workbook (as ``xltools next-quarter`` writes it)."""
     from ..cycle.rollover import roll_forward
     from ..workbook.writer import write_book
+    from .history_hook import record_quarter
 
+    recorded = record_quarter(book, where.name)  # the quarter it closes, before rolling
     new, report = roll_forward(book, sha256=where.sha256,
                                carry_problems=where.carry_problems, carry_hint=CARRY_CHOICE)
     name = f"{stem(where.name)} {new.plan.period.replace('/', '-')}.xlsx"
@@ -216,6 +218,8 @@ def next_quarter(book: Book, where: Where) -> Answer:
                      f"{' …' if len(refs) > 8 else ''}): each is flagged "
                      "CARRIED, with the disputed or invalid update kept in Previous progress, "
                      "until you resolve it and delete the flag line.")
+    if recorded:
+        lines.append(recorded)
     return Answer("xltools: next quarter", "\n".join(lines), [link],
                   shown_counts({"actions carried": len(report.carried),
                                 "actions archived": len(report.archived),

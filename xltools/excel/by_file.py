@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -149,6 +150,7 @@ def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> 
         open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
         report = consolidate(master, returns, out, workers=1, as_of=parse_as_of(as_of))
+        recorded = record_file(out, shown)  # "" unless XLTOOLS_HISTORY_URL is set
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
     from .bridge import public_text
@@ -156,9 +158,19 @@ def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> 
     message = (f"{public_text(consolidation_words(report, 'the returns folder'))}\nDownload the "
                "consolidated master and open it: it is the master from now on (each action's "
                "flags are in its Flags cell, each file in its Log). The workbook open in Excel "
-               "has not changed; the master as you sent it (your undo) is the second download.")
+               "has not changed; the master as you sent it (your undo) is the second download."
+               + (f"\n{recorded}" if recorded else ""))
     links = [link for link in (merged, backup) if link is not None]
     return answer(TITLE, message, links, shown_counts(report.counts()))
+
+
+def record_file(path: Path, name: str) -> str:
+    """The consolidated master recorded in the history store, when one is configured."""
+    from .history_hook import ENV_URL, record_quarter
+
+    if not os.environ.get(ENV_URL, "").strip():
+        return ""
+    return record_quarter(read_book(path), name)
 
 
 def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) -> dict:

@@ -7,8 +7,11 @@ from ``secrets``), with the signed-in user who made them, the file name and
 an expiry ($XLTOOLS_DOWNLOAD_MINUTES, default 15). ``GET
 /xltools/download/{token}`` (server_project/routers/custom.py) gives them to
 that same user once, then forgets them; anyone else gets 404, as does a
-token used before, expired, or never made. Nothing is written to disk here;
-at most $XLTOOLS_DOWNLOAD_MAX_MB (default 200) is held, the oldest dropped first.
+token used before, expired, or never made. Nothing is written to disk here.
+Each person's offers may hold at most $XLTOOLS_DOWNLOAD_MAX_MB (default 200):
+past it *their own* oldest are dropped first, never anyone else's fresh
+links; the whole process holds at most $XLTOOLS_DOWNLOAD_TOTAL_MB (default
+1000), past which a new offer is refused with a sentence.
 
 Who pressed the button reaches the action through ``caller`` (set by
 ``scripts.in_worker`` in the worker thread): the action itself only sees the
@@ -30,10 +33,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+from . import alert_texts
 from .env import positive_number
 
 MINUTES_ENV = "XLTOOLS_DOWNLOAD_MINUTES"
 MAX_MB_ENV = "XLTOOLS_DOWNLOAD_MAX_MB"
+TOTAL_MB_ENV = "XLTOOLS_DOWNLOAD_TOTAL_MB"
 PATH = "/xltools/download/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPES = {".xlsx": XLSX, ".zip": "application/zip", ".eml": "message/rfc822"}
@@ -100,7 +106,13 @@ def minutes() -> float:
 
 
 def max_bytes() -> int:
+    """Most bytes one person's offers hold ($XLTOOLS_DOWNLOAD_MAX_MB, default 200)."""
     return int(positive_number(MAX_MB_ENV, "200", "a number of megabytes") * 2**20)
+
+
+def total_bytes() -> int:
+    """Most bytes all offers hold ($XLTOOLS_DOWNLOAD_TOTAL_MB, default 1000)."""
+    return int(positive_number(TOTAL_MB_ENV, "1000", "a number of megabytes") * 2**20)
 
 
 def safe_name(name: str, default: str = "download") -> str:
@@ -123,10 +135,25 @@ class Store:
         with self._lock:
             self._drop_expired(now)
             self._held[token] = Held(owner, safe_name(name), data, now + minutes() * 60)
-            limit = max_bytes()
-            while len(self._held) > 1 and sum(len(h.data) for h in self._held.values()) > limit:
-                self._held.popitem(last=False)
+            self._drop_oldest_of(owner, token, max_bytes())
+            total = sum(len(h.data) for h in self._held.values())
+            if total > total_bytes():
+                del self._held[token]
+                raise UsageError(f"the server already holds {total / 2**20:,.0f} MB of files "
+                                 "waiting to be downloaded; download yours (or wait "
+                                 f"{minutes():g} minutes for old links to expire) and press "
+                                 "the button again")
         return token
+
+    def _drop_oldest_of(self, owner: str, keep: str, limit: int) -> None:
+        """Drop ``owner``'s oldest offers (never ``keep``, the newest) while theirs hold
+        more than ``limit`` bytes; other people's offers are not touched."""
+        mine = [t for t, h in self._held.items() if h.owner == owner and t != keep]
+        used = sum(len(self._held[t].data) for t in mine) + len(self._held[keep].data)
+        for token in mine:
+            if used <= limit:
+                break
+            used -= len(self._held.pop(token).data)
 
     def take(self, token: str, owner: str, *, now: float | None = None) -> Held | None:
         """The file, once, for its owner before it expires; else None (and nothing changes
@@ -196,6 +223,7 @@ def remember(title: str, message: str, links: list[Link],
     who = caller()
     if who is None:
         return None
+    alert_texts.issued(message, title)  # the alert dialog may show this text
     record = {"title": title, "message": message, "counts": counts or {},
               "links": [link.to_dict() for link in links],
               "at": time.strftime("%Y-%m-%d %H:%M:%S")}

@@ -3,6 +3,7 @@ with one line naming the variable, never a traceback at the first request."""
 
 from __future__ import annotations
 
+import math
 import os
 
 from ..errors import UsageError
@@ -16,6 +17,8 @@ def positive_number(env: str, default: str, what: str) -> float:
         value = float(text)
     except ValueError:
         raise UsageError(f"{env} must be {what}, not '{text}'") from None
+    if not math.isfinite(value):  # nan, inf, 1e400: no limit at all, or every call refused
+        raise UsageError(f"{env} must be {what}, not '{text}'")
     if value <= 0:
         raise UsageError(f"{env} must be above 0")
     return value

@@ -12,11 +12,15 @@ Run it with ``xltools serve`` or, for several workers behind a proxy,
 
 Safe to put on a network (docs/it-guide.md, "Deploying on a council
 network"): ``static_files`` replaces upstream's escaping static route,
-``signin`` decides who may start it where and which roles run which button,
-``bodies`` takes JSON only, and ``guard`` (outermost) refuses everything else
-before any script runs. xltools' own routes (server_project/routers/custom.py:
-who am I, last run, downloads, uploads) get the signed-in user with
-``access.requires(...)``; their POST paths are listed in ``Guard.post_paths``.
+``signin`` and ``callers`` decide who may start it where (never behind a proxy
+without sign-in) and which roles run which button, ``bodies`` takes JSON only
+and checks a workbook's reach before building it (``payload_extent``),
+``cell_calls`` runs cell functions off the event loop, ``http_limits`` caps
+each connection's head, time and number, and ``guard`` (outermost) refuses
+everything else — wrong Host, proxy headers, no token — before any body is
+read. xltools' own routes (server_project/routers/custom.py: who am I, last
+run, downloads, uploads) get the signed-in user with ``access.requires(...)``;
+their POST paths are listed in ``Guard.post_paths``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
 MAX_BODY_ENV = "XLTOOLS_MAX_BODY_MB"
 WORKERS_ENV = "XLTOOLS_SCRIPT_WORKERS"
+HOST_ENV = "XLTOOLS_HOST"
 
 # xltools' defaults for xlwings Server settings (an environment variable wins).
 DEFAULTS = {
@@ -85,6 +90,7 @@ def create_app():
     from xlwings_server.main import app, main_app
     from xlwings_server.templates import templates
 
+    from . import cell_calls
     from .bodies import install_body_rules
     from .leftovers import sweep
     from .static_files import secure_static
@@ -94,6 +100,7 @@ def create_app():
     install_body_rules(app)
     from .answers import REFUSED
 
+    cell_calls.install(script_workers())
     templates.env.globals.update(
         xltools_refused=REFUSED,
         xltools_buttons=BUTTONS,
@@ -121,19 +128,59 @@ def guarded(main_app):
     from xlwings_server.config import settings
 
     from . import by_file, functions
+    from .callers import allowed_hosts, check_front
     from .guard import UPLOAD, Guard
+    from .request_limits import function_cells, read_timeout
+    from .signin import check_caller, check_tokens_file
     from .uploads import REMOVE
 
+    signed_in = bool(settings.auth_providers)
+    bind = os.environ.get(HOST_ENV, "")  # set by xltools serve; unknown under plain uvicorn
+    check_front(signed_in=signed_in, bind=bind or "127.0.0.1")
+    if os.environ.get(TOKENS_ENV) and "tokens" in settings.auth_providers:
+        check_tokens_file(os.environ[TOKENS_ENV], local=bind in ("127.0.0.1", "localhost",
+                                                                  "::1")
+                          and not settings.hostname)
     origins = list(settings.cors_allow_origins)
     if settings.hostname:  # the public name, when a proxy rewrites the Host header
         origins.append(f"https://{settings.hostname}")
+
+    async def sign_in(headers, path: str):
+        return await check_caller(headers, path_roles(path))
+
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
-                 functions=functions.__all__, signed_in=bool(settings.auth_providers),
+                 functions=functions.__all__, signed_in=signed_in,
                  origins=origins, post_paths=[UPLOAD, REMOVE],
                  file_limits={path: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)
                               for path in by_file.paths()},
                  public_base=f"https://{settings.hostname}{settings.app_path}"
-                 if settings.hostname else "", app_path=settings.app_path)
+                 if settings.hostname else "", app_path=settings.app_path,
+                 hosts=allowed_hosts(os.environ, signed_in=signed_in, bind=bind),
+                 sign_in=sign_in if signed_in else None, read_timeout=read_timeout(),
+                 function_cells=function_cells(), raw_args=raw_arguments(functions))
+
+
+def raw_arguments(module) -> dict[str, set[int]]:
+    """Each cell function's arguments that xlwings passes as sent (``@arg(convert="raw")``)."""
+    return {name: {a["pos"] for a in getattr(module, name).__xlfunc__["args"]
+                   if a["options"].get("convert") == "raw"} for name in module.__all__}
+
+
+def path_roles(path: str) -> list[str] | None:
+    """The roles a POST to ``path`` needs, known before its body is read (None: anyone
+    signed in; the route itself checks again)."""
+    from ..addin.buttons import by_script
+    from . import by_file
+    from .guard import SCRIPTS, UPLOAD
+
+    if path == UPLOAD:
+        return ["pmo"]
+    name = ("consolidate" if path == by_file.PATH
+            else path.removeprefix(SCRIPTS).removeprefix(by_file.RUN_PATH))
+    try:
+        return list(by_script(name).roles) or None
+    except (KeyError, LookupError, StopIteration):
+        return None
 
 
 def namespace() -> str:
@@ -161,15 +208,26 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, ssl_keyfile: str | None 
     if tokens:
         use_tokens(tokens)
     check_sign_in(host)
-    max_body()  # a bad limit stops the start, with one line
-    from .by_file import max_file_bytes
-
-    max_file_bytes()
-    script_workers()
-    from .downloads import max_bytes, minutes
-
-    minutes(), max_bytes()
+    os.environ[HOST_ENV] = host  # the Host allow-list includes the address listened on
+    check_settings()
     import uvicorn
 
+    from .http_limits import TOTAL_CONNECTIONS, LimitedH11Protocol
+
     uvicorn.run("xltools.excel.server:create_app", factory=True, host=host, port=port,
-                ssl_keyfile=ssl_keyfile, ssl_certfile=ssl_certfile, log_level=log_level)
+                ssl_keyfile=ssl_keyfile, ssl_certfile=ssl_certfile, log_level=log_level,
+                http=LimitedH11Protocol, limit_concurrency=TOTAL_CONNECTIONS,
+                timeout_keep_alive=5)
+
+
+def check_settings() -> None:
+    """Every number the server reads from its environment, so a bad one stops the start
+    with one line (``env.positive_number``) rather than failing at the first request."""
+    from .by_file import max_file_bytes
+    from .downloads import max_bytes, minutes, total_bytes
+    from .http_limits import per_ip
+    from .request_limits import function_cells, function_seconds, read_timeout
+
+    for check in (max_body, max_file_bytes, script_workers, minutes, max_bytes, total_bytes,
+                  per_ip, read_timeout, function_cells, function_seconds):
+        check()

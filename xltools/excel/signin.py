@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from ..errors import UsageError
 
@@ -27,6 +30,7 @@ ALLOWED = ("tokens", "entraid")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ROLE_PREFIX = "xltools."  # Entra ID app roles are named xltools.pmo, xltools.officer, …
 DOC = "docs/it-guide.md, 'Sign-in'"
+_CHECKED: set[tuple[str, bool]] = set()
 
 
 def providers(env: Mapping[str, str]) -> list[str]:
@@ -74,14 +78,65 @@ def check_providers(env: Mapping[str, str]) -> list[str]:
 
 
 def check_sign_in(host: str, env: Mapping[str, str] | None = None) -> list[str]:
-    """``xltools serve``'s rule: off this machine, someone must sign in."""
+    """``xltools serve``'s rule: off this machine, someone must sign in; behind a proxy
+    too (``callers.check_front``); and nobody else may write the tokens file."""
+    from .callers import check_front
+
     env = os.environ if env is None else env
     names = check_providers(env)
     if not names and host not in LOOPBACK:
         raise UsageError(f"--host {host} needs sign-in: pass --tokens FILE (make one with "
                          f"'xltools token add NAME --role pmo') or set {PROVIDERS_ENV}="
                          f"'[\"entraid\"]' ({DOC})")
+    check_front(env, signed_in=bool(names), bind=host)
+    if "tokens" in names:
+        check_tokens_file(env[TOKENS_ENV], local=host in LOOPBACK
+                          and not env.get("XLWINGS_HOSTNAME", "").strip())
     return names
+
+
+def check_tokens_file(path: str | os.PathLike, *, local: bool) -> None:
+    """A tokens file others can write lets them make themselves a PMO token: refused
+    when the server answers off this machine, a warning on loopback."""
+    path = Path(path)
+    if (str(path), local) in _CHECKED:  # xltools serve, then its app: say it once
+        return
+    _CHECKED.add((str(path), local))
+    writable = []
+    for where in (path, path.parent):
+        try:
+            mode = where.stat().st_mode
+        except OSError:
+            continue
+        sticky = where.is_dir() and mode & stat.S_ISVTX
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not sticky:
+            writable.append(f"{'its folder' if where != path else path.name} "
+                            f"(mode {stat.S_IMODE(mode):04o})")
+    if not writable:
+        return
+    why = (f"tokens file {path.name}: other users can write {' and '.join(writable)}, so "
+           f"they could make themselves a PMO token; run chmod 600 {path.name} (and chmod "
+           f"go-w its folder) ({DOC})")
+    if not local:
+        raise UsageError(why)
+    print(f"warning: {why}", file=sys.stderr)
+
+
+async def check_caller(headers: Mapping[str, str], roles: list[str] | None,
+                       ) -> tuple[int, str] | None:
+    """The caller's sign-in (and, for a button, its role), checked from the headers
+    alone so the guard can refuse before reading the body: (status, sentence) or None.
+    The same check as xlwings Server's ``authenticate`` dependency, which runs again."""
+    from fastapi import HTTPException
+    from xlwings_server.dependencies import authenticate
+
+    try:
+        user = await authenticate(headers.get("authorization", ""),
+                                  headers.get("auth-provider"))
+        refuse_role(user.name, user.roles or [], roles)
+    except HTTPException as exc:
+        return exc.status_code, str(exc.detail)
+    return None
 
 
 def plain_roles(roles: Iterable[str]) -> set[str]:

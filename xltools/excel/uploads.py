@@ -84,7 +84,11 @@ def accept(name: str, data: bytes, folder: Path, plan: Plan | None = None,
     shown = clean_name(name)
     with tempfile.TemporaryDirectory(prefix="xltools-upload-") as temp:
         path = Path(temp) / shown
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:  # the temporary folder is full or read-only
+            return Outcome(shown, False, f"not checked: the server's temporary folder "
+                           f"would not take it — {disk_problem(exc)}; ask IT")
         try:
             report = check_workbook(path, limits=RETURN_LIMITS)
         except WorkbookError as exc:  # the task pane shows the name beside the reason
@@ -101,7 +105,11 @@ def accept(name: str, data: bytes, folder: Path, plan: Plan | None = None,
         verdict = judge(path, plan, roles) if plan is not None else Verdict()
         if verdict.refusal:
             return Outcome(shown, False, verdict.refusal, kind=verdict.kind)
-        saved = keep(data, folder_for(verdict.kind, folder), shown)
+        try:
+            saved = keep(data, folder_for(verdict.kind, folder), shown)
+        except OSError as exc:  # read-only, full, gone: the PMO reads why, not a 500
+            return Outcome(shown, False, "not saved: the returns folder would not take "
+                           f"it — {disk_problem(exc)}; ask IT")
     problems = len(report.errors)
     reason = accepted_words(verdict.kind, problems)
     reason += "".join(f"; {f.message}" for f in report.findings if f.code == "REVIEW_CONTENT")
@@ -117,6 +125,18 @@ def accepted_words(kind: str, problems: int) -> str:
                "when consolidated" if problems and kind != SAVINGS_RETURN else "")
     return f"accepted as {'a savings' if kind == SAVINGS_RETURN else 'an action'} return, " \
         f"{goes}{flagged}"
+
+
+def disk_problem(exc: OSError) -> str:
+    """Why a folder would not take a file, in words for the PMO and IT."""
+    import errno
+
+    return {errno.EACCES: "the server may not write to it (read-only or no permission)",
+            errno.EPERM: "the server may not write to it (read-only or no permission)",
+            errno.EROFS: "it is on a read-only disk",
+            errno.ENOSPC: "its disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EFBIG: "the file is larger than the server may write",
+            errno.ENOENT: "it no longer exists"}.get(exc.errno, "it could not be written to")
 
 
 def keep(data: bytes, folder: Path, name: str) -> str:
