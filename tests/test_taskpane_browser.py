@@ -471,8 +471,9 @@ def test_finance_uploads_savings_returns_but_not_officers_returns(browser, offic
     returns = office["root"] / "returns"
     lucy, savings = office["filled"]["Lucy Peel"], strangers["savings"]
     with task_pane(browser, office["base"], office["master"], token=office["finance"]) as pane:
-        got = upload_lines(upload(pane, {lucy.name: lucy.read_bytes(),
-                                         savings.name: savings.read_bytes()}))
+        lines = upload(pane, {lucy.name: lucy.read_bytes(), savings.name: savings.read_bytes()})
+        got = upload_lines(lines)
+        assert lucy.name in got, lines
         assert got[lucy.name].startswith("✗ ") and "the PMO uploads those" in got[lucy.name]
         assert got[savings.name].startswith("✓ ")
         assert [p for p in returns.iterdir() if p.is_file()] == []

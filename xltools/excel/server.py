@@ -172,9 +172,10 @@ def path_roles(path: str) -> list[str] | None:
     from ..addin.buttons import by_script
     from . import by_file
     from .guard import SCRIPTS, UPLOAD
+    from .uploads import REMOVE
 
-    if path == UPLOAD:
-        return ["pmo"]
+    if path in (UPLOAD, REMOVE):  # finance uploads (and removes) savings returns
+        return ["pmo", "finance"]
     name = ("consolidate" if path == by_file.PATH
             else path.removeprefix(SCRIPTS).removeprefix(by_file.RUN_PATH))
     try:
