@@ -101,7 +101,7 @@ def test_consolidate_given_only_its_sheets_merges_the_returns(server, includes, 
     actions = call_script(server, "consolidate",
                           book_payload(folders["master"], include=includes["consolidate"]))
     (alert,) = [a["args"][0] for a in actions if a["func"] == "alert"]
-    assert alert.startswith("2 of 2 files merged")
+    assert alert.startswith("All 2 files in the returns folder merged")
     backup = next((folders["root"] / "out").glob("Master before consolidation *.xlsx"))
     from xltools.workbook.reader import read_book
 

@@ -539,8 +539,10 @@ def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_
     cell), a good return is accepted after them, and the server stays under 500 MB."""
     import httpx
     from live_server import stop
+    from test_server_files import open_workbook_sheets
     from test_server_security import bearer, make_token, start
 
+    master = {"master": open_workbook_sheets(cycle[0])}  # the master open in Excel
     root = tmp_path / "srv"
     (root / "returns").mkdir(parents=True)
     token = make_token(root / "tokens.json", "Pat PMO", "pmo")
@@ -551,7 +553,8 @@ def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_
                                          with_dtd).read_bytes()
         for name, data in hostile.items():
             response = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
-                                  files=[("files", (name, data, "application/octet-stream"))])
+                                  files=[("files", (name, data, "application/octet-stream"))],
+                                  data=master)
             assert response.status_code == 200, response.text
             (result,) = response.json()["files"]
             assert not result["accepted"] and result["file"] == name
@@ -559,14 +562,15 @@ def test_server_refuses_every_far_and_bad_xml_upload_and_stays_small(cycle, far_
             assert (said or FAR[name[:-5]][1]) in result["reason"]
         good = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
                           files=[("files", (STEVE, (cycle[1] / STEVE).read_bytes(),
-                                            "application/octet-stream"))])
+                                            "application/octet-stream"))], data=master)
         assert good.json()["files"][0]["accepted"]
         assert sorted(p.name for p in (root / "returns").iterdir()) == [STEVE]
         macro = with_parts(cycle[1] / STEVE, tmp_path / "macro.xlsx",
                            {"xl/vbaProject.bin": b"\xd0\xcf" * 64})
         said = httpx.post(base + "/xltools/upload", headers=bearer(token), timeout=120,
                           files=[("files", ("macro.xlsx", macro.read_bytes(),
-                                            "application/octet-stream"))]).json()["files"][0]
+                                            "application/octet-stream"))],
+                          data=master).json()["files"][0]
         assert said["accepted"] and "macros" in said["reason"]  # kept, but said
         status = Path(f"/proc/{proc.pid}/status").read_text()
         peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status)[1])

@@ -270,7 +270,7 @@ def test_a_refusal_is_an_alert_not_an_error(server, tmp_path):
                           json=book_payload(plain), timeout=60)
     assert response.status_code == 200
     (alert,) = [a for a in response.json()["actions"] if a["func"] == "alert"]
-    assert alert["args"][1] == "xltools: could not check return"
+    assert alert["args"][1] == "The return was not checked"
     assert "not made by xltools" in alert["args"][0]
 
 

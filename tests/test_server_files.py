@@ -10,6 +10,7 @@ copy (the server's disk keeps nothing).
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 from pathlib import Path
@@ -126,9 +127,21 @@ def test_a_link_expires(server):
     assert fetch(server["base"], url, server["pmo"]).status_code == 404
 
 
-def upload(base: str, token: str, files: list[tuple[str, bytes]], **kw) -> httpx.Response:
+def open_workbook_sheets(master: Path) -> str:
+    """The ``master`` field the task pane sends: the Settings and Lists values of the
+    workbook open in Excel (here read with openpyxl, as Excel hands them over)."""
+    wb = load_workbook(master, data_only=True)
+    return json.dumps({name: [["" if v is None else v for v in row]
+                              for row in wb[name].iter_rows(values_only=True)]
+                       for name in ("Settings", "Lists") if name in wb.sheetnames})
+
+
+def upload(base: str, token: str, files: list[tuple[str, bytes]], master: Path | None = None,
+           **kw) -> httpx.Response:
+    """POST files as the task pane's upload box does, with the open ``master``'s plan."""
+    data = {"master": open_workbook_sheets(master)} if master else None
     return httpx.post(base + "/xltools/upload", headers=bearer(token) if token else {},
-                      timeout=120,
+                      timeout=120, data=data,
                       files=[("files", (name, data, "application/octet-stream"))
                              for name, data in files], **kw)
 
@@ -137,7 +150,8 @@ def test_upload_then_consolidate_gives_the_master_and_its_backup(server, long_se
     returns = server["root"] / "returns"
     files = [(p.name, p.read_bytes()) for p in server["filled"].values()]
     response = upload(long_server, server["pmo"], files + [("notes.txt", b"hello"),
-                                                           ("fake.xlsx", b"PK not a zip")])
+                                                           ("fake.xlsx", b"PK not a zip")],
+                      master=server["master"])
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["accepted"] == len(files) and answer["refused"] == 2
@@ -168,11 +182,28 @@ def test_upload_then_consolidate_gives_the_master_and_its_backup(server, long_se
 def test_uploading_twice_never_overwrites(server, long_server):
     name, path = next(iter(server["filled"].items()))
     data = path.read_bytes()
-    first = upload(long_server, server["pmo"], [(path.name, data)]).json()["files"][0]
-    second = upload(long_server, server["pmo"], [(path.name, data)]).json()["files"][0]
+    first = upload(long_server, server["pmo"], [(path.name, data)],
+                   master=server["master"]).json()["files"][0]
+    second = upload(long_server, server["pmo"], [(path.name, data)],
+                    master=server["master"]).json()["files"][0]
     assert first["accepted"] and second["accepted"]
     assert first["saved_as"] != second["saved_as"] and " (" in second["saved_as"]
     assert first["officer"] == name
+
+
+def test_an_upload_without_the_open_master_is_refused_in_words(server):
+    """Each return is checked against the master's plan and quarter: without it, none is
+    kept (fail closed), and the answer says what to do."""
+    path = next(iter(server["filled"].values()))
+    before = sorted((server["root"] / "returns").iterdir())
+    response = upload(server["base"], server["pmo"], [(path.name, path.read_bytes())])
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Open the PMO's master")
+    returned = upload(server["base"], server["pmo"], [(path.name, path.read_bytes())],
+                      master=path)  # an officer's return open in Excel, not the master
+    assert returned.status_code == 400 and "is an officer's return, not the master" in \
+        returned.json()["detail"]
+    assert sorted((server["root"] / "returns").iterdir()) == before
 
 
 def test_an_officer_may_not_upload(server):
@@ -188,7 +219,8 @@ def test_an_officer_may_not_upload(server):
                                   "C:\\Windows\\evil.xlsx", ".hidden.xlsx", "e\x00vil.xlsx"])
 def test_traversal_in_upload_names_is_neutralised(server, name):
     path = next(iter(server["filled"].values()))
-    response = upload(server["base"], server["pmo"], [(name, path.read_bytes())])
+    response = upload(server["base"], server["pmo"], [(name, path.read_bytes())],
+                      master=server["master"])
     assert response.status_code == 200, response.text
     (result,) = response.json()["files"]
     assert result["accepted"]
@@ -318,7 +350,39 @@ def test_serve_refuses_a_bad_download_setting_with_one_line(tmp_path, env):
 
 def test_a_master_or_template_is_not_accepted_as_a_return(server):
     response = upload(server["base"], server["pmo"],
-                      [("Master.xlsx", server["master"].read_bytes())])
+                      [("Master.xlsx", server["master"].read_bytes())], master=server["master"])
     (result,) = response.json()["files"]
     assert not result["accepted"] and "not an officer's return" in result["reason"]
     assert not (server["root"] / "returns" / "Master.xlsx").exists()
+
+
+def remove(base: str, token: str, body: dict) -> httpx.Response:
+    return httpx.post(base + "/xltools/upload/remove", headers=bearer(token), json=body,
+                      timeout=60)
+
+
+def test_remove_takes_back_only_a_plain_file_of_the_returns_folder(server, tmp_path):
+    returns = server["root"] / "returns"
+    path = next(iter(server["filled"].values()))
+    (kept,) = upload(server["base"], server["pmo"], [(path.name, path.read_bytes())],
+                     master=server["master"]).json()["files"]
+    outside = tmp_path / "precious.xlsx"
+    outside.write_bytes(b"keep me")
+    (returns / "link.xlsx").symlink_to(outside)
+    try:
+        for name in ("../Master.xlsx", "link.xlsx", "nothing.xlsx", ""):
+            response = remove(server["base"], server["pmo"],
+                              {"file": name, "kind": "action return"})
+            assert response.status_code == 400, name
+            assert response.json()["detail"].startswith("Not removed: ")
+        assert outside.read_bytes() == b"keep me" and server["master"].exists()
+        refused = remove(server["base"], server["officer"],
+                         {"file": kept["saved_as"], "kind": "action return"})
+        assert refused.status_code == 403 and (returns / kept["saved_as"]).exists()
+        done = remove(server["base"], server["pmo"],
+                      {"file": kept["saved_as"], "kind": kept["kind"]})
+        assert done.status_code == 200, done.text
+        assert done.json()["message"] == f"{kept['saved_as']} removed from the returns folder."
+        assert not (returns / kept["saved_as"]).exists()
+    finally:
+        (returns / "link.xlsx").unlink()

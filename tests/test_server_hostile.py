@@ -484,8 +484,11 @@ def test_an_upload_the_returns_folder_will_not_take_is_refused_in_words(folders)
                                               "-m", "xltools", "serve"])
     try:
         before = sorted(p.name for p in (folders["root"] / "returns").iterdir())
+        from test_server_files import open_workbook_sheets  # the master open in Excel
+
         response = httpx.post(base + "/xltools/upload", timeout=120, files=[
-            ("files", ("Lucy.xlsx", folders["return"].read_bytes(), XLSX))])
+            ("files", ("Lucy.xlsx", folders["return"].read_bytes(), XLSX))],
+            data={"master": open_workbook_sheets(folders["master"])})
         assert response.status_code == 200, response.text
         (outcome,) = response.json()["files"]
         assert not outcome["accepted"]

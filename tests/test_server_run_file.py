@@ -26,6 +26,7 @@ from test_server_security import bearer
 
 from xltools.cycle.check import check_workbook
 from xltools.excel import by_file
+from xltools.excel.answers import refused_title
 from xltools.workbook.reader import read_book
 
 RUN = "/xltools/run-file/"
@@ -167,7 +168,7 @@ def test_a_return_sent_to_a_master_button_is_refused_with_a_sentence(server, scr
     assert response.status_code == 400, response.text
     detail = response.json()["detail"]
     assert f"{lucy.name} is a return for Lucy Peel, not the master" in detail
-    assert response.json()["title"] == f"xltools: could not {script.replace('_', ' ')}"
+    assert response.json()["title"] == refused_title(script)
     assert "Traceback" not in response.text and str(server["root"]) not in response.text
     assert leftovers(server) == []
 

@@ -51,7 +51,8 @@ def office(tmp_path_factory):
     (root / "returns").mkdir()
     tokens = root / "tokens.json"
     people = {"pmo": make_token(tokens, "Pat PMO", "pmo"),
-              "officer": make_token(tokens, "Olly Officer", "officer")}
+              "officer": make_token(tokens, "Olly Officer", "officer"),
+              "finance": make_token(tokens, "Fran Finance", "finance")}
     base, proc = start(root, "--tokens", str(tokens),
                        env={"XLTOOLS_OUTPUT_DIR": "", "XLTOOLS_RETURNS_DIR": str(root / "returns")})
     yield {"base": base, "root": root, "master": master, "filled": filled, **people}
@@ -120,9 +121,16 @@ def test_the_page_loads_without_errors_and_wires_every_button(browser, office):
         assert pane.errors == [] and pane.refused == []  # nothing asked off this machine
 
 
-@pytest.mark.parametrize("role", ["officer", "pmo"])
-def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
-    name = {"officer": "Olly Officer", "pmo": "Pat PMO"}[role]
+ANYONE = [b.label for b in BUTTONS if not b.roles]
+
+
+def shown(pane, selector: str) -> bool:
+    return pane.page.locator(selector).is_visible()
+
+
+@pytest.mark.parametrize("role", ["officer", "pmo", "finance"])
+def test_signing_in_shows_only_what_the_role_can_use(browser, office, role):
+    name = {"officer": "Olly Officer", "pmo": "Pat PMO", "finance": "Fran Finance"}[role]
     with task_pane(browser, office["base"], office["master"]) as pane:
         assert sign_in(pane, office[role]) == f"Signed in as {name} ({role})."
         assert pane.page.is_hidden("#xlt-token-entry")  # signed in: no token box
@@ -131,29 +139,56 @@ def test_signing_in_shows_only_the_buttons_of_the_role(browser, office, role):
             ".filter(b => b.offsetParent !== null).length === n",
             arg=len(expected_buttons(role)))
         assert pane.visible_buttons() == expected_buttons(role)
-        assert pane.page.is_visible("#xlt-upload-card") == (role == "pmo")
+        assert shown(pane, "#xlt-upload-card") == (role in ("pmo", "finance"))
+        assert shown(pane, "#xlt-as-of") == (role == "pmo")  # Flag stale, Consolidate
+        assert shown(pane, "#xlt-carry") == (role == "pmo")  # on the Next quarter card
+        assert shown(pane, "#xlt-developers") == (role == "pmo")  # cell functions
         groups = [g.inner_text().split("\n")[0] for g in pane.page.locator(".xlt-group").all()
                   if g.is_visible()]
-        assert groups == (["Officer"] if role == "officer" else ["Officer", "PMO", "Finance"])
+        assert groups == {"officer": ["Officer"], "pmo": ["Officer", "PMO", "Finance"],
+                          "finance": ["Officer", "Finance"]}[role]
         assert pane.errors == []
 
 
-def test_a_wrong_token_or_none_gets_a_clear_sentence(browser, office):
+def test_before_sign_in_only_what_anyone_may_use_shows(browser, office):
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        pane.page.wait_for_function(
+            "() => document.getElementById('xlt-signin-status').textContent")
+        assert pane.visible_buttons() == ANYONE
+        for hidden in ("#xlt-upload-card", "#xlt-as-of", "#xlt-carry", "#xlt-developers"):
+            assert not shown(pane, hidden), hidden
+        assert shown(pane, "#xlt-token-entry")
+
+
+def test_the_upload_card_is_near_the_top_of_a_350_px_pane(browser, office):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        pane.page.wait_for_selector("#xlt-upload-card:not(.d-none)")
+        box = pane.page.locator("#xlt-upload-card").bounding_box()
+        assert box["y"] + box["height"] < 700  # all of it on the first screen of the pane
+        assert box["width"] <= 350
+        below = pane.page.locator("#xlt-result").bounding_box()
+        assert below["y"] > box["y"]  # above Last run and every button
+
+
+def test_a_wrong_token_is_told_it_is_wrong_and_none_to_sign_in(browser, office):
     with task_pane(browser, office["base"], office["master"]) as pane:
         answer = sign_in(pane, "xlt_not-a-real-token")
-        assert "token" in answer and "Traceback" not in answer and answer.endswith(".")
+        assert "wrong or has been revoked" in answer and "Sign in first" not in answer
+        assert "Traceback" not in answer and answer.endswith(".")
         assert pane.page.is_visible("#xlt-token-entry")  # to paste the right one
+        assert pane.visible_buttons() == ANYONE and not shown(pane, "#xlt-upload-card")
         # pressing a button with that token: the server's refusal, in words, on the pane
         pane.page.locator('[xw-click="check_return"]').click()
         pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
         refusal = pane.page.inner_text("#global-error-alert span")
-        assert "token" in refusal and "{" not in refusal and "/" not in refusal
+        assert "wrong or has been revoked" in refusal
+        assert "{" not in refusal and "/" not in refusal
         pane.page.click("#xlt-token-forget")
         assert pane.page.inner_text("#xlt-signin-status") == "Forgotten. Not signed in."
     with task_pane(browser, office["base"], office["master"]) as pane:  # never signed in
-        pane.page.locator('[xw-click="flag_stale"]').click()
+        pane.page.locator('[xw-click="check_return"]').click()
         pane.page.wait_for_selector("#global-error-alert:not(.d-none)")
-        assert "token" in pane.page.inner_text("#global-error-alert span")
+        assert "Sign in first" in pane.page.inner_text("#global-error-alert span")
         assert pane.log()["writes"] == []  # nothing written to the workbook
 
 
@@ -166,7 +201,7 @@ def test_forget_leaves_nothing_of_the_last_person_on_a_shared_pane(browser, offi
         assert pane.page.inner_text(STATUS) == "Nothing run yet."
         assert pane.page.inner_text("#xlt-result-title") == ""
         assert pane.page.locator("#xlt-result-links li").count() == 0
-        assert pane.visible_buttons() == [b.label for b in BUTTONS]  # signed out: all shown
+        assert pane.visible_buttons() == ANYONE  # signed out: only what anyone may use
         assert pane.page.is_visible("#xlt-token-entry")
         sign_in(pane, office["officer"])  # the next person
         pane.page.wait_for_load_state("networkidle")
@@ -336,6 +371,15 @@ def upload(pane, files: dict[str, bytes], drop: bool = False) -> list[str]:
     return [li.inner_text() for li in page.locator("#xlt-upload-list li").all()]
 
 
+def empty_returns(office) -> None:
+    """Remove what a test uploaded: the returns folder's files and its savings folder's."""
+    returns = office["root"] / "returns"
+    for folder in (returns, returns / "savings"):
+        for path in folder.glob("*"):
+            if path.is_file():
+                path.unlink()
+
+
 def returns_to_upload(office) -> dict[str, bytes]:
     lucy = office["filled"]["Lucy Peel"]
     nigel = office["filled"]["Nigel Stevenson"]
@@ -361,10 +405,170 @@ def test_upload_lists_each_file_accepted_or_refused_with_the_reason(browser, off
         assert classes[1:].count("text-success") == 2 and classes[1:].count("text-danger") == 2
         # the same files dropped on the card: accepted again, kept under new names
         dropped = upload(pane, {lucy: files[lucy]}, drop=True)
-        assert dropped[0] == "1 accepted, 0 refused." and "(kept as" in dropped[1]
+        assert dropped[0] == "1 file accepted." and "(kept as" in dropped[1]
         assert pane.errors == []
-    for path in (office["root"] / "returns").iterdir():
-        path.unlink()  # leave the folder as the other tests expect it
+    empty_returns(office)  # leave the folder as the other tests expect it
+
+
+@pytest.fixture(scope="module")
+def strangers(office):
+    """Returns Consolidate refuses whole — another plan's, the next quarter's — and
+    finance's savings return for Lucy Peel (issued from the same master)."""
+    from dataclasses import replace
+
+    from conftest import SAMPLE_PLAN
+
+    from xltools.cycle.returns import issue_returns
+    from xltools.plan import Plan
+
+    root, plan = office["root"], Plan.load(SAMPLE_PLAN)
+    other = write_master(root / "Other plan.xlsx",
+                         replace(plan, title="Adult Social Care Improvement Plan"))
+    later = write_master(root / "Q3 master.xlsx", replace(plan, period="Q3 2019/20"))
+    savings = issue_returns(office["master"], root / "savings issued", workers=1,
+                            savings_only=True)
+    return {"other plan": write_returns(other, root / "other issued")["Lucy Peel"],
+            "next quarter": write_returns(later, root / "q3 issued")["Lucy Peel"],
+            "savings": next(r.path for r in savings.returns if r.officer == "Lucy Peel")}
+
+
+def upload_lines(lines: list[str]) -> dict[str, str]:
+    """The upload list's lines by file name (the first line is the summary)."""
+    return {line[2:].split(":")[0].split(" (kept as")[0]: line for line in lines[1:]}
+
+
+def test_upload_refuses_what_consolidate_would_refuse_with_the_reason(browser, office,
+                                                                      strangers, tmp_path):
+    returns = office["root"] / "returns"
+    other, later = tmp_path / "Other plan return.xlsx", tmp_path / "Q3 return.xlsx"
+    other.write_bytes(strangers["other plan"].read_bytes())
+    later.write_bytes(strangers["next quarter"].read_bytes())
+    lucy, savings = office["filled"]["Lucy Peel"], strangers["savings"]
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        lines = upload(pane, {p.name: p.read_bytes() for p in (other, later, lucy, savings)})
+        assert lines[0] == "2 accepted, 2 refused."
+        got = upload_lines(lines)
+        assert got[other.name].startswith("✗ ") and "refused" in got[other.name]
+        assert "Adult Social Care Improvement Plan" in got[other.name]  # the reason, in words
+        assert got[later.name].startswith("✗ ") and "Q3 2019/20" in got[later.name]
+        assert "Q2 2019/20" in got[later.name]
+        assert got[lucy.name].startswith("✓ ") and "kept for Consolidate" in got[lucy.name]
+        assert got[savings.name].startswith("✓ ") and "savings return" in got[savings.name]
+        # kept apart: Consolidate reads the returns folder, Reconcile savings its savings folder
+        assert sorted(p.name for p in returns.iterdir() if p.is_file()) == [lucy.name]
+        assert [p.name for p in (returns / "savings").iterdir()] == [savings.name]
+        # the pane takes back a file it accepted
+        pane.page.locator("#xlt-upload-list li", has_text=lucy.name).locator(".xlt-remove").click()
+        pane.page.wait_for_function("(name) => [...document.querySelectorAll("
+                                    "'#xlt-upload-list li')].some(li => li.textContent"
+                                    ".includes(name + ' removed'))", arg=lucy.name)
+        assert [p for p in returns.iterdir() if p.is_file()] == []
+        assert pane.errors == []
+    (returns / "savings" / savings.name).unlink()
+
+
+def test_finance_uploads_savings_returns_but_not_officers_returns(browser, office, strangers):
+    returns = office["root"] / "returns"
+    lucy, savings = office["filled"]["Lucy Peel"], strangers["savings"]
+    with task_pane(browser, office["base"], office["master"], token=office["finance"]) as pane:
+        lines = upload(pane, {lucy.name: lucy.read_bytes(), savings.name: savings.read_bytes()})
+        got = upload_lines(lines)
+        assert lucy.name in got, lines
+        assert got[lucy.name].startswith("✗ ") and "the PMO uploads those" in got[lucy.name]
+        assert got[savings.name].startswith("✓ ")
+        assert [p for p in returns.iterdir() if p.is_file()] == []
+        assert [p.name for p in (returns / "savings").iterdir()] == [savings.name]
+        # Reconcile savings reads the savings folder: this one return
+        result = press(pane, "reconcile_savings")
+        assert "1 project reconciled from 1 return in the savings returns folder" in result
+        pane.page.locator(".xlt-remove").click()  # finance may take back a savings return
+        pane.page.wait_for_function("() => document.querySelector('#xlt-upload-list')"
+                                    ".textContent.includes('removed from the savings')")
+        assert list((returns / "savings").iterdir()) == []
+
+
+def test_upload_with_no_master_open_says_to_open_it(browser, office):
+    lucy = office["filled"]["Lucy Peel"]
+    with task_pane(browser, office["base"], lucy, token=office["pmo"]) as pane:
+        lines = upload(pane, {lucy.name: lucy.read_bytes()})
+        assert len(lines) == 1 and "an officer's return, not the master" in lines[0]
+        assert "Open the PMO's master" in lines[0]
+    assert [p for p in (office["root"] / "returns").iterdir() if p.is_file()] == []
+
+
+def test_consolidate_names_the_files_not_merged_and_why(browser, office, strangers):
+    returns = office["root"] / "returns"
+    lucy = office["filled"]["Lucy Peel"]
+    (returns / lucy.name).write_bytes(lucy.read_bytes())
+    (returns / "Q3 by hand.xlsx").write_bytes(strangers["next quarter"].read_bytes())
+    (returns / "notes.xlsx").write_bytes(b"just some text, not a workbook")
+    try:
+        with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+            press(pane, "consolidate")
+            message = pane.page.inner_text("#xlt-result-message")
+            assert "1 of 3 files in the returns folder merged: 1 action updated" in message
+            assert "Not merged (2 files):" in message
+            assert "• Q3 by hand.xlsx: return is for Q3 2019/20" in message
+            notes = next(line for line in message.splitlines() if "notes.xlsx" in line)
+            assert len(notes) > len("• notes.xlsx: ") + 10  # why, in words
+            assert str(returns) not in message and "/tmp" not in message
+            assert "No return from Nigel Stevenson (2 actions)." in message
+    finally:
+        for path in returns.iterdir():
+            if path.is_file():
+                path.unlink()
+
+
+def test_consolidate_as_of_the_date_in_the_as_of_box(browser, office):
+    """Lucy Peel's update is dated 7 October 2019: as at the 5th it is in the future, a
+    typo to flag, not an update."""
+    returns = office["root"] / "returns"
+    lucy = office["filled"]["Lucy Peel"]
+    (returns / lucy.name).write_bytes(lucy.read_bytes())
+    try:
+        with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+            pane.page.fill("#xlt-as-of", "2019-10-05")
+            press(pane, "consolidate")
+            message = pane.page.inner_text("#xlt-result-message")
+            assert "Judged as at 05 October 2019 (the As of date)." in message
+            assert "1 invalid row, kept and flagged INVALID" in message
+    finally:
+        (returns / lucy.name).unlink()
+
+
+def test_flag_stale_as_of_the_date_in_the_as_of_box(browser, office):
+    with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        pane.page.fill("#xlt-as-of", "2019-10-14")
+        result = press(pane, "flag_stale")
+        assert "actions flagged as at 14 October 2019" in result
+        assert "No progress update: " in result and "NO_UPDATE" not in \
+            pane.page.inner_text("#xlt-result-message")
+
+
+def test_next_quarter_refusal_in_words_then_carried_by_choice(browser, office, tmp_path):
+    from conftest import SAMPLE_PLAN
+    from excel_books import ACTIONS
+
+    from xltools.plan import Plan
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
+
+    rows = [dict(r) for r in ACTIONS]
+    rows[1]["rag"] = "Gren"  # not on the RAG scheme: next quarter would lose it
+    master = write_book(Book(plan=Plan.load(SAMPLE_PLAN), actions=rows),
+                        tmp_path / "Problem master.xlsx")
+    with task_pane(browser, office["base"], master, token=office["pmo"]) as pane:
+        assert "Not ticked" in pane.page.inner_text("#xlt-carry-said")
+        result = press(pane, "next_quarter")
+        assert pane.page.inner_text("#xlt-result-title") == "Next quarter was not built"
+        assert "Carry problems into next quarter" in result and "--carry" not in result
+        pane.page.check("#xlt-carry")
+        assert "flagged CARRIED" in pane.page.inner_text("#xlt-carry-said")
+        result = press(pane, "next_quarter")
+        assert pane.page.inner_text("#xlt-result-title") == "xltools: next quarter"
+        assert "1 action carried with unresolved problems (1.2)" in result
+        # the browser logs the refusal's 400; nothing else went wrong
+        assert [e for e in pane.errors if "status of 400" not in e] == []
 
 
 def test_an_officer_cannot_upload(browser, office):
@@ -373,18 +577,23 @@ def test_an_officer_cannot_upload(browser, office):
                            ".classList.remove('d-none')")  # the server refuses anyway
         lines = upload(pane, {"x.xlsx": office["filled"]["Lucy Peel"].read_bytes()})
         assert len(lines) == 1 and "pmo" in lines[0].lower() and "✓" not in lines[0]
-    assert list((office["root"] / "returns").iterdir()) == []
+    assert [p for p in (office["root"] / "returns").iterdir() if p.is_file()] == []
 
 
 def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office, tmp_path):
     lucy = office["filled"]["Lucy Peel"]
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
-        assert upload(pane, {lucy.name: lucy.read_bytes()})[0] == "1 accepted, 0 refused."
+        assert upload(pane, {lucy.name: lucy.read_bytes()})[0] == "1 file accepted."
         result = press(pane, "consolidate")
         assert "xltools: consolidate" in result
         counts = dict(row.split("\t") for row in
                       pane.page.inner_text("#xlt-result-counts").splitlines())
         assert counts["returns merged"] == "1"
+        assert "0" not in counts.values()  # only the counts that are not zero
+        message = pane.page.inner_text("#xlt-result-message")
+        assert "The one file in the returns folder merged: 1 action updated" in message
+        assert "No return from Nigel Stevenson (2 actions)." in message  # named, as the CLI
+        assert "CONFLICT 0" not in message and "See the Flags column" not in message
         links = pane.page.locator("#xlt-result-links button")
         names = [links.nth(i).inner_text() for i in range(links.count())]
         assert len(names) == 2 and any("before consolidation" in n for n in names)
@@ -402,8 +611,7 @@ def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office
         assert update not in str(pane.sheet("Actions")["values"])
         assert pane.log()["writes"] == []
         assert pane.errors == []
-    for path in (office["root"] / "returns").iterdir():
-        path.unlink()
+    empty_returns(office)
 
 
 # -- the shim itself: the document file, as Office.js hands it over ------------------------
@@ -452,10 +660,10 @@ def shoot(pane, name: str, folder: Path) -> Path:
     return path
 
 
-def test_the_guides_show_the_task_pane(browser, office, tmp_path):
-    """The three views the guides show, rendered from the real page; written into
-    docs/images with XLTOOLS_REGEN_DOCS=1, else into a temporary folder and only
-    checked to render."""
+def test_the_guides_show_the_task_pane(browser, office, strangers, tmp_path):
+    """The views the guides show, rendered from the real page at the task pane's 350 px;
+    written into docs/images with XLTOOLS_REGEN_DOCS=1, else into a temporary folder and
+    only checked to render."""
     folder = IMAGES if os.environ.get("XLTOOLS_REGEN_DOCS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     lucy = office["filled"]["Lucy Peel"]
@@ -466,19 +674,42 @@ def test_the_guides_show_the_task_pane(browser, office, tmp_path):
                                     ".textContent.startsWith('Signed in')")
         shots.append(shoot(pane, "officer", folder))
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
-        upload(pane, returns_to_upload(office))
+        other = strangers["other plan"]
+        upload(pane, {**returns_to_upload(office),
+                      "Adults_Lucy_Peel.xlsx": other.read_bytes()})
         pane.page.locator("#xlt-upload-card").scroll_into_view_if_needed()
         path = folder / "taskpane-upload.png"
         pane.page.locator("#xlt-upload-card").screenshot(path=str(path))
         shots.append(path)
+        nigel = office["filled"]["Nigel Stevenson"].name  # taken back: his return is missing
+        pane.page.locator("#xlt-upload-list li", has_text=nigel).locator(".xlt-remove").click()
+        pane.page.wait_for_function("() => document.querySelector('#xlt-upload-list')"
+                                    ".textContent.includes(' removed from the returns')")
+        pane.page.locator("#xlt-upload-list").evaluate("list => list.replaceChildren()")
         press(pane, "consolidate")
         shots.append(shoot(pane, "pmo", folder))
+        pane.page.locator("#xlt-next-quarter-card").scroll_into_view_if_needed()
+        path = folder / "taskpane-next-quarter.png"
+        pane.page.locator("#xlt-next-quarter-card").screenshot(path=str(path))
+        shots.append(path)
     for path in (office["root"] / "returns").iterdir():
+        if path.is_file():
+            path.unlink()
+    with task_pane(browser, office["base"], office["master"], token=office["finance"]) as pane:
+        upload(pane, {strangers["savings"].name: strangers["savings"].read_bytes(),
+                      office["filled"]["Lucy Peel"].name:
+                      office["filled"]["Lucy Peel"].read_bytes()})
+        shots.append(shoot(pane, "finance", folder))
+    for path in (office["root"] / "returns" / "savings").iterdir():
         path.unlink()
+    with task_pane(browser, office["base"], office["master"]) as pane:
+        pane.page.wait_for_function(
+            "() => document.getElementById('xlt-signin-status').textContent")
+        shots.append(shoot(pane, "signed-out", folder))
     for path in shots:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
-    guides = (ROOT / "docs" / "pmo-returns.md").read_text() + \
-        (ROOT / "docs" / "officer-guide.md").read_text()
+    guides = "".join((ROOT / "docs" / name).read_text() for name in (
+        "pmo-returns.md", "officer-guide.md", "finance-guide.md", "it-guide.md"))
     for path in shots:
         assert f"images/{path.name}" in guides, path.name
         assert (IMAGES / path.name).exists(), f"run XLTOOLS_REGEN_DOCS=1 for {path.name}"
@@ -496,3 +727,40 @@ def test_every_pmo_button_runs_in_the_pane_without_an_error(browser, office, but
         (dialog,) = pane.log()["dialogs"]
         assert dialog["title"] in result and dialog["title"].startswith("xltools: ")
         assert pane.errors == []
+
+
+# -- the in-book path (Excel without getFileAsync): the choices as script arguments -------
+
+
+def test_in_book_scripts_take_the_panes_choices_as_arguments(office, tmp_path):
+    """Where Office cannot give the file, the buttons run in the workbook: the As of date
+    and the carry choice go as the script's arguments (xw-args), as the pane sends them."""
+    import httpx
+    from conftest import SAMPLE_PLAN
+    from excel_books import ACTIONS
+    from officejs_payload import book_payload
+    from test_server_security import bearer
+
+    from xltools.plan import Plan
+    from xltools.workbook.book import Book
+    from xltools.workbook.writer import write_book
+
+    def call(script: str, path: Path, args: list) -> dict:
+        response = httpx.post(f"{office['base']}/xlwings/custom-scripts-call/{script}",
+                              json=book_payload(path, args=args),
+                              headers=bearer(office["pmo"]), timeout=120)
+        assert response.status_code == 200, response.text
+        return next(a for a in response.json()["actions"] if a["func"] == "alert")
+
+    flagged = call("flag_stale", office["master"], ["2019-10-14"])
+    assert "actions flagged as at 14 October 2019" in flagged["args"][0]
+    bad = call("flag_stale", office["master"], ["14/10/2019"])
+    assert bad["args"][1] == "The flags were not updated" and "As of box" in bad["args"][0]
+    rows = [dict(r) for r in ACTIONS]
+    rows[1]["rag"] = "Gren"
+    master = write_book(Book(plan=Plan.load(SAMPLE_PLAN), actions=rows), tmp_path / "P.xlsx")
+    refused = call("next_quarter", master, [False])
+    assert refused["args"][1] == "Next quarter was not built"
+    assert "tick 'Carry problems into next quarter'" in refused["args"][0]
+    carried = call("next_quarter", master, [True])
+    assert "carried with unresolved problems (1.2)" in carried["args"][0]

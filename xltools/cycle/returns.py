@@ -214,8 +214,11 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
         while name.casefold() in used:
             name, number = f"{stem}_{number}.xlsx", number + 1
         used.add(name.casefold())
-        jobs.append((return_book(master, officer, rows, by=by, issued_on=issued_on,
-                                 savings=officer_savings(leads, officer)), out_dir / name))
+        book = return_book(master, officer, rows, by=by, issued_on=issued_on,
+                           savings=officer_savings(leads, officer))
+        if savings_only:  # the task pane's upload keeps these apart (excel.acceptance)
+            book.extra_settings["return_kind"] = "savings"
+        jobs.append((book, out_dir / name))
     return jobs, findings
 
 

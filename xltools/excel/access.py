@@ -47,6 +47,12 @@ def refuse(user: User, roles: Iterable[str] | None) -> None:
         refuse_role(user.name, user.roles, roles)
 
 
+def roles_of(user: User) -> set[str] | None:
+    """The user's plain role names; None when no sign-in is configured (the guard then
+    allows this machine only, and every button is anyone's)."""
+    return plain_roles(user.roles) if settings.auth_providers else None
+
+
 def describe(user: User) -> dict:
     """What the task pane may show about the signed-in person: name and roles, nothing else."""
     return {"name": user.name, "roles": sorted(plain_roles(user.roles)),

@@ -25,6 +25,7 @@ import functools
 import logging
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,15 +41,14 @@ from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT
 from ..workbook.writer import write_book
 from . import book_jobs as jobs
 from . import bridge, dashboard_sheet
-from .book_jobs import (
-    FINDING_HEADER,
-    Where,
-    merge_sentence,
-    new_output,
+from .answers import (
+    consolidation_words,
+    flag_words,
+    parse_as_of,
+    refused_title,
     shown_counts,
-    stamp,
-    summary,
 )
+from .book_jobs import FINDING_HEADER, Where, new_output, stamp
 from .downloads import Link, offer_file
 from .history_hook import record_quarter
 from .sheets_needed import SHEETS, WRITES
@@ -58,14 +58,16 @@ MAX_ALERT_LINES = 5
 logger = logging.getLogger(__name__)
 
 
-def reported(action: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
-    """Turn a refusal (``XltoolsError``) into an alert instead of an error page."""
+def reported(action: Callable[..., None]) -> Callable[..., None]:
+    """Turn a refusal (``XltoolsError``) into an alert instead of an error page, titled
+    with what did not happen ("Next quarter was not built"); ``options`` are what the
+    person chose beside the button (the As of date, carry problems)."""
 
     @functools.wraps(action)
-    def run(xwbook: xw.Book) -> None:
-        title = f"xltools: could not {_verb(action)}"
+    def run(xwbook: xw.Book, *options: Any) -> None:
+        title = refused_title(action.__name__)
         try:
-            action(xwbook)
+            action(xwbook, *options)
         except XltoolsError as exc:
             bridge.alert(xwbook, str(exc), title=title)
         except OSError as exc:  # a folder the server may not write to, a full disk, …
@@ -79,10 +81,6 @@ def reported(action: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
                          f"server log at {datetime.now():%Y-%m-%d %H:%M:%S}", title=title)
 
     return run
-
-
-def _verb(action: Callable) -> str:
-    return action.__name__.replace("_", " ")
 
 
 def finding_rows(findings: list[Finding]) -> list[list[Any]]:
@@ -181,17 +179,23 @@ def check_return(xwbook: xw.Book) -> None:
 
 
 @reported
-def flag_stale(xwbook: xw.Book) -> None:
-    """Flag stale updates: rewrite the Flags column, summarise the flags."""
+def flag_stale(xwbook: xw.Book, as_of: str = "") -> None:
+    """Flag stale updates: rewrite the Flags column, say what was flagged in words.
+    ``as_of``: the task pane's As of date (``2019-10-14``; empty: the plan's default)."""
     book = bridge.read_xwbook(xwbook, SHEETS["flag_stale"])
-    report = flag_book(book, file=xwbook.name)
+    report = flag_book(book, as_of=parse_as_of(as_of), file=xwbook.name)
     apply_flags(book, report)
     with bridge.unprotected(xwbook, WRITES["flag_stale"]):
         bridge.write_column(xwbook, ACTIONS_LAYOUT, book, "flags", book.actions)
     flagged = sum(1 for text in report.cells if text)
-    bridge.alert(xwbook, f"{flagged} of {len(book.actions)} actions flagged as at "
-                 f"{report.as_of:%d %B %Y}: {summary(report.findings)}. See the Flags column.",
-                 title="xltools: flag stale updates")
+    if not flagged:
+        message = (f"0 of {len(book.actions)} actions flagged as at {report.as_of:%d %B %Y}: "
+                   "every action has a current update.")
+    else:
+        message = (f"{flagged} of {len(book.actions)} actions flagged as at "
+                   f"{report.as_of:%d %B %Y}; each one's reason is in its Flags cell:\n"
+                   f"{flag_words(report.findings)}")
+    bridge.alert(xwbook, message, title="xltools: flag stale updates")
 
 
 @reported
@@ -222,9 +226,12 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
 
 
 @reported
-def next_quarter(xwbook: xw.Book) -> None:
-    """Next quarter: write next quarter's workbook to the output folder (``book_jobs``)."""
-    tell(xwbook, run_job(xwbook, "next_quarter"))
+def next_quarter(xwbook: xw.Book, carry_problems: bool = False) -> None:
+    """Next quarter: write next quarter's workbook to the output folder (``book_jobs``);
+    ``carry_problems``: the Next quarter card's choice."""
+    book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
+    where = replace(place_of(xwbook), carry_problems=bool(carry_problems))
+    tell(xwbook, jobs.next_quarter(book, where))
 
 
 @reported
@@ -269,7 +276,7 @@ SAVINGS_KEYS = ("revised", "change_type", "approved_by", "approved_on", "comment
 
 
 @reported
-def consolidate(xwbook: xw.Book) -> None:
+def consolidate(xwbook: xw.Book, as_of: str = "") -> None:
     """Consolidate: merge the returns folder into this master, in the open workbook.
 
     Before anything is written back, the master as it was is saved to the output
@@ -286,16 +293,16 @@ def consolidate(xwbook: xw.Book) -> None:
         write_book(copy.deepcopy(master), backup, backup=False)
         backup_link = offer_file(backup)
     existing_log = list(master.log)
-    report = consolidate_book(master, folder, name=xwbook.name)
+    report = consolidate_book(master, folder, name=xwbook.name, as_of=parse_as_of(as_of))
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     consolidated_link = offer_consolidated(xwbook, master)
-    counts = report.counts()
+    source = "the returns folder" if bridge.is_remote(xwbook) else str(folder)
     recorded = record_quarter(master, xwbook.name)  # "" unless XLTOOLS_HISTORY_URL is set
-    bridge.alert(xwbook, f"{merge_sentence(counts, str(folder))} (see the Flags column and Log)."
-                 f"\nThe master as it was before (your undo) is ready{where(xwbook, backup)}."
-                 + (f"\n{recorded}" if recorded else ""),
+    bridge.alert(xwbook, f"{consolidation_words(report, source)}\nEach action's flags are in "
+                 f"its Flags cell, each file in the Log.\nThe master as it was before (your "
+                 f"undo) is ready{where(xwbook, backup)}." + (f"\n{recorded}" if recorded else ""),
                  title="xltools: consolidate", links=[backup_link, consolidated_link],
-                 counts=shown_counts(counts))
+                 counts=shown_counts(report.counts()))
 
 
 def offer_consolidated(xwbook: xw.Book, master) -> Link | None:

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..findings import Finding, count_by_code
 from ..workbook.book import Book
+from .answers import plural, shown_counts, summary
 from .downloads import Link, offer_file, offer_folder
 
 RETURNS_ENV, OUTPUT_ENV = "XLTOOLS_RETURNS_DIR", "XLTOOLS_OUTPUT_DIR"
@@ -42,12 +42,14 @@ FINDING_HEADER = ["Where", "Action", "Code", "Severity", "Message"]
 class Where:
     """The workbook a button was pressed in: ``name`` as the caller gave it, its own
     ``folder`` (a desktop book saved on this machine), whether the caller is remote, and
-    the ``sha256`` of its file when it came as one (by file; the Log records it)."""
+    the ``sha256`` of its file when it came as one (by file; the Log records it); and
+    the choice the person made beside the button (Next quarter's carry problems)."""
 
     name: str
     folder: Path | None = None
     remote: bool = True
     sha256: str = ""
+    carry_problems: bool = False  # the Next quarter card's "carry problems" choice
 
 
 @dataclass
@@ -63,25 +65,7 @@ class Answer:
     extra: Any = None
 
 
-def summary(findings: list[Finding]) -> str:
-    counts = count_by_code(findings)
-    return ", ".join(f"{code} {n}" for code, n in counts.items()) or "none"
-
-
 # -- folders -------------------------------------------------------------------
-
-
-def merge_sentence(counts: dict[str, int], source: str) -> str:
-    """What a consolidation did, in one sentence, as the in-book and by-file buttons say."""
-    return (f"{counts['returns_merged']} of {counts['files']} files merged from {source}: "
-            f"{counts['rows_updated']} actions updated, {counts['conflicts']} conflicts, "
-            f"{counts['rows_invalid']} invalid rows, {counts['missing_returns']} missing "
-            "returns")
-
-
-def shown_counts(counts: dict[str, int]) -> dict[str, int]:
-    """Counts as the task pane's table shows them (``rows_updated`` → "rows updated")."""
-    return {key.replace("_", " "): value for key, value in counts.items()}
 
 
 def configured_folder(where: Where, env: str, default_name: str) -> Path:
@@ -130,6 +114,15 @@ def returns_folder(where: Where) -> Path:
         raise UsageError(f"the returns folder{shown} does not exist: ask IT to check "
                          f"{RETURNS_ENV}")
     return path
+
+
+def savings_returns_folder(where: Where) -> Path:
+    """Where Reconcile savings reads: the returns folder's ``savings`` sub-folder, where
+    the task pane keeps uploaded savings returns apart from the officers' (``acceptance``);
+    the returns folder itself when it has none (savings returns copied there by hand)."""
+    folder = returns_folder(where)
+    savings = folder / "savings"
+    return savings if savings.is_dir() and not savings.is_symlink() else folder
 
 
 def stem(name: str) -> str:
@@ -207,18 +200,35 @@ def next_quarter(book: Book, where: Where) -> Answer:
     from .history_hook import record_quarter
 
     recorded = record_quarter(book, where.name)  # the quarter it closes, before rolling
-    new, report = roll_forward(book, sha256=where.sha256, carry_hint="have the PMO run "
-                               "'xltools next-quarter --carry-problems' on this master")
+    new, report = roll_forward(book, sha256=where.sha256,
+                               carry_problems=where.carry_problems, carry_hint=CARRY_CHOICE)
     name = f"{stem(where.name)} {new.plan.period.replace('/', '-')}.xlsx"
     with output_place(where) as place, new_output(place, name) as out:
         write_book(new, out, backup=False)
         link = offer_file(out)
-    return Answer("xltools: next quarter", f"Next quarter's workbook ({report.period}, "
-                  f"deadline {report.deadline}) is ready{said(where, out)}.\n"
-                  f"{len(report.carried)} actions carried, {len(report.archived)} archived."
-                  + (f"\n{recorded}" if recorded else ""),
-                  [link], {"actions carried": len(report.carried),
-                           "actions archived": len(report.archived)})
+    lines = [f"Next quarter's workbook ({report.period}, deadline {report.deadline}) is "
+             f"ready{said(where, out)}.",
+             f"{plural(len(report.carried), 'action')} carried into {report.period}"
+             + (f", {len(report.archived)} complete archived." if report.archived else ".")]
+    if report.problems_carried:
+        by_id = book.actions_by_id()
+        refs = [str((by_id.get(i) or {}).get("ref") or i) for i in report.problems_carried]
+        lines.append(f"{plural(len(refs), 'action')} carried with unresolved problems "
+                     f"({', '.join(refs[:8])}"
+                     f"{' …' if len(refs) > 8 else ''}): each is flagged "
+                     "CARRIED, with the disputed or invalid update kept in Previous progress, "
+                     "until you resolve it and delete the flag line.")
+    if recorded:
+        lines.append(recorded)
+    return Answer("xltools: next quarter", "\n".join(lines), [link],
+                  shown_counts({"actions carried": len(report.carried),
+                                "actions archived": len(report.archived),
+                                "carried with problems": len(report.problems_carried)}))
+
+
+# how the add-in carries problems instead of refusing (the command line's --carry-problems)
+CARRY_CHOICE = ("tick 'Carry problems into next quarter' on the Next quarter card and press "
+                "Next quarter again")
 
 
 def issue_returns(master: Book, where: Where) -> Answer:
@@ -258,7 +268,7 @@ def reconcile_savings(baseline: Book, where: Where) -> Answer:
     from ..savings.reconcile import reconcile_returns
     from ..savings.reconciliation_sheet import write_reconciliation_workbook
 
-    folder = returns_folder(where)
+    folder = savings_returns_folder(where)
     files = return_files(folder)
     rec = reconcile_returns(baseline, files)
     read = len(files) - sum(f.code == "UNREADABLE" for f in rec.findings)
@@ -266,8 +276,11 @@ def reconcile_savings(baseline: Book, where: Where) -> Answer:
     with output_place(where) as place, new_output(place, name) as out:
         write_reconciliation_workbook(rec, out)
         link = offer_file(out)
-    return Answer("xltools: reconcile savings", f"{len(rec.projects)} projects reconciled "
-                  f"from {read} return(s) in {folder}: {summary(rec.findings)}.\nThe "
+    source = (("the savings returns folder" if folder.name == "savings" else
+               "the returns folder") if where.remote else str(folder))
+    return Answer("xltools: reconcile savings", f"{plural(len(rec.projects), 'project')} "
+                  f"reconciled from {plural(read, 'return')} in {source}: "
+                  f"{summary(rec.findings)}.\nThe "
                   f"committee workbook (live formulas) is ready{said(where, out)}.", [link],
                   {"projects": len(rec.projects), "returns read": read,
                    "findings": len(rec.findings)}, extra=rec)

@@ -45,7 +45,8 @@ from ..workbook.layout import MASTER, RETURN, SETTINGS, TEMPLATE
 from ..workbook.reader import WORKBOOK_LIMITS, checked_extents, open_workbook, read_book
 from ..workbook.sandbox import run_capped
 from ..workbook.settings import read_settings
-from .book_jobs import JOBS, Where, merge_sentence, shown_counts
+from .answers import consolidation_words, parse_as_of, refused_title, shown_counts
+from .book_jobs import JOBS, Where
 from .downloads import Link, link_lines, offer, offer_file, remember
 from .env import positive_number
 from .uploads import clean_name
@@ -79,7 +80,7 @@ def paths() -> list[str]:
 
 def failed(script: str) -> str:
     """The title of a refusal, as the in-book button's (``actions.reported``)."""
-    return f"xltools: could not {script.replace('_', ' ')}"
+    return refused_title(script)
 
 
 def open_master(path: Path, label: str = "Consolidate") -> CalamineWorkbook:
@@ -124,20 +125,21 @@ def read_posted(path: Path, label: str) -> Book:
     return read_book(path, workbook=open_master(path, label))
 
 
-def job_file(script: str, data: bytes, name: str) -> dict:
+def job_file(script: str, data: bytes, name: str, carry_problems: bool = False) -> dict:
     """``book_jobs.JOBS[script]`` on the posted master, as the in-book button runs it;
     its answer (no server paths) with the files as download links."""
     from .bridge import public_text
 
     shown = clean_name(name or "master.xlsx")
     book = read_master(data, shown, by_script(script).label)
-    result = JOBS[script](book, Where(shown, sha256=hashlib.sha256(data).hexdigest()))
+    result = JOBS[script](book, Where(shown, sha256=hashlib.sha256(data).hexdigest(),
+                                      carry_problems=carry_problems))
     links = [link for link in result.links if link is not None]
     message = public_text(result.message) + NOTES.get(script, "") + link_lines(links)
     return answer(result.title, message, links, result.counts)
 
 
-def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
+def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> dict:
     """Consolidate ``returns`` into the master ``data`` (named ``name`` by the caller)
     and offer both files; the task pane's answer. Runs as the caller, in a worker."""
     shown = clean_name(name or "master.xlsx")
@@ -147,18 +149,19 @@ def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
         master.write_bytes(data)
         open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
-        report = consolidate(master, returns, out, workers=1)
+        report = consolidate(master, returns, out, workers=1, as_of=parse_as_of(as_of))
         recorded = record_file(out, shown)  # "" unless XLTOOLS_HISTORY_URL is set
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
-    counts = report.counts()
-    message = (f"{merge_sentence(counts, 'the returns folder')} (see the Flags column and Log of "
-               "the consolidated master).\nDownload the consolidated master and open it: it is "
-               "the master from now on. The workbook open in Excel has not changed; the "
-               "master as you sent it (your undo) is the second download."
+    from .bridge import public_text
+
+    message = (f"{public_text(consolidation_words(report, 'the returns folder'))}\nDownload the "
+               "consolidated master and open it: it is the master from now on (each action's "
+               "flags are in its Flags cell, each file in its Log). The workbook open in Excel "
+               "has not changed; the master as you sent it (your undo) is the second download."
                + (f"\n{recorded}" if recorded else ""))
     links = [link for link in (merged, backup) if link is not None]
-    return answer(TITLE, message, links, shown_counts(counts))
+    return answer(TITLE, message, links, shown_counts(report.counts()))
 
 
 def record_file(path: Path, name: str) -> str:
@@ -177,16 +180,20 @@ def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) 
         "links": [link.to_dict() for link in links]}
 
 
-def run(script: str, data: bytes, name: str, returns: Path | None) -> tuple[int, dict]:
+def run(script: str, data: bytes, name: str, returns: Path | None,
+        options: dict[str, str] | None = None) -> tuple[int, dict]:
     """(HTTP status, answer): 200 and the result, 400 and a sentence when the file is not
     a master the button can use, 500 and a sentence (never a traceback or a server
-    path) when the server failed. ``returns``: the returns folder (Consolidate)."""
+    path) when the server failed. ``returns``: the returns folder (Consolidate);
+    ``options``: the choices beside the button (``as_of``, ``carry_problems``)."""
     from .bridge import public_text
 
+    options = options or {}
     try:
         if script == "consolidate":
-            return 200, consolidate_file(data, name, returns)
-        return 200, job_file(script, data, name)
+            return 200, consolidate_file(data, name, returns, options.get("as_of", ""))
+        carry = options.get("carry_problems", "") in ("1", "true", "yes")
+        return 200, job_file(script, data, name, carry)
     except XltoolsError as exc:
         sentence = public_text(str(exc))
         status = 400

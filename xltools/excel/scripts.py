@@ -44,9 +44,10 @@ T = TypeVar("T")
 _limiter: anyio.CapacityLimiter | None = None
 
 
-async def in_worker(action: Callable[[xw.Book], None], book: xw.Book, user) -> None:
-    """Run ``action(book)`` in a worker thread as ``user`` (``as_caller``)."""
-    await as_caller(user, action, book)
+async def in_worker(action: Callable[..., None], book: xw.Book, user, *options) -> None:
+    """Run ``action(book, *options)`` in a worker thread as ``user`` (``as_caller``);
+    ``options``: what the task pane sent beside the button (its ``xw-args``)."""
+    await as_caller(user, action, book, *options)
 
 
 async def as_caller(user, job: Callable[..., T], *args) -> T:
@@ -90,15 +91,15 @@ async def issue_returns(book: xw.Book, current_user: CurrentUser):
 
 
 @button_script
-async def consolidate(book: xw.Book, current_user: CurrentUser):
-    """Merge the server's returns folder into this master."""
-    await in_worker(actions.consolidate, book, current_user)
+async def consolidate(book: xw.Book, current_user: CurrentUser, as_of: str = ""):
+    """Merge the server's returns folder into this master (as at the pane's As of date)."""
+    await in_worker(actions.consolidate, book, current_user, as_of)
 
 
 @button_script
-async def flag_stale(book: xw.Book, current_user: CurrentUser):
-    """Rewrite the Flags column."""
-    await in_worker(actions.flag_stale, book, current_user)
+async def flag_stale(book: xw.Book, current_user: CurrentUser, as_of: str = ""):
+    """Rewrite the Flags column (as at the pane's As of date; empty: today)."""
+    await in_worker(actions.flag_stale, book, current_user, as_of)
 
 
 @button_script
@@ -114,9 +115,11 @@ async def refresh_dashboard(book: xw.Book, current_user: CurrentUser):
 
 
 @button_script
-async def next_quarter(book: xw.Book, current_user: CurrentUser):
-    """Next quarter's workbook into the server's output folder."""
-    await in_worker(actions.next_quarter, book, current_user)
+async def next_quarter(book: xw.Book, current_user: CurrentUser,
+                       carry_problems: bool = False):
+    """Next quarter's workbook into the server's output folder (problems carried if the
+    pane's Next quarter card says so)."""
+    await in_worker(actions.next_quarter, book, current_user, carry_problems)
 
 
 @button_script

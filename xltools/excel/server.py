@@ -98,8 +98,11 @@ def create_app():
     sweep()  # what a killed server left in $TMPDIR
     secure_static(app, PROJECT_DIR / "static", PACKAGE_DIR / "static")
     install_body_rules(app)
+    from .answers import REFUSED
+
     cell_calls.install(script_workers())
     templates.env.globals.update(
+        xltools_refused=REFUSED,
         xltools_buttons=BUTTONS,
         xltools_groups=GROUPS,
         xltools_namespace=namespace(),
@@ -129,6 +132,7 @@ def guarded(main_app):
     from .guard import UPLOAD, Guard
     from .request_limits import function_cells, read_timeout
     from .signin import check_caller, check_tokens_file
+    from .uploads import REMOVE
 
     signed_in = bool(settings.auth_providers)
     bind = os.environ.get(HOST_ENV, "")  # set by xltools serve; unknown under plain uvicorn
@@ -146,7 +150,7 @@ def guarded(main_app):
 
     return Guard(main_app, max_body=max_body(), scripts=[b.script for b in BUTTONS],
                  functions=functions.__all__, signed_in=signed_in,
-                 origins=origins, post_paths=[UPLOAD],
+                 origins=origins, post_paths=[UPLOAD, REMOVE],
                  file_limits={path: (by_file.max_file_bytes(), by_file.FILE_MAX_ENV)
                               for path in by_file.paths()},
                  public_base=f"https://{settings.hostname}{settings.app_path}"
@@ -168,9 +172,10 @@ def path_roles(path: str) -> list[str] | None:
     from ..addin.buttons import by_script
     from . import by_file
     from .guard import SCRIPTS, UPLOAD
+    from .uploads import REMOVE
 
-    if path == UPLOAD:
-        return ["pmo"]
+    if path in (UPLOAD, REMOVE):  # finance uploads (and removes) savings returns
+        return ["pmo", "finance"]
     name = ("consolidate" if path == by_file.PATH
             else path.removeprefix(SCRIPTS).removeprefix(by_file.RUN_PATH))
     try:

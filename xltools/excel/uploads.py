@@ -1,10 +1,12 @@
 """Returns coming in from the task pane: each file checked, then kept under a safe name.
 
-``POST /xltools/upload`` (PMO only; server_project/routers/custom.py) hands
-each uploaded file here. A file is accepted if it is a readable xltools
-*return* — the reader's preflight (size, zip bomb, .xls, password, not an
-xlsx) and the same checks ``xltools check`` makes; problems inside a
-readable return do not refuse it (consolidation keeps invalid rows, flagged)
+``POST /xltools/upload`` (PMO and finance; server_project/routers/custom.py)
+hands each uploaded file here, with the plan of the master open in Excel. A file
+is accepted if it is a readable xltools *return* — the reader's preflight (size,
+zip bomb, .xls, password, not an xlsx) and the same checks ``xltools check``
+makes — that Consolidate would not refuse whole (``acceptance``: another plan's,
+another quarter's); a savings return goes to the savings sub-folder. Problems
+inside a readable return do not refuse it (consolidation keeps invalid rows, flagged)
 but are counted in the answer. Accepted files go into the returns folder
 ($XLTOOLS_RETURNS_DIR) under a cleaned name, never replacing a file already
 there (``name (2).xlsx``). A refused file leaves nothing behind.
@@ -24,11 +26,14 @@ from pathlib import Path
 
 from ..cycle.check import check_workbook
 from ..errors import UsageError, WorkbookError
+from ..plan import Plan
 from ..workbook.layout import RETURN
 from ..workbook.reader import RETURN_LIMITS
+from .acceptance import SAVINGS_RETURN, Verdict, folder_for, judge
 
 RETURNS_ENV = "XLTOOLS_RETURNS_DIR"
 MAX_FILES = 500
+REMOVE = "/xltools/upload/remove"  # take back a file the pane kept (``acceptance.remove``)
 
 
 @dataclass
@@ -41,10 +46,12 @@ class Outcome:
     saved_as: str = ""
     officer: str = ""
     problems: int = 0
+    kind: str = ""  # action or savings return (``acceptance``)
 
     def to_dict(self) -> dict:
         return {"file": self.file, "accepted": self.accepted, "reason": self.reason,
-                "saved_as": self.saved_as, "officer": self.officer, "problems": self.problems}
+                "saved_as": self.saved_as, "officer": self.officer, "problems": self.problems,
+                "kind": self.kind}
 
 
 def returns_dir() -> Path:
@@ -64,8 +71,13 @@ def clean_name(name: str) -> str:
     return f"{clean or 'return'}.xlsx"
 
 
-def accept(name: str, data: bytes, folder: Path) -> Outcome:
-    """Check one uploaded file and, if it is a return, keep it in ``folder``."""
+def accept(name: str, data: bytes, folder: Path, plan: Plan | None = None,
+           roles: set[str] | None = None) -> Outcome:
+    """Check one uploaded file and, if it is a return, keep it in ``folder``.
+
+    With ``plan`` (the master open in Excel) the file must also pass Consolidate's own
+    acceptance (``acceptance.judge``: plan, period, kind, the person's ``roles``), and a
+    savings return goes to the savings sub-folder."""
     if not name.lower().endswith(".xlsx"):
         return Outcome(clean_name(name)[:-5], False, "not an .xlsx file: upload the returns "
                        "as Excel workbooks (.xlsx)")
@@ -90,16 +102,29 @@ def accept(name: str, data: bytes, folder: Path) -> Outcome:
         if report.structural:
             first = report.structural[0]
             return Outcome(shown, False, f"{first.code}: {first.message}")
+        verdict = judge(path, plan, roles) if plan is not None else Verdict()
+        if verdict.refusal:
+            return Outcome(shown, False, verdict.refusal, kind=verdict.kind)
         try:
-            saved = keep(data, folder, shown)
+            saved = keep(data, folder_for(verdict.kind, folder), shown)
         except OSError as exc:  # read-only, full, gone: the PMO reads why, not a 500
             return Outcome(shown, False, "not saved: the returns folder would not take "
                            f"it — {disk_problem(exc)}; ask IT")
     problems = len(report.errors)
-    reason = "accepted" + (f"; {problems} problem(s) will be flagged when consolidated"
-                           if problems else "")
+    reason = accepted_words(verdict.kind, problems)
     reason += "".join(f"; {f.message}" for f in report.findings if f.code == "REVIEW_CONTENT")
-    return Outcome(shown, True, reason, saved, report.book.officer or "", problems)
+    return Outcome(shown, True, reason, saved, report.book.officer or verdict.officer, problems,
+                   verdict.kind)
+
+
+def accepted_words(kind: str, problems: int) -> str:
+    """What the pane says beside an accepted file: where it went and what comes next."""
+    goes = ("kept for Reconcile savings (apart from the officers' returns)"
+            if kind == SAVINGS_RETURN else "kept for Consolidate")
+    flagged = (f"; {problems} problem{'' if problems == 1 else 's'} in it will be flagged "
+               "when consolidated" if problems and kind != SAVINGS_RETURN else "")
+    return f"accepted as {'a savings' if kind == SAVINGS_RETURN else 'an action'} return, " \
+        f"{goes}{flagged}"
 
 
 def disk_problem(exc: OSError) -> str:

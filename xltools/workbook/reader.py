@@ -446,6 +446,17 @@ _SHEETS = (
 )
 
 
+def plan_from_sheets(wb, name: str) -> Plan:
+    """The plan a calamine-shaped workbook carries (its Settings and Lists sheets) without
+    reading its data sheets: what the task pane sends when it uploads returns, so each is
+    checked against the master open in Excel."""
+    if SETTINGS not in wb.sheet_names:
+        raise WorkbookError(f"{name}: no {SETTINGS} sheet — not made by xltools", path=name,
+                            reason="NOT_XLTOOLS")
+    lists = _read_lists(wb) if LISTS in wb.sheet_names else {}
+    return _plan_from(read_settings(wb, name), lists, name)
+
+
 def _read_lists(wb) -> dict[str, list[str]]:
     rows = wb.get_sheet_by_name(LISTS).to_python(skip_empty_area=False)
     if not rows:

@@ -4,7 +4,10 @@
 - ``GET /xltools/last-run``: the signed-in person's last button answer and its links;
 - ``GET /xltools/download/{token}``: a file a button made, once, for the person who
   pressed it (``xltools.excel.downloads``);
-- ``POST /xltools/upload``: returns from the task pane, PMO only (``xltools.excel.uploads``).
+- ``POST /xltools/upload``: returns from the task pane, PMO and finance
+  (``xltools.excel.uploads``), checked against the plan of the master open in Excel
+  (field ``master``: its Settings and Lists values) as Consolidate checks them
+  (``xltools.excel.acceptance``); ``POST /xltools/upload/remove`` takes one back.
   Listed in ``Guard.post_paths``; the guard's body limit applies.
 - ``POST /xltools/run-file/{script}``: the master's .xlsx from the task pane or ribbon,
   for the buttons that only make files (``by_file.SCRIPTS``), with each button's roles
@@ -12,6 +15,7 @@
   The guard gives them their own body limit ($XLTOOLS_FILE_MAX_MB).
 """
 
+import json
 from urllib.parse import quote
 
 import anyio
@@ -20,13 +24,14 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from xltools.errors import XltoolsError
-from xltools.excel import by_file, downloads, uploads
-from xltools.excel.access import describe, refuse, requires
+from xltools.excel import acceptance, by_file, downloads, uploads
+from xltools.excel.access import describe, refuse, requires, roles_of
 from xltools.excel.scripts import as_caller, roles
+from xltools.plan import Plan
 
 router = APIRouter()
 SignedIn = requires()
-Pmo = requires("pmo")
+PmoOrFinance = requires("pmo", "finance")
 GONE = ("This download link has expired, was already used, or belongs to someone else: "
         "press the button again for a new one.")
 
@@ -57,9 +62,11 @@ async def download(token: str, user: SignedIn):
 
 
 @router.post("/xltools/upload")
-async def upload(request: Request, user: Pmo):
-    """Officers' returns, several at once (multipart field ``files``): each checked and
-    either kept in the returns folder or refused, with the reason."""
+async def upload(request: Request, user: PmoOrFinance):
+    """Returns, several at once (multipart field ``files``), with the open master's plan
+    (field ``master``): each checked as Consolidate would and either kept (action
+    returns in the returns folder, savings returns in its savings folder) or refused,
+    with the reason."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != \
             "multipart/form-data":
         raise HTTPException(415, detail="Upload returns as multipart/form-data (the task "
@@ -73,13 +80,46 @@ async def upload(request: Request, user: Pmo):
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         if not files:
             raise HTTPException(400, detail="No files: choose or drop .xlsx returns.")
+        plan = await anyio.to_thread.run_sync(open_master_plan, form.get("master"))
         for item in files:
             data = await item.read()
             outcome = await anyio.to_thread.run_sync(uploads.accept, item.filename or "", data,
-                                                     folder)
+                                                     folder, plan, roles_of(user))
             results.append(outcome.to_dict())
     accepted = sum(r["accepted"] for r in results)
     return {"accepted": accepted, "refused": len(results) - accepted, "files": results}
+
+
+def open_master_plan(sent: object) -> Plan:
+    """The plan of the workbook open in Excel (the ``master`` field); 400 in words when
+    none came or it is not a master."""
+    try:
+        grids = json.loads(sent) if isinstance(sent, str) else None
+        return acceptance.master_plan(grids)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, detail=acceptance.OPEN_THE_MASTER) from None
+    except XltoolsError as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+
+
+@router.post(uploads.REMOVE)
+async def remove_upload(request: Request, user: PmoOrFinance):
+    """Take back a file the upload box kept: JSON ``{"file": …, "kind": …}``."""
+    try:
+        body = await request.json()
+        name, kind = str(body["file"]), str(body["kind"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise HTTPException(400, detail="Say which file to remove (the upload box does "
+                            "this).") from None
+    try:
+        folder = uploads.returns_dir()
+        said = await anyio.to_thread.run_sync(acceptance.remove, name, kind, folder,
+                                              roles_of(user))
+    except PermissionError as exc:
+        raise HTTPException(403, detail=f"Not removed: {exc}") from None
+    except XltoolsError as exc:
+        raise HTTPException(400, detail=f"Not removed: {exc}") from None
+    return {"removed": name, "message": said}
 
 
 @router.post(by_file.PATH)
@@ -114,5 +154,7 @@ async def by_file_answer(script: str, request: Request, user) -> JSONResponse:
     if not data:
         raise HTTPException(400, detail="No workbook was sent.")
     name = request.query_params.get("name", "")
-    status, answer = await as_caller(user, by_file.run, script, data, name, folder)
+    options = {key: request.query_params.get(key, "")[:40]
+               for key in ("as_of", "carry_problems")}
+    status, answer = await as_caller(user, by_file.run, script, data, name, folder, options)
     return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

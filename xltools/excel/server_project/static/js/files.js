@@ -6,9 +6,14 @@
 // - Downloads need the sign-in header, so a link is fetched here and saved
 //   from memory (a blob), not opened as a bare URL. Each link works once.
 // - Roles: GET /xltools/whoami; a button (or card) whose data-roles holds none
-//   of the person's roles is hidden. The server refuses them anyway.
-// - Upload: POST /xltools/upload (multipart, field "files"); each file's
-//   accepted/refused and reason are listed.
+//   of the person's roles is hidden — before sign-in (and with a wrong token) all of
+//   them: only what anyone may use shows. The server refuses them anyway.
+// - Upload: POST /xltools/upload (multipart, field "files", and field "master": the
+//   open workbook's Settings and Lists values, so each return is checked against its
+//   plan and quarter as Consolidate checks it); each file's accepted/refused and reason
+//   are listed, an accepted one with Remove (POST /xltools/upload/remove).
+// - The choices beside the buttons: As of (Flag stale, Consolidate) and Carry problems
+//   (Next quarter), sent as the script's arguments (xw-args) or, by file, in the URL.
 // - The buttons that only make files go by file: xltoolsRunByFile (below).
 
 function base() {
@@ -132,31 +137,66 @@ async function refreshResult() {
   }
 }
 
+// roles: the person's role names; null when the server has no sign-in (this machine
+// only): then everything is everyone's.
+function applyRoles(roles) {
+  for (const element of document.querySelectorAll("[data-roles]")) {
+    const wanted = element.dataset.roles.split(",").filter((r) => r);
+    const allowed = roles === null || !wanted.length || wanted.some((r) => roles.includes(r));
+    element.classList.toggle("d-none", !allowed);
+  }
+  for (const group of document.querySelectorAll(".xlt-group")) {
+    const shown = group.querySelector("[xw-click]:not(.d-none)");
+    group.classList.toggle("d-none", !shown);
+  }
+}
+
 async function showOnlyMyButtons() {
   try {
     const headers = await authHeaders();
     if (signedOut(headers)) {
+      applyRoles([]);
       return;
     }
     const response = await fetch(base() + "/xltools/whoami", { headers });
     if (!response.ok) {
+      applyRoles([]); // a wrong or revoked token: the Sign in card says so
       return;
     }
     const me = await response.json();
-    if (!me.signed_in) {
-      return; // no sign-in configured: this machine only, every button allowed
-    }
-    for (const element of document.querySelectorAll("[data-roles]")) {
-      const roles = element.dataset.roles.split(",").filter((r) => r);
-      const allowed = !roles.length || roles.some((r) => me.roles.includes(r));
-      element.classList.toggle("d-none", !allowed);
-    }
-    for (const group of document.querySelectorAll(".xlt-group")) {
-      const shown = group.querySelector("[xw-click]:not(.d-none)");
-      group.classList.toggle("d-none", !shown);
-    }
+    applyRoles(me.signed_in ? me.roles : null);
   } catch (error) {
     // the server is unreachable: leave the buttons; it refuses what is not allowed
+  }
+}
+
+// The open workbook's Settings and Lists values (the plan the returns are checked
+// against); null when Excel cannot give them (the server then asks for the master).
+async function openWorkbookPlan() {
+  if (!globalThis.Excel || typeof Excel.run !== "function") {
+    return null;
+  }
+  try {
+    return await Excel.run(async (context) => {
+      const grids = {};
+      for (const name of ["Settings", "Lists"]) {
+        const sheet = context.workbook.worksheets.getItemOrNullObject(name);
+        sheet.load("isNullObject");
+        await context.sync();
+        if (sheet.isNullObject) {
+          continue;
+        }
+        const used = sheet.getUsedRangeOrNullObject(true);
+        used.load("values");
+        await context.sync();
+        if (!used.isNullObject) {
+          grids[name] = used.values;
+        }
+      }
+      return grids;
+    });
+  } catch (error) {
+    return null;
   }
 }
 
@@ -170,6 +210,10 @@ async function uploadFiles(files) {
   const note = document.createElement("li");
   note.textContent = `Checking ${files.length} file(s)…`;
   list.appendChild(note);
+  const grids = await openWorkbookPlan();
+  if (grids) {
+    form.append("master", JSON.stringify(grids));
+  }
   let data = {};
   let ok = false;
   try {
@@ -189,16 +233,65 @@ async function uploadFiles(files) {
     list.appendChild(note);
     return;
   }
-  note.textContent = `${data.accepted} accepted, ${data.refused} refused.`;
+  note.textContent = uploadSummary(data);
   list.appendChild(note);
   for (const file of data.files) {
-    const item = document.createElement("li");
-    item.className = file.accepted ? "text-success" : "text-danger";
-    const mark = file.accepted ? "✓" : "✗";
-    const saved = file.accepted && file.saved_as !== file.file ? ` (kept as ${file.saved_as})` : "";
-    item.textContent = `${mark} ${file.file}${saved}: ${file.reason}`;
-    list.appendChild(item);
+    list.appendChild(uploadLine(file));
   }
+}
+
+function uploadSummary(data) {
+  if (!data.refused) {
+    return data.accepted === 1 ? "1 file accepted." : `All ${data.accepted} files accepted.`;
+  }
+  if (!data.accepted) {
+    return data.refused === 1 ? "The file was refused." : `All ${data.refused} files were refused.`;
+  }
+  return `${data.accepted} accepted, ${data.refused} refused.`;
+}
+
+function uploadLine(file) {
+  const item = document.createElement("li");
+  item.className = file.accepted ? "text-success" : "text-danger";
+  const mark = file.accepted ? "✓" : "✗";
+  const saved = file.accepted && file.saved_as !== file.file ? ` (kept as ${file.saved_as})` : "";
+  const text = document.createElement("span");
+  text.textContent = `${mark} ${file.file}${saved}: ${file.reason}`;
+  item.appendChild(text);
+  if (file.accepted) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "btn btn-link btn-sm p-0 ms-1 align-baseline xlt-remove";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", () => removeUpload(file, item, remove));
+    item.appendChild(remove);
+  }
+  return item;
+}
+
+async function removeUpload(file, item, button) {
+  button.disabled = true;
+  let data = {};
+  let ok = false;
+  try {
+    const response = await fetch(base() + "/xltools/upload/remove", {
+      method: "POST",
+      headers: { ...(await authHeaders()), "Content-Type": "application/json" },
+      body: JSON.stringify({ file: file.saved_as, kind: file.kind }),
+    });
+    ok = response.ok;
+    data = await response.json().catch(() => ({}));
+  } catch (error) {
+    data = { detail: "The server did not answer." };
+  }
+  if (!ok) {
+    button.disabled = false;
+    button.title = data.detail || "Not removed.";
+    button.textContent = "Remove (not removed — try again)";
+    return;
+  }
+  item.className = "text-muted";
+  item.replaceChildren(`— ${data.message}`);
 }
 
 function setupUpload() {
@@ -266,6 +359,46 @@ const XLTOOLS_BY_FILE = [
 ];
 globalThis.XLTOOLS_BY_FILE = XLTOOLS_BY_FILE;
 
+// What the person chose beside a button, as the script's arguments (in order).
+function scriptArgs(script) {
+  const asOf = byId("xlt-as-of")?.value || "";
+  if (script === "flag_stale" || script === "consolidate") {
+    return [asOf];
+  }
+  if (script === "next_quarter") {
+    return [Boolean(byId("xlt-carry")?.checked)];
+  }
+  return [];
+}
+globalThis.xltoolsScriptArgs = scriptArgs;
+
+// The same choices for a by-file call, as URL parameters.
+function scriptOptions(script) {
+  const [first] = scriptArgs(script);
+  if (script === "next_quarter") {
+    return first ? "&carry_problems=1" : "";
+  }
+  return first ? `&as_of=${encodeURIComponent(first)}` : "";
+}
+
+const CARRY_SAID = {
+  false:
+    "Not ticked: if an action has an unresolved conflict or invalid value, Next quarter " +
+    "stops and lists them for you to resolve in this master first.",
+  true:
+    "Ticked: those actions go into next quarter flagged CARRIED, with the disputed or " +
+    "invalid update kept in Previous progress, until you resolve them there.",
+};
+
+function setupChoices() {
+  const carry = byId("xlt-carry");
+  if (carry) {
+    const say = () => setText("xlt-carry-said", CARRY_SAID[carry.checked]);
+    carry.addEventListener("change", say);
+    say();
+  }
+}
+
 function canSendFile() {
   const doc = globalThis.Office && Office.context && Office.context.document;
   return Boolean(doc && typeof doc.getFileAsync === "function");
@@ -310,6 +443,19 @@ function workbookName(doc) {
   return name || "master.xlsx";
 }
 
+// What did not happen, as the server titles it (book_jobs.REFUSED, on the button).
+function refusedTitle(script) {
+  const button =
+    typeof document.querySelector === "function"
+      ? document.querySelector(`[xw-click="${script}"]`)
+      : null;
+  const label = script.replaceAll("_", " ");
+  return (
+    (button && button.dataset.refused) ||
+    `${label.charAt(0).toUpperCase()}${label.slice(1)} did not run`
+  );
+}
+
 async function xltoolsRunByFile(script) {
   if (!XLTOOLS_BY_FILE.includes(script) || !canSendFile()) {
     return false;
@@ -320,13 +466,13 @@ async function xltoolsRunByFile(script) {
     return true; // a second press while the first is still running: one is enough
   }
   globalThis.xltoolsByFileRunning[script] = true;
-  const title = `xltools: could not ${script.replaceAll("_", " ")}`;
+  const title = refusedTitle(script);
   let data;
   setText("xlt-result-status", "Working… sending the workbook file to the server");
   try {
     const body = await readWorkbookFile(doc);
     const name = encodeURIComponent(workbookName(doc));
-    const url = `${base()}/xltools/run-file/${script}?name=${name}`;
+    const url = `${base()}/xltools/run-file/${script}?name=${name}${scriptOptions(script)}`;
     const headers = { ...(await authHeaders()), "Content-Type": body.type };
     const response = await fetch(url, { method: "POST", headers, body });
     data = await response.json().catch(() => ({}));
@@ -339,7 +485,7 @@ async function xltoolsRunByFile(script) {
   }
   globalThis.xltoolsByFileRunning[script] = false;
   showResult({ counts: {}, links: [], ...data, at: data.at || new Date().toLocaleString() });
-  await alertAnswer(data, data.title.startsWith("xltools: could not") ? "critical" : "info");
+  await alertAnswer(data, data.title.startsWith("xltools: ") ? "info" : "critical");
   return true;
 }
 globalThis.xltoolsRunByFile = xltoolsRunByFile;
@@ -357,11 +503,10 @@ async function alertAnswer(data, mode) {
   }
 }
 // After "Forget" (a shared PC, the next person): nothing of the last person's stays on
-// the pane — their answer and download links go, and every button shows again.
+// the pane — their answer, download links and uploads go, and only what anyone may use
+// shows until the next person signs in.
 function forgetPerson() {
-  for (const element of document.querySelectorAll("[data-roles], .xlt-group")) {
-    element.classList.remove("d-none");
-  }
+  applyRoles([]);
   byId("xlt-upload-list")?.replaceChildren();
   clearResult();
 }
@@ -382,6 +527,10 @@ function setup() {
     (event) => {
       const button = event.target.closest && event.target.closest("[xw-click]");
       const script = button && button.getAttribute("xw-click");
+      if (script) {
+        // in the workbook (xlwings' handler, next): the choices as the script's arguments
+        button.setAttribute("xw-args", JSON.stringify(scriptArgs(script)));
+      }
       if (script && XLTOOLS_BY_FILE.includes(script) && canSendFile()) {
         event.stopImmediatePropagation();
         event.preventDefault();
@@ -392,6 +541,7 @@ function setup() {
   );
   watchButtons();
   setupUpload();
+  setupChoices();
   showOnlyMyButtons();
   refreshResult();
   // signin.js has saved (or removed) the token by the time these run: its handlers

@@ -52,6 +52,8 @@ function xltoolsRibbonAction(scriptName) {
         include: sheets.include,
         exclude: sheets.exclude,
         headers: { "Auth-Provider": authResult.provider },
+        // the task pane's choices (As of, Carry problems), when it is open (files.js)
+        args: globalThis.xltoolsScriptArgs ? globalThis.xltoolsScriptArgs(scriptName) : [],
       });
     } finally {
       document.dispatchEvent(new CustomEvent("xltools:done"));
