@@ -29,6 +29,7 @@ LISTS = "Lists"
 DASHBOARD = "Dashboard"
 LOG = "Log"
 ARCHIVE = "Archive"
+RISKS = "Risks"  # programme plans only (issue 27): written when the plan has risks
 SETTINGS = "Settings"  # hidden: the plan's settings, so a workbook carries its own
 
 # Excel's limit on the characters in one cell: a file holding a longer text is one
@@ -72,6 +73,7 @@ class Column:
     required: bool = False
     help: str = ""
     shown: frozenset[str] = _ALL
+    choices: tuple[str, ...] = ()  # a fixed dropdown needing no Lists range (risk 1-5)
 
 
 @dataclass(frozen=True)
@@ -193,11 +195,37 @@ LOG_COLUMNS = (
     Column("Notes", "notes", width=60, editable=_NONE),
 )
 
+SCORES = ("1", "2", "3", "4", "5")
+RISK_COLUMNS = (  # docs/decisions.md "Programme plans"
+    Column("ID", "id", width=6, editable=_NONE, required=True,
+           help="Stable key set by xltools. Never change or reuse it."),
+    Column("Risk", "title", width=18, required=True),
+    Column("Description", "description", width=34),
+    Column("Mitigation", "mitigation", width=34),
+    Column("Programme", "programme", width=16, list_name="SectionList", strict_list=False,
+           help="The programme the risk threatens; blank for the whole plan."),
+    Column("Owner", "owner", width=14, list_name="OfficerList", officers=True,
+           strict_list=False, help="Who manages the risk."),
+    Column("Likelihood", "likelihood", kind="integer", width=9, choices=SCORES,
+           editable=_ALL, help="1 (rare) to 5 (almost certain)."),
+    Column("Impact", "impact", kind="integer", width=8, choices=SCORES, editable=_ALL,
+           help="1 (minimal) to 5 (severe)."),
+    Column("Score", "score", kind="integer", width=7, editable=_NONE,
+           help="Likelihood × impact. Set by xltools."),
+    Column("RAG", "rag", width=8, editable=_NONE,
+           help="From the score by the plan's risk thresholds. Set by xltools."),
+    Column("Previous score", "previous_score", kind="integer", width=9, editable=_NONE,
+           help="The score last period, for reference. Read-only."),
+    Column("Direction", "direction", width=10, editable=_NONE,
+           help="Score against last period: Rising, Falling or Same. Set by xltools."),
+)
+
 ACTIONS_LAYOUT = SheetLayout(ACTIONS, "ActionsTable", ACTION_COLUMNS)
 SAVINGS_LAYOUT = SheetLayout(SAVINGS, "SavingsTable", SAVINGS_COLUMNS)
 KPIS_LAYOUT = SheetLayout(KPIS, "KPITable", KPI_COLUMNS)
 ARCHIVE_LAYOUT = SheetLayout(ARCHIVE, "ArchiveTable", ACTION_COLUMNS)
 LOG_LAYOUT = SheetLayout(LOG, "LogTable", LOG_COLUMNS)
+RISKS_LAYOUT = SheetLayout(RISKS, "RiskTable", RISK_COLUMNS)
 DATA_LAYOUTS = (ACTIONS_LAYOUT, SAVINGS_LAYOUT, KPIS_LAYOUT)
 
 # Named ranges in the Lists sheet: name -> header of its column there.
