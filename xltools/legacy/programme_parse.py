@@ -204,12 +204,14 @@ class _PageTables:
             first = tidy(cells[0]) if cells else ""
             if is_page_header(cells):
                 number = int(PAGE_HEADER.match(first).group(1))
+                if self.programme is None or self.programme.number != number:
+                    self.item = None  # "Programme 3 continued" goes on with the same item
                 self.programme = self.plan.programmes.setdefault(
                     number, Programme(number, line=line))
-                self.item = None
                 continue
-            if first.casefold().startswith("appendix") or self.programme is None:
-                self.programme = None if first.casefold().startswith("appendix") else None
+            if first.casefold().startswith("appendix"):
+                self.programme = None  # the KPI and risk appendices are read apart
+            if self.programme is None:
                 continue
             if first.isdigit():  # a page number printed in the first column
                 cells[0] = first = ""
@@ -223,7 +225,7 @@ class _PageTables:
         at = next((i for i, c in enumerate(cells) if i >= 2 and self._starts_item(c)), None)
         if at is None:
             at = 3 if len(cells) > 3 else len(cells)
-        if at >= 1 and tidy(cells[0]) and at >= 2:
+        if at >= 2 and tidy(cells[0]):
             self.names.setdefault(programme.number, []).append(tidy(cells[0]))
         if at >= 3 and tidy(cells[2]):
             if not programme.people or programme.people[-1] != tidy(cells[2]):
