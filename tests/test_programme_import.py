@@ -165,7 +165,8 @@ def test_written_master_has_risks_sheet_and_reads_back(small, tmp_path):
     assert [c.value for c in ws[1]] == ["ID", "Risk", "Description", "Mitigation", "Programme",
                                         "Owner", "Likelihood", "Impact", "Score", "RAG",
                                         "Previous score", "Direction"]
-    dropdowns = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    dropdowns = {str(dv.sqref).split(":")[0]: dv.formula1
+                 for dv in ws.data_validations.dataValidation}
     assert dropdowns["G2"] == '"1,2,3,4,5"' and dropdowns["H2"] == '"1,2,3,4,5"'
 
 
