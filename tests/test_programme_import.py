@@ -148,6 +148,9 @@ def test_kpis_and_risks(small):
         "% of savings delivered", "Reserves as % of net revenue spend",
         "% decisions taken on time"]
     assert all(k["target"] is None for k in small.book.kpis)
+    aims = small.book.extra_settings["kpi_aims"]
+    assert aims["% of savings delivered"] == aims["Reserves as % of net revenue spend"] == (
+        "A Council that balances its books")
     risks = small.book.risks
     assert [(r["id"], r["title"], r["description"], r["mitigation"]) for r in risks] == [
         ("R1", "Capacity", "Too few people to deliver at pace.", "Reprioritise existing staff."),
@@ -248,3 +251,41 @@ def test_cli_imports_the_seed_instead_of_refusing_it(tmp_path, capsys):
     assert main(["import", str(SEED), "-o", str(out), "--period", "Q2 2024/25"]) == 0
     book = read_book(out)
     assert len(book.risks) == 5 and len(book.extra_settings["programmes"]) == 11
+
+
+def _as_word(text: str, path):
+    """The small plan as a Word document: each run of tab-separated lines one table
+    (as Word keeps a plan-on-a-page table), the other lines paragraphs."""
+    import docx
+
+    document = docx.Document()
+    block: list[list[str]] = []
+
+    def flush():
+        if block:
+            width = max(len(r) for r in block)
+            table = document.add_table(rows=len(block), cols=width)
+            for i, cells in enumerate(block):
+                for j, value in enumerate(cells):
+                    table.cell(i, j).text = value
+            block.clear()
+
+    for line in text.splitlines():
+        if "\t" in line:
+            block.append(line.split("\t"))
+        else:
+            flush()
+            document.add_paragraph(line)
+    flush()
+    document.save(path)
+    return path
+
+
+def test_word_programme_plan_imports_like_its_text(small, tmp_path):
+    report = import_legacy(_as_word(SMALL, tmp_path / "recovery plan.docx"), period="Q2 2024/25")
+    assert [(a["ref"], a["section"], a["accountable_officer"], a["lead_officer"],
+             a["timeframe"], a["action"]) for a in report.book.actions] == [
+        (a["ref"], a["section"], a["accountable_officer"], a["lead_officer"], a["timeframe"],
+         a["action"]) for a in small.book.actions]
+    assert report.book.extra_settings["programmes"] == small.book.extra_settings["programmes"]
+    assert [r["title"] for r in report.book.risks] == ["Capacity", "Data"]

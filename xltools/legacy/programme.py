@@ -110,6 +110,7 @@ def _settings(parsed: ProgrammePlan, source: str) -> dict[str, Any]:
                         **{role.lower().replace(" ", "_"): p.roles.get(role, "")
                            for role in ROLES}}
                        for p in parsed.programmes.values()],
+        "kpi_aims": {measure: aim for measure, aim in parsed.kpis if aim},
         THRESHOLDS_SETTING: dict(DEFAULT_THRESHOLDS),
     }
 
