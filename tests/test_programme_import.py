@@ -4,6 +4,7 @@ small plan written here in the seed's layout, and from seed 003 itself."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 
@@ -289,3 +290,21 @@ def test_word_programme_plan_imports_like_its_text(small, tmp_path):
          a["action"]) for a in small.book.actions]
     assert report.book.extra_settings["programmes"] == small.book.extra_settings["programmes"]
     assert [r["title"] for r in report.book.risks] == ["Capacity", "Data"]
+
+
+def test_next_quarter_keeps_the_risks_and_their_score_as_previous(small, tmp_path):
+    from xltools.cycle.rollover import next_quarter
+    from xltools.workbook.writer import write_book
+
+    book = copy.deepcopy(small.book)
+    book.risks[0].update(likelihood=4, impact=4)
+    score_risk(book.risks[0], {"Red": 15, "Amber": 8})
+    master = write_book(book, tmp_path / "master.xlsx")
+    next_quarter(master, tmp_path / "next.xlsx", unconsolidated=True)
+    rolled = read_book(tmp_path / "next.xlsx")
+    assert rolled.plan.period == "Q3 2024/25"
+    first, second = rolled.risks
+    assert (first["id"], first["likelihood"], first["impact"], first["score"], first["rag"],
+            first["previous_score"], first["direction"]) == ("R1", 4, 4, 16, "Red", 16, "Same")
+    assert (second["id"], second["score"], second["previous_score"]) == ("R2", None, None)
+    assert rolled.extra_settings["programmes"] == book.extra_settings["programmes"]

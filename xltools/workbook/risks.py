@@ -53,3 +53,15 @@ def score_risk(row: Row, limits: dict[str, int]) -> Row:
         before = int(previous)
         row["direction"] = "Rising" if score > before else "Falling" if score < before else "Same"
     return row
+
+
+def roll_risks(rows: list[Row], limits: dict[str, int]) -> list[Row]:
+    """Next quarter's risks: this quarter's score becomes the previous score; likelihood
+    and impact stay as last assessed (the owner reviews them), so Direction reads
+    Same until they change. Without this a rollover would drop the Risks sheet."""
+    rolled = []
+    for row in rows:
+        new = {k: v for k, v in row.items() if not k.startswith("_")}
+        new["previous_score"] = row.get("score")
+        rolled.append(score_risk(new, limits))
+    return rolled
