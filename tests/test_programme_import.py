@@ -308,3 +308,17 @@ def test_next_quarter_keeps_the_risks_and_their_score_as_previous(small, tmp_pat
             first["previous_score"], first["direction"]) == ("R1", 4, 4, 16, "Red", 16, "Same")
     assert (second["id"], second["score"], second["previous_score"]) == ("R2", None, None)
     assert rolled.extra_settings["programmes"] == book.extra_settings["programmes"]
+
+
+def test_flags_on_an_imported_programme_plan_read_end_as_due(small, tmp_path, capsys):
+    import json
+
+    master = write_import(small, tmp_path / "master.xlsx")
+    capsys.readouterr()
+    assert main(["flags", str(master), "--as-of", "2024-10-15", "--json"]) == 0
+    flags = json.loads(capsys.readouterr().out)["flags"]
+    ids = {a["ref"]: a["id"] for a in small.book.actions}
+    overdue = {f["action_id"] for f in flags if f["code"] == "OVERDUE"}
+    assert overdue == {ids["1.1"]}  # ended Sept 2024; 3.1 ends Oct, 3.2 is ongoing
+    undated = {f["action_id"] for f in flags if f["code"] == "NO_DUE_DATE"}
+    assert ids["3.2"] not in undated and ids["2.1"] in undated  # dates not matched: none
