@@ -238,7 +238,7 @@ class _PageTables:
 
     def _starts_item(self, cell: str) -> bool:
         return bool(self._activity_at(tidy(cell), 0)) or bool(
-            re.match(r"^[a-hA-H]\)\s", tidy(cell)) and self.item is not None)
+            re.match(r"^[a-lA-L]\)\s", tidy(cell)) and self.item is not None)
 
     def _activity_at(self, text: str, pos: int) -> re.Match | None:
         number = self.programme.number
@@ -248,7 +248,7 @@ class _PageTables:
         """The row's items, new ones appended to the programme; text before the first
         continues the item the previous row ended on."""
         number = self.programme.number
-        marks = re.compile(rf"(?<!\S)(?:{number}\.(\d{{1,2}})\.?|([a-hA-H])\))(?=\s)")
+        marks = re.compile(rf"(?<!\S)(?:{number}\.(\d{{1,2}})\.?|([a-lA-L])\))(?=\s)")
         found: list[Activity | Milestone] = []
         last = 0
         target = self.item  # the item the previous row ended on
