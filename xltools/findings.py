@@ -76,7 +76,7 @@ CATALOGUE: dict[str, Code] = {
         Code("OFFICERS_UNCLEAR", "Officer names could not be separated", WARNING),
         Code("LIST_EXTENDED", "Value added to a dropdown list", INFO),
         Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
-        Code("REVIEW", "Read from a PDF by a guess: check against the PDF", WARNING),
+        Code("REVIEW", "Read by a guess, or not lined up: check against the source", WARNING),
         Code("NOT_AN_ACTION", "Row does not look like a tracker action", WARNING),
         Code("COLUMN_READ", "How a column of the tracker was read", INFO),
         Code("FORCED", "Imported with --force though it does not look like an action",

@@ -317,9 +317,12 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "A PDF keeps words and their positions, not cells' line breaks or rows that "
         "continue over a page: a line break read as wrapped text (or the other way) by a "
         "close call, or a cell joined across a page break. The finding gives the page, "
-        "table row and column.",
-        "Compare the cell with the PDF and correct the master (or the officer list) "
-        "before issuing returns."),
+        "table row and column. In a programme plan (issue 27): the Start and End dates "
+        "printed against a row of key activities do not line up with its activities (none "
+        "is matched; the finding names the programme, the activities and the dates "
+        "printed), or a programme's SAO, RDL or Lead Member is not printed.",
+        "Compare the cell with the PDF (or the programme's table with the plan) and "
+        "correct the master (its Timeframes, the officer list) before issuing returns."),
     "UNMAPPED_STATUS": (
         "import",
         "A status no mapping matches. RAG status is left blank and the text is added to the "

@@ -44,6 +44,17 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
+def _programme_summary(report, review: int, out) -> None:
+    """What a programme plan's import found, beyond its actions (issue 27)."""
+    settings = report.book.extra_settings
+    out.print(f"A programme plan: {len(settings.get('programmes', []))} programmes under "
+              f"{len(settings.get('aims', {}))} aims, {len(report.book.risks)} risks on the "
+              f"Risks sheet, {len(report.book.kpis)} KPIs.")
+    if review:
+        out.print(f"{review} things to check by hand (REVIEW above): dates that did not line "
+                  "up with their activities, or officers not printed.")
+
+
 def newest_backup(path: Path) -> Path | None:
     """The backup ``write_book`` just made of the file it replaced."""
     found = sorted(path.parent.glob(f"{path.stem}.*.bak{path.suffix}"),
@@ -80,7 +91,9 @@ def run(args) -> int:
         out.print(f"{skipped} rows skipped in all ({len(blank)} of them blank: those are "
                   "listed with --json).")
     review = sum(1 for f in report.findings if f.code == "REVIEW")
-    if review:
+    if report.book.extra_settings.get("plan_shape") == "programme":
+        _programme_summary(report, review, out)
+    elif review:
         out.print(f"{review} cells were read from the PDF by a guess (REVIEW above): check "
                   "them against the PDF before using the master.")
     out.print(f"Master for {plan.period} written to {out_path}")

@@ -43,6 +43,7 @@ from ..workbook.layout import (
     SAVINGS_LAYOUT,
 )
 from ..workbook.reader import read_book
+from ..workbook.risks import roll_risks, thresholds
 from ..workbook.validate import NEW_MARKERS, duplicate_ids
 from ..workbook.writer import write_book
 from .check import check_workbook
@@ -170,6 +171,7 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     new = Book(plan=plan, kind=MASTER, actions=actions, savings=savings, kpis=kpis,
                archive=archive, log=[clean_row(r) for r in book.log],
                extra_settings=dict(book.extra_settings))
+    new.risks = roll_risks(book.risks, thresholds(book))  # programme plans (issue 27)
     new.extra_settings.pop(STATE_KEY, None)  # last quarter's consolidation bookkeeping
     new.extra_settings["rolled_from"] = {"file": file, "sha256": sha256,
                                          "period": book.plan.period}

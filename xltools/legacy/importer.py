@@ -33,6 +33,8 @@ from ..workbook.validate import validate_book
 from ..workbook.writer import write_book
 from .columns import HeaderMatcher
 from .ids import assign_ids
+from .programme import build_programme_book
+from .programme_parse import looks_like_programme_plan
 from .rows import Draft, Parsed, cell_ref, parse_grid, text
 from .shape import row_problems, too_many
 from .source import Grid, SourceNote, read_grid
@@ -91,12 +93,24 @@ def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str |
     matcher.status_test = lambda value: mapper.map(value) is not None
     grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows),
                      tuple(plan.individual_officers) + tuple(known_names))
+    if looks_like_programme_plan(grid.rows):  # not a tracker: aims, programmes, risks
+        return _import_programme(grid, plan)
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
     report = _build(grid, parsed, plan, mapper)
     _check_shape(report, grid, force)
     return report
+
+
+def _import_programme(grid: Grid, plan: Plan) -> ImportReport:
+    """A programme plan (issue 27; ``programme.py``) as a master, with the same
+    report as a tracker's import."""
+    book, findings, lines = build_programme_book(grid, plan)
+    notes = [Finding(n.code, n.message, file=grid.file, sheet=grid.sheet, got=n.got)
+             for n in grid.notes]
+    return ImportReport(grid.file, book, notes + findings + _validate(book), {},
+                        len(grid.rows), lines)
 
 
 def _check_shape(report: ImportReport, grid: Grid, force: bool) -> None:

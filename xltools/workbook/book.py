@@ -42,6 +42,7 @@ class Book:
     kpis: list[Row] = field(default_factory=list)
     archive: list[Row] = field(default_factory=list)
     log: list[Row] = field(default_factory=list)
+    risks: list[Row] = field(default_factory=list)  # programme plans' Risks sheet
     path: str | None = None
     findings: list[Finding] = field(default_factory=list)
     extra_settings: dict[str, Any] = field(default_factory=dict)

@@ -29,6 +29,7 @@ LISTS = "Lists"
 DASHBOARD = "Dashboard"
 LOG = "Log"
 ARCHIVE = "Archive"
+RISKS = "Risks"  # programme plans only (issue 27): written when the plan has risks
 SETTINGS = "Settings"  # hidden: the plan's settings, so a workbook carries its own
 
 # Excel's limit on the characters in one cell: a file holding a longer text is one
@@ -79,6 +80,7 @@ class Column:
     shown: frozenset[str] = _ALL
     printed: frozenset[str] = _ALL
     master_width: float | None = None
+    choices: tuple[str, ...] = ()  # a fixed dropdown needing no Lists range (risk 1-5)
 
     def width_in(self, kind: str) -> float:
         """The column's width in a workbook of ``kind``."""
@@ -221,11 +223,37 @@ LOG_COLUMNS = (
     Column("Notes", "notes", width=60, editable=_NONE),
 )
 
+SCORES = ("1", "2", "3", "4", "5")
+RISK_COLUMNS = (  # docs/decisions.md "Programme plans"
+    Column("ID", "id", width=6, editable=_NONE, required=True,
+           help="Stable key set by xltools. Never change or reuse it."),
+    Column("Risk", "title", width=15, required=True),
+    Column("Description", "description", width=24),
+    Column("Mitigation", "mitigation", width=24),
+    Column("Programme", "programme", width=14, list_name="SectionList", strict_list=False,
+           help="The programme the risk threatens; blank for the whole plan."),
+    Column("Owner", "owner", width=12, list_name="OfficerList", officers=True,
+           strict_list=False, help="Who manages the risk."),
+    Column("Likelihood", "likelihood", kind="integer", width=8, choices=SCORES,
+           editable=_ALL, help="1 (rare) to 5 (almost certain)."),
+    Column("Impact", "impact", kind="integer", width=7, choices=SCORES, editable=_ALL,
+           help="1 (minimal) to 5 (severe)."),
+    Column("Score", "score", kind="integer", width=6, editable=_NONE,
+           help="Likelihood × impact. Set by xltools."),
+    Column("RAG", "rag", width=7, editable=_NONE,
+           help="From the score by the plan's risk thresholds. Set by xltools."),
+    Column("Previous score", "previous_score", kind="integer", width=8, editable=_NONE,
+           help="The score last period, for reference. Read-only."),
+    Column("Direction", "direction", width=9, editable=_NONE,
+           help="Score against last period: Rising, Falling or Same. Set by xltools."),
+)
+
 ACTIONS_LAYOUT = SheetLayout(ACTIONS, "ActionsTable", ACTION_COLUMNS)
 SAVINGS_LAYOUT = SheetLayout(SAVINGS, "SavingsTable", SAVINGS_COLUMNS)
 KPIS_LAYOUT = SheetLayout(KPIS, "KPITable", KPI_COLUMNS)
 ARCHIVE_LAYOUT = SheetLayout(ARCHIVE, "ArchiveTable", ACTION_COLUMNS)
 LOG_LAYOUT = SheetLayout(LOG, "LogTable", LOG_COLUMNS)
+RISKS_LAYOUT = SheetLayout(RISKS, "RiskTable", RISK_COLUMNS)
 DATA_LAYOUTS = (ACTIONS_LAYOUT, SAVINGS_LAYOUT, KPIS_LAYOUT)
 
 # Named ranges in the Lists sheet: name -> header of its column there.

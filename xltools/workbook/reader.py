@@ -35,6 +35,7 @@ from .layout import (
     LISTS,
     LOG_LAYOUT,
     MASTER,
+    RISKS_LAYOUT,
     SAVINGS_LAYOUT,
     SETTINGS,
     SheetLayout,
@@ -443,6 +444,7 @@ _SHEETS = (
     (KPIS_LAYOUT, "kpis", False),
     (ARCHIVE_LAYOUT, "archive", False),
     (LOG_LAYOUT, "log", False),
+    (RISKS_LAYOUT, "risks", False),  # programme plans only
 )
 
 

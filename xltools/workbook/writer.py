@@ -36,6 +36,7 @@ from .layout import (
     LOG_LAYOUT,
     MASTER,
     RETURN,
+    RISKS_LAYOUT,
     SAVINGS_LAYOUT,
     TEMPLATE,
     Column,
@@ -85,6 +86,8 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
     return_layout.write_full_text(wb, book)  # a return's texts too long for their row
     if book.archive:
         write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
+    if book.risks:  # programme plans (issue 27); a tracker's workbook is unchanged
+        write_data_sheet(wb, book, RISKS_LAYOUT, book.risks, freeze="C2")
     if book.log or book.kind == MASTER:
         write_data_sheet(wb, book, LOG_LAYOUT, book.log, freeze="A2", locked=True)
     lists.write_lists(wb, book)
@@ -352,7 +355,11 @@ def add_validations(ws, book: Book, layout: SheetLayout, last_row: int) -> None:
 
 def validation_for(column: Column) -> DataValidation | None:
     """The Excel data validation rule for one column, or None for free text."""
-    if column.list_name:
+    if column.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
+                            allow_blank=True)
+        dv.error = f"{column.name} must be one of {', '.join(column.choices)}."
+    elif column.list_name:
         dv = DataValidation(type="list", formula1=f"={column.list_name}", allow_blank=True)
         dv.errorStyle = "stop" if column.strict_list else "warning"
         dv.error = (
