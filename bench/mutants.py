@@ -1,0 +1,89 @@
+"""Do the tests catch the bugs they are there for? Plant each bug, run its tests.
+
+Each record below is one small, realistic bug (a rule an auditor found no test
+held, issue 28, or one planted since): a file, a piece of its text and what a
+careless edit would turn it into, and the test files (or node IDs) of that
+module. Run by hand, not in CI (each mutant runs pytest; the lot takes minutes):
+
+    PYTHONPATH=$PWD .venv/bin/python bench/mutants.py            # every mutant
+    PYTHONPATH=$PWD .venv/bin/python bench/mutants.py token origin  # names containing these
+    PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --list
+
+For each mutant it checks the old text occurs exactly once, writes the new text,
+runs the tests, and puts the file back (always, even on Ctrl-C). It prints
+``caught`` (a test failed), ``MISSED`` (every test passed: a rule nobody pins) or
+``ERROR`` (pytest could not run them), and exits 1 when any was missed. A mutant
+whose old text is gone (the code moved) is ``STALE``: update the record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+M = Mutant
+MUTANTS: list[Mutant] = [
+    # -- issue 28: security and integrity --------------------------------------------
+    M("token-file-deleted-fails-open", "xltools/excel/tokens.py",
+      "return []  # file gone", "return self._entries  # file gone",
+      ("tests/test_server_pins.py",)),
+    M("origin-host-without-port", "xltools/excel/guard.py",
+      "return bool(netloc) and netloc in hosts",
+      "return bool(netloc) and netloc.split(':')[0] in {str(h).split(':')[0] for h in hosts}",
+      ("tests/test_server_pins.py",)),
+]
+
+
+def run(mutant: Mutant, python: str) -> str:
+    path = ROOT / mutant.file
+    text = path.read_text(encoding="utf-8")
+    if text.count(mutant.old) != 1:
+        return "STALE"
+    try:
+        path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+        done = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                               *mutant.tests], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        path.write_text(text, encoding="utf-8")
+    return {0: "MISSED", 1: "caught"}.get(done.returncode, "ERROR")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="run only mutants whose name contains one")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.names or any(n in m.name for n in args.names)]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:45} {m.file}")
+        return 0
+    results = {}
+    for m in chosen:
+        results[m.name] = run(m, sys.executable)
+        print(f"{results[m.name]:7} {m.name}  ({m.file})", flush=True)
+    missed = [n for n, r in results.items() if r != "caught"]
+    print(f"{len(results) - len(missed)} of {len(results)} caught"
+          + (f"; not caught: {', '.join(missed)}" if missed else ""))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
