@@ -47,6 +47,14 @@ MUTANTS: list[Mutant] = [
       "return bool(netloc) and netloc in hosts",
       "return bool(netloc) and netloc.split(':')[0] in {str(h).split(':')[0] for h in hosts}",
       ("tests/test_server_pins.py",)),
+    M("wrong-plan-fallback-ignores-department", "xltools/plan.py",
+      'for k in ("organisation", "department", "title"))',
+      'for k in ("organisation", "title"))',
+      ("tests/test_ownership.py",)),
+    M("ownership-ignores-issued-by", "xltools/cycle/consolidate.py",
+      'return by_column(rf.book.extra_settings.get("issued_by") or "")',
+      'return self.by_key',
+      ("tests/test_ownership.py",)),
 ]
 
 
