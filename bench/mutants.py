@@ -55,6 +55,22 @@ MUTANTS: list[Mutant] = [
       'return by_column(rf.book.extra_settings.get("issued_by") or "")',
       'return self.by_key',
       ("tests/test_ownership.py",)),
+    M("next-quarter-without-output-lock", "xltools/cycle/rollover.py",
+      'with output_lock(out, "next-quarter"):', 'with __import__("contextlib").nullcontext():',
+      ("tests/test_rollover.py",)),
+    M("far-cell-bound-multiplied", "xltools/workbook/extent.py",
+      "max_cols = width + SPARE_COLUMNS", "max_cols = width * SPARE_COLUMNS",
+      ("tests/test_bounded_reading.py",)),
+    # -- issue 28: the cycle -----------------------------------------------------------
+    M("next-quarter-ignores-invalid-flags", "xltools/cycle/unresolved.py",
+      'BLOCKING = ("CONFLICT", "INVALID")', 'BLOCKING = ("CONFLICT",)',
+      ("tests/test_rollover_problems.py",)),
+    M("next-quarter-skips-previous-rag", "xltools/cycle/unresolved.py",
+      'for key in ("rag", "previous_rag"):', 'for key in ("rag",):',
+      ("tests/test_rollover_problems.py",)),
+    M("next-quarter-to-the-same-quarter", "xltools/cycle/rollover.py",
+      "if quarter <= plan.quarter:", "if quarter < plan.quarter:",
+      ("tests/test_rollover.py",)),
 ]
 
 

@@ -261,3 +261,22 @@ def test_a_worker_crash_names_the_file_and_the_rest_still_merge(cycle, tmp_path,
     assert ("crash_me.xlsx", None, "UNREADABLE") in flatten(report.findings)
     assert sum(1 for f in report.files if f.readable) == 44
     assert report.merge.updated == ["A-0001"]
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_the_column_bound_is_the_layout_plus_the_spare_columns(cycle, tmp_path):
+    """An officer may add a few columns of notes beside the Actions (up to
+    SPARE_COLUMNS past the layout); one column further is refused, naming the cell."""
+    from xltools.workbook.extent import SPARE_COLUMNS
+    from xltools.workbook.layout import col_letter
+    from xltools.workbook.reader import sheet_width
+
+    last = col_letter(sheet_width("Actions") + SPARE_COLUMNS)
+    beyond = col_letter(sheet_width("Actions") + SPARE_COLUMNS + 1)
+    notes = read_book(plant(cycle[1] / STEVE, tmp_path / "notes.xlsx", "Actions", f"{last}2"))
+    assert notes.actions and "TOO_LARGE" not in {f.code for f in notes.findings}
+    with pytest.raises(WorkbookError) as err:
+        read_book(plant(cycle[1] / STEVE, tmp_path / STEVE, "Actions", f"{beyond}2"))
+    assert (err.value.reason, err.value.cell) == ("TOO_LARGE", f"{beyond}2")
