@@ -71,6 +71,12 @@ MUTANTS: list[Mutant] = [
     M("next-quarter-to-the-same-quarter", "xltools/cycle/rollover.py",
       "if quarter <= plan.quarter:", "if quarter < plan.quarter:",
       ("tests/test_rollover.py",)),
+    M("check-stops-reporting-unfilled-rows", "xltools/cycle/check.py",
+      "findings += unfilled(book, name)", "pass",
+      ("tests/test_check_rules.py",)),
+    M("future-date-excludes-the-as-of-day", "xltools/cycle/intake.py",
+      "EARLIEST <= day <= as_of", "EARLIEST <= day < as_of",
+      ("tests/test_check_rules.py",)),
 ]
 
 
