@@ -77,6 +77,17 @@ MUTANTS: list[Mutant] = [
     M("future-date-excludes-the-as-of-day", "xltools/cycle/intake.py",
       "EARLIEST <= day <= as_of", "EARLIEST <= day < as_of",
       ("tests/test_check_rules.py",)),
+    M("chase-skips-conflict", "xltools/cycle/chase.py",
+      '"OVERDUE", "INVALID", "CONFLICT")', '"OVERDUE", "INVALID")',
+      ("tests/test_chase.py",)),
+    M("chase-repeats-missing-return-actions", "xltools/cycle/chase.py",
+      "others = [(row, found) for row, found in chase.items if id(row) not in missing]",
+      "others = list(chase.items)",
+      ("tests/test_chase.py",)),
+    M("savings-returns-to-first-lead-only", "xltools/cycle/savings_returns.py",
+      'for name in split_officers(row.get("lead_officer")):',
+      'for name in split_officers(row.get("lead_officer"))[:1]:',
+      ("tests/test_savings_returns.py",)),
 ]
 
 
