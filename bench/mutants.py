@@ -88,6 +88,17 @@ MUTANTS: list[Mutant] = [
       'for name in split_officers(row.get("lead_officer")):',
       'for name in split_officers(row.get("lead_officer"))[:1]:',
       ("tests/test_savings_returns.py",)),
+    # -- issue 28: import and revise ---------------------------------------------------
+    M("revise-numbers-ignoring-the-archive", "xltools/legacy/revise.py",
+      "for r in book.actions + archive", "for r in book.actions",
+      ("tests/test_revise.py",)),
+    M("revise-matches-a-ref-used-twice", "xltools/legacy/matching.py",
+      'if r.get("ref") and refs.count(str(r["ref"])) == 1}', 'if r.get("ref")}',
+      ("tests/test_revise.py",)),
+    M("revise-review-threshold-lowered", "xltools/legacy/revise.py",
+      "severity=INFO if match.score >= 0.85 else WARNING",
+      "severity=INFO if match.score >= 0.5 else WARNING",
+      ("tests/test_revise.py",)),
 ]
 
 
