@@ -38,6 +38,7 @@ class Mutant:
 
 
 M = Mutant
+DOCS = "tests/test_import_documents.py::"  # (its other tests convert with LibreOffice: slow)
 MUTANTS: list[Mutant] = [
     # -- issue 28: security and integrity --------------------------------------------
     M("token-file-deleted-fails-open", "xltools/excel/tokens.py",
@@ -99,6 +100,17 @@ MUTANTS: list[Mutant] = [
       "severity=INFO if match.score >= 0.85 else WARNING",
       "severity=INFO if match.score >= 0.5 else WARNING",
       ("tests/test_revise.py",)),
+    M("tsv-many-line-cell-rule-removed", "xltools/legacy/source.py",
+      'if any("\\t" in c or c.count("\\n") > 20 for c in cells)',
+      'if any("\\t" in c for c in cells)',
+      ("tests/test_import.py",)),
+    M("pdf-line-join-inverted", "xltools/legacy/pdf_text.py",
+      'glue = "\\n" if not wrapped else', 'glue = "\\n" if wrapped else',
+      (DOCS + "test_pdf_wrapped_lines_join_with_a_space_real_breaks_stay",)),
+    M("pdf-page-break-join-inverted", "xltools/legacy/pdf.py",
+      'glue = " " if old.wraps_into(new) else "\\n"',
+      'glue = "\\n" if old.wraps_into(new) else " "',
+      (DOCS + "test_pdf_row_continued_over_a_page_joins_as_wrapped_or_on_a_new_line",)),
 ]
 
 
