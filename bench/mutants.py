@@ -111,6 +111,18 @@ MUTANTS: list[Mutant] = [
       'glue = " " if old.wraps_into(new) else "\\n"',
       'glue = "\\n" if old.wraps_into(new) else " "',
       (DOCS + "test_pdf_row_continued_over_a_page_joins_as_wrapped_or_on_a_new_line",)),
+    # -- issue 28: outputs and fast paths ----------------------------------------------
+    M("published-compares-absolute-values", "xltools/savings/published.py",
+      "if abs(got - want) <= ROUNDING:", "if abs(abs(got) - abs(want)) <= ROUNDING:",
+      ("tests/test_published.py",)),
+    M("paper-drops-rows-missing-id-or-title", "xltools/reporting/paper.py",
+      'if blank(row.get("id")) and blank(row.get("action")):',
+      'if blank(row.get("id")) or blank(row.get("action")):',
+      ("tests/test_paper.py",)),
+    M("quick-check-passes-present-none", "xltools/workbook/validate.py",
+      "if key in row and type(get(key)) not in types:",
+      "if get(key) is not None and type(get(key)) not in types:",
+      ("tests/test_validate.py",)),
 ]
 
 
