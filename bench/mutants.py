@@ -38,6 +38,8 @@ class Mutant:
 
 
 M = Mutant
+HOSTILE, SECURITY = "tests/test_server_hostile.py", "tests/test_server_security.py"
+PINS = "tests/test_server_pins.py"
 DOCS = "tests/test_import_documents.py::"  # (its other tests convert with LibreOffice: slow)
 MUTANTS: list[Mutant] = [
     # -- issue 28: security and integrity --------------------------------------------
@@ -123,6 +125,58 @@ MUTANTS: list[Mutant] = [
       "if key in row and type(get(key)) not in types:",
       "if get(key) is not None and type(get(key)) not in types:",
       ("tests/test_validate.py",)),
+    # -- planted since (issue 28): modules changed by the open issues -------------------
+    M("callers-proxy-prefixes-ignored", "xltools/excel/callers.py",
+      "if name in PROXY_HEADERS or name.startswith(PROXY_PREFIXES):",
+      "if name in PROXY_HEADERS:",
+      (HOSTILE, "-k", "any_proxy_header")),
+    M("callers-host-port-not-checked", "xltools/excel/callers.py",
+      'return name.rstrip(".") if colon and port.isdigit() else host',
+      'return name.rstrip(".") if colon else host',
+      (HOSTILE, "-k", "another_name")),
+    M("callers-ipv6-wildcard-forgotten", "xltools/excel/callers.py",
+      'WILDCARD_BINDS = ("0.0.0.0", "::", "[::]", "")', 'WILDCARD_BINDS = ("0.0.0.0", "")',
+      (PINS, "-k", "ipv6")),
+    M("guard-415-only-for-scripts", "xltools/excel/guard.py",
+      'if call and media_type(headers) != "application/json":',
+      'if path.startswith(SCRIPTS) and media_type(headers) != "application/json":',
+      (SECURITY, "-k", "non_json")),
+    M("guard-body-limit-per-chunk", "xltools/excel/guard.py",
+      "if seen > limit:", "if len(chunk) > limit:",
+      (SECURITY, "-k", "chunked_body")),
+    M("guard-surrogates-only-top-level", "xltools/excel/guard.py",
+      "return any(has_lone_surrogate(v) for v in value)", "return False",
+      (SECURITY, "-k", "broken_character_in_a_function")),
+    M("payload-values-not-counted", "xltools/excel/payload_extent.py",
+      "return max(rows, held[0]), max(cols, held[1]), past", "return rows, cols, past",
+      (HOSTILE, "-k", "past_the_plans_bounds")),
+    M("payload-past-only-on-both-axes", "xltools/excel/payload_extent.py",
+      "past = address_reach[0] > held[0] or address_reach[1] > held[1]",
+      "past = address_reach[0] > held[0] and address_reach[1] > held[1]",
+      (PINS, "-k", "past_the_values")),
+    M("payload-bound-multiplied", "xltools/excel/payload_extent.py",
+      "return width + SPARE_COLUMNS", "return width * SPARE_COLUMNS",
+      (PINS, "-k", "spare_columns")),
+    M("extent-rows-without-r-do-not-advance", "xltools/workbook/extent.py",
+      "else self.row + 1  # empty rows", "else self.row  # empty rows",
+      ("tests/test_bounded_reading.py",)),
+    M("extent-prefixed-elements-missed", "xltools/workbook/extent.py",
+      'if ":" in name:\n            name = name[name.index(":") + 1:]', "pass",
+      ("tests/test_bounded_reading.py", "tests/test_hostile_files.py")),
+    M("intake-adopts-another-period", "xltools/cycle/intake.py",
+      "if not same_names(theirs, ours) or is_wrong_period(rf, ours) or unknown:",
+      "if not same_names(theirs, ours) or unknown:",
+      ("tests/test_wrong_moves.py",)),
+    M("intake-adopts-unknown-ids", "xltools/cycle/intake.py",
+      "if not same_names(theirs, ours) or is_wrong_period(rf, ours) or unknown:",
+      "if not same_names(theirs, ours) or is_wrong_period(rf, ours):",
+      ("tests/test_wrong_moves.py",)),
+    M("intake-issued-comment-counts-as-answer", "xltools/cycle/intake.py",
+      'filled(r.get("comment")) and\n', 'filled(r.get("comment")) or\n',
+      ("tests/test_wrong_moves.py",)),
+    M("intake-folder-warning-on-any-blank", "xltools/cycle/intake.py",
+      "if not blanks or len(blanks) < len(read):", "if not blanks:",
+      ("tests/test_wrong_moves.py",)),
 ]
 
 
