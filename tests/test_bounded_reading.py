@@ -280,3 +280,25 @@ def test_the_column_bound_is_the_layout_plus_the_spare_columns(cycle, tmp_path):
     with pytest.raises(WorkbookError) as err:
         read_book(plant(cycle[1] / STEVE, tmp_path / STEVE, "Actions", f"{beyond}2"))
     assert (err.value.reason, err.value.cell) == ("TOO_LARGE", f"{beyond}2")
+
+
+def test_rows_written_without_numbers_count_one_below_the_other(cycle, tmp_path):
+    """Some programs write ``<row>`` and ``<c>`` with no ``r``: calamine places each row
+    below the last, so the scan must too — or 250,000 such rows go unmeasured."""
+    src = cycle[1] / STEVE
+    with zipfile.ZipFile(src) as zin:
+        part = sheet_targets(zin)["Actions"]
+        before = sheet_extent(zin, part).rows
+    dst = tmp_path / "unnumbered.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = data.replace(b"</sheetData>", b'<row><c t="inlineStr"><is><t>x</t></is>'
+                                    b"</c></row>" * 3 + b"</sheetData>")
+            zout.writestr(info, data)
+    with zipfile.ZipFile(dst) as zf:
+        extent = sheet_extent(zf, part)
+    with python_calamine.CalamineWorkbook.from_path(str(dst)) as wb:
+        grid = wb.get_sheet_by_name("Actions").to_python(skip_empty_area=False)
+    assert extent.rows == before + 3 == len(grid)
