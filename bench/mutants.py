@@ -177,6 +177,13 @@ MUTANTS: list[Mutant] = [
     M("intake-folder-warning-on-any-blank", "xltools/cycle/intake.py",
       "if not blanks or len(blanks) < len(read):", "if not blanks:",
       ("tests/test_wrong_moves.py",)),
+    M("tokens-damaged-file-keeps-old-tokens", "xltools/excel/tokens.py",
+      "except UsageError:\n                    self._entries = []",
+      "except UsageError:\n                    pass",
+      (PINS, "-k", "damaged")),
+    M("chase-draft-names-case-sensitive", "xltools/cycle/chase.py",
+      "while name.casefold() in used:", "while name in used:",
+      ("tests/test_chase.py",)),
 ]
 
 

@@ -129,3 +129,12 @@ def test_a_missing_returns_actions_are_listed_once_under_the_return(master, tmp_
     assert "Your return covers:" in text
     assert text.count("(A-0011)") == 1
     assert "Please look at the following" not in text
+
+
+def test_draft_names_differ_ignoring_case():
+    """Windows and SharePoint fold case: two officers whose names differ only in case
+    (an unlisted "Ann de Souza" beside "Ann De Souza") must still get two drafts."""
+    from xltools.cycle.chase import draft_names
+
+    names = draft_names("Q2 2019/20", ["Ann De Souza", "Ann de Souza", "J. Smith", "J Smith"])
+    assert len({n.casefold() for n in names.values()}) == 4

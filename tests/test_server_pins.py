@@ -101,3 +101,17 @@ def test_a_used_range_past_the_values_sent_on_either_axis_is_refused(address):
     assert refusal(_actions_sheet()) is None
     answer = refusal(_actions_sheet(used_range_address=address))
     assert answer is not None and "does not match itself" in answer
+
+
+def test_a_damaged_tokens_file_lets_nobody_in(signed_in):
+    """A tokens file saved half-written or edited by hand into bad JSON revokes every
+    token until it is fixed, rather than leaving the old ones working unseen."""
+    base, token, tokens = signed_in["base"], signed_in["token"], signed_in["tokens"]
+    assert post_function(base, *NEXT_PERIOD, bearer(token)).status_code == 200
+    kept = tokens.read_bytes()
+    tokens.write_bytes(kept[: len(kept) // 2])
+    try:
+        assert post_function(base, *NEXT_PERIOD, bearer(token)).status_code == 401
+    finally:
+        tokens.write_bytes(kept)
+    assert post_function(base, *NEXT_PERIOD, bearer(token)).status_code == 200
