@@ -8,6 +8,7 @@ module. Run by hand, not in CI (each mutant runs pytest; the lot takes minutes):
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py            # every mutant
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py token origin  # names containing these
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --list
+    PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --check     # still plantable? (fast)
 
 For each mutant it checks the old text occurs exactly once, writes the new text,
 runs the tests, and puts the file back (always, even on Ctrl-C). It prints
@@ -206,12 +207,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="run only mutants whose name contains one")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--check", action="store_true",
+                        help="only check each bug can still be planted (after a merge)")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if not args.names or any(n in m.name for n in args.names)]
     if args.list:
         for m in chosen:
             print(f"{m.name:45} {m.file}")
         return 0
+    if args.check:
+        stale = [m.name for m in chosen
+                 if (ROOT / m.file).read_text(encoding="utf-8").count(m.old) != 1]
+        print(f"{len(chosen) - len(stale)} of {len(chosen)} can be planted"
+              + (f"; STALE: {', '.join(stale)}" if stale else ""))
+        return 1 if stale else 0
     results = {}
     for m in chosen:
         results[m.name] = run(m, sys.executable)
