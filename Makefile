@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench bench-large soffice clean
+.PHONY: demo test lint bench bench-large bench-history soffice postgres clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,25 @@ soffice:
 	  fi; \
 	fi
 
+# PostgreSQL (Debian's packages) for the history tests: tests/pg_cluster.py starts a
+# throwaway cluster (initdb in a temporary folder, a loopback port) and stops it at the
+# end; as root it runs the cluster as a system user it creates (xltools-pg).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing PostgreSQL (apt)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL missing: sudo apt-get install postgresql"; \
+	  fi; \
+	fi
+
 demo: $(STAMP) soffice
 	$(BIN)/python demo/run_demo.py
 
-test: $(STAMP) soffice
-	XLTOOLS_REQUIRE_SOFFICE=1 $(BIN)/python -m pytest -q
+test: $(STAMP) soffice postgres
+	XLTOOLS_REQUIRE_SOFFICE=1 XLTOOLS_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check xltools tests bench demo
@@ -49,6 +63,11 @@ bench: $(STAMP)
 bench-large: $(STAMP)
 	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 --repeat 3 \
 		--results-md bench/RESULTS.md --note "$(NOTE)"
+
+# the history store (issue 26): recording a 12,000-action master, the Dashboard's trend
+# over 20 quarters, rollup with and without the trend block, on SQLite and PostgreSQL
+bench-history: $(STAMP) postgres
+	$(BIN)/python bench/history_bench.py
 
 clean:
 	rm -rf $(VENV) demo/out bench/out build *.egg-info

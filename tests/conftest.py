@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PLAN = ROOT / "workbook_templates" / "sample_plan.json"
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
+# postgres_cluster and history_url: a throwaway PostgreSQL for the history tests
+pytest_plugins = ("pg_cluster",)
+
 
 @pytest.fixture
 def plan() -> Plan:

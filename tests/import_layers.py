@@ -5,6 +5,7 @@ Layers, top to bottom (a module imports only from its own layer or below):
     4  front ends   cli/ excel/ addin/ and __main__   (may import each other)
     3  cycle/
     2  legacy/ reporting/ savings/                    (not each other)
+  1.5  history/                                       (the store behind the trends)
     1  workbook/
     0  the shared ground: modules directly in xltools/
 """
@@ -15,7 +16,8 @@ import ast
 from pathlib import Path
 
 FRONT_ENDS = {"cli", "excel", "addin", "__main__"}
-RANKS = {"cycle": 3, "legacy": 2, "reporting": 2, "savings": 2, "workbook": 1}
+RANKS = {"cycle": 3, "legacy": 2, "reporting": 2, "savings": 2, "history": 1.5,
+         "workbook": 1}
 
 
 def module_name(path: Path, root: Path) -> str:

@@ -100,16 +100,27 @@ def test_a_link_at_a_backup_name_is_skipped_not_followed(tmp_path, victim):
 
 def test_reissue_never_copies_a_links_target_into_the_folder(cycle, victim):
     """The issue's case: a return's name in the shared folder is a link to a 0600 file;
-    re-issuing must not back it up (that would publish the file, 0644)."""
+    re-issuing must not back it up (that would publish the file, 0644): the link is
+    moved aside with the old returns (``--replace``), never read or copied."""
     planted = cycle[1] / STEVE
     planted.unlink()
     planted.symlink_to(victim)
-    run = subprocess.run(XLTOOLS + ["issue", str(cycle[0]), "-o", str(cycle[1])],
+    run = subprocess.run(XLTOOLS + ["issue", str(cycle[0]), "-o", str(cycle[1]), "--replace"],
                          capture_output=True, text=True, timeout=300)
-    assert run.returncode == 2 and "symbolic link" in one_line(run)
-    for path in cycle[1].iterdir():
-        assert path.is_symlink() or PRECIOUS not in path.read_bytes()
-    assert victim.read_bytes() == PRECIOUS
+    assert run.returncode == 0, run.stderr
+    for path in cycle[1].rglob("*"):
+        assert path.is_symlink() or path.is_dir() or PRECIOUS not in path.read_bytes()
+    (moved,) = cycle[1].glob(f"replaced-*/{STEVE}")
+    assert moved.is_symlink() and victim.read_bytes() == PRECIOUS
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o600
+
+
+def test_a_backup_of_a_link_is_refused(tmp_path, victim):
+    link = tmp_path / "return.xlsx"
+    link.symlink_to(victim)
+    with pytest.raises(UsageError, match="symbolic link"):
+        unique_backup(link)
+    assert [p.name for p in tmp_path.iterdir() if p.name != "private"] == ["return.xlsx"]
 
 
 def test_chase_does_not_write_through_a_link_or_attach_one(cycle, victim, tmp_path):

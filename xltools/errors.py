@@ -55,3 +55,8 @@ class BusyError(XltoolsError):
 
 class UsageError(XltoolsError):
     """The caller asked for something impossible (bad option, missing file)."""
+
+
+class HistoryError(XltoolsError):
+    """The history store cannot be used: a bad URL, an unreachable server, a database
+    written by a newer xltools. The message never holds the URL's password."""

@@ -38,6 +38,8 @@ COMMANDS = {
     "savings": ("savings", "reconcile savings returns against the baseline (MTFS) profile"),
     "paper": ("paper", "write the committee tracker paper (.docx, optionally PDF)"),
     "chase": ("chase", "write a draft chase e-mail (.eml) per officer"),
+    "history": ("history", "record masters in the history store; show or export the quarters "
+                "recorded"),
     "serve": ("serve", "run the Office.js Excel add-in backend (xlwings Server)"),
     "token": ("token", "add, list or revoke sign-in tokens for the add-in server"),
     "addin": ("addin", "build the desktop Excel add-in (xltools.xlam) or check an add-in "

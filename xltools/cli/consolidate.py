@@ -8,6 +8,7 @@ from ..cycle.consolidate import consolidate
 from ..cycle.intake import return_files
 from ..errors import UsageError
 from .common import add_json, console, day_arg, emit_json, print_findings
+from .history import add_history, record_after
 from .progress import progress_bar
 
 
@@ -36,6 +37,7 @@ def register(sub) -> None:
                    "a re-import made a new plan ID) when their organisation, department, "
                    "title, period and every action ID match; each is reported ADOPTED and "
                    "logged")
+    add_history(p, optional_value=True)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -64,10 +66,13 @@ def run(args) -> int:
         report = consolidate(args.master, args.returns, out, as_of=args.as_of,
                              in_place=args.in_place, progress=tick,
                              delegates=deputies, adopt=args.adopt_returns)
+    recorded = None if args.history is None else record_after(args.history, Path(report.output))
     if args.json:
-        emit_json(report.to_dict())
+        emit_json(report.to_dict() | ({"history": recorded.to_dict()} if recorded else {}))
         return 0
     print_report(report)
+    if recorded:
+        console().print(f"History: {recorded.message()} in {recorded.store}")
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cycle.rollover import next_quarter
 from .common import add_json, console, day_arg, emit_json, print_findings
+from .history import add_history, record_after
 
 
 def register(sub) -> None:
@@ -35,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--unconsolidated", action="store_true",
                    help="roll on a master no returns were consolidated into this period "
                    "(a quarter with no returns); without it next-quarter stops")
+    add_history(p, optional_value=True)
     add_json(p)
     p.set_defaults(run=run)
 
@@ -45,8 +47,10 @@ def run(args) -> int:
                           keep_complete=args.keep_complete, to=args.to,
                           carry_problems=args.carry_problems,
                           unconsolidated=args.unconsolidated)
+    # the quarter just closed is what history keeps (next quarter's master is still blank)
+    recorded = None if args.history is None else record_after(args.history, args.master)
     if args.json:
-        emit_json(report.to_dict())
+        emit_json(report.to_dict() | ({"history": recorded.to_dict()} if recorded else {}))
         return 0
     out = console()
     deadline = date.fromisoformat(report.deadline)  # JSON keeps ISO; the screen, DD/MM/YYYY
@@ -73,4 +77,6 @@ def run(args) -> int:
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)
     out.print(f"Written to {report.output}")
+    if recorded:
+        out.print(f"History: {recorded.message()} in {recorded.store}")
     return 0

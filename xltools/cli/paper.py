@@ -8,6 +8,7 @@ from ..errors import UsageError
 from ..reporting.paper import column_keys, paper_pdf, write_paper
 from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
+from .history import add_history, trend_from
 from .pmo import add_as_of
 
 
@@ -31,6 +32,8 @@ def register(sub) -> None:
                    "we hope to achieve, Timeframe, Success measure, Progress, Previous status, "
                    "Current status)")
     add_as_of(p, "the 'position as at' date, and what is overdue")
+    add_history(p, optional_value=True, what="add a Direction column (↑ improved, ↓ worsened, "
+                "→ same, with the quarters at this RAG) from")
     add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
     add_json(p)
     p.set_defaults(run=run)
@@ -45,6 +48,8 @@ def run(args) -> int:
                           if args.columns else None)
     book = read_book(args.master, plan=load_plan(args.plan))
     kwargs = {"columns": columns} if args.columns else {}
+    if args.history is not None:
+        kwargs["directions"] = trend_from(args.history, args.master, book).direction_texts(book)
     written, paper = write_paper(book, args.output, exceptions=args.exceptions,
                                  as_of=args.as_of, **kwargs)
     pdf = paper_pdf(written, written.with_suffix(".pdf")) if args.pdf else None

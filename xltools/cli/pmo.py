@@ -50,12 +50,13 @@ def check_output(source: Path, output: Path | None) -> None:
 
 
 def write_output(book: Book, source: Path, output: Path, *, dashboard: bool = False,
-                 previous: Book | None = None, as_of: date | None = None) -> Path:
+                 previous: Book | None = None, as_of: date | None = None,
+                 trend=None) -> Path:
     """Write ``book`` to ``output``, rebuilding the Dashboard when asked or when the
     input had one (so a refreshed Flags or KPIs column never drops it)."""
     check_output(source, output)
     builders = []
     if dashboard or DASHBOARD in sheet_names(source):
-        builders.append(dashboard_sheet(previous, as_of))
+        builders.append(dashboard_sheet(previous, as_of, trend))
     with output_lock(output, "write"):
         return write_book(book, output, extra_sheets=builders)

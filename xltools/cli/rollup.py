@@ -11,6 +11,7 @@ from ..reporting.highlight import render_pdf
 from ..reporting.rollup import MOVEMENTS, Rollup, rollup
 from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
+from .history import add_history, trend_from
 from .pmo import add_as_of, add_output, add_previous, check_output, read_previous, write_output
 
 
@@ -29,6 +30,8 @@ def register(sub) -> None:
                    help="also render the Dashboard as a one-page PDF highlight report "
                    "(needs LibreOffice and -o)")
     add_plan(p, help=PLAN_FOR_OTHER_WORKBOOKS)
+    add_history(p, optional_value=True, what="add the trend block (RAG by quarter, "
+                "worsened, Red for 2+ quarters, slipped) to the Dashboard from")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -38,17 +41,19 @@ def run(args) -> int:
     book = read_book(args.master, plan=load_plan(args.plan))
     previous = read_previous(args.previous, book.plan)
     summary = rollup(book, previous)
+    trend = None if args.history is None else trend_from(args.history, args.master, book)
     written = pdf = None
     if args.pdf and not args.output:
         raise UsageError("--pdf needs -o OUT.xlsx: the PDF is printed from the Dashboard sheet")
     if args.output:
         written = write_output(book, args.master, args.output, dashboard=True,
-                               previous=previous, as_of=args.as_of)
+                               previous=previous, as_of=args.as_of, trend=trend)
     if args.pdf:
         pdf = render_pdf(written, args.pdf)
     if args.json:
         emit_json({"file": args.master.name, "output": str(written) if written else None,
-                   "pdf": str(pdf) if pdf else None, **summary.to_dict()})
+                   "pdf": str(pdf) if pdf else None, **summary.to_dict()}
+                  | ({"trend": trend.to_dict()} if trend else {}))
         return 0
     show(summary, args.master.name)
     out = console()

@@ -50,6 +50,7 @@ from .book_jobs import (
     summary,
 )
 from .downloads import Link, offer_file
+from .history_hook import record_quarter
 from .sheets_needed import SHEETS, WRITES
 
 CHECK_SHEET = "Check"
@@ -282,8 +283,10 @@ def consolidate(xwbook: xw.Book) -> None:
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     consolidated_link = offer_consolidated(xwbook, master)
     counts = report.counts()
+    recorded = record_quarter(master, xwbook.name)  # "" unless XLTOOLS_HISTORY_URL is set
     bridge.alert(xwbook, f"{merge_sentence(counts, str(folder))} (see the Flags column and Log)."
-                 f"\nThe master as it was before (your undo) is ready{where(xwbook, backup)}.",
+                 f"\nThe master as it was before (your undo) is ready{where(xwbook, backup)}."
+                 + (f"\n{recorded}" if recorded else ""),
                  title="xltools: consolidate", links=[backup_link, consolidated_link],
                  counts=shown_counts(counts))
 

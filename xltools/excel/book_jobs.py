@@ -204,7 +204,9 @@ def next_quarter(book: Book, where: Where) -> Answer:
     """Next quarter: next quarter's workbook (as ``xltools next-quarter`` writes it)."""
     from ..cycle.rollover import roll_forward
     from ..workbook.writer import write_book
+    from .history_hook import record_quarter
 
+    recorded = record_quarter(book, where.name)  # the quarter it closes, before rolling
     new, report = roll_forward(book, sha256=where.sha256, carry_hint="have the PMO run "
                                "'xltools next-quarter --carry-problems' on this master")
     name = f"{stem(where.name)} {new.plan.period.replace('/', '-')}.xlsx"
@@ -213,7 +215,8 @@ def next_quarter(book: Book, where: Where) -> Answer:
         link = offer_file(out)
     return Answer("xltools: next quarter", f"Next quarter's workbook ({report.period}, "
                   f"deadline {report.deadline}) is ready{said(where, out)}.\n"
-                  f"{len(report.carried)} actions carried, {len(report.archived)} archived.",
+                  f"{len(report.carried)} actions carried, {len(report.archived)} archived."
+                  + (f"\n{recorded}" if recorded else ""),
                   [link], {"actions carried": len(report.carried),
                            "actions archived": len(report.archived)})
 

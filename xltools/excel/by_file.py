@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -147,15 +148,26 @@ def consolidate_file(data: bytes, name: str, returns: Path) -> dict:
         open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
         report = consolidate(master, returns, out, workers=1)
+        recorded = record_file(out, shown)  # "" unless XLTOOLS_HISTORY_URL is set
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
     counts = report.counts()
     message = (f"{merge_sentence(counts, 'the returns folder')} (see the Flags column and Log of "
                "the consolidated master).\nDownload the consolidated master and open it: it is "
                "the master from now on. The workbook open in Excel has not changed; the "
-               "master as you sent it (your undo) is the second download.")
+               "master as you sent it (your undo) is the second download."
+               + (f"\n{recorded}" if recorded else ""))
     links = [link for link in (merged, backup) if link is not None]
     return answer(TITLE, message, links, shown_counts(counts))
+
+
+def record_file(path: Path, name: str) -> str:
+    """The consolidated master recorded in the history store, when one is configured."""
+    from .history_hook import ENV_URL, record_quarter
+
+    if not os.environ.get(ENV_URL, "").strip():
+        return ""
+    return record_quarter(read_book(path), name)
 
 
 def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) -> dict:

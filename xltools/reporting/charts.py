@@ -72,3 +72,25 @@ def fill(colour: str) -> GraphicalProperties:
     """A chart fill in ``colour`` with a thin white edge between segments."""
     return GraphicalProperties(solidFill=styles.hex_colour(colour),
                                ln=LineProperties(solidFill="FFFFFF"))
+
+
+def quarter_columns(ws, head: int, quarters: int, statuses: int, colours: list[str],
+                    ) -> BarChart:
+    """Vertical stacked columns, one per recorded quarter (rows below ``head``), one
+    series per status (columns B onwards, titles in row ``head``): the RAG mix over
+    time, from the history store (``trend_block``)."""
+    bar = BarChart()
+    bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 60
+    bar.title = "RAG status by quarter"
+    bar.x_axis.delete = bar.y_axis.delete = False
+    bar.y_axis.title = "Actions"
+    bar.add_data(Reference(ws, min_col=2, max_col=statuses + 1, min_row=head,
+                           max_row=head + quarters), titles_from_data=True)
+    names = Reference(ws, min_col=1, min_row=head + 1, max_row=head + quarters)
+    for series, colour in zip(bar.series, colours, strict=True):
+        series.graphicalProperties = fill(colour)
+        series.cat = text_categories(names)
+    bar.dataLabels = labels()
+    bar.legend.position = "b"
+    bar.width, bar.height = 14.5, 8.0
+    return bar

@@ -23,6 +23,7 @@ from typing import Any
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..findings import CATALOGUE, codes_in
+from ..history.trends import Trend
 from ..timeframes import RECURRING, read_timeframe
 from ..workbook import styles
 from ..workbook.book import Book
@@ -33,6 +34,7 @@ from . import charts
 from .flags import default_as_of
 from .kpis import assess_kpis
 from .rollup import MOVEMENTS, NO_SECTION, NO_STATUS, NOT_IN_SCHEME, Rollup, rollup
+from .trend_block import add_trend_chart, trend_block
 
 NO_STATUS_COLOUR = "#E7E6E6"
 INVALID_COLOUR = "#7F7F7F"
@@ -63,17 +65,20 @@ _TILE_FILL = PatternFill("solid", fgColor="DEEAF6")
 _TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
 
 
-def dashboard_sheet(previous: Book | None = None, as_of: date | None = None
-                    ) -> Callable[[Any, Book], None]:
-    """A ``write_book`` extra-sheet builder; ``previous`` gives last quarter's RAGs."""
+def dashboard_sheet(previous: Book | None = None, as_of: date | None = None,
+                    trend: Trend | None = None) -> Callable[[Any, Book], None]:
+    """A ``write_book`` extra-sheet builder; ``previous`` gives last quarter's RAGs,
+    ``trend`` (from the history store) adds the trend block."""
 
     def build(wb, book: Book) -> None:
-        build_dashboard(wb, book, rollup(book, previous), as_of or default_as_of(book.plan))
+        build_dashboard(wb, book, rollup(book, previous), as_of or default_as_of(book.plan),
+                        trend)
 
     return build
 
 
-def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
+def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
+                    trend: Trend | None = None) -> None:
     """Write the Dashboard sheet of ``book`` from its roll-up ``summary``.
 
     Left: headline tiles, RAG by section, movement and flags (with the overall
@@ -96,10 +101,21 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date) -> None:
     print_end = max(row, lists_end, side_top + 19)
     ws.print_area = f"A1:{col_letter(right + len(RIGHT_WIDTHS) - 1)}{print_end}"
     data_top = print_end + 3
+    if trend is not None:  # below the printed page, above the PMO's detail
+        trend_top = data_top
+        trend_end, trend_head = trend_block(grid, book, trend, summary.statuses, data_top,
+                                            right)
+        last = col_letter(right + len(RIGHT_WIDTHS) - 1)  # printed as a second page
+        ws.print_area = [f"A1:{last}{print_end}", f"A{data_top}:{last}{trend_end}"]
+        data_top = trend_end + 2
     row = _chart_data(grid, summary, table_top + 1, data_top)
     _officer_tables(grid, summary, row + 1)
     grid.flush()
     _charts(ws, book, summary, side_top, data_top, right)
+    if trend is not None:
+        add_trend_chart(ws, trend, summary.statuses,
+                        [status_colour(book, s) for s in summary.statuses], trend_head, right,
+                        trend_top)
 
 
 def action_columns(book: Book) -> dict[str, list[Any]]:

@@ -57,7 +57,8 @@ PAPER_COLUMNS: dict[str, tuple[str, float]] = {
 DEFAULT_COLUMNS = tuple(PAPER_COLUMNS)
 EXCEPTION_COLUMNS = ("ref", "action", "lead_officer", "timeframe", "progress_update",
                      "previous_rag", "rag", "reason")
-OTHER_COLUMNS: dict[str, tuple[str, float]] = {"reason": ("Why it is listed", 2.6)}
+OTHER_COLUMNS: dict[str, tuple[str, float]] = {"reason": ("Why it is listed", 2.6),
+                                               "direction": ("Direction", 2.2)}
 RAG_KEYS = ("rag", "previous_rag")
 NO_SECTION = "Other actions"
 PAGE_WIDTH_CM = 29.7
@@ -72,6 +73,7 @@ class Paper:
 
     sections: dict[str, list[Row]] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)  # id(row) -> why it is listed
+    directions: dict[str, str] = field(default_factory=dict)  # action ID -> "↑ 2 qtrs"
 
     @property
     def count(self) -> int:
@@ -139,12 +141,18 @@ def _reason(plan: Plan, row: Row, overdue: set[str]) -> str:
 
 
 def write_paper(book: Book, out: str | Path, *, columns: tuple[str, ...] = DEFAULT_COLUMNS,
-                exceptions: bool = False, as_of: date | None = None) -> tuple[Path, Paper]:
+                exceptions: bool = False, as_of: date | None = None,
+                directions: dict[str, str] | None = None) -> tuple[Path, Paper]:
     """Write the tracker paper (or the exception report) of ``book`` to ``out`` (.docx),
-    atomically. Returns the path and what it holds."""
+    atomically. Returns the path and what it holds. ``directions`` (action ID → "↑ 2
+    qtrs", from the history store) adds a Direction column after the current status."""
     if exceptions and columns == DEFAULT_COLUMNS:
         columns = EXCEPTION_COLUMNS
+    if directions is not None and "direction" not in columns:
+        at = columns.index("rag") + 1 if "rag" in columns else len(columns)
+        columns = (*columns[:at], "direction", *columns[at:])
     paper = select(book, exceptions=exceptions, as_of=as_of)
+    paper.directions = directions or {}
     doc = Document()
     _page_setup(doc, book.plan)
     _title(doc, book, paper, exceptions, as_of or default_as_of(book.plan))
@@ -248,7 +256,8 @@ def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Pa
         cells = table.add_row().cells
         for cell, key, width in zip(cells, columns, widths, strict=True):
             cell.width = width
-            value = paper.reasons.get(id(row), "") if key == "reason" else row.get(key)
+            value = paper.reasons.get(id(row), "") if key == "reason" else (
+                paper.directions.get(row.get("id"), "") if key == "direction" else row.get(key))
             status = plan.rag(str(value or "")) if key in RAG_KEYS else None
             if status is not None:
                 _cell_text(cell, status.name, bold=True,
