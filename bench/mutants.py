@@ -108,7 +108,7 @@ MUTANTS: list[Mutant] = [
       'if any("\\t" in c for c in cells)',
       ("tests/test_import.py",)),
     M("pdf-line-join-inverted", "xltools/legacy/pdf_text.py",
-      'glue = "\\n" if not wrapped else', 'glue = "\\n" if wrapped else',
+      'if not wrapped:\n        return "\\n", doubt', 'if wrapped:\n        return "\\n", doubt',
       (DOCS + "test_pdf_wrapped_lines_join_with_a_space_real_breaks_stay",)),
     M("pdf-page-break-join-inverted", "xltools/legacy/pdf.py",
       'glue = " " if old.wraps_into(new) else "\\n"',
@@ -116,7 +116,7 @@ MUTANTS: list[Mutant] = [
       (DOCS + "test_pdf_row_continued_over_a_page_joins_as_wrapped_or_on_a_new_line",)),
     # -- issue 28: outputs and fast paths ----------------------------------------------
     M("published-compares-absolute-values", "xltools/savings/published.py",
-      "if abs(got - want) <= ROUNDING:", "if abs(abs(got) - abs(want)) <= ROUNDING:",
+      "if abs(got - want) <= close:", "if abs(abs(got) - abs(want)) <= close:",
       ("tests/test_published.py",)),
     M("paper-drops-rows-missing-id-or-title", "xltools/reporting/paper.py",
       'if blank(row.get("id")) and blank(row.get("action")):',

@@ -9,6 +9,8 @@ folder. Most officers do it properly; the realistic exceptions are built in:
 - Nigel Harlow types "7th Oct" in Last updated instead of a date (INVALID);
 - Helen Richardson and Lucy Peel both update their joint action 3.6, differently
   (CONFLICT: the PMO decides);
+- Jon Hawketts leaves 2.5 blank (last quarter's position is carried forward,
+  unconfirmed: the committee outputs mark it);
 - on other joint actions the officers agree: each types the same update (merged
   once, "Updated by" listing both). Nobody sends back the blank return as issued:
   that would not count as a return (BLANK_RETURN).
@@ -26,6 +28,7 @@ from openpyxl import load_workbook
 MISSING = "John Nilan"
 INVALID_RAG = ("Rob Disney", "On track")
 TEXT_DATE = ("Nigel Harlow", "7th Oct")
+LEFT_BLANK = ("Jon Hawketts", "2.5")
 
 UPDATES = {
     "1.1": ("Agency Challenge Panel met on 24 September 2019: three agency social worker "
@@ -91,7 +94,7 @@ def fill(path: Path, officer: str, out: Path) -> Path:
         text, rag = UPDATES.get(ref, (None, None))
         if officer == CONFLICTING[0] and ref == CONFLICTING[1]:
             text, rag = CONFLICTING[2], CONFLICTING[3]
-        elif not text or officer not in leads:
+        elif not text or officer not in leads or (officer, ref) == LEFT_BLANK:
             continue
         ws.cell(r, col["Progress update"]).value = text
         ws.cell(r, col["RAG status"]).value = INVALID_RAG[1] if officer == INVALID_RAG[0] \
@@ -126,7 +129,7 @@ def main(argv: list[str]) -> int:
     sent = fill_sample_returns(Path(argv[0]), Path(argv[1]))
     print(f"{len(sent)} returns filled in and saved to {argv[1]} (John Nilan sent nothing, "
           "Rob Disney pasted a RAG, Nigel Harlow typed a text date, Lucy Peel and Helen "
-          "Richardson disagree on 3.6)")
+          "Richardson disagree on 3.6, Jon Hawketts left 2.5 blank)")
     return 0
 
 

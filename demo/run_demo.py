@@ -74,7 +74,8 @@ def fill_sample_returns() -> None:
     sent = fill(ISSUED, INBOX)
     print(f"({len(sent)} returns filled with openpyxl, as Excel saves them, and copied to "
           f"{_shown(INBOX)}/; John Nilan sent nothing, Rob Disney pasted a RAG, "
-          "Nigel Harlow typed a text date, Lucy Peel and Helen Richardson disagree on 3.6)")
+          "Nigel Harlow typed a text date, Lucy Peel and Helen Richardson disagree on 3.6, "
+          "Jon Hawketts left 2.5 blank)")
     run("check", INBOX / "Q2_2019-20_Rob_Disney.xlsx")
 
 

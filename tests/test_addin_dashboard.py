@@ -56,7 +56,8 @@ def cells_of(action: dict) -> set[tuple[int, int]]:
 def cli_widths(path) -> dict[int, float]:
     """The command line's Dashboard column widths in points, by 0-based column."""
     dims = load_workbook(path)[DASHBOARD].column_dimensions
-    return {i: width_points(dims[col_letter(i + 1)].width) for i in range(14)}
+    return {i: width_points(dims[col_letter(i + 1)].width) for i in range(14)
+            if col_letter(i + 1) in dims and dims[col_letter(i + 1)].customWidth}
 
 
 def test_refresh_keeps_rollups_formulas_and_charts_and_updates_stale_figures(server, books,
@@ -101,7 +102,7 @@ def test_refresh_on_a_master_without_a_dashboard_writes_rollups_live_dashboard(s
     # widths match the command line's Dashboard, in points (xlwings Server's unit)
     widths = {a["start_column"]: a["args"][0] for a in on_sheet(actions, 1, "setColumnWidth")}
     assert widths == cli_widths(books["rolled"])
-    assert widths[0] == 199.5  # column A: 38 characters, not 38 points
+    assert widths[0] == 210.0  # column A: 40 characters, not 40 points
     charts = [a["args"][0] for a in actions if a["func"] == "addChart"]
     assert charts == ["RAG by section", "Overall RAG"]
     # the command line's look: every filled cell in its colour (status headers in

@@ -309,3 +309,19 @@ def test_a_row_pasted_twice_with_different_text_is_a_conflict(cycle, tmp_path):
                   ) == [(STEVE, "L2", "CONFLICT"), (STEVE, "L3", "CONFLICT")]
     assert out.action("A-0001")["progress_update"].startswith("Quarterly reviews in place.")
     assert report.missing == {}
+
+
+def test_rows_returned_with_no_update_are_reported_no_update(cycle, tmp_path):
+    """The officer guide's promise: a row sent back empty is reported NO_UPDATE by the
+    consolidation itself, at the return's cell; a return nobody filled in at all is
+    not listed row by row."""
+    fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "Panel met; 3 posts released.",
+                                              "RAG status": "Green"},
+                                   "A-0005": {"RAG status": "Complete"}})
+    steve_ids = {a["id"] for a in read_book(cycle[1] / STEVE).actions}
+    report, _ = run(cycle, tmp_path)
+    no_update = [f for f in report.findings if f.code == "NO_UPDATE"]
+    assert {f.file for f in no_update} == {STEVE}
+    assert {f.action_id for f in no_update} == steve_ids - {"A-0001"}
+    assert "A-0005" in {f.action_id for f in no_update}  # a RAG alone is no update
+    assert all(f.cell.startswith("L") and f.column == "Progress update" for f in no_update)

@@ -65,8 +65,9 @@ def _pages(pdf_path) -> list[dict]:
 
 def test_master_prints_actions_readably_with_header_rows_and_page_numbers(printed):
     pages = _pages(printed["master"][1])
-    assert "How to fill in this return" in pages[0]["text"]  # Guidance first
-    actions = pages[1:]
+    text = "\n".join(p["text"] for p in pages)
+    assert "How to fill in this return" not in text  # the officers' Guidance is not the PMO's
+    actions = pages
     assert len(actions) >= 2  # a real plan runs over several pages…
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page["text"]  # …each numbered
@@ -76,7 +77,9 @@ def test_master_prints_actions_readably_with_header_rows_and_page_numbers(printe
         assert "Improvement action" in page["text"] and "Progress update" in page["text"]
         assert min(page["sizes"]) >= 8.0  # header row, body and footer: none below 8 pt
         assert "A-0001" not in page["text"]  # IDs and internal columns are not printed
-    text = "\n".join(p["text"] for p in pages)
+        assert "Section" in page["words"]  # the section of each action prints beside it
+        assert "Flags" not in page["words"] and "Updated by" not in page["text"]
+    assert "Addressing" in pages[0]["text"]
     assert "#5B9BD5" not in text and "Officers" not in text  # Lists never prints
     assert "xltools/1" not in text and "Setting" not in text  # nor Settings
     assert "Project ref" not in text  # nor the empty Savings sheet
@@ -100,7 +103,25 @@ def test_hidden_columns_are_only_hidden(printed):
     assert master.actions[0]["id"] == "A-0001" and master.actions[0]["section"]
     ws = load_workbook(printed["master"][0])["Actions"]
     assert ws.column_dimensions["A"].hidden and not ws.column_dimensions["D"].hidden
-    assert not ws.print_area  # prints all it holds: rows the PMO adds in Excel too
+
+
+def test_master_shows_the_pmo_what_it_works_with_and_prints_the_committee_columns(printed):
+    """Screen first: Last updated, Updated by and Flags (what messages name) are shown;
+    the print area ends at RAG status (the committee's columns, >= 8 pt) and at the last
+    action, so the spare rows below it never print."""
+    wb = load_workbook(printed["master"][0])
+    ws = wb["Actions"]
+    head = [c.value for c in ws[1]]
+    letter = {name: chr(65 + i) for i, name in enumerate(head)}
+    for name in ("Ref", "Section", "Progress update", "RAG status", "Last updated",
+                 "Updated by", "Flags"):
+        assert not ws.column_dimensions[letter[name]].hidden, name
+    rows = len(read_book(printed["master"][0]).actions)
+    assert ws.max_row > rows + 1  # spare rows to type into…
+    assert ws.print_area == f"'Actions'!$A$1:${letter['RAG status']}${rows + 1}"  # …not printed
+    assert wb["Guidance"].print_area == "'Guidance'!$Z$1"  # prints nothing
+    # the PMO deletes a resolved flag line on the protected sheet
+    assert ws.protection.sheet and not ws[f"{letter['Flags']}2"].protection.locked
 
 
 def test_each_workbook_opens_on_the_sheet_its_reader_needs(printed, plan, tmp_path):

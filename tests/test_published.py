@@ -112,6 +112,58 @@ def test_published_numbers(text, value):
     assert number(text) == value
 
 
+@pytest.mark.parametrize("text, value", [
+    ("-£846k", -846), ("£2.719m", 2719), ("(150)k", -150), ("£(846)k", -846),
+    ("(£150k)", -150), ("−£0.5m", -500), ("£1.2bn", 1_200_000), ("£ 2.7m", 2700),
+    ("£1,250k", 1250), ("2.719", 2719),
+])
+def test_money_as_committees_print_it(text, value):
+    """A figure's own unit wins; a bare figure is in the table's unit (here £m)."""
+    assert number(text, "£m") == pytest.approx(value)
+
+
+def test_a_table_in_k_and_m_finds_exactly_the_folded_year(rec, tmp_path):
+    """The same figures as FOLDED, printed the ways papers print them, in a table
+    that states no unit (so "£40,000" is pounds)."""
+    printed = {"Change requests": ["-£40k", "(£0.2m)", "−£80k", "-", "-£0.32m"],
+               "Extensions": ["£20k", "£0.06m", "75k", "£40,000", "£195k"],
+               "Total": ["-£20k", "(110)k", "−£0.005m", "£40k", "-£95k"]}
+    path = tmp_path / "printed.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["", *YEARS, "Total"])
+        out.writerows([label, *values] for label, values in printed.items())
+    table = read_published(path)
+    assert (table.unit, table.unit_from) == ("£000", None)
+    assert flatten(compare_published(rec, table)) == [("printed.csv", "B2", "FOLDED_YEAR")]
+
+
+def test_a_table_in_millions_is_read_in_its_unit_and_said_so(rec, tmp_path):
+    in_m = {label: [f"({-v / 1000:.3f})" if v < 0 else f"{v / 1000:.3f}" for v in values]
+            for label, values in FOLDED.items()}
+    path = tmp_path / "m.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Appendix A")
+    ws.write(0, 0, "Savings programme: summary of changes (£m)")
+    ws.write_row(2, 1, ["", *YEARS, "Total"])
+    for i, (label, values) in enumerate(in_m.items(), start=3):
+        ws.write_row(i, 1, [label, *values])
+    wb.close()
+    table = read_published(path)
+    assert table.unit == "£m" and "'(£m)'" in table.unit_note()
+    assert flatten(compare_published(rec, table)) == [("m.xlsx", "C4", "FOLDED_YEAR")]
+    in_m["Extensions"][1] = "0.070"  # £10k out: a real difference, in £000
+    wrong = xlsxwriter.Workbook(tmp_path / "wrong.xlsx")
+    sheet = wrong.add_worksheet("A")
+    sheet.write_row(0, 0, ["£m", *YEARS, "Total"])
+    for i, (label, values) in enumerate(in_m.items(), start=1):
+        sheet.write_row(i, 0, [label, *values])
+    wrong.close()
+    found = compare_published(rec, read_published(tmp_path / "wrong.xlsx"))
+    assert [(f.code, f.cell, f.got) for f in found if f.code == "PUBLISHED_MISMATCH"] == [
+        ("PUBLISHED_MISMATCH", "C3", 70.0)]
+
+
 def test_command_reports_the_fold_and_refuses_a_table_it_cannot_find(programme, tmp_path,
                                                                      capsys):
     baseline, returns = programme
@@ -122,7 +174,9 @@ def test_command_reports_the_fold_and_refuses_a_table_it_cannot_find(programme, 
     assert data["against"] == "paper.xlsx" and data["counts"]["FOLDED_YEAR"] == 1
     assert "PUBLISHED_MISMATCH" not in data["counts"]
     assert main(args) == 0
-    assert "Against paper.xlsx: 1 difference(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Against paper.xlsx (figures read in £000 (the table says '£000')): 1 " \
+        "difference(s)" in " ".join(out.split())
     empty = tmp_path / "empty.csv"
     empty.write_text("nothing,here\n", encoding="utf-8")
     assert main([*args[:-1], str(empty)]) == 2

@@ -219,6 +219,49 @@ def test_the_revised_plan_can_be_the_published_pdf(master, revised, tmp_path):
         r["id"] for r in from_docx.withdrawn)
 
 
+def _status_revision(master, tmp_path, statuses: dict[str, str]):
+    """The master's actions as a revised Word plan whose Status column has no
+    header; ``statuses`` {ref: status} (the rest "Green")."""
+    actions = [dict(a, rag=statuses.get(a["ref"], "Green")) for a in read_book(master).actions]
+    keys = ["ref", "action", "accountable_officer", "lead_officer", "rag", "progress_update"]
+    headers = ["", "Improvement Action", "CLT Accountable Officer", "Lead Officer", "",
+               "Progress"]
+    return write_docx(tmp_path / "revised_status.docx", actions, headers=headers, keys=keys)
+
+
+def test_revision_with_a_blank_status_header_reads_withdrawn_and_closed(master, tmp_path):
+    before = {a["ref"]: a["id"] for a in read_book(master).actions}
+    revised = _status_revision(master, tmp_path, {"1.2": "Withdrawn", "2.3": "Closed",
+                                                  "3.1": "Deleted"})
+    report = revise(master, revised, tmp_path / "out.xlsx")
+    book = read_book(report.output)
+    assert sorted(a["id"] for a in book.archive) == sorted(
+        before[r] for r in ("1.2", "2.3", "3.1"))
+    assert {a["ref"] for a in book.actions} == set(before) - {"1.2", "2.3", "3.1"}
+    assert all(a["id"] == before[a["ref"]] for a in book.actions)  # 0 wrong matches
+    flags = {a["ref"]: a["flags"] for a in book.archive}
+    assert "marked 'Closed' in the revised plan" in flags["2.3"]
+    notes = [r["notes"] for r in book.log]
+    assert any(n.endswith("withdrawn: marked 'Withdrawn' in the revised plan") for n in notes)
+
+
+def test_revise_carries_the_revised_files_import_findings(master, tmp_path, capsys):
+    actions = [dict(a) for a in read_book(master).actions]
+    actions[3]["rag"] = "Paused pending review"  # a status the mapping does not know
+    keys = ["ref", "action", "lead_officer", "rag"]
+    revised = write_docx(tmp_path / "rev.docx", actions, keys=keys,
+                         headers=["Ref", "Improvement action", "Lead officer", "Status"])
+    report = revise(master, revised, tmp_path / "out.xlsx")
+    assert [f.got for f in report.findings if f.code == "UNMAPPED_STATUS"] == [
+        "Paused pending review"]
+    notes = [r["notes"] for r in read_book(report.output).log]
+    assert any("found 1 UNMAPPED_STATUS" in n for n in notes)
+    assert any("UNMAPPED_STATUS: RAG status 'Paused pending review'" in n for n in notes)
+    assert main(["revise", str(master), str(revised), "--dry-run", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "Paused pending review" in out and "Dry run" in out
+
+
 # -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
 
 

@@ -41,7 +41,12 @@ def test_unresolved_problems_stop_next_quarter_listing_them(troubled, tmp_path):
     with pytest.raises(RolloverError) as err:
         next_quarter(troubled, tmp_path / "q3.xlsx")
     text = str(err.value)
-    assert "A-0012 CONFLICT" in text and "A-0009 INVALID" in text and "'On track'" in text
+    # named as the PMO sees them: Ref and title, the column by its header, the row
+    assert "3.6 'Good continuing professional development and career…': CONFLICT in its " \
+        "Flags column (row 13)" in text
+    assert "2.8 'Ensure sufficient capacity to develop the BI reports…': RAG status " \
+        "'On track' is not on the RAG scheme" in text
+    assert "A-00" not in text and "Actions!" not in text  # no hidden ID, no cell address
     assert "--carry-problems" in text and "\n" not in text
     assert not (tmp_path / "q3.xlsx").exists()
 
@@ -61,7 +66,7 @@ def test_cli_exits_2_with_one_line(troubled, tmp_path):
                                     str(tmp_path / "q3.xlsx")],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
-    assert "A-0012" in run.stderr and "Traceback" not in run.stderr
+    assert "3.6 'Good continuing" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_carried_problems_keep_both_texts_and_are_flagged(troubled, tmp_path):
@@ -76,7 +81,8 @@ def test_carried_problems_keep_both_texts_and_are_flagged(troubled, tmp_path):
     assert "progress_update" not in conflict["previous_progress"]
     assert "rag '" not in conflict["previous_progress"]
     assert conflict["previous_rag"] is None
-    assert conflict["flags"].startswith("CARRIED:")
+    assert conflict["flags"].startswith("CARRIED: CONFLICT from Q2 2019/20;")
+    assert "Actions!" not in conflict["flags"]  # no cell address of last quarter's sheet
     invalid = q3.action("A-0009")
     assert invalid["previous_rag"] is None  # 'On track' never becomes Previous RAG
     assert "On track" in invalid["previous_progress"]

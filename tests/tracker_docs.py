@@ -28,14 +28,17 @@ OFFICER_KEYS = ("accountable_officer", "lead_officer")
 def write_docx(path: Path, actions: list[dict], *, split_at: str | None = None,
                new_labels: tuple[str, ...] = (), bullets: dict[str, list[str]] | None = None,
                headers: list[str] | None = None, keys: list[str] | None = None,
-               borders: bool = True) -> Path:
+               borders: bool = True, widths: list[float] | None = None,
+               font: float = 7) -> Path:
     """``actions`` as dicts of Actions keys, with ``section``; ``split_at`` the
-    section that starts a second table (its heading a paragraph before it)."""
+    section that starts a second table (its heading a paragraph before it);
+    ``widths`` each column's width in cm (narrow ones wrap names and break long
+    words at the cell edge, as committee papers do)."""
     headers, keys = headers or HEADERS, keys or KEYS
     document = docx.Document()
     _landscape(document)
     style = document.styles["Normal"]
-    style.font.size = Pt(7)
+    style.font.size = Pt(font)
     document.add_paragraph("Children and Families Department improvement plan")
     document.add_paragraph("The plan should be read in conjunction with the highlight reports.")
     table = _new_table(document, headers, borders)
@@ -51,8 +54,23 @@ def write_docx(path: Path, actions: list[dict], *, split_at: str | None = None,
         _action_row(table, action, keys, action["ref"] in new_labels,
                     (bullets or {}).get(action["ref"]))
     document.add_paragraph("Page 1 of 1")
+    if widths:
+        _set_widths(document, widths)
     document.save(str(path))
     return path
+
+
+def _set_widths(document, widths: list[float]) -> None:
+    """Fixed column widths (the grid and every unmerged cell), autofit off."""
+    for table in document.tables:
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+        for row in table.rows:
+            cells = row.cells
+            if len({id(c._tc) for c in cells}) == len(cells):
+                for cell, width in zip(cells, widths, strict=True):
+                    cell.width = Cm(width)
 
 
 def _landscape(document) -> None:

@@ -10,8 +10,8 @@ JSON output and the add-in all render the same list; tests assert on
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 ERROR = "error"
@@ -76,6 +76,9 @@ CATALOGUE: dict[str, Code] = {
         Code("STATUS_MAPPED", "Status mapped to the RAG scheme", INFO),
         Code("REVIEW", "Read from a PDF by a guess: check against the PDF", WARNING),
         Code("NOT_AN_ACTION", "Row does not look like a tracker action", WARNING),
+        Code("COLUMN_READ", "How a column of the tracker was read", INFO),
+        Code("FORCED", "Imported with --force though it does not look like an action",
+             ERROR),
         Code("QUOTES_IGNORED", "Quotation marks ignored in tab-separated text", WARNING),
         # savings
         Code("NO_APPROVAL", "Change without approval", WARNING),
@@ -117,6 +120,8 @@ class Finding:
     expected: Any = None
     got: Any = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # how a person reads which action it is: "2.8 'Title…'" (see ``action_reference``)
+    action: str | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:
@@ -187,3 +192,55 @@ def codes_in(text: str | None) -> list[str]:
         if code in CATALOGUE and code not in codes:
             codes.append(code)
     return codes
+
+
+# -- naming an action to a person ------------------------------------------------
+
+TITLE_LIMIT = 60  # characters of an action's title in a reference
+
+
+def cut_words(text: Any, limit: int = TITLE_LIMIT) -> str:
+    """``text`` on one line, cut at the last word boundary within ``limit`` characters
+    with "…" when it is longer: never mid-word (a cut word reads as a typo)."""
+    flat = " ".join(str(text or "").split())
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit // 2:  # a very long first word is cut where it must be
+        head = head[:space]
+    return head.rstrip(" ,;:.-–—") + "…"
+
+
+def action_reference(ref: Any, title: Any = None, action_id: Any = None, *,
+                     limit: int = TITLE_LIMIT) -> str:
+    """How a person is told which action: its Ref with its short title, e.g.
+    ``2.8 'Introduce a clear values-based framework…'`` — what they see on the master,
+    the paper and their return. The internal ID (A-0014) is on no printed page, so it is
+    used only when the action has neither ref nor title."""
+    ref_text = " ".join(str(ref).split()) if ref not in (None, "") else ""
+    short = cut_words(title, limit)
+    if ref_text and short:
+        return f"{ref_text} '{short}'"
+    if ref_text or short:
+        return ref_text or f"'{short}'"
+    return str(action_id or "an action without a ref")
+
+
+def row_reference(row: Mapping[str, Any], limit: int = TITLE_LIMIT) -> str:
+    """``action_reference`` of an Actions row (``ref``, ``action``, ``id`` keys)."""
+    return action_reference(row.get("ref"), row.get("action"), row.get("id"), limit=limit)
+
+
+def references(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Action ID → its reference, for the rows of a master or return."""
+    return {str(r["id"]): row_reference(r) for r in rows if r.get("id") not in (None, "")}
+
+
+def with_references(found: Iterable[Finding], rows: Iterable[Mapping[str, Any]]
+                    ) -> list[Finding]:
+    """``found`` with each finding about an action given its reference (``action``), so
+    tables, JSON and the add-in name it as people see it, not by ID."""
+    named = references(rows)
+    return [replace(f, action=named[f.action_id]) if f.action is None and f.action_id in named
+            else f for f in found]

@@ -24,7 +24,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Importing a legacy tracker": ("SKIPPED_ROW", "MERGED_ROW", "UNPLACED_ROW", "REF_FIXED",
                                    "COLUMNS_SHIFTED", "OFFICERS_SPLIT", "OFFICERS_UNCLEAR",
                                    "LIST_EXTENDED", "STATUS_MAPPED", "UNMAPPED_STATUS",
-                                   "QUOTES_IGNORED", "REVIEW", "NOT_AN_ACTION"),
+                                   "QUOTES_IGNORED", "COLUMN_READ", "REVIEW", "NOT_AN_ACTION",
+                                   "FORCED"),
     "Savings": ("NO_APPROVAL", "CHANGE_MISMATCH", "TOTAL_MISMATCH", "NOT_IN_BASELINE",
                 "PUBLISHED_MISMATCH", "FOLDED_YEAR",
                 "NOT_RETURNED", "DUPLICATE_ROW", "YEAR_OUT_OF_RANGE", "NOT_NUMERIC",
@@ -36,8 +37,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
 # code -> (commands that raise it, what it means, what to do)
 EXPLAINED: dict[str, tuple[str, str, str]] = {
     "NO_UPDATE": (
-        "check, flags, next-quarter",
-        "Progress update is empty or only a placeholder (`-`, `n/a`, `tbc`). In next "
+        "check, consolidate, flags, next-quarter",
+        "Progress update is empty or only a placeholder (`-`, `n/a`, `tbc`). Consolidation "
+        "lists each row a return sent back with no update, at the return's cell (a return "
+        "with no update on any row is reported as not filled in instead). In next "
         "quarter's report: no update this quarter, or a KPI with no Latest value.",
         "Officer: write what happened this quarter. PMO: chase the officer with the "
         "sentence in the Flags column."),
@@ -277,6 +280,22 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "tracker, and no master is written.",
         "Import the tracker table itself or correct the mapping; `--force` imports anyway "
         "with these rows flagged."),
+    "COLUMN_READ": (
+        "import, revise",
+        "How a column of the tracker was read when it was not a plain match: two headers "
+        "that could name one field (the closer name wins, the other goes to its own next "
+        "field), a header that only loosely names a field (\"Recommendation\" as the "
+        "section), or a column with no header identified from its values (statuses → RAG "
+        "status, dates → Timeframe). Said in words, with the column.",
+        "Check the reading; if it is wrong, name the column in `--mapping` (by header, or by "
+        "position: `\"#9\"` or its letter `\"I\"`)."),
+    "FORCED": (
+        "import, check",
+        "The import was run with `--force` over a source where too many rows did not look "
+        "like tracker actions; each such row carries FORCED in its Flags column (with the "
+        "reason), and `check` counts it as a problem to fix.",
+        "Look at each FORCED row in the master: correct it into a real action or delete it "
+        "before issuing returns."),
     "REVIEW": (
         "import",
         "A PDF keeps words and their positions, not cells' line breaks or rows that "

@@ -47,6 +47,9 @@ _PATTERNS = (  # (kind, regex); tried in this order and matched text is blanked 
     ("fy", r"\b(?:fy\s*)?(?P<y1>(?:19|20)\d{2})\s*[/\-–]\s*(?P<y2>\d{2}|(?:19|20)\d{2})\b"),
     ("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>\d{{4}})\b"),
     ("month", rf"\b{_MONTH},?\s+(?P<y>\d{{4}})\b"),
+    ("day", rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>\d{{2}})\b"),
+    # "Dec-20", "Mar 21", "Sept '21": a month with a two-digit year (as Excel shows mmm-yy)
+    ("month", rf"\b{_MONTH}\s*[-\s']\s*'?(?P<y>\d{{2}})\b(?![/:.]\d)"),
     ("season", r"\b(?P<season>spring|summer|autumn|fall|winter)\s+(?P<y>\d{4})\b"),
     ("year", r"\b(?:by|in|during|end\s+of|until|before)\s+(?P<y>(?:19|20)\d{2})\b"),
 )
@@ -134,9 +137,11 @@ def _end_date(kind: str, m: re.Match, fy_start_month: int) -> date | None:
             year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
             return date(year, int(m["m"]), int(m["d"]))
         if kind == "day":
-            return date(int(m["y"]), _MONTHS[m["month"].lower()], int(m["d"]))
+            year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+            return date(year, _MONTHS[m["month"].lower()], int(m["d"]))
         if kind == "month":
-            return _month_end(int(m["y"]), _MONTHS[m["month"].lower()])
+            year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
+            return _month_end(year, _MONTHS[m["month"].lower()])
         if kind == "season":
             return _month_end(int(m["y"]), _SEASONS[m["season"].lower()])
         if kind == "year":

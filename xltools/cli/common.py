@@ -93,8 +93,8 @@ def print_findings(findings: Iterable[Finding], title: str = "Findings",
         table.add_column(column, overflow="fold")
     for f in findings[:limit]:
         style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
-        table.add_row(f.where, f.action_id or "", f"[{style}]{f.code}[/{style}]" if style
-                      else f.code, f.message)
+        code = f"[{style}]{f.code}[/{style}]" if style else f.code
+        table.add_row(f.where, f.action or f.action_id or "", code, f.message)
     out.print(table)
     if len(findings) > limit:
         out.print(f"… and {len(findings) - limit} more (use --json for all)")

@@ -33,12 +33,13 @@ def register(sub) -> None:
              "the tracker")
     p.add_argument("--period", help='reporting period, e.g. "Q2 2019/20" (default: the plan\'s)')
     p.add_argument("--mapping", type=Path,
-                   help='JSON {"source header": "Actions column"} overriding header matching')
+                   help='JSON {"source header": "Actions column"} overriding header matching; '
+                   'a column with no header is named by position ("#9" or its letter "I")')
     p.add_argument("--status-mapping", type=Path,
                    help='JSON {"status text": "RAG status"} added to the plan\'s mapping')
     p.add_argument("--force", action="store_true",
                    help="import even when many rows do not look like tracker actions "
-                   "(they are flagged NOT_AN_ACTION)")
+                   "(each such row is flagged FORCED in its Flags, and check counts it)")
     add_json(p)
     p.set_defaults(run=run)
 

@@ -57,8 +57,8 @@ def run(args) -> int:
     out.print(f"{report.previous_period} → {report.period}, deadline {deadline:%d/%m/%Y} "
               f"({report.deadline_rule})")
     out.print(f"Actions: {len(report.carried)} carried, {len(report.archived)} archived"
-              + (f" ({', '.join(report.archived)})" if report.archived else "")
-              + (f", {len(report.new_ids)} new ({', '.join(report.new_ids)})"
+              + (f" ({_named(report, report.archived)})" if report.archived else "")
+              + (f", {len(report.new_ids)} new ({_named(report, report.new_ids)})"
                  if report.new_ids else ""))
     if report.timeframes_dropped or report.timeframes_added:
         out.print(f"Timeframe list: dropped {', '.join(report.timeframes_dropped) or 'none'}; "
@@ -72,7 +72,7 @@ def run(args) -> int:
                   f"{report.previous_period}: rolled on as asked (--unconsolidated)[/yellow]")
     if report.problems_carried:
         out.print(f"[yellow]Unresolved problems carried, flagged CARRIED: "
-                  f"{', '.join(report.problems_carried)}[/yellow]")
+                  f"{_named(report, report.problems_carried)}[/yellow]")
     print_findings(report.findings, "Notes", out)
     if report.structural:
         print_findings(report.structural, "Structural problems in the output", out)
@@ -80,3 +80,8 @@ def run(args) -> int:
     if recorded:
         out.print(f"History: {recorded.message()} in {recorded.store}")
     return 0
+
+
+def _named(report, ids: list[str]) -> str:
+    """Actions by Ref and title, as the PMO sees them on the master (not by ID)."""
+    return "; ".join(report.names.get(i, i) for i in ids)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..reporting.paper import column_keys, paper_pdf, write_paper
+from ..reporting.positions import KINDS, counts
 from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
 from .history import add_history, trend_from
@@ -24,8 +25,9 @@ def register(sub) -> None:
     p.add_argument("--pdf", action="store_true",
                    help="also convert it to PDF beside it (needs LibreOffice Writer)")
     p.add_argument("--exceptions", action="store_true",
-                   help="an exception report: only Red, Amber and overdue actions, with why "
-                   "each is listed")
+                   help="an exception report: only Red, Amber, overdue and unconfirmed "
+                   "actions (invalid, in conflict, no return, carried forward), with why each "
+                   "is listed")
     p.add_argument("--columns", metavar="'Ref,Improvement action,…'",
                    help="the columns, by heading, comma-separated (default: the seeds' "
                    "columns: Ref, Improvement action, Accountable officer, Lead officer, What "
@@ -56,12 +58,28 @@ def run(args) -> int:
     if args.json:
         emit_json({"file": args.master.name, "output": str(written),
                    "pdf": str(pdf) if pdf else None, "actions": paper.count,
-                   "sections": {name: len(rows) for name, rows in paper.sections.items()}})
+                   "sections": {name: len(rows) for name, rows in paper.sections.items()},
+                   "not_confirmed": counts(paper.marked)})
         return 0
     what = "Exception report" if args.exceptions else "Tracker paper"
     out = console()
     out.print(f"{what} written to {written}: {paper.count} actions in "
               f"{len(paper.sections)} sections")
+    _print_unconfirmed(out, paper)
     if pdf:
         out.print(f"PDF written to {pdf}")
     return 0
+
+
+def _print_unconfirmed(out, paper) -> None:
+    """What the PMO must know before the paper goes out: how many of its rows are not
+    this quarter's confirmed update, of each kind (each marked in the paper)."""
+    found = counts(paper.marked)
+    if not found:
+        out.print("Every action's position is this quarter's confirmed update.")
+        return
+    out.print(f"[yellow]{sum(found.values())} actions are marked as not this quarter's "
+              "confirmed update:[/yellow]")
+    for key, n in found.items():
+        kind = KINDS[key]
+        out.print(f"  {kind.marker} {kind.label}: {n}")

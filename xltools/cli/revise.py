@@ -7,8 +7,9 @@ from pathlib import Path
 from rich.table import Table
 
 from ..errors import UsageError
+from ..findings import INFO
 from ..legacy.columns import load_mapping
-from ..legacy.revise import RevisionReport, revise
+from ..legacy.revise import RevisionReport, carried_findings, revise
 from .common import add_json, console, emit_json, print_findings
 
 
@@ -30,6 +31,9 @@ def register(sub) -> None:
                    help="print the match table and write nothing")
     p.add_argument("--mapping", type=Path,
                    help='JSON {"source header": "Actions column"} for the revised plan')
+    p.add_argument("--force", action="store_true",
+                   help="read the revised plan even when many rows do not look like tracker "
+                   "actions (as import --force: they are flagged)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -39,7 +43,8 @@ def run(args) -> int:
         raise UsageError("give -o NEW.xlsx for the revised master, or --dry-run to only "
                          "see the matches")
     report = revise(args.master, args.revised, None if args.dry_run else args.output,
-                    mapping=load_mapping(args.mapping) if args.mapping else None)
+                    mapping=load_mapping(args.mapping) if args.mapping else None,
+                    force=args.force)
     if args.json:
         emit_json(report.to_dict())
         return 0
@@ -48,6 +53,12 @@ def run(args) -> int:
     matched = sum(1 for m in report.matches if m.master is not None)
     out.print(f"{matched} matched, {len(report.matches) - matched} new, "
               f"{len(report.withdrawn)} withdrawn, {len(report.changes)} changes")
+    carried = [f for f in carried_findings(report.imported)
+               if f.severity != INFO or f.code == "COLUMN_READ"]
+    print_findings(carried, f"Reading {report.revised}", out)
+    if carried:
+        out.print(f"{len(carried)} findings from reading {report.revised} (above, and in the "
+                  "Log): check those cells against the revised plan.")
     print_findings([f for f in report.findings if f.code == "WITHDRAWN"], "Withdrawn", out)
     if report.output:
         out.print(f"Revised master written to {report.output} (every change is in its Log)")

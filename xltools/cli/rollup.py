@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from ..errors import UsageError
+from ..reporting import positions
 from ..reporting.highlight import render_pdf
 from ..reporting.rollup import MOVEMENTS, Rollup, rollup
 from ..workbook.reader import read_book
@@ -61,6 +62,10 @@ def run(args) -> int:
         out.print(f"Dashboard written to {written}")
     if pdf:
         out.print(f"Highlight report written to {pdf}")
+    marked = positions.unconfirmed(book)
+    if marked and (written or pdf):
+        out.print(f"[yellow]Marked in it as not this quarter's confirmed update: "
+                  f"{positions.summary(marked)}[/yellow]")
     return 0
 
 

@@ -66,6 +66,7 @@ def run(args) -> int:
         data = rec.to_dict()
         data["output"] = str(written) if written else None
         data["against"] = published.file if published else None
+        data["against_unit"] = published.unit if published else None
         emit_json(data)
         return 0
     out = console()
@@ -74,8 +75,9 @@ def run(args) -> int:
     print_findings(rec.findings, "Flags", out)
     if published:
         differ = [f for f in rec.findings if f.code in ("PUBLISHED_MISMATCH", "FOLDED_YEAR")]
-        out.print(f"Against {published.file}: " + (f"{len(differ)} difference(s), in Flags"
-                                                    if differ else "every figure matches"))
+        out.print(f"Against {published.file} ({published.unit_note()}): "
+                  + (f"{len(differ)} difference(s), in Flags" if differ
+                     else "every figure matches"))
     if written:
         out.print(f"Reconciliation written to {written}")
     if not rec.complete:

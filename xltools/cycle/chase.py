@@ -28,16 +28,21 @@ from email.policy import SMTP
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
-from ..findings import Finding
+from ..findings import Finding, cut_words
 from ..plan import Plan, split_officers
 from ..reporting.flags import default_as_of, flag_book
 from ..workbook.book import Book, Row, blank
 from ..workbook.files import BINARY, NOFOLLOW, replacing
 from ..workbook.writer import write_book
 from .returns import by_column, return_book, return_filename
+from .unresolved import conflict_texts
 
 CHASED = ("MISSING_RETURN", "NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED",
           "OVERDUE", "INVALID", "CONFLICT")
+# What the master's own cells say about an action in CONFLICT: it keeps last quarter's
+# update, undated, until the PMO decides — not what the officers who wrote one did.
+HIDDEN_BY_CONFLICT = ("NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED")
+TITLE_LIMIT = 100  # characters of an action's title in an e-mail (cut at a word)
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 
@@ -50,6 +55,7 @@ class Chase:
     email: str = ""
     items: list[tuple[Row, list[Finding]]] = field(default_factory=list)
     missing_rows: list[Row] = field(default_factory=list)  # actions their return lacks
+    conflicts: dict[str, list[dict]] = field(default_factory=dict)  # ID -> what each said
 
     @property
     def missing_return(self) -> bool:
@@ -71,14 +77,19 @@ def who_to_chase(master: Book, *, as_of: date | None = None) -> dict[str, Chase]
         if finding.code in CHASED and finding.action_id:
             by_id.setdefault(finding.action_id, []).append(finding)
     chases: dict[str, Chase] = {}
+    texts = conflict_texts(master)
     for row in master.actions:
         found = by_id.get(str(row.get("id") or ""), [])
         officers = [listed.get(n.casefold(), n) for n in split_officers(row.get(key))]
         for officer in officers:
             theirs = [f for f in found if _concerns(f, officer, officers)]
+            if any(f.code == "CONFLICT" for f in theirs):
+                theirs = [f for f in theirs if f.code not in HIDDEN_BY_CONFLICT]
             if not theirs:
                 continue
             chase = chases.setdefault(officer, Chase(officer, plan.email_of(officer)))
+            if any(f.code == "CONFLICT" for f in theirs):
+                chase.conflicts[str(row.get("id"))] = texts.get(str(row.get("id")), [])
             chase.items.append((row, theirs))
             if any(f.code == "MISSING_RETURN" for f in theirs):
                 chase.missing_rows.append(row)
@@ -140,7 +151,8 @@ def body(plan: Plan, chase: Chase, as_of: date) -> str:
                   f" and send what is needed {by}:", ""]
         for row, found in others:
             lines.append(_action_line(row))
-            lines += [f"  - {_sentence(f)}" for f in found]
+            lines += [f"  - {_conflict(chase, row) if f.code == 'CONFLICT' else _sentence(f)}"
+                      for f in found]
             lines.append("")
     if chase.missing_return:
         lines += ["Your return covers:"]
@@ -151,11 +163,32 @@ def body(plan: Plan, chase: Chase, as_of: date) -> str:
 
 
 def _action_line(row: Row) -> str:
+    """The action as the officer sees it on their return: Ref and title (cut at a word);
+    the internal ID only for an action with no Ref, which the return would show alone."""
     ref = _text(row.get("ref")) or _text(row.get("id")) or "?"
-    action = _text(row.get("action"))
-    if len(action) > 160:
-        action = action[:159].rstrip() + "…"
-    return f"{ref}  {action}" + (f"  ({row['id']})" if not blank(row.get("id")) else "")
+    return f"{ref}  {cut_words(row.get('action'), TITLE_LIMIT)}"
+
+
+def _conflict(chase: Chase, row: Row) -> str:
+    """A conflict spoken to one of its officers: what each said, and what to do — agree
+    the update with the co-owner, and one of them sends it."""
+    said = chase.conflicts.get(str(row.get("id")), [])
+    others = [t for t in said if (t.get("officer") or "").casefold()
+              != chase.officer.casefold()]
+    mine = [t for t in said if t not in others]
+    names = " / ".join(dict.fromkeys(t.get("officer") or t.get("file") or "a colleague"
+                                     for t in others)) or "the other officer for this action"
+    parts = [f"You and {names} sent different updates for this action, so neither has "
+             "been used:"]
+    for who, texts in (("you", mine), (names, others)):
+        for t in texts:
+            wrote = [f"'{cut_words(t['progress_update'], 200)}'"] if t.get(
+                "progress_update") else []
+            wrote += [f"RAG status {t['rag']}"] if t.get("rag") else []
+            parts.append(f"{who}: {', '.join(wrote) or 'no update'};")
+    parts.append(f"please agree one update with {names}, and one of you send it to the "
+                 "PMO (a reply to this e-mail will do).")
+    return " ".join(parts)
 
 
 def _sentence(finding: Finding) -> str:

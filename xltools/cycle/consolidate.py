@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..findings import Finding, count_by_code
+from ..findings import Finding, count_by_code, row_reference, with_references
 from ..plan import split_officers
 from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import ensure_replaceable, output_lock, unique_backup
@@ -50,6 +50,7 @@ from .merge import (
     savings_key,
     write_flags,
 )
+from .no_update import returned_without_update
 from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
 
 # "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
@@ -280,6 +281,7 @@ class Gather:
         if folder is not None:
             report.findings.insert(0, folder)
         merge_actions(master, self.actions, result)
+        report.findings += returned_without_update(self.actions)
         report.savings_updated = merge_savings(master, self.savings, result)
         by_key = issued_by(report.files) or self.by_key
         report.missing = missing_returns(master, by_key, self.received, result,
@@ -296,6 +298,7 @@ class Gather:
         for f in result.findings:
             if f.code == "LOCKED_CHANGED" and f.file in by_name:
                 by_name[f.file].findings.append(f)
+        report.findings = with_references(report.findings, master.actions)
         self.actions, self.savings = {}, {}
 
 
@@ -352,6 +355,11 @@ class Known:
                     self.deputies.setdefault(deputy.casefold(), {})[
                         colleague.casefold()] = source
         self.delegated_ids: set[str] = set()  # answered by a deputy: not missing
+
+    def reference(self, action_id: str) -> str:
+        """The action as people read it: Ref and short title (see ``row_reference``)."""
+        row = self.rows.get(action_id)
+        return row_reference(row) if row is not None else action_id
 
     def owner_key(self, rf: ReturnFile) -> str:
         """Whose column decides ownership: the one the return was issued by."""
@@ -447,8 +455,8 @@ def not_owner(known: Known, rf: ReturnFile, row, action_id: str, key: str,
     owners = known.owner_names(action_id, key)
     who = rf.officer or "an officer who cannot be told (no Settings, no single officer)"
     role = "led" if key == "lead_officer" else "owned (accountable)"
-    message = (f"{action_id} is {role} by {owners}; this return is from {who}: its update "
-               "is not merged (a deputy? the PMO can allow it with --delegate)")
+    message = (f"{known.reference(action_id)} is {role} by {owners}; this return is from "
+               f"{who}: its update is not merged (a deputy? the PMO can allow it with --delegate)")
     letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
     finding = Finding("NOT_OWNER", message, file=rf.name, sheet=ACTIONS_LAYOUT.name,
                       cell=f"{letter}{row['_row']}", action_id=action_id,
@@ -461,8 +469,9 @@ def delegated(known: Known, rf: ReturnFile, row, action_id: str, key: str,
               permission: str) -> Finding:
     owners = known.owner_names(action_id, key)
     letter = rf.book.letters(ACTIONS_LAYOUT).get("id", "A")
-    return Finding("DELEGATED", f"{rf.officer} returned {action_id} for {owners}, as allowed "
-                   f"by {permission}; merged", file=rf.name, sheet=ACTIONS_LAYOUT.name,
+    return Finding("DELEGATED", f"{rf.officer} returned {known.reference(action_id)} for "
+                   f"{owners}, as allowed by {permission}; merged", file=rf.name,
+                   sheet=ACTIONS_LAYOUT.name,
                    cell=f"{letter}{row['_row']}", action_id=action_id, expected=owners,
                    got=rf.officer)
 

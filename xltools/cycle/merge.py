@@ -234,8 +234,9 @@ def _quote(value: Any, limit: int = 90) -> str:
 
 
 def conflict_findings(key: str, changed: list[Candidate], fields: list[str], layout,
-                      what: str) -> tuple[Finding, list[Finding]]:
-    """The master's flag (both candidates in words) and one finding per return cell."""
+                      what: str, label: str | None = None) -> tuple[Finding, list[Finding]]:
+    """The master's flag (both candidates in words) and one finding per return cell;
+    ``label`` names the row as people read it (an action's Ref), else ``key``."""
     names = {k: layout.column(k).name for k in fields}
     parts = []
     per_file = []
@@ -244,7 +245,7 @@ def conflict_findings(key: str, changed: list[Candidate], fields: list[str], lay
                          if not blank(cand.row.get(k)))
         parts.append(f"{cand.file} ({layout.name}!{cand.cell(fields[0])}) says {said}")
         per_file.append(Finding(
-            "CONFLICT", f"{what} {key}: this return and another disagree on "
+            "CONFLICT", f"{what} {label or key}: this return and another disagree on "
             f"{' and '.join(names.values())}; the master keeps its value",
             file=cand.file, sheet=layout.name, cell=cand.cell(fields[0]), action_id=key,
             column=names[fields[0]], got=cand.row.get(fields[0])))
@@ -343,12 +344,12 @@ def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
     if late:
         conflicts = [k for k in ACTION_CONTENT if any(k in c.changes for c in late)]
         flag, per_file = conflict_findings(action_id, late, conflicts, ACTIONS_LAYOUT,
-                                           "action")
+                                           "action", _ref(master_row, action_id))
         flag = _with_master_side(flag, master_row, conflicts, earlier)
         changed = late
     elif conflicts:
         flag, per_file = conflict_findings(action_id, changed, conflicts, ACTIONS_LAYOUT,
-                                           "action")
+                                           "action", _ref(master_row, action_id))
     if conflicts:
         result.flag(action_id, flag)
         result.findings += per_file
@@ -364,6 +365,11 @@ def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
         cand.outcome = _outcome(cand, cand in changed, bool(conflicts), UPDATE_FIELDS)
         result.count(cand.file, cand.outcome)
     return merged
+
+
+def _ref(row: Row, action_id: str) -> str:
+    """An action's Ref (what its officers see), or its ID when it has none."""
+    return " ".join(str(row.get("ref") or "").split()) or action_id
 
 
 def late_disagreement(master_row: Row, changed: list[Candidate],

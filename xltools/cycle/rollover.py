@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, XltoolsError
-from ..findings import INFO, Finding, count_by_code
+from ..findings import INFO, Finding, count_by_code, references, with_references
 from ..periods import Quarter
 from ..plan import Plan
 from ..savings import carry as savings_carry
@@ -78,6 +78,7 @@ class RolloverReport:
     savings: dict[str, int] = field(default_factory=dict)
     kpis_moved: int = 0
     problems_carried: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # action ID -> Ref and title
     consolidated: bool = True  # False: rolled on with --unconsolidated, no consolidation
     findings: list[Finding] = field(default_factory=list)
     check_counts: dict[str, int] = field(default_factory=dict)
@@ -173,6 +174,8 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
     new.extra_settings["rolled_from"] = {"file": file, "sha256": sha256,
                                          "period": book.plan.period}
     new.log.append(_log_row(report, file, sha256))
+    report.names = references([*book.actions, *actions])
+    report.findings = with_references(report.findings, [*book.actions, *actions])
     return new, report
 
 

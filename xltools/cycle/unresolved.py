@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Finding, codes_in
+from ..findings import Finding, codes_in, row_reference
 from ..plan import Plan
 from ..workbook.book import Book, Row, blank
 from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT
@@ -33,14 +33,16 @@ def unresolved(book: Book, file: str) -> list[Finding]:
             if code in BLOCKING:
                 out.append(Finding(code, line.split(":", 1)[1].strip(), file=file, sheet=ACTIONS,
                                    cell=f"{letters.get('flags', 'A')}{where}",
-                                   action_id=row.get("id"), column="Flags"))
+                                   action_id=row.get("id"), column="Flags",
+                                   action=row_reference(row)))
         for key in ("rag", "previous_rag"):
             value = row.get(key)
             if not blank(value) and book.plan.rag(value) is None:
                 name = ACTIONS_LAYOUT.column(key).name
                 out.append(Finding("INVALID", f"{name} '{value}' is not on the RAG scheme",
                                    file=file, sheet=ACTIONS, cell=f"{letters.get(key, 'A')}"
-                                   f"{where}", action_id=row.get("id"), column=name, got=value))
+                                   f"{where}", action_id=row.get("id"), column=name, got=value,
+                                   action=row_reference(row)))
     return out
 
 
@@ -53,13 +55,23 @@ def refusal(problems: list[Finding], file: str, next_period: str,
             carry_hint: str = CARRY_HINT) -> str:
     """The one line next-quarter stops with; ``carry_hint`` says how this front end
     carries the problems instead (the add-in has no command-line option)."""
-    named = ", ".join(f"{p.action_id or '?'} {p.code}" + (f" {p.column} '{p.got}'" if p.got
-                      else "") + f" ({p.sheet}!{p.cell})" for p in problems[:SHOWN])
+    named = "; ".join(_named(p) for p in problems[:SHOWN])
     more = f" and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
     return (f"{file}: {len(problems)} unresolved problem{'s' if len(problems) != 1 else ''} "
             f"would be lost: {named}{more}. Resolve them in the master (agree the update, "
             f"correct the value, delete the flag line), or {carry_hint} "
             f"to carry them into {next_period} flagged CARRIED")
+
+
+def _named(problem: Finding) -> str:
+    """One problem as the PMO finds it on the master's screen: the action by Ref and
+    title, and the column by its header (the cell address names a column they may
+    not see), with the row number to go to."""
+    row = "".join(ch for ch in str(problem.cell or "") if ch.isdigit())
+    what = (f"{problem.column} '{problem.got}' is not on the RAG scheme" if problem.got
+            else f"{problem.code} in its {problem.column} column")
+    at = f" (row {row})" if row else ""
+    return f"{problem.action or problem.action_id or '?'}: {what}{at}"
 
 
 def conflict_texts(book: Book) -> dict[str, list[dict[str, Any]]]:
@@ -87,6 +99,7 @@ def carry(new: Row, row: Row, problems: list[Finding], plan: Plan,
     before = new.get("previous_progress")
     new["previous_progress"] = f"{before}\n{note}" if not blank(before) else note
     new["previous_rag"] = None  # a RAG in dispute or off the scheme is no one's last RAG
-    new["flags"] = "CARRIED: " + " ".join(
-        f"{p.code} from {plan.period} ({p.sheet}!{p.cell})" for p in problems) + \
-        "; see Previous progress. Resolve it, then delete this line."
+    new["flags"] = "CARRIED: " + ", ".join(dict.fromkeys(
+        f"{p.code} from {plan.period}" for p in problems)) + \
+        "; what was said is at the end of Previous progress (shown on the return; " \
+        "unhide it on the master). Resolve it, then delete this line."

@@ -53,6 +53,7 @@ class ImportReport:
     lines: list[int] = field(default_factory=list)  # each action's first source line
     source_ids: set[str] = field(default_factory=set)  # IDs kept from the source's ID column
     labelled_new: set[str] = field(default_factory=set)  # IDs of rows labelled "NEW ACTION"
+    status_text: dict[str, str] = field(default_factory=dict)  # ID → status as the source says
 
     def to_dict(self) -> dict[str, Any]:
         plan = self.book.plan
@@ -73,22 +74,27 @@ class ImportReport:
 def import_legacy(source: str | Path, *, plan: Plan | None = None, period: str | None = None,
                   mapping: dict[str, str] | None = None,
                   status_mapping: dict[str, str] | None = None,
-                  force: bool = False) -> ImportReport:
+                  force: bool = False, known_names: tuple[str, ...] = ()) -> ImportReport:
     """Read ``source`` and build the master Book (not written; see ``write_import``).
 
     ``mapping`` is a resolved header mapping (``columns.load_mapping``);
     ``status_mapping`` extra {status text: RAG} entries on top of the plan's.
     More than a few rows that do not look like tracker actions stop the import
     (``shape.py``) unless ``force``; either way each is reported.
+    ``known_names``: officers a PDF's wrapped lines must not split, besides the
+    plan's (``revise`` gives the master's).
     """
     source = Path(source)
     matcher = HeaderMatcher(mapping)
-    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows))
     plan = _base_plan(plan, period, source, status_mapping)
+    mapper = StatusMapper(plan)
+    matcher.status_test = lambda value: mapper.map(value) is not None
+    grid = read_grid(source, lambda rows: any(matcher.is_header(_texts(r)) for r in rows),
+                     tuple(plan.individual_officers) + tuple(known_names))
     parsed = parse_grid(grid, matcher)
     if parsed.first_header is None:
         raise UsageError(_no_header(grid))
-    report = _build(grid, parsed, plan, StatusMapper(plan))
+    report = _build(grid, parsed, plan, mapper)
     _check_shape(report, grid, force)
     return report
 
@@ -107,10 +113,28 @@ def _check_shape(report: ImportReport, grid: Grid, force: bool) -> None:
                 file=grid.file, sheet=grid.sheet, cell=f"A{draft_line}",
                 action_id=row.get("id"), got=_short(row.get("action"))))
     unplaced = sorted({_line(f.cell) for f in report.findings if f.code == "UNPLACED_ROW"})
+    forced = list(odd)
     odd += [(line, ["text outside the columns"]) for line in unplaced]
     total = len(actions) + len(unplaced)
-    if odd and too_many(len(odd), total) and not force:
-        raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+    if odd and too_many(len(odd), total):
+        if not force:
+            raise UsageError(_shape_summary(grid.file, sorted(odd), total))
+        _mark_forced(report, grid, dict(forced))
+
+
+def _mark_forced(report: ImportReport, grid: Grid, problems: dict[int, list[str]]) -> None:
+    """--force over a source that does not look like a tracker: every row that does
+    not look like an action says so in its Flags (FORCED), so the master shows it
+    and ``check`` counts it until the PMO corrects or deletes the row."""
+    for row, line in zip(report.book.actions, report.lines, strict=True):
+        if line not in problems:
+            continue
+        finding = Finding("FORCED", f"imported with --force: {'; '.join(problems[line])} — "
+                          "correct it into a tracker action or delete the row",
+                          file=grid.file, sheet=grid.sheet, cell=f"A{line}",
+                          action_id=row.get("id"), got=_short(row.get("action")))
+        report.findings.append(finding)
+        row["flags"] = "\n".join(x for x in (row.get("flags"), flags_text([finding])) if x)
 
 
 def _shape_summary(file: str, odd: list[tuple[int, list[str]]], total: int) -> str:
@@ -192,9 +216,12 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
     officers = _Officers(plan, parsed.drafts)
     statuses: dict[str, str | None] = {}
     rows: list[Row] = []
+    said: dict[str, str] = {}
     for draft in parsed.drafts:
         own: list[Finding] = []
         row = _row(draft, ids[id(draft)], sections, officers, where, own)
+        if row.get("rag") is not None:
+            said[row["id"]] = str(row["rag"])
         _status(row, draft, mapper, where, own, statuses)
         row["flags"] = flags_text(f for f in own if f.code == "UNMAPPED_STATUS") or None
         findings += own
@@ -205,14 +232,18 @@ def _build(grid: Grid, parsed: Parsed, plan: Plan, mapper: StatusMapper) -> Impo
         plan = plan.with_changes(sections=tuple(dict.fromkeys(used)))
     book = Book(plan=plan, kind=MASTER, actions=rows,
                 extra_settings={"imported_from": grid.file})
-    notes = [where.note(n) for n in parsed.notes] + [where.source(n) for n in grid.notes]
+    # a header cell's reading is confirmed by its matching a column: no REVIEW there
+    notes = [where.note(n) for n in parsed.notes] + [
+        where.source(n) for n in grid.notes
+        if not (n.code == "REVIEW" and n.line in parsed.header_lines and "column" in n.extra
+                and n.column in parsed.first_header.positions)]
     findings = sorted(notes + findings + list_findings,
                       key=lambda f: (f.cell is None, _line(f.cell)))
     findings += _validate(book)
     kept = {ids[id(d)] for d in parsed.drafts if ids[id(d)] == text(d.cells.get("id"))}
     labelled = {ids[id(d)] for d in parsed.drafts if d.labelled_new}
     return ImportReport(grid.file, book, findings, statuses, len(grid.rows),
-                        [d.line for d in parsed.drafts], kept, labelled)
+                        [d.line for d in parsed.drafts], kept, labelled, said)
 
 
 def _validate(book: Book) -> list[Finding]:
@@ -256,7 +287,7 @@ class _Where:
         return {"place": place} if place else {}
 
     def note(self, note) -> Finding:
-        column = note.header if note.code == "EXTRA_COLUMN" else None
+        column = note.header if note.code in ("EXTRA_COLUMN", "COLUMN_READ") else None
         return self.finding(note.code, note.message, note.draft, cell_ref(note), got=note.got,
                             column=column, extra={"reason": note.reason} if note.reason else {})
 

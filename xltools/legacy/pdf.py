@@ -34,16 +34,24 @@ from ..errors import UsageError
 from .grid import Grid, SourceNote
 from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
 from .pdf_unruled import unruled_rows
+from .pdf_words import VOCABULARY, Vocabulary
 
 
-def read_pdf(path: Path, header_test=None) -> Grid:
+def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
     """The PDF's tables (and the text between them) as one grid, with a REVIEW
-    note for every cell whose reading was a guess."""
+    note for every cell whose reading was a guess. ``officers``: names known to
+    be whole (the plan's), as well as those the document spells out."""
     if not path.is_file():
         raise UsageError(f"{path}: file not found")
     try:
         with pdfplumber.open(str(path)) as pdf:
-            rows = [row for page in pdf.pages for row in _page_rows(page, header_test)]
+            words = [_words(page) for page in pdf.pages]
+            token = VOCABULARY.set(Vocabulary.of(words, officers))
+            try:
+                rows = [row for page, w in zip(pdf.pages, words, strict=True)
+                        for row in _page_rows(page, w, header_test)]
+            finally:
+                VOCABULARY.reset(token)
     except UsageError:
         raise
     except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
@@ -55,16 +63,23 @@ def read_pdf(path: Path, header_test=None) -> Grid:
     return _grid(path.name, _join_page_breaks(rows))
 
 
-def _page_rows(page, header_test) -> list[PdfRow]:
+def _words(page) -> list[dict]:
+    return page.extract_words(use_text_flow=False, keep_blank_chars=False)
+
+
+def _page_rows(page, words: list[dict], header_test) -> list[PdfRow]:
     """The page's table rows and outside text lines, top to bottom."""
     tables = page.find_tables()
-    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
     if not tables:  # no ruling lines: columns from the header's positions
         return unruled_rows(page, words, header_test)
     out: list[PdfRow] = []
     for t_index, table in enumerate(tables, start=1):
+        above: dict[int, tuple[tuple, Cell]] = {}  # column → its last box and cell
         for r_index, row in enumerate(table.rows, start=1):
-            cells = [box_cell(box, words) if box else Cell("") for box in row.cells]
+            cells = [box_cell(box, words) if box else _merged_down(above, i, row.bbox)
+                     for i, box in enumerate(row.cells)]
+            above.update({i: (box, cell) for i, (box, cell) in enumerate(
+                zip(row.cells, cells, strict=True)) if box})
             spanning = len(row.cells) > 1 and all(box is None for box in row.cells[1:])
             out.append(PdfRow(cells, page.page_number, row.bbox[1], t_index, r_index,
                             spanning=spanning))
@@ -74,6 +89,16 @@ def _page_rows(page, header_test) -> list[PdfRow]:
         out.append(PdfRow([Cell(text)], page.page_number, top, 0, 0, single=True))
     out.sort(key=lambda r: r.top)
     return out
+
+
+def _merged_down(above: dict[int, tuple[tuple, Cell]], column: int, row_box: tuple) -> Cell:
+    """A cell with no box of its own: the text of a box above it that reaches down
+    over this row (a cell merged down, as a Theme beside its actions), else empty."""
+    box, cell = above.get(column, (None, None))
+    middle = (row_box[1] + row_box[3]) / 2
+    if box is not None and box[1] < middle < box[3]:
+        return Cell(cell.text)
+    return Cell("")
 
 
 def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
@@ -118,21 +143,28 @@ def _continues(row: PdfRow, out: list[tuple[PdfRow, list[str]]], last: int | Non
 
 
 def _join(before: PdfRow, after: PdfRow) -> list[str]:
-    notes = []
+    """Join a row's rest (over a page break) into it, cell by cell; one doubt for
+    the row, naming how each column was joined."""
+    how: dict[str, list[int]] = {}
     for i, (old, new) in enumerate(zip(before.cells, after.cells, strict=True)):
         if not new.text:
             continue
         if old.text:
             glue = " " if old.wraps_into(new) else "\n"
+            if glue == " " and old.broken_into(new):
+                glue = ""
             old.text = old.text + glue + new.text
-            how = "as wrapped text" if glue == " " else "on a new line"
-            notes.append(f"column {i + 1}: text continued from page {before.page} to page "
-                         f"{after.page}, joined {how}")
+            way = {" ": "as wrapped text", "\n": "on a new line", "": "as one word"}[glue]
+            how.setdefault(way, []).append(i + 1)
         else:
             old.text = new.text
         old.unsure += new.unsure
-        old.slack, old.space = new.slack, new.space
-    return notes
+        old.slack, old.space, old.last_line = new.slack, new.space, new.last_line
+    if not how:
+        return []
+    ways = "; ".join(f"column{'s' if len(cols) > 1 else ''} "
+                     f"{', '.join(map(str, cols))} {way}" for way, cols in how.items())
+    return [f"text continued from page {before.page} to page {after.page}, joined: {ways}"]
 
 
 def _grid(name: str, rows: list[tuple[PdfRow, list[str]]]) -> Grid:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .pdf_words import VOCABULARY, broken_word, name_break, names_only, starts_paragraph
+
 LINE_TOLERANCE = 3.0  # points: words this close vertically are on one line
 # points: a next word that would have fitted by less than 1pt (or missed by under
 # 0.25pt) is too close to call from the positions a PDF keeps
@@ -25,6 +27,17 @@ class Cell:
     slack: float = 0.0  # room left at the end of its last line
     space: float = 0.0
     first: float = 0.0  # width of its first word
+    first_line: list[dict] = field(default_factory=list)  # its words, for a page-break join
+    last_line: list[dict] = field(default_factory=list)
+
+    def broken_into(self, after: Cell) -> bool:
+        """Whether this cell's last word was broken at the cell edge and goes on at
+        the start of ``after`` (over a page): "Childr" / "en"."""
+        if not self.last_line or not after.first_line:
+            return False
+        joined, _ = broken_word(self.last_line, after.first_line, self.slack,
+                                self.text.rsplit(None, 1)[-1])
+        return joined
 
     def wraps_into(self, after: Cell) -> bool:
         """Whether text continued in ``after`` (over a page) wrapped on from this
@@ -74,23 +87,55 @@ def box_cell(box: tuple[float, float, float, float], words: list[dict]) -> Cell:
 
 def cell_from_lines(lines: list[list[dict]], right: float) -> Cell:
     """Lines of one cell joined as wrapped text or kept as real breaks: a break is
-    real when the next line's first word would have fitted before ``right``."""
+    real when the next line's first word would have fitted before ``right``, or
+    the next line starts a paragraph (a bullet, a gap); a word broken at the
+    cell's edge is rejoined, and a name seen whole kept whole (``pdf_words``)."""
     if not lines:
         return Cell("")
     space = _space(lines)
     text = words_text(lines[0])
     unsure: list[str] = []
+    pending: str | None = None  # a doubt about the word being rejoined, until it is whole
+    names = names_only(lines)
     for before, after in zip(lines, lines[1:], strict=False):
-        slack = right - before[-1]["x1"]
-        need = space + after[0]["x1"] - after[0]["x0"]
-        wrapped = need > slack
-        if -CLOSE_CALL[0] < slack - need < CLOSE_CALL[1]:
-            unsure.append(f"line break before '{short(words_text(after))}' read as "
-                          f"{'wrapped text' if wrapped else 'a real line break'}")
-        glue = "\n" if not wrapped else ("" if text.endswith("-") else " ")
+        glue, doubt = _glue(before, after, right, space, text)
+        if names and glue == " ":
+            split, why = name_break(text.rsplit("\n", 1)[-1], after)
+            glue, doubt = ("\n", why) if split else (glue, doubt)
+        if glue == "":
+            pending = None if doubt is None and pending else (doubt or pending)
+        else:
+            unsure += [d for d in (pending, doubt) if d]
+            pending = None
         text += glue + words_text(after)
+    if pending:
+        unsure.append(pending)
     return Cell(text, unsure, slack=right - lines[-1][-1]["x1"], space=space,
-                first=lines[0][0]["x1"] - lines[0][0]["x0"])
+                first=lines[0][0]["x1"] - lines[0][0]["x0"], first_line=lines[0],
+                last_line=lines[-1])
+
+
+def _glue(before: list[dict], after: list[dict], right: float, space: float,
+          text: str) -> tuple[str, str | None]:
+    """What goes between two lines of a cell ("\n", " " or ""), and a doubt in
+    words when the evidence did not decide it."""
+    if starts_paragraph(before, after):
+        return "\n", None
+    slack = right - before[-1]["x1"]
+    joined, doubt = broken_word(before, after, slack, text.rsplit(None, 1)[-1])
+    if joined:
+        return "", doubt
+    vocab = VOCABULARY.get()
+    if vocab is not None and vocab.is_name(before[-1]["text"], after[0]["text"]):
+        return " ", None  # "Colin" / "Pettigrew": a name seen whole stays whole
+    need = space + after[0]["x1"] - after[0]["x0"]
+    wrapped = need > slack
+    if doubt is None and -CLOSE_CALL[0] < slack - need < CLOSE_CALL[1]:
+        doubt = (f"line break before '{short(words_text(after))}' read as "
+                 f"{'wrapped text' if wrapped else 'a real line break'}")
+    if not wrapped:
+        return "\n", doubt
+    return ("" if text.endswith("-") else " "), doubt
 
 
 def words_text(line: list[dict]) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import UsageError
 from ..findings import INFO, WARNING, Finding, count_by_code
 from ..plan import Plan, split_officers
+from ..status import normalise
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.layout import ACTIONS_LAYOUT, MASTER
 from ..workbook.reader import read_book
@@ -40,6 +41,9 @@ from .importer import ImportReport, import_legacy
 from .matching import Match, match_actions, old_refs, section_namer
 
 WITHDRAWN = "Withdrawn"
+# statuses by which a revised plan says an action is no longer in it
+WITHDRAWING = ("withdrawn", "closed", "deleted", "removed", "cancelled", "no longer required",
+               "superseded")
 PLAN_KEYS = ("ref", "section", "action", "accountable_officer", "lead_officer", "aim",
              "timeframe", "success_measure", "links")
 
@@ -51,6 +55,8 @@ class RevisionReport:
     master: str
     revised: str
     matches: list[Match] = field(default_factory=list)
+    marked: list[Match] = field(default_factory=list)  # withdrawn by their revised status
+    reasons: dict[str, str] = field(default_factory=dict)  # withdrawn ID → why, in words
     withdrawn: list[Row] = field(default_factory=list)
     changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # id, key, old, new
     findings: list[Finding] = field(default_factory=list)
@@ -76,8 +82,13 @@ class RevisionReport:
 
 
 def revise(master: str | Path, revised: str | Path, out: str | Path | None = None, *,
-           mapping: dict[str, str] | None = None, today: date | None = None) -> RevisionReport:
-    """Match ``revised`` to ``master`` and (unless ``out`` is None) write the new master."""
+           mapping: dict[str, str] | None = None, today: date | None = None,
+           force: bool = False) -> RevisionReport:
+    """Match ``revised`` to ``master`` and (unless ``out`` is None) write the new master.
+
+    The revised plan's own import findings (REVIEW, NOT_AN_ACTION, unmapped
+    statuses…) come first in the report and go into the Log: a revision read
+    by a guess must not look clean. ``force`` is the import's ``--force``."""
     master, revised = Path(master), Path(revised)
     if out is not None and Path(out).resolve() == master.resolve():
         raise UsageError(f"{out}: the revised master must go to a new file, not over the master")
@@ -85,19 +96,35 @@ def revise(master: str | Path, revised: str | Path, out: str | Path | None = Non
     # the revision's own sections and officers: its numbering may have changed, so
     # matching headings to the master's sections by number would mislabel them
     blank_lists = book.plan.with_changes(sections=(), officers=())
-    imported = import_legacy(revised, plan=blank_lists, mapping=mapping)
-    report = RevisionReport(master.name, revised.name, imported=imported)
+    imported = import_legacy(revised, plan=blank_lists, mapping=mapping, force=force,
+                             known_names=tuple(book.plan.individual_officers))
+    report = RevisionReport(master.name, revised.name, imported=imported,
+                            findings=carried_findings(imported))
     namer = section_namer(book.plan.sections)
     for row in imported.book.actions:
         row["section"] = namer(row.get("section"))
     imported.book.plan = imported.book.plan.with_changes(
         sections=tuple(dict.fromkeys(namer(s) for s in imported.book.plan.sections)))
-    report.matches = match_actions(book.actions, imported.book.actions, imported.source_ids,
-                                   imported.labelled_new, old_refs(revised, imported))
+    matches = match_actions(book.actions, imported.book.actions, imported.source_ids,
+                            imported.labelled_new, old_refs(revised, imported))
+    said = imported.status_text
+    report.marked = [m for m in matches if withdrawing(said.get(str(m.revised.get("id"))))]
+    report.matches = [m for m in matches if m not in report.marked]
     report.book = apply(book, report, today or date.today(), _sha256(master))
     if out is not None:
         report.output = str(write_book(report.book, out))
     return report
+
+
+def withdrawing(status: str | None) -> bool:
+    """A revised plan's status that takes the action out ("Withdrawn", "Closed"…)."""
+    said = normalise(status or "")
+    return any(said == w or said.startswith(w + " ") for w in WITHDRAWING)
+
+
+def carried_findings(imported: ImportReport) -> list[Finding]:
+    """The revised file's import findings worth the PMO's eye (not skipped rows)."""
+    return [f for f in imported.findings if f.code != "SKIPPED_ROW"]
 
 
 # -- applying ------------------------------------------------------------------
@@ -126,14 +153,27 @@ def apply(book: Book, report: RevisionReport, today: date, sha256: str) -> Book:
                 extra={"score": round(match.score, 2)}))
         actions.append(row)
     kept = {id(m.master) for m in report.matches if m.master is not None}
+    marked = {id(m.master): report.imported.status_text.get(str(m.revised.get("id")))
+              for m in report.marked if m.master is not None}
     for old in book.actions:
         if id(old) not in kept:
-            gone = _withdrawn(old, today, report.revised)
+            said = marked.get(id(old))
+            why = (f"marked '{said}' in the revised plan" if said else
+                   "not in the revised plan")
+            gone = _withdrawn(old, today, report.revised, why)
+            report.reasons[str(gone["id"])] = why
             report.withdrawn.append(gone)
             archive.append(gone)
             report.findings.append(_finding(
                 "WITHDRAWN", f"{gone['id']} {old.get('ref') or ''} '{_short(old.get('action'))}'"
-                " is not in the revised plan: moved to the Archive as Withdrawn", gone, report))
+                f" is {why}: moved to the Archive as Withdrawn", gone, report))
+    for m in report.marked:
+        if m.master is None:
+            report.findings.append(_finding(
+                "WITHDRAWN", f"revised {m.revised.get('ref') or 'action'} "
+                f"'{_short(m.revised.get('action'))}' is marked "
+                f"'{report.imported.status_text.get(str(m.revised.get('id')))}' and matches no "
+                "master action: not added", m.revised, report))
     plan = _revised_plan(book.plan, report.imported.book.plan, actions)
     log = [clean_row(r) for r in book.log] + _log_rows(report, book.plan.period, sha256)
     extra = {**book.extra_settings, "revised_from": report.revised}
@@ -159,10 +199,11 @@ def _same(old: Any, new: Any) -> bool:
     return " ".join(str(old or "").split()) == " ".join(str(new or "").split())
 
 
-def _withdrawn(row: Row, today: date, source: str) -> Row:
+def _withdrawn(row: Row, today: date, source: str, why: str = "not in the revised plan"
+               ) -> Row:
     gone = clean_row(row)
     gone["rag"] = WITHDRAWN
-    note = f"Withdrawn {today:%d/%m/%Y}: not in the revised plan ({source})"
+    note = f"Withdrawn {today:%d/%m/%Y}: {why} ({source})"
     gone["flags"] = "\n".join(x for x in (note, gone.get("flags")) if x)
     return gone
 
@@ -194,7 +235,17 @@ def _log_rows(report: RevisionReport, period: str, sha256: str) -> list[Row]:
                        f"'{_short(old)}' → '{_short(new)}'"))
     out += [row(f"{m.new_id} new: '{_short(m.revised.get('action'))}'")
             for m in report.matches if m.master is None]
-    out += [row(f"{r['id']} withdrawn: not in the revised plan") for r in report.withdrawn]
+    out += [row(f"{r['id']} withdrawn: "
+                f"{report.reasons.get(str(r['id']), 'not in the revised plan')}")
+            for r in report.withdrawn]
+    carried = [f for f in report.imported.findings if f.code != "SKIPPED_ROW"
+               and f.severity != INFO] if report.imported else []
+    if carried:
+        counts = ", ".join(f"{n} {code}" for code, n in count_by_code(carried).items())
+        out.append(row(f"revise: reading {report.revised} found {counts} — check these cells "
+                       "against the revised plan"))
+        out += [row(f"{report.revised} {f.cell or ''} {f.code}: {_short(f.message, 200)}")
+                for f in carried]
     return out
 
 

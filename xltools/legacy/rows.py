@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..workbook.layout import ACTIONS_LAYOUT, col_letter
+from .column_values import infer_blank
 from .columns import Header, HeaderMatcher
 from .refs import RefTracker, as_ref, embedded
 from .source import Grid
@@ -65,6 +66,7 @@ class Parsed:
     headings: dict[int, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     first_header: Header | None = None
+    header_lines: set[int] = field(default_factory=set)  # lines read as a header row
 
 
 def text(value: Any) -> str:
@@ -74,8 +76,10 @@ def text(value: Any) -> str:
 class _Walker:
     """The state of one pass over the grid."""
 
-    def __init__(self, matcher: HeaderMatcher):
+    def __init__(self, matcher: HeaderMatcher,
+                 inferred: dict[int, dict[int, tuple[str | None, str]]] | None = None):
         self.matcher = matcher
+        self.inferred = inferred or {}
         self.out = Parsed()
         self.header: Header | None = None
         self.width = 0
@@ -101,12 +105,17 @@ class _Walker:
         self.out.notes.append(Note(code, message, line, **kw))
 
     def header_row(self, line: int, cells: list[Any]) -> None:
-        header = self.matcher.header(cells)
+        header = self.matcher.header(cells, self.inferred.get(line))
+        self.out.header_lines.add(line)
         if self.header is None:
             self.out.first_header = header
-            for i, name in {**header.unmatched, **header.duplicates}.items():
+            for i, name in header.unmatched.items():
                 self.note("EXTRA_COLUMN", f"column '{name}' matches no Actions column and is "
                           "not imported (map it with --mapping)", line, column=i, header=name)
+            for i, words in header.decisions:
+                lost = i in header.duplicates or i in header.blank
+                self.note("EXTRA_COLUMN" if lost else "COLUMN_READ", words, line, column=i,
+                          header=(text(cells[i]) if i < len(cells) else "") or f"#{i + 1}")
         elif header.signature() != self.out.first_header.signature():
             self.note("COLUMNS_SHIFTED", "header row repeated with its columns in other "
                       "positions than the first header; the rows after it are read with "
@@ -202,7 +211,7 @@ class _Walker:
         for i in range(len(cells)):
             if text(cells[i]) and i not in self.header.positions and i not in \
                     self.header.unmatched and i not in self.header.duplicates \
-                    and i not in self.header.ignored:
+                    and i not in self.header.ignored and i not in self.header.blank:
                 self.note("UNPLACED_ROW", "cell beyond the header's columns; not imported",
                           line, column=i, got=text(cells[i]))
 
@@ -267,11 +276,31 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def parse_grid(grid: Grid, matcher: HeaderMatcher) -> Parsed:
     """Draft actions, section headings and a note for every row that needs one."""
-    walker = _Walker(matcher)
+    walker = _Walker(matcher, blank_columns(grid, matcher))
     for line, cells in grid.rows:
         walker.row(line, list(cells))
     walker.out.headings = {**walker.pre_headings, **walker.out.headings}
     return walker.out
+
+
+def blank_columns(grid: Grid, matcher: HeaderMatcher
+                  ) -> dict[int, dict[int, tuple[str | None, str]]]:
+    """For each header row (by line), what its blank-headed columns hold, judged
+    from the values under them down to the next header row."""
+    out: dict[int, dict[int, tuple[str | None, str]]] = {}
+    heads = [(n, line, cells) for n, (line, cells) in enumerate(grid.rows)
+             if matcher.is_header(list(cells))]
+    ends = [n for n, _, _ in heads[1:]] + [len(grid.rows)] if heads else []
+    for (start, line, cells), end in zip(heads, ends, strict=True):
+        below = [list(c) for _, c in grid.rows[start + 1:end]]
+        below = [c for c in below if sum(1 for v in c if text(v)) > 1]  # not headings
+        width = max([len(cells), *(len(c) for c in below)])  # a header row may stop short
+        blanks = [i for i in range(width) if i >= len(cells) or not text(cells[i])]
+        if not blanks:
+            continue
+        out[line] = {i: infer_blank([c[i] for c in below if i < len(c)], matcher.status_test)
+                     for i in blanks}
+    return out
 
 
 def cell_ref(note: Note) -> str:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..workbook.layout import col_letter
 from ..workbook.reader import open_measured
 from .grid import Grid, SourceNote
 
@@ -27,9 +29,10 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 
 
-def read_grid(path: str | Path, header_test=None) -> Grid:
+def read_grid(path: str | Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
     """The source's rows. For a workbook, the first sheet ``header_test`` accepts
-    (a callable taking a list of rows), else the first sheet."""
+    (a callable taking a list of rows), else the first sheet. ``officers``: names
+    a PDF's wrapped lines must not split."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
@@ -41,7 +44,7 @@ def read_grid(path: str | Path, header_test=None) -> Grid:
         return read_docx(path)
     if suffix == ".pdf":
         from .pdf import read_pdf
-        return read_pdf(path, header_test)
+        return read_pdf(path, header_test, officers)
     if suffix == ".doc":
         raise UsageError(f"{path.name}: an old-format Word file; open it in Word and save it "
                          "as .docx, then import that")
@@ -132,23 +135,84 @@ def _quoted_rows(text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
 
 
 def read_xlsx(path: Path, header_test=None) -> Grid:
-    """The first sheet with a recognisable header row (or the first sheet)."""
+    """The first sheet with a recognisable header row (or the first sheet).
+
+    A cell merged down over several rows (a Theme or Section written once beside
+    its actions) is carried to every row it covers, as a reader sees it; a cell
+    merged across (a heading row) stays one cell. A date shown as a month
+    ("Dec-20", "December 2020") is kept as that month, not its first day."""
     with open_measured(path) as wb:  # every sheet is read: each measured first
         chosen = None
         for name in wb.sheet_names:
-            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(name)
+            grid = sheet.to_python(skip_empty_area=False)
             if chosen is None:
-                chosen = (name, grid)
+                chosen = (name, grid, sheet.merged_cell_ranges or [])
             if header_test is not None and header_test(grid[:40]):
-                chosen = (name, grid)
+                chosen = (name, grid, sheet.merged_cell_ranges or [])
                 break
-    name, grid = chosen if chosen else ("", [])
-    rows = [(n, [_xlsx_value(v) for v in row]) for n, row in enumerate(grid, start=1)]
-    return Grid(path.name, rows, sheet=name)
+    name, grid, merges = chosen if chosen else ("", [], [])
+    months = _month_cells(path, name) if _has_dates(grid) else set()
+    cells = [[_xlsx_value(v, (r, c) in months) for c, v in enumerate(row)]
+             for r, row in enumerate(grid)]
+    notes = _carry_merges(cells, merges)
+    rows = [(n, row) for n, row in enumerate(cells, start=1)]
+    return Grid(path.name, rows, sheet=name, notes=notes)
 
 
-def _xlsx_value(value: Any) -> Any:
-    """Cells as an officer typed them: whole numbers without '.0', dates as dates."""
+def _carry_merges(cells: list[list[Any]], merges) -> list[SourceNote]:
+    """Copy each merged cell's value down the rows its merge covers (first column);
+    one note per column saying which merges were carried."""
+    carried: dict[int, list[str]] = {}
+    for (r0, c0), (r1, _c1) in sorted(merges):
+        if r1 <= r0 or r0 >= len(cells) or c0 >= len(cells[r0]):
+            continue
+        value = cells[r0][c0]
+        if value in ("", None):
+            continue
+        for r in range(r0 + 1, min(r1, len(cells) - 1) + 1):
+            row = cells[r]
+            if c0 < len(row) and row[c0] in ("", None) and any(v not in ("", None) for v in row):
+                row[c0] = value
+        carried.setdefault(c0, []).append(f"{col_letter(c0 + 1)}{r0 + 1}:"
+                                          f"{col_letter(c0 + 1)}{r1 + 1}")
+    return [SourceNote("COLUMN_READ", f"column {col_letter(c + 1)} has cells merged "
+                       f"down over several rows ({', '.join(spans)}); each value is read on "
+                       "every row its merge covers", None, column=c)
+            for c, spans in carried.items()]
+
+
+def _has_dates(grid: list[list[Any]]) -> bool:
+    return any(isinstance(v, (date, datetime)) for row in grid for v in row)
+
+
+def _month_cells(path: Path, sheet: str) -> set[tuple[int, int]]:
+    """(row, column) of date cells whose number format shows no day ("mmm-yy"):
+    calamine gives the value, openpyxl (read-only) the format."""
+    from openpyxl import load_workbook  # only when the sheet has dates
+    out: set[tuple[int, int]] = set()
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet]
+        for r, row in enumerate(ws.iter_rows()):
+            for cell in row:
+                if getattr(cell, "is_date", False) and _month_only(cell.number_format):
+                    out.add((r, cell.column - 1))
+    finally:
+        wb.close()
+    return out
+
+
+def _month_only(number_format: str) -> bool:
+    fmt = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", str(number_format or "")).casefold()
+    return "m" in fmt and "y" in fmt and "d" not in fmt
+
+
+def _xlsx_value(value: Any, month: bool = False) -> Any:
+    """Cells as an officer typed them: whole numbers without '.0', dates as dates,
+    a date formatted as a month as the month ("December 2020")."""
+    if month and isinstance(value, (date, datetime)):
+        return f"{value:%B %Y}"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():

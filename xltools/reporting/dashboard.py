@@ -8,31 +8,39 @@ What cannot be a simple formula — movement since last quarter (which may come
 from another file), KPI results, counts by officer (joint entries) — is written
 as values computed by ``rollup``/``kpis`` at the time of writing.
 
-The printed page (A4 landscape, one page) is the title, headline figures, RAG
-by section with its stacked bar chart, overall RAG, change since last quarter,
-flags to chase and the KPI summary. Officer tables follow below the print area
-for the PMO; with 100+ officers they would not fit a page.
+The printed report (A4 landscape, one page wide, two pages or so tall) is the
+title, headline figures, RAG by section, the stacked bar and overall doughnut
+charts, change since last quarter beside flags to chase, the KPI summary, then
+the Red, overdue, unconfirmed and Amber actions. It is one column of tables no
+wider than A4 landscape holds at 90 %, so no text is under 8 pt (every font here
+is 10 pt or more); action titles and officer lists wrap, never cut short.
+An action whose position is not this quarter's confirmed update is marked (see
+``positions``) and listed, with the key. Officer tables follow below the print
+area for the PMO; with 100+ officers they would not fit a page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.pagebreak import Break
 
-from ..findings import CATALOGUE, codes_in
+from ..findings import CATALOGUE, codes_in, cut_words
 from ..history.trends import Trend
 from ..timeframes import RECURRING, read_timeframe
-from ..workbook import styles
+from ..workbook import fastrows, styles
 from ..workbook.book import Book
 from ..workbook.grid import Formula, Grid
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
 from ..workbook.sheet_setup import protect_and_print
-from . import charts
+from . import charts, positions
 from .flags import default_as_of
 from .kpis import assess_kpis
+from .positions import KINDS, Kind, unconfirmed
 from .rollup import MOVEMENTS, NO_SECTION, NO_STATUS, NOT_IN_SCHEME, Rollup, rollup
 from .trend_block import add_trend_chart, trend_block
 
@@ -46,21 +54,26 @@ MOVEMENT_LABELS = {"improved": "Improved", "worsened": "Worsened", "unchanged": 
 # What a committee reads for the roll-up's own names (kept stable in JSON and the API)
 STATUS_LABELS = {NO_STATUS: "No status given", NOT_IN_SCHEME: "Not a RAG status"}
 NO_PREVIOUS = "No previous quarter"
-RIGHT_WIDTHS = (6, 34, 21, 11)  # Red actions: Ref, Action, Lead officer, Due
 LIST_LIMIT = 10  # rows of the Red and Overdue lists on the printed page
-WIDTHS = {"A": 38}
-STATUS_WIDTH = 9.5
+TITLE_LIMIT = 220  # characters of an action's title in a list (a paragraph is cut at a word)
+WIDTHS = {"A": 40}
+STATUS_WIDTH = 8.5
+# The printed width (A, the statuses, total, % complete: about 117 units) is within
+# what A4 landscape holds at 90 %, so the smallest font (10 pt) prints at 8 pt or more.
+CHART_ROWS = 16  # rows of the band holding the two charts (8 cm tall)
+TREND_CHART_ROWS = 17  # rows under the trend block holding its chart (8 cm tall)
 # row 3, in a committee's words; also how Refresh dashboard knows a live Dashboard
 LIVE_NOTE = "Counts follow the Actions sheet as it changes"
 _ROWS_BOUND = 5000  # COUNTIFS ranges run to this row so rows added in Excel still count
 _TITLE = Font(name="Arial", bold=True, size=18, color="1F3864")
 _BIG = Font(name="Arial", bold=True, size=20, color="1F3864")
 _WORDS = Font(name="Arial", bold=True, size=12, color="1F3864")
-_SMALL = Font(name="Arial", size=9, color="595959")
-_SMALL_BODY = Font(name="Arial", size=9)
+_SMALL = Font(name="Arial", size=10, color="595959")
+_SMALL_BODY = Font(name="Arial", size=10)
 _NOWRAP = Alignment(horizontal="left", vertical="center", wrap_text=False)
-_SHRINK = Alignment(horizontal="left", vertical="center", shrink_to_fit=True)
+_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LINE = 12.6  # points a line of 10 pt Arial takes in a wrapped cell
 _TILE_FILL = PatternFill("solid", fgColor="DEEAF6")
 _TOTAL_FILL = PatternFill("solid", fgColor="D9E1F2")
 
@@ -92,30 +105,36 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
     row = _tiles(grid, book, summary, 4, last_col)
     table_top = row + 1
     row = _section_table(grid, book, summary, table_top)
-    side_top = row + 1
-    row = _movement(grid, summary, side_top)
-    row = _flag_table(grid, book, row + 1)
+    row = _unconfirmed_note(grid, book, row, last_col)
+    chart_top = row + 1
+    side_top = chart_top + CHART_ROWS
+    row = max(_movement(grid, summary, side_top),
+              _flag_table(grid, book, side_top, col=4, last_col=last_col))
     row = _kpi_table(grid, book, row + 1)
-    right = last_col + 2
-    lists_end = _exceptions(grid, book, 25, right, fill_to=row)
-    print_end = max(row, lists_end, side_top + 19)
-    ws.print_area = f"A1:{col_letter(right + len(RIGHT_WIDTHS) - 1)}{print_end}"
+    # pages: the figures and charts; movement, chasing and KPIs; the actions listed
+    ws.row_breaks.append(Break(id=side_top - 1))
+    ws.row_breaks.append(Break(id=row))
+    print_end = _exceptions(grid, book, row + 1, last_col)
+    ws.print_area = f"A1:{col_letter(last_col)}{print_end}"
     data_top = print_end + 3
-    if trend is not None:  # below the printed page, above the PMO's detail
+    if trend is not None:  # printed after the report's pages, above the PMO's detail
         trend_top = data_top
         trend_end, trend_head = trend_block(grid, book, trend, summary.statuses, data_top,
-                                            right)
-        last = col_letter(right + len(RIGHT_WIDTHS) - 1)  # printed as a second page
-        ws.print_area = [f"A1:{last}{print_end}", f"A{data_top}:{last}{trend_end}"]
-        data_top = trend_end + 2
+                                            last_col + 2)
+        trend_chart = trend_end + 2  # its chart below it, within the printed width,
+        ws.row_breaks.append(Break(id=trend_chart - 1))  # on a page of its own, whole
+        last = col_letter(last_col)
+        ws.print_area = [f"A1:{last}{print_end}",
+                         f"A{trend_top}:{last}{trend_chart + TREND_CHART_ROWS}"]
+        data_top = trend_chart + TREND_CHART_ROWS + 2
     row = _chart_data(grid, summary, table_top + 1, data_top)
     _officer_tables(grid, summary, row + 1)
     grid.flush()
-    _charts(ws, book, summary, side_top, data_top, right)
+    _charts(ws, book, summary, chart_top, data_top)
     if trend is not None:
         add_trend_chart(ws, trend, summary.statuses,
-                        [status_colour(book, s) for s in summary.statuses], trend_head, right,
-                        trend_top)
+                        [status_colour(book, s) for s in summary.statuses], trend_head, 1,
+                        trend_chart)
 
 
 def action_columns(book: Book) -> dict[str, list[Any]]:
@@ -131,8 +150,6 @@ def column_widths(statuses: int) -> dict[str, float]:
     last_col = statuses + 3
     widths = {"A": WIDTHS["A"]}
     widths |= {col_letter(col): STATUS_WIDTH for col in range(2, last_col + 1)}
-    widths[col_letter(last_col + 1)] = 3
-    widths |= {col_letter(last_col + 2 + i): w for i, w in enumerate(RIGHT_WIDTHS)}
     return widths
 
 
@@ -140,7 +157,7 @@ def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
     for letter, width in column_widths(last_col - 3).items():
         ws.column_dimensions[letter].width = width
-    protect_and_print(ws, fit_height=True, plan=book.plan)
+    protect_and_print(ws, plan=book.plan)  # one page wide, as many as it needs tall
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
@@ -228,7 +245,7 @@ def _tile(grid: Grid, plan, row: int, col: int, span: int, label: str, value: An
 def _header(grid: Grid, row: int, col: int, text: str, colour: str | None = None) -> None:
     fill = PatternFill("solid", fgColor=styles.hex_colour(colour)) if colour \
         else styles.HEADER_FILL
-    font = Font(name="Arial", bold=True, size=9,
+    font = Font(name="Arial", bold=True, size=10,
                 color=styles.text_colour_for(colour) if colour else "FFFFFF")
     grid.put(row, col, text, font, fill, _CENTRE)
 
@@ -252,12 +269,13 @@ def _section_table(grid: Grid, book: Book, summary: Rollup, top: int) -> int:
     total_col, pct_col = len(statuses) + 2, len(statuses) + 3
     _header(grid, head, total_col, "Total")
     _header(grid, head, pct_col, "% complete")
-    grid.heights[head] = 30
+    grid.heights[head] = 44  # "Not a RAG status" in three lines
     rows = list(summary.by_section) + ["All actions"]
     for r, section in enumerate(rows, start=head + 1):
         is_all = section == "All actions"
         font, fill = (styles.BOLD_FONT, _TOTAL_FILL) if is_all else (styles.BODY_FONT, None)
         grid.put(r, 1, section, font, fill)
+        _fit(grid, r, section, WIDTHS["A"])
         ref = None if is_all else ('""' if section == NO_SECTION else f"$A{r}")
         for i, status in enumerate(statuses, start=2):
             grid.put(r, i, _count_formula(status, ref, statuses), font, fill, _CENTRE, "0")
@@ -269,6 +287,22 @@ def _section_table(grid: Grid, book: Book, summary: Rollup, top: int) -> int:
         t = f"{col_letter(total_col)}{r}"
         grid.put(r, pct_col, Formula(f"=IF({t}=0,0,({done})/{t})"), font, fill, _CENTRE, "0%")
     return head + len(rows) + 1
+
+
+def _unconfirmed_note(grid: Grid, book: Book, row: int, last_col: int) -> int:
+    """Under the counts, in words: how many of them are not this quarter's confirmed
+    update, of which kind (they are listed, marked, with the actions)."""
+    found = positions.counts(unconfirmed(book))
+    if not found:
+        return row
+    parts = ", ".join(f"{KINDS[k].marker} {KINDS[k].label.lower()} {n}"
+                      for k, n in found.items())
+    grid.put(row, 1, f"{sum(found.values())} of these actions are not this quarter's "
+             f"confirmed update ({parts}): they are listed, marked, after the KPIs.",
+             styles.BOLD_FONT, align=_WRAP, border=False)
+    grid.merge(row, 1, last_col)
+    grid.heights[row] = 2 * _LINE + 3
+    return row + 1
 
 
 def _movement(grid: Grid, summary: Rollup, top: int) -> int:
@@ -283,17 +317,27 @@ def _movement(grid: Grid, summary: Rollup, top: int) -> int:
     return top + 2 + len(shown)
 
 
-def _flag_table(grid: Grid, book: Book, top: int) -> int:
-    """Live counts of each flag code in the Flags column (one line per code per action)."""
-    grid.put(top, 1, "To chase", styles.SUBTITLE_FONT, border=False)
-    _header(grid, top + 1, 1, "What is wrong")
-    _header(grid, top + 1, 2, "Actions")
+def _flag_table(grid: Grid, book: Book, top: int, col: int, last_col: int) -> int:
+    """Live counts of each flag code in the Flags column (one line per code per action):
+    the label across ``col`` to the one before ``last_col``, the count in ``last_col``."""
+    grid.put(top, col, "To chase", styles.SUBTITLE_FONT, border=False)
     present = {c for r in book.actions for c in codes_in(r.get("flags"))}
     codes = [c for c in FLAG_CODES if c in present or c in FLAG_CODES[:5]]
-    for r, code in enumerate(codes, start=top + 2):
-        grid.put(r, 1, CATALOGUE[code].title)
-        grid.put(r, 2, Formula(f'=COUNTIF({_rng("flags")},"*{code}:*")'), align=_CENTRE,
-                 fmt="0")
+    for r, label in enumerate(["What is wrong"] + [CATALOGUE[c].title for c in codes],
+                              start=top + 1):
+        if r == top + 1:
+            _header(grid, r, col, label)
+            for extra in range(col + 1, last_col):
+                _header(grid, r, extra, "")
+            _header(grid, r, last_col, "Actions")
+        else:
+            grid.put(r, col, label)
+            for extra in range(col + 1, last_col):
+                grid.put(r, extra, None)
+            code = codes[r - top - 2]
+            grid.put(r, last_col, Formula(f'=COUNTIF({_rng("flags")},"*{code}:*")'),
+                     align=_CENTRE, fmt="0")
+        grid.merge(r, col, last_col - 1)
     return top + 2 + len(codes)
 
 
@@ -308,7 +352,8 @@ def _kpi_table(grid: Grid, book: Book, top: int) -> int:
     for i, h in enumerate(heads, start=1):
         _header(grid, top + 1, i, h)
     for r, kpi in enumerate(report.rows, start=top + 2):
-        grid.put(r, 1, kpi["measure"], align=_SHRINK)
+        grid.put(r, 1, kpi["measure"], align=_WRAP)
+        _fit(grid, r, kpi["measure"], WIDTHS["A"])
         for i, key in enumerate(("latest", "target", "good_is", "previous", "national"), 2):
             grid.put(r, i, kpi[key], align=_CENTRE, fmt="0.0")
         colour = book.plan.rag(kpi["rag"]).colour if kpi["rag"] and book.plan.rag(
@@ -343,19 +388,25 @@ def _officer_tables(grid: Grid, summary: Rollup, top: int) -> int:
     return row
 
 
-def _exceptions(grid: Grid, book: Book, top: int, col: int, fill_to: int) -> int:
-    """What a committee asks about: the Red actions, the overdue ones, then as many
-    Amber ones as fit beside the left-hand tables (``fill_to``: their last row), so
-    the page is used without growing."""
+def _exceptions(grid: Grid, book: Book, top: int, last_col: int) -> int:
+    """What a committee asks about: the Red actions, the overdue ones, those whose
+    position is not this quarter's confirmed update (marked, with the key), and the
+    Amber ones (up to ``LIST_LIMIT`` each)."""
     plan = book.plan
+    marked = unconfirmed(book)
     red = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Red"]
     overdue = [r for r in book.actions if "OVERDUE" in codes_in(r.get("flags"))]
     amber = [r for r in book.actions if _status_name(plan, r.get("rag")) == "Amber"]
-    row = _action_list(grid, book, top, col, "Red actions", red)
-    row = _action_list(grid, book, row + 1, col, "Overdue actions", overdue)
-    room = fill_to - row - 4  # title, header and the "…and N more" line
-    if amber and room >= 1:
-        row = _action_list(grid, book, row + 1, col, "Amber actions", amber, limit=room)
+    lists = _Lists(grid, book, last_col, marked)
+    row = lists.put(top, "Red actions", red)
+    row = lists.put(row + 1, "Overdue actions", overdue)
+    shaky = [r for r in book.actions if id(r) in marked]
+    if shaky:
+        row = lists.put(row + 1, "Not this quarter's confirmed update", shaky, why=True)
+    if amber:
+        row = lists.put(row + 1, "Amber actions", amber)
+    if marked:
+        row = _marker_key(grid, row + 1, last_col, marked)
     return row
 
 
@@ -364,28 +415,98 @@ def _status_name(plan, value: Any) -> str:
     return status.name if status else ""
 
 
-def _action_list(grid: Grid, book: Book, top: int, col: int, title: str,
-                 actions: list[dict], limit: int = LIST_LIMIT) -> int:
-    """A short table of actions (up to ``limit``): ref, action, lead officer, due."""
-    grid.put(top, col, f"{title} ({len(actions)})", styles.SUBTITLE_FONT, align=_NOWRAP,
-             border=False)
-    for i, head in enumerate(("Ref", "Action", "Lead officer", "Due")):
-        _header(grid, top + 1, col + i, head)
-    row = top + 2
-    for action in actions[:limit]:
-        values = (action.get("ref"), _short(action.get("action"), 46),
-                  _short(action.get("lead_officer"), 26), _due(action, book))
-        for i, value in enumerate(values):
-            grid.put(row, col + i, value, _SMALL_BODY, align=_CENTRE if i == 0 else _NOWRAP)
-        row += 1
-    if not actions:
-        grid.put(row, col, "None.", _SMALL, align=_NOWRAP, border=False)
-        row += 1
-    elif len(actions) > limit:
-        grid.put(row, col, f"…and {len(actions) - limit} more: see the Actions sheet.",
-                 _SMALL, align=_NOWRAP, border=False)
-        row += 1
+@dataclass
+class _Lists:
+    """Tables of actions across the page: the action (Ref, marker, title), lead officer,
+    due date and status — titles and names wrapped, not cut; a row not confirmed this
+    quarter marked by its Ref, its status saying why."""
+
+    grid: Grid
+    book: Book
+    last_col: int
+    marked: dict[int, Kind]
+
+    def spans(self) -> list[tuple[int, int, float]]:
+        """(first column, last column, width) of: action, lead officer, due, status."""
+        last = self.last_col
+        cuts = [(1, 3), (4, 6), (7, 8), (9, last)]
+        return [(a, b, WIDTHS["A"] + STATUS_WIDTH * (b - a) if a == 1
+                 else STATUS_WIDTH * (b - a + 1)) for a, b in cuts]
+
+    def put(self, top: int, title: str, actions: list[dict], limit: int = LIST_LIMIT,
+            why: bool = False) -> int:
+        grid = self.grid
+        grid.put(top, 1, f"{title} ({len(actions)})", styles.SUBTITLE_FONT, align=_NOWRAP,
+                 border=False)
+        self._row(top + 1, ("Action", "Lead officer", "Due", "Why listed" if why
+                            else "Status"), header=True)
+        row = top + 2
+        for action in actions[:limit]:
+            kind = self.marked.get(id(action))
+            ref = _text(action.get("ref")) + (f" {kind.marker}" if kind else "")
+            status = kind.label if kind else _status_name(self.book.plan, action.get("rag"))
+            self._row(row, (f"{ref}  {cut_words(action.get('action'), TITLE_LIMIT)}",
+                            _text(action.get("lead_officer")), _due(action, self.book),
+                            status))
+            row += 1
+        if not actions:
+            grid.put(row, 1, "None.", _SMALL, align=_NOWRAP, border=False)
+            row += 1
+        elif len(actions) > limit:
+            grid.put(row, 1, f"…and {len(actions) - limit} more: see the Actions sheet.",
+                     _SMALL, align=_NOWRAP, border=False)
+            row += 1
+        return row
+
+    def _row(self, row: int, values: tuple[str, ...], header: bool = False) -> None:
+        for (first, last, width), value in zip(self.spans(), values, strict=True):
+            for col in range(first, last + 1):
+                text = value if col == first else None
+                if header:
+                    _header(self.grid, row, col, text or "")
+                else:
+                    font, fill = self._look(value if last == self.last_col else None)
+                    self.grid.put(row, col, text, font, fill, _WRAP)
+            if last > first:
+                self.grid.merge(row, first, last)
+            if not header:
+                _fit(self.grid, row, value, width)
+
+
+    def _look(self, status: str | None) -> tuple[Font, PatternFill | None]:
+        """A status cell in the scheme's colour (as on the Actions sheet); else plain."""
+        found = self.book.plan.rag(status) if status else None
+        if found is None:
+            return _SMALL_BODY, None
+        return (Font(name="Arial", bold=True, size=10,
+                     color=styles.text_colour_for(found.colour)),
+                PatternFill("solid", fgColor=styles.hex_colour(found.colour)))
+
+
+def _marker_key(grid: Grid, top: int, last_col: int, marked: dict[int, Kind]) -> int:
+    """The key to the markers: each kind found, what it means, in words."""
+    grid.put(top, 1, "Marked actions are not this quarter's confirmed update:",
+             styles.BOLD_FONT, align=_NOWRAP, border=False)
+    row = top + 1
+    width = WIDTHS["A"] + STATUS_WIDTH * (last_col - 1)
+    for kind in KINDS.values():
+        if kind in marked.values():
+            text = f"{kind.marker} {kind.label}: {kind.note}."
+            grid.put(row, 1, text, _SMALL, align=_WRAP, border=False)
+            grid.merge(row, 1, last_col)
+            _fit(grid, row, text, width)
+            row += 1
     return row
+
+
+def _fit(grid: Grid, row: int, text: str, width: float) -> None:
+    """Row ``row`` tall enough for ``text`` wrapped in a column ``width`` wide."""
+    lines = fastrows.text_lines(str(text or ""), max(1, int(width * 1.3)))
+    grid.heights[row] = max(grid.heights.get(row, 0), _LINE * lines + 3)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value or "").split())
 
 
 def _due(action: dict, book: Book) -> str:
@@ -394,11 +515,6 @@ def _due(action: dict, book: Book) -> str:
     if frame.due:
         return f"{frame.due.day} {frame.due:%b %Y}"
     return "Recurring" if frame.kind == RECURRING else "Not stated"
-
-
-def _short(value: Any, limit: int) -> str:
-    text = " ".join(str(value or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _chart_data(grid: Grid, summary: Rollup, head: int, top: int) -> int:
@@ -419,10 +535,15 @@ def _chart_data(grid: Grid, summary: Rollup, head: int, top: int) -> int:
     return top + 2 + count
 
 
-def _charts(ws, book: Book, summary: Rollup, side_top: int, data_top: int, right: int) -> None:
-    """The stacked bar (top right) and the doughnut (beside movement and flags)."""
+def _charts(ws, book: Book, summary: Rollup, top: int, data_top: int) -> None:
+    """The stacked bar and the doughnut, side by side in the band under the section
+    table (both within the printed width)."""
     colours = [status_colour(book, s) for s in summary.statuses]
     head, sections = data_top + 1, len(summary.by_section)
     if sections:
-        ws.add_chart(charts.section_bar(ws, head, sections, colours), f"{col_letter(right)}4")
-    ws.add_chart(charts.overall_doughnut(ws, head, head + sections + 1, colours), f"D{side_top}")
+        bar = charts.section_bar(ws, head, sections, colours)
+        bar.width, bar.height = 17.0, 8.0
+        ws.add_chart(bar, f"A{top}")
+    pie = charts.overall_doughnut(ws, head, head + sections + 1, colours)
+    pie.width, pie.height = 10.5, 8.0
+    ws.add_chart(pie, f"{col_letter(6)}{top}")

@@ -22,7 +22,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..findings import CATALOGUE, Finding, codes_in, count_by_code, flags_text
+from ..findings import (
+    CATALOGUE,
+    Finding,
+    codes_in,
+    count_by_code,
+    flags_text,
+    row_reference,
+    with_references,
+)
 from ..plan import Plan
 from ..timeframes import DATED, RECURRING, read_timeframe
 from ..workbook.book import Book, Row, blank, cell_ref
@@ -102,6 +110,7 @@ def flag_book(book: Book, *, as_of: date | None = None, previous: Book | None = 
         new = flag_action(row, ctx)
         report.findings += kept_findings + new
         report.cells.append("\n".join(filter(None, ["\n".join(kept_lines), flags_text(new)])))
+    report.findings = with_references(report.findings, book.actions)
     return report
 
 
@@ -128,11 +137,16 @@ def kept_flags(row: Row, ctx: _Context) -> tuple[list[Finding], list[str]]:
 
 
 def flag_action(row: Row, ctx: _Context) -> list[Finding]:
-    """The computed flags of one action, in a stable order."""
+    """The computed flags of one action, in a stable order. An action in CONFLICT
+    holds last quarter's update until the PMO decides, so what its update cells say
+    (no date, no narrative…) is not what its officers did: only OVERDUE applies."""
     status = ctx.plan.rag(str(row.get("rag") or ""))
     complete = status is not None and status.complete
     out: list[Finding] = []
-    for check in (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative):
+    checks = (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative)
+    if "CONFLICT" in codes_in(row.get("flags")):
+        checks = (_overdue,)
+    for check in checks:
         found = check(row, ctx, status, complete)
         if found:
             out.append(found)
@@ -245,10 +259,10 @@ def _text(value: Any) -> str:
 
 
 def _label(row: Row) -> str:
-    ref, ident = _text(row.get("ref")), _text(row.get("id"))
-    if ref and ident:
-        return f"Action {ref} ({ident})"
-    return f"Action {ref or ident or 'without an ID'}"
+    """The action as people read it: its Ref (the message sits beside its title in the
+    Flags cell, a table or an e-mail), or its Ref and title — never its internal ID alone."""
+    ref = _text(row.get("ref"))
+    return f"Action {ref}" if ref else f"Action {row_reference(row)}"
 
 
 def _lower(row: Row) -> str:

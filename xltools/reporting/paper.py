@@ -10,8 +10,14 @@ clerk can edit it before it goes out; ``paper_pdf`` converts it with
 LibreOffice.
 
 The *exception report* keeps only what a committee that reports by exception
-asks about: Red and Amber actions and overdue ones, with their narrative and
-the reason each is listed.
+asks about: Red and Amber actions, overdue ones, and those whose position is not
+this quarter's confirmed update, with their narrative and the reason each is listed.
+
+A row whose position is not this quarter's confirmed update (an invalid entry,
+returns that disagree, no return, last quarter's position carried forward: see
+``positions``) is marked — a symbol by its Ref, a bold line atop its progress —
+and the key under the title says what each symbol means and how many there are.
+A row never splits across pages.
 """
 
 from __future__ import annotations
@@ -40,17 +46,18 @@ from ..workbook.files import replacing
 from ..workbook.layout import ACTIONS_LAYOUT
 from .flags import default_as_of, flag_book
 from .highlight import convert_to_pdf, find_soffice
+from .positions import CONFLICT, INVALID, KINDS, NO_RETURN, Kind, invalid_detail, unconfirmed
 
 # Column key -> (heading on the paper, relative width). The seeds' columns, in order.
 PAPER_COLUMNS: dict[str, tuple[str, float]] = {
-    "ref": ("Ref", 1.1),
+    "ref": ("Ref", 1.4),
     "action": ("Improvement action", 4.2),
     "accountable_officer": ("Accountable officer", 2.4),
     "lead_officer": ("Lead officer", 2.4),
     "aim": ("What we hope to achieve", 3.4),
     "timeframe": ("Timeframe", 2.2),
     "success_measure": ("Success measure", 3.4),
-    "progress_update": ("Progress", 5.2),
+    "progress_update": ("Progress", 4.9),
     "previous_rag": ("Previous status", 1.9),
     "rag": ("Current status", 1.9),
 }
@@ -73,6 +80,7 @@ class Paper:
 
     sections: dict[str, list[Row]] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)  # id(row) -> why it is listed
+    marked: dict[int, Kind] = field(default_factory=dict)  # id(row) -> not confirmed: why
     directions: dict[str, str] = field(default_factory=dict)  # action ID -> "↑ 2 qtrs"
 
     @property
@@ -104,15 +112,18 @@ def column_keys(names: list[str] | None) -> tuple[str, ...]:
 
 def select(book: Book, *, exceptions: bool = False, as_of: date | None = None) -> Paper:
     """The actions of ``book`` grouped by section in the plan's order; with
-    ``exceptions`` only Red, Amber and overdue ones, each with its reason."""
+    ``exceptions`` only Red, Amber, overdue and unconfirmed ones, each with its reason."""
+    marked = unconfirmed(book)
     paper = Paper()
     overdue = _overdue(book, as_of) if exceptions else set()
     order = {name: i for i, name in enumerate(book.plan.sections)}
     for row in book.actions:
         if blank(row.get("id")) and blank(row.get("action")):
             continue
+        if id(row) in marked:
+            paper.marked[id(row)] = marked[id(row)]
         if exceptions:
-            reason = _reason(book.plan, row, overdue)
+            reason = _reason(book.plan, row, overdue, marked.get(id(row)))
             if not reason:
                 continue
             paper.reasons[id(row)] = reason
@@ -130,9 +141,10 @@ def _overdue(book: Book, as_of: date | None) -> set[str]:
     return {f.action_id for f in report.findings if f.code == "OVERDUE" and f.action_id}
 
 
-def _reason(plan: Plan, row: Row, overdue: set[str]) -> str:
+def _reason(plan: Plan, row: Row, overdue: set[str], kind: Kind | None = None) -> str:
     status = plan.rag(str(row.get("rag") or ""))
-    parts = [status.name] if status and status.name in ("Red", "Amber") else []
+    parts = [f"{kind.marker} {kind.label}"] if kind else []
+    parts += [status.name] if status and status.name in ("Red", "Amber") else []
     if _text(row.get("id")) in overdue:
         frame = read_timeframe(row.get("timeframe"), plan.fy_start_month)
         due = f" (due {frame.due.day} {frame.due:%B %Y})" if frame.kind == DATED else ""
@@ -161,7 +173,7 @@ def write_paper(book: Book, out: str | Path, *, columns: tuple[str, ...] = DEFAU
         heading.paragraph_format.keep_with_next = True
         _table(doc, book.plan, columns, rows, paper)
     if not paper.sections:
-        doc.add_paragraph("No actions are Red, Amber or overdue." if exceptions
+        doc.add_paragraph("No actions are Red, Amber, overdue or unconfirmed." if exceptions
                           else "The plan has no actions.")
     return _save(doc, Path(out)), paper
 
@@ -220,8 +232,8 @@ def _title(doc, book: Book, paper: Paper, exceptions: bool, as_of: date) -> None
     intro = (f"{org}. {q} ({q.start.day} {q.start:%B %Y} to {q.end.day} {q.end:%B %Y}); "
              f"position as at {as_of.day} {as_of:%B %Y}. ")
     if exceptions:
-        intro += (f"{paper.count} of {len(book.actions)} actions are Red, Amber or overdue; "
-                  "only those are listed.")
+        intro += (f"{paper.count} of {len(book.actions)} actions are Red, Amber, overdue or "
+                  "not confirmed this quarter; only those are listed.")
     else:
         intro += f"{paper.count} actions in {len(paper.sections)} sections."
     doc.add_paragraph(intro)
@@ -233,6 +245,22 @@ def _title(doc, book: Book, paper: Paper, exceptions: bool, as_of: date) -> None
         run.font.color.rgb = RGBColor.from_string(styles.text_colour_for(status.colour))
         _shade_run(run, status.colour)
         key.add_run(f" {status.meaning}  ").font.size = Pt(8)
+    _marker_key(doc, paper)
+
+
+def _marker_key(doc, paper: Paper) -> None:
+    """The footnote to the markers: what each means and how many rows carry it."""
+    if not paper.marked:
+        return
+    found = [k for k in KINDS.values() if k in paper.marked.values()]
+    note = doc.add_paragraph()
+    note.add_run("Marked rows are not this quarter's confirmed update: ").bold = True
+    for kind in found:
+        n = sum(1 for k in paper.marked.values() if k is kind)
+        note.add_run(f"{kind.marker} {kind.label} ({n})").bold = True
+        note.add_run(f": {kind.note}. ")
+    for run in note.runs:
+        run.font.size = Pt(9)
 
 
 def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Paper) -> None:
@@ -253,18 +281,65 @@ def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Pa
             para.paragraph_format.keep_with_next = True
     _repeat_header(table.rows[0])
     for row in rows:
-        cells = table.add_row().cells
-        for cell, key, width in zip(cells, columns, widths, strict=True):
+        added = table.add_row()
+        _cant_split(added)
+        kind = paper.marked.get(id(row))
+        for cell, key, width in zip(added.cells, columns, widths, strict=True):
             cell.width = width
             value = paper.reasons.get(id(row), "") if key == "reason" else (
                 paper.directions.get(row.get("id"), "") if key == "direction" else row.get(key))
             status = plan.rag(str(value or "")) if key in RAG_KEYS else None
-            if status is not None:
-                _cell_text(cell, status.name, bold=True,
-                           colour=styles.text_colour_for(status.colour))
-                _shade(cell, status.colour)
+            if kind is not None and key in ("ref", "rag", "progress_update"):
+                _marked_cell(cell, key, value, kind, status, row)
+            elif status is not None:
+                _status_cell(cell, status)
             else:
                 _cell_text(cell, _shown(value))
+
+
+def _status_cell(cell, status) -> None:
+    _cell_text(cell, status.name, bold=True, colour=styles.text_colour_for(status.colour))
+    _shade(cell, status.colour)
+
+
+def _marked_cell(cell, key: str, value: Any, kind: Kind, status, row: Row) -> None:
+    """A cell of a row whose position is not this quarter's confirmed update: the Ref
+    carries the marker; the progress opens with a bold line saying so; the current
+    status is not shown as confirmed (an invalid one as given, in grey)."""
+    if key == "ref":
+        _cell_text(cell, f"{_shown(value)}\u00a0{kind.marker}", bold=True)  # one line
+    elif key == "progress_update":
+        detail = invalid_detail(row) if kind.key == INVALID else ""
+        _cell_text(cell, f"{kind.marker} {kind.label}" + (f": {detail}" if detail else ""),
+                   bold=True)
+        if _shown(value):
+            cell.add_paragraph()
+            _append_text(cell, _shown(value))
+    elif kind.key == INVALID and not blank(value) and status is None:
+        _cell_text(cell, f"{_shown(value)}\u00a0{kind.marker}", bold=True, colour="595959")
+        _shade(cell, "#E7E6E6")
+    elif kind.key in (CONFLICT, NO_RETURN) or status is None:
+        _cell_text(cell, f"{kind.label}\u00a0{kind.marker}", bold=True, colour="595959")
+        _shade(cell, "#E7E6E6")
+    else:
+        _status_cell(cell, status)
+        cell.paragraphs[0].add_run(f"\u00a0{kind.marker}").font.size = TABLE_FONT
+
+
+def _append_text(cell, text: str) -> None:
+    """Add ``text`` to the cell's last paragraph (and lines after), in the table font."""
+    for i, line in enumerate(text.split("\n")):
+        para = cell.paragraphs[-1] if i == 0 else cell.add_paragraph()
+        para.paragraph_format.space_after = Pt(0)
+        para.add_run(line).font.size = TABLE_FONT
+
+
+def _cant_split(row) -> None:
+    """Keep a row on one page: a row's last line alone atop the next page reads as
+    a different action (Word and LibreOffice honour ``w:cantSplit``)."""
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
 
 
 def _widths(columns: tuple[str, ...]) -> list[Cm]:

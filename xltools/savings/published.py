@@ -11,9 +11,14 @@ the two years) is explained once as FOLDED_YEAR, naming the projects whose
 changes in that year cause the difference — the usual case is a prior-year line
 (2018/19) folded into the first plan year.
 
-Papers print whole £k, so figures agree when they are within half a £k. Text
-in the published table (``(120)``, ``1,250``, ``-``) is read as papers write
-numbers; this is the committee's own print, not an officer's input.
+Money is read as committees print it (``money``): ``£``, ``k``, ``m``,
+``bn``, thousands commas, brackets or a minus ("-", "−", "–") for a reduction,
+"-" or "nil" for nothing — "-£846k", "£2.719m", "(150)k", "1,250". A figure with
+no unit of its own is in the table's unit, read from its header or title
+("£000", "£k", "£m", "£ million"; £000 when none is stated), and the unit used
+is stated in the report. Figures agree when they are within half of the last
+digit printed (half a £k for whole £000, £500 for "£2.719m", £50k for "£2.7m");
+this is the committee's own print, not an officer's input.
 """
 
 from __future__ import annotations
@@ -58,6 +63,18 @@ class PublishedTable:
     years: list[str]
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     cells: dict[tuple[str, str], str] = field(default_factory=dict)
+    unit: str = "£000"  # what a figure with no unit of its own is in
+    unit_from: str | None = None  # the header text that says so (None: assumed)
+
+    def figure(self, raw: Any) -> tuple[float, float] | None:
+        """A cell of this table in £000, with its printed precision (``money``)."""
+        return money(raw, self.unit, self.unit_from is not None)
+
+    def unit_note(self) -> str:
+        """The unit, in words, for the report."""
+        if self.unit_from:
+            return f"figures read in {self.unit} (the table says '{self.unit_from}')"
+        return f"figures read in {self.unit} (the table states no unit)"
 
     def finding(self, code: str, message: str, key: str | None = None,
                 column: str | None = None, **kw: Any) -> Finding:
@@ -143,6 +160,7 @@ def _table(grid: list[list[Any]], address, file: str, sheet: str | None,
         if not any(label != GRAND for label in columns.values()):
             continue
         table = PublishedTable(file, sheet, [y for y in columns.values() if y != GRAND])
+        table.unit, table.unit_from = table_unit(grid[: r + 1])
         for r2 in range(r + 1, len(grid)):
             key = _row_key(grid[r2])
             if key is None or key in table.values:
@@ -160,7 +178,7 @@ def _table(grid: list[list[Any]], address, file: str, sheet: str | None,
 def _year_columns(row: list[Any], start_month: int) -> dict[int, str]:
     out = {}
     for c, cell in enumerate(row):
-        text = " ".join(str(cell or "").replace("£000", "").split())
+        text = " ".join(UNIT_TEXT.sub(" ", str(cell or "")).split())
         label, start = parse_year(text, start_month)
         if start is not None:
             out[c] = label
@@ -185,22 +203,63 @@ def _row_key(row: list[Any]) -> str | None:
     return next((key for word, key in ROW_WORDS if word in text), None)
 
 
-def number(value: Any) -> float | None:
-    """A published figure: 1,250 · (120) · -120 · − · '-' (nil) → float; else None."""
+UNITS = {"": 1.0, "k": 1.0, "000": 1.0, "m": 1_000.0, "mn": 1_000.0, "million": 1_000.0,
+         "bn": 1_000_000.0, "billion": 1_000_000.0}  # → £000
+UNIT_TEXT = re.compile(r"[(\[]?\s*£\s*(?:'?000s?|k|m|mn|million|bn|billion)\b\s*[)\]]?"
+                       r"|\b(?:in\s+)?£\s*(?:thousands?|millions?)\b", re.I)
+MONEY = re.compile(r"^(?P<sign>[-−–])?\s*(?P<open>\()?\s*(?P<sign2>[-−–])?\s*"
+                   r"(?P<digits>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<unit>k|m|mn|bn|million|"
+                   r"billion)?\s*(?P<close>\))?\s*(?P<unit2>k|m|mn|bn)?$", re.I)
+
+
+def table_unit(rows: list[list[Any]]) -> tuple[str, str | None]:
+    """The unit the table's header or title states ("£000", "£m"), and the text
+    that states it; £000 (and None) when none does."""
+    for row in reversed(rows):
+        for cell in row:
+            found = UNIT_TEXT.search(str(cell or ""))
+            if found:
+                said = found.group(0).strip()
+                word = re.sub(r"[^a-z0-9]", "", said.casefold().replace("£", ""))
+                word = {"thousand": "k", "thousands": "k", "inthousands": "k", "000s": "000",
+                        "millions": "m", "inmillions": "m", "million": "m"}.get(word, word)
+                return ("£m" if UNITS.get(word, 1.0) == 1_000.0 else
+                        "£bn" if UNITS.get(word, 1.0) > 1_000.0 else "£000"), said
+    return "£000", None
+
+
+def money(value: Any, unit: str = "£000", stated: bool = True
+          ) -> tuple[float, float] | None:
+    """A printed figure in £000, and how precisely it was printed (half its last
+    digit, in £000); None when it is not money. ``unit``: the table's, for a
+    figure with no unit of its own; when the table states none (``stated``
+    False), "£846,000" is pounds."""
     if isinstance(value, bool):
         return None
+    scale = UNITS[unit.replace("£", "").replace("000", "k")]
     if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value or "").strip().replace("£", "").replace(",", "").replace("−", "-")
-    text = text.replace("–", "-").replace(" ", "")
-    if text in ("", "-", "nil"):
-        return 0.0
-    negative = text.startswith("(") and text.endswith(")")
-    try:
-        amount = float(text.strip("()"))
-    except ValueError:
+        return float(value) * scale, 0.5 * scale if float(value).is_integer() else 0.0
+    text = " ".join(str(value or "").split())
+    if text.casefold() in ("", "-", "−", "–", "nil", "—"):
+        return 0.0, 0.0
+    pounds = "£" in text
+    match = MONEY.match(text.replace("£", "").strip())
+    if not match or bool(match["open"]) != bool(match["close"]):
         return None
-    return -amount if negative else amount
+    said = (match["unit"] or match["unit2"] or "").casefold()
+    scale = UNITS[said] if said else (0.001 if pounds and not stated else scale)
+    digits = match["digits"].replace(",", "")
+    places = len(digits.split(".")[1]) if "." in digits else 0
+    amount = float(digits) * scale
+    if match["open"] or match["sign"] or match["sign2"]:
+        amount = -amount
+    return amount, 0.5 * 10 ** -places * scale
+
+
+def number(value: Any, unit: str = "£000", stated: bool = True) -> float | None:
+    """A published figure in £000 (see ``money``); None when it is not money."""
+    read = money(value, unit, stated)
+    return None if read is None else read[0]
 
 
 # -- comparing -----------------------------------------------------------------
@@ -251,25 +310,28 @@ def _ours(rec: Reconciliation, key: str, column: str) -> float:
 def _compare_cell(rec: Reconciliation, table: PublishedTable, key: str, column: str,
                   raw: Any, folded: list[str]) -> tuple[str, Finding | None]:
     want = _ours(rec, key, column)
-    got = number(raw)
+    read = table.figure(raw)
     where = f"{LABELS[key]} {'in total' if column == GRAND else 'for ' + column}"
-    if got is None:
+    if read is None:
         return "differs", table.finding(
             "PUBLISHED_MISMATCH", f"{where} is published as '{raw}', not a figure; the "
             f"reconciliation has {fmt(want)}", key, column, expected=want, got=raw)
-    if abs(got - want) <= ROUNDING:
+    got, printed = read
+    close = max(ROUNDING, printed + 0.0005)  # as precisely as the paper prints it
+    if abs(got - want) <= close:
         return "plain", None
     with_folded = want + sum(_ours(rec, key, y) for y in folded)
-    if folded and abs(got - with_folded) <= ROUNDING:
+    if folded and abs(got - with_folded) <= close:
         return "folded", None
     return "differs", table.finding(
         "PUBLISHED_MISMATCH", f"{where} is published as {fmt(got)}; the reconciliation has "
-        f"{fmt(want)} (difference {fmt(got - want)})", key, column, expected=want, got=got)
+        f"{fmt(want)} (difference {fmt(got - want)}; £000, {table.unit_note()})", key, column,
+        expected=want, got=got)
 
 
 def _folded(rec: Reconciliation, table: PublishedTable, year: str, target: str,
             status: dict[tuple[str, str], str]) -> Finding:
-    sums = [f"{LABELS[key]} {fmt(number(table.values[key][target]) or 0)} = "
+    sums = [f"{LABELS[key]} {fmt((table.figure(table.values[key][target]) or (0.0, 0.0))[0])} = "
             f"{fmt(_ours(rec, key, year))} + {fmt(_ours(rec, key, target))}"
             for key in table.values if status.get((key, target)) == "folded"]
     causes = [(p, sum(y.change for y in p.years if y.year == year)) for p in rec.projects]

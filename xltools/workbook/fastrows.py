@@ -54,6 +54,7 @@ class DeferredSheet:
     formulas: dict[str, Any]  # column key -> function(excel_row) -> formula text
     cached: dict[str, Any] = field(default_factory=dict)  # column key -> function(row) -> value
     hidden: frozenset[str] = frozenset()  # column keys hidden: they set no row's height
+    widths: dict[str, float] = field(default_factory=dict)  # key -> width, if not the layout's
 
 
 def defer(wb, sheet: DeferredSheet) -> None:
@@ -308,7 +309,8 @@ def slots(sheet: DeferredSheet, plain: list[str], quoted: list[str]) -> list[_Sl
     return [
         _Slot(col.key, col_letter(pos + 1), plain[pos], quoted[pos],
               sheet.formulas.get(col.key),
-              0 if col.key in sheet.hidden else max(1, int(col.width * CHARS_PER_WIDTH)),
+              0 if col.key in sheet.hidden else max(1, int(sheet.widths.get(col.key, col.width)
+                                                          * CHARS_PER_WIDTH)),
               sheet.cached.get(col.key), f'<c r="{col_letter(pos + 1)}',
               f'" s="{plain[pos]}"/>', _TEXT_CELL.format(plain[pos]),
               _TEXT_CELL.format(quoted[pos]), f'" s="{plain[pos]}"><v>')

@@ -55,10 +55,15 @@ class Column:
     ``officers``: the cell may hold several officers separated by ``/``.
     ``strict_list``: a value outside the list is INVALID (otherwise a warning;
     real timeframes are free text, so a dropdown only suggests).
-    ``shown``: the kinds in which the column is shown, and so printed. A4 landscape
-    holds about 140 characters of column width at 8 pt or more (10 pt at 80 %); a master prints
-    the committee's columns, a return the officer's (the others are hidden, not
-    removed: readers find columns by header, and people can unhide them).
+    ``shown``: the kinds in which the column is shown on screen (the others hide it,
+    not remove it: readers find columns by header, and people can unhide them).
+    ``printed``: the kinds in which a shown column also prints. A4 landscape holds
+    about 140 characters of column width at 8 pt or more (10 pt at 80 %): a master
+    prints the committee's columns and shows the PMO's working columns (Last
+    updated, Updated by, Flags) after them, outside its print area; a return prints
+    the officer's. Columns shown but not printed must come after every printed one.
+    ``master_width``: the width on a master, when it differs (the master prints
+    Section, so its committee columns are a little narrower than a return's).
     """
 
     name: str
@@ -72,6 +77,12 @@ class Column:
     required: bool = False
     help: str = ""
     shown: frozenset[str] = _ALL
+    printed: frozenset[str] = _ALL
+    master_width: float | None = None
+
+    def width_in(self, kind: str) -> float:
+        """The column's width in a workbook of ``kind``."""
+        return self.master_width if kind == MASTER and self.master_width else self.width
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,17 @@ class SheetLayout:
         """The column letter of ``key`` in a workbook we wrote."""
         return col_letter(self.keys.index(key) + 1)
 
+    def last_printed(self, kind: str) -> int:
+        """The number of the last column a workbook of ``kind`` prints (its print area
+        ends there: the columns after it are for the screen)."""
+        return max(i for i, c in enumerate(self.columns, start=1)
+                   if kind in c.shown and kind in c.printed)
+
+    def screen_only(self, kind: str) -> frozenset[str]:
+        """Keys of the columns shown but not printed in a workbook of ``kind``."""
+        return frozenset(c.key for c in self.columns
+                         if kind in c.shown and kind not in c.printed)
+
 
 def col_letter(index: int) -> str:
     """1 → A, 27 → AA."""
@@ -114,38 +136,44 @@ _TEMPLATE_ONLY = frozenset({TEMPLATE})
 _RETURN_ONLY = frozenset({RETURN})
 _NOT_RETURN = frozenset({TEMPLATE, MASTER})
 _NOT_TEMPLATE = frozenset({MASTER, RETURN})
+_NOT_MASTER = frozenset({TEMPLATE, RETURN})
+_PLAN_ONLY = frozenset({TEMPLATE, MASTER})
 
 ACTION_COLUMNS = (
     Column("ID", "id", width=9, editable=_NONE, required=True, shown=_NONE,
            help="Stable key set by xltools. Never change or reuse it."),
     Column("Ref", "ref", width=5, help="Display number, e.g. 2.3."),
-    Column("Section", "section", width=18, list_name="SectionList", shown=_TEMPLATE_ONLY,
-           help="Pick the section of the plan this action belongs to."),
-    Column("Improvement action", "action", width=24, required=True),
+    Column("Section", "section", width=18, list_name="SectionList", shown=_PLAN_ONLY,
+           master_width=10, help="Pick the section of the plan this action belongs to."),
+    Column("Improvement action", "action", width=24, required=True, master_width=22),
     Column("Accountable officer", "accountable_officer", width=12, list_name="OfficerList",
-           officers=True, shown=_NOT_RETURN,
+           officers=True, shown=_NOT_RETURN, master_width=11,
            help="Pick from the list. Joint entries are on the list too."),
     Column("Lead officer", "lead_officer", width=12, list_name="OfficerList", officers=True,
-           shown=_NOT_RETURN, help="Pick from the list. Joint entries are on the list too."),
-    Column("What we hope to achieve", "aim", width=16, shown=_NOT_RETURN),
+           shown=_NOT_RETURN, master_width=11,
+           help="Pick from the list. Joint entries are on the list too."),
+    Column("What we hope to achieve", "aim", width=16, shown=_NOT_RETURN, master_width=14),
     Column("Timeframe", "timeframe", width=10, list_name="TimeframeList", strict_list=False,
-           help="Pick a quarter or type the date the action is due."),
-    Column("Success measure", "success_measure", width=17),
+           master_width=9, help="Pick a quarter or type the date the action is due."),
+    Column("Success measure", "success_measure", width=17, master_width=15),
     Column("Previous progress", "previous_progress", width=18, editable=_NONE,
            shown=_RETURN_ONLY, help="Last quarter's update, for reference. Read-only."),
     Column("Previous RAG", "previous_rag", width=8, editable=_NONE,
            shown=_NOT_TEMPLATE, help="Last quarter's RAG status, for reference. Read-only."),
-    Column("Progress update", "progress_update", width=27, editable=_ALL,
+    Column("Progress update", "progress_update", width=27, editable=_ALL, master_width=25,
            help="What has happened this quarter. Explain any Red or Amber status."),
     Column("RAG status", "rag", width=9, list_name="RAGList", editable=_ALL,
            help="Pick Complete, Green, Amber, Red or Not started (see Guidance)."),
+    # the PMO's working columns: on a master's screen, right of its print area
     Column("Last updated", "last_updated", kind="date", width=11, editable=_ALL,
-           shown=_RETURN_ONLY, help="The date you wrote this update, e.g. 14/10/2019."),
-    Column("Updated by", "updated_by", width=11, editable=_ALL, shown=_RETURN_ONLY,
-           help="Your name."),
+           shown=_NOT_TEMPLATE, printed=_NOT_MASTER,
+           help="The date you wrote this update, e.g. 14/10/2019."),
+    Column("Updated by", "updated_by", width=11, editable=_ALL, shown=_NOT_TEMPLATE,
+           printed=_NOT_MASTER, help="Your name."),
     Column("Links to other plans", "links", width=18, shown=_NONE),
-    Column("Flags", "flags", width=30, editable=_NONE, shown=_NONE,
-           help="Written by xltools when the PMO consolidates. Read-only."),
+    # the PMO deletes a flag line once resolved (next quarter asks for it): unlocked there
+    Column("Flags", "flags", width=40, editable=frozenset({MASTER}), shown=frozenset({MASTER}),
+           printed=_NONE, help="Written by xltools. Delete a line once it is resolved."),
 )
 
 SAVINGS_COLUMNS = (

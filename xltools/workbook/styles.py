@@ -22,11 +22,15 @@ THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTRE_TOP = Alignment(wrap_text=True, vertical="top", horizontal="center")
+NUMBER_TOP = Alignment(vertical="top", horizontal="right")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 DATE_FORMAT = "dd/mm/yyyy"
 MONEY_FORMAT = '#,##0.0;[Red]-#,##0.0;"-"'
+# a data sheet's numbers keep a digit's width clear on their right, so a right-aligned
+# "22.6" never runs into the next column's left-aligned "Green" (Excel and LibreOffice)
+DATA_NUMBER_FORMAT = '#,##0.0_0;[Red]-#,##0.0_0;"-"_0'
 WHOLE_MONEY_FORMAT = '#,##0;[Red]-#,##0;"-"'
 NUMBER_FORMAT = "General"
 

@@ -42,10 +42,11 @@ from .layout import (
     col_letter,
     fit_cell_text,
 )
-from .sheet_setup import protect_and_print
+from .sheet_setup import print_nothing, protect_and_print
 
 SheetBuilder = Callable[[Workbook, Book], None]
 SPARE_ROWS = {TEMPLATE: 60, MASTER: 10}
+GUIDANCE_SPARE_COLUMN = 26  # Z: right of the Guidance sheet's two columns, always empty
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -71,6 +72,8 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
     wb = Workbook(write_only=True)
     counts = counts or {}
     guidance.write_guidance(wb, book)
+    if book.kind == MASTER:  # the officer's "how to fill in" is not the PMO's print
+        print_nothing(wb.worksheets[0], GUIDANCE_SPARE_COLUMN)
     for builder in extra_sheets:
         builder(wb, book)
     reports = [ws.title for ws in wb.worksheets[1:]]
@@ -148,9 +151,13 @@ def write_data_sheet(
     _append_prototypes(ws, layout, cell_styles)
     formulas = {c.key: change_formula for c in layout.columns if c.kind == "formula"}
     results = {c.key: change_value for c in layout.columns if c.kind == "formula"}
-    hidden = frozenset(c.key for c in layout.columns if book.kind not in c.shown)
+    # hidden columns, and those shown on screen only, set no row's height: rows are
+    # sized for what prints (a long Flags cell would make every printed row tall)
+    hidden = frozenset(c.key for c in layout.columns if book.kind not in c.shown) \
+        | layout.screen_only(book.kind)
+    widths = {c.key: c.width_in(book.kind) for c in layout.columns}
     fastrows.defer(wb, fastrows.DeferredSheet(layout.name, layout, rows, count, formulas,
-                                              results, hidden))
+                                              results, hidden, widths))
     ref = f"A1:{col_letter(len(layout.columns))}{last_row}"
     table = Table(displayName=layout.table, ref=ref)
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(layout.headers, 1)]
@@ -182,11 +189,15 @@ def _append_prototypes(ws, layout: SheetLayout, looks) -> None:
 
 
 def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | None:
-    """A data sheet's print area: None to print all it holds (rows added in Excel
-    included), or an empty cell right of the table to print nothing — the internal
-    Log, and a sheet with no rows outside the template."""
+    """A data sheet's print area: an empty cell right of the table to print nothing
+    (the internal Log, and a sheet with no rows outside the template); on a master,
+    its printed columns down to its last row — its spare rows and screen-only
+    columns stay off the page (a row added in Excel prints once xltools next writes
+    the master); else None, to print all it holds."""
     if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and layout is not ACTIONS_LAYOUT):
         return f"{col_letter(len(layout.columns) + 1)}1"
+    if kind == MASTER:
+        return f"A1:{col_letter(layout.last_printed(kind))}{len(rows) + 1}"
     return None
 
 
@@ -194,7 +205,7 @@ def _set_widths(ws, layout: SheetLayout, kind: str) -> None:
     """Column widths, and the columns this kind hides (see ``Column.shown``)."""
     for index, col in enumerate(layout.columns, start=1):
         dim = ws.column_dimensions[col_letter(index)]
-        dim.width = col.width
+        dim.width = col.width_in(kind)
         if kind not in col.shown:
             dim.hidden = True
 
@@ -202,7 +213,7 @@ def _set_widths(ws, layout: SheetLayout, kind: str) -> None:
 def _header_height(ws, layout: SheetLayout, kind: str) -> None:
     """Row 1 tall enough for the longest wrapped header of a shown column (bold
     headers take more room than body text, hence the narrower line)."""
-    lines = max((fastrows.text_lines(c.name, max(1, int(c.width * 1.1)))
+    lines = max((fastrows.text_lines(c.name, max(1, int(c.width_in(kind) * 1.1)))
                  for c in layout.columns if kind in c.shown), default=1)
     if lines > 1:
         ws.row_dimensions[1].height = fastrows.row_height(lines)
@@ -226,8 +237,8 @@ class _ColumnStyle:
         self.protection = styles.UNLOCKED if self.editable else styles.LOCKED
         self.number_format = {
             "date": styles.DATE_FORMAT,
-            "number": styles.MONEY_FORMAT,
-            "formula": styles.MONEY_FORMAT,
+            "number": styles.DATA_NUMBER_FORMAT,
+            "formula": styles.DATA_NUMBER_FORMAT,
         }.get(column.kind, "General")
 
     _style: StyleArray | None = None
@@ -242,8 +253,10 @@ class _ColumnStyle:
         cell.fill = self.fill
         cell.protection = self.protection
         cell.border = styles.BORDER
-        # a date is a number, right-aligned against the next column's text: centre it
+        # a date is a number, right-aligned against the next column's text: centre it;
+        # other numbers are right-aligned, a digit's width clear of the next column
         cell.alignment = styles.CENTRE_TOP if self.number_format == styles.DATE_FORMAT \
+            else styles.NUMBER_TOP if self.number_format == styles.DATA_NUMBER_FORMAT \
             else styles.WRAP_TOP
         cell.number_format = self.number_format
         self._style = copy(cell._style)
