@@ -132,7 +132,8 @@ def test_an_invalid_flag_left_by_consolidation_stops_next_quarter(plan):
                         "the consolidation date (Rob Disney's return)")
     with pytest.raises(RolloverError) as err:
         roll_forward(book)
-    assert "A-0009 INVALID" in str(err.value)
+    assert "1 unresolved problem" in str(err.value)
+    assert "2.8 'Ensure sufficient capacity" in str(err.value) and "INVALID" in str(err.value)
 
 
 def test_an_invalid_previous_rag_stops_next_quarter(plan):
@@ -143,4 +144,6 @@ def test_an_invalid_previous_rag_stops_next_quarter(plan):
     book = _master_with(plan, previous_rag="On track")
     with pytest.raises(RolloverError) as err:
         roll_forward(book)
-    assert "A-0009 INVALID" in str(err.value) and "'On track'" in str(err.value)
+    assert "1 unresolved problem" in str(err.value)
+    assert "2.8 'Ensure sufficient capacity" in str(err.value)
+    assert "Previous RAG" in str(err.value) and "'On track'" in str(err.value)
