@@ -9,6 +9,7 @@ module. Run by hand, not in CI (each mutant runs pytest; the lot takes minutes):
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py token origin  # names containing these
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --list
     PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --check     # still plantable? (fast)
+    PYTHONPATH=$PWD .venv/bin/python bench/mutants.py --baseline chase  # tests pass first
 
 For each mutant it checks the old text occurs exactly once, writes the new text,
 runs the tests, and puts the file back (always, even on Ctrl-C). It prints
@@ -188,6 +189,12 @@ MUTANTS: list[Mutant] = [
 ]
 
 
+def pytest(tests: tuple[str, ...], python: str) -> int:
+    return subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode
+
+
 def run(mutant: Mutant, python: str) -> str:
     path = ROOT / mutant.file
     text = path.read_text(encoding="utf-8")
@@ -195,18 +202,19 @@ def run(mutant: Mutant, python: str) -> str:
         return "STALE"
     try:
         path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
-        done = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                               *mutant.tests], cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        code = pytest(mutant.tests, python)
     finally:
         path.write_text(text, encoding="utf-8")
-    return {0: "MISSED", 1: "caught"}.get(done.returncode, "ERROR")
+    return {0: "MISSED", 1: "caught"}.get(code, "ERROR")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="run only mutants whose name contains one")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run each mutant's tests unchanged: they must pass, or "
+                        "'caught' would mean nothing")
     parser.add_argument("--check", action="store_true",
                         help="only check each bug can still be planted (after a merge)")
     args = parser.parse_args(argv)
@@ -221,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(chosen) - len(stale)} of {len(chosen)} can be planted"
               + (f"; STALE: {', '.join(stale)}" if stale else ""))
         return 1 if stale else 0
+    if args.baseline:
+        failing = [m.name for m in chosen if pytest(m.tests, sys.executable) != 0]
+        if failing:
+            print(f"tests already failing without a bug planted: {', '.join(failing)}")
+            return 1
     results = {}
     for m in chosen:
         results[m.name] = run(m, sys.executable)
