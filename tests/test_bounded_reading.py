@@ -261,3 +261,44 @@ def test_a_worker_crash_names_the_file_and_the_rest_still_merge(cycle, tmp_path,
     assert ("crash_me.xlsx", None, "UNREADABLE") in flatten(report.findings)
     assert sum(1 for f in report.files if f.readable) == 44
     assert report.merge.updated == ["A-0001"]
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_the_column_bound_is_the_layout_plus_the_spare_columns(cycle, tmp_path):
+    """An officer may add a few columns of notes beside the Actions (up to
+    SPARE_COLUMNS past the layout); one column further is refused, naming the cell."""
+    from xltools.workbook.extent import SPARE_COLUMNS
+    from xltools.workbook.layout import col_letter
+    from xltools.workbook.reader import sheet_width
+
+    last = col_letter(sheet_width("Actions") + SPARE_COLUMNS)
+    beyond = col_letter(sheet_width("Actions") + SPARE_COLUMNS + 1)
+    notes = read_book(plant(cycle[1] / STEVE, tmp_path / "notes.xlsx", "Actions", f"{last}2"))
+    assert notes.actions and "TOO_LARGE" not in {f.code for f in notes.findings}
+    with pytest.raises(WorkbookError) as err:
+        read_book(plant(cycle[1] / STEVE, tmp_path / STEVE, "Actions", f"{beyond}2"))
+    assert (err.value.reason, err.value.cell) == ("TOO_LARGE", f"{beyond}2")
+
+
+def test_rows_written_without_numbers_count_one_below_the_other(cycle, tmp_path):
+    """Some programs write ``<row>`` and ``<c>`` with no ``r``: calamine places each row
+    below the last, so the scan must too — or 250,000 such rows go unmeasured."""
+    src = cycle[1] / STEVE
+    with zipfile.ZipFile(src) as zin:
+        part = sheet_targets(zin)["Actions"]
+        before = sheet_extent(zin, part).rows
+    dst = tmp_path / "unnumbered.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                data = data.replace(b"</sheetData>", b'<row><c t="inlineStr"><is><t>x</t></is>'
+                                    b"</c></row>" * 3 + b"</sheetData>")
+            zout.writestr(info, data)
+    with zipfile.ZipFile(dst) as zf:
+        extent = sheet_extent(zf, part)
+    with python_calamine.CalamineWorkbook.from_path(str(dst)) as wb:
+        grid = wb.get_sheet_by_name("Actions").to_python(skip_empty_area=False)
+    assert extent.rows == before + 3 == len(grid)

@@ -136,3 +136,42 @@ def test_joint_action_in_conflict_says_what_each_wrote_and_what_to_do(cycle, tmp
 
 TITLE_WORDS = ("Good continuing professional development and career progression "
                "opportunities through a refreshed CPD offer.").split()
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_an_unresolved_conflict_is_chased(tmp_path, plan):
+    """Two different updates for 2.4, neither merged: its officer is asked to agree one
+    (Jon Hawketts has nothing else to do this quarter)."""
+    from xltools.cycle.chase import who_to_chase
+
+    book = master_book(plan)
+    for row in book.actions:
+        if row["id"] == "A-0007":
+            row["flags"] = ("CONFLICT: two returns sent different updates for this action; "
+                            "neither was merged")
+    chases = who_to_chase(read_book(write_book(book, tmp_path / "master.xlsx")), as_of=AS_OF)
+    assert "Jon Hawketts" in chases
+    assert [(row["id"], [f.code for f in found])
+            for row, found in chases["Jon Hawketts"].items] == [("A-0007", ["CONFLICT"])]
+
+
+def test_a_missing_returns_actions_are_listed_once_under_the_return(master, tmp_path):
+    """Nigel sent nothing: his e-mail asks for the return and lists what it covers,
+    not the same action again among "the following actions" with its symptoms."""
+    outbox = tmp_path / "outbox"
+    main(["chase", str(master), "-o", str(outbox), "--as-of", AS_OF.isoformat()])
+    text = _read(outbox / "Q2_2019-20_Nigel_Harlow.eml").get_body(("plain",)).get_content()
+    assert "Your return covers:" in text
+    assert text.count("3.2  Action 3.2") == 1
+    assert "Please look at the following" not in text
+
+
+def test_draft_names_differ_ignoring_case():
+    """Windows and SharePoint fold case: two officers whose names differ only in case
+    (an unlisted "Ann de Souza" beside "Ann De Souza") must still get two drafts."""
+    from xltools.cycle.chase import draft_names
+
+    names = draft_names("Q2 2019/20", ["Ann De Souza", "Ann de Souza", "J. Smith", "J Smith"])
+    assert len({n.casefold() for n in names.values()}) == 4

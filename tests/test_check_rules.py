@@ -125,3 +125,24 @@ def test_consolidate_as_of_in_the_printed_form(cycle, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "32/10/2019" in bad.stderr
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_a_row_not_filled_in_yet_is_named_and_the_return_is_not_ready(cycle):
+    fill_return(cycle[1] / STEVE, {"A-0001": {"Progress update": "Panel met.",
+                                              "RAG status": "Green"}})
+    report = check_workbook(cycle[1] / STEVE, as_of=date(2019, 10, 21))
+    assert report.ok and not report.ready  # valid, but Steve still has 1.5 to write
+    assert [f.action_id for f in report.to_do] == ["A-0005"]
+    assert "has no progress update" in report.to_do[0].message
+
+
+def test_last_updated_on_the_as_of_day_is_fine_the_day_after_is_not(cycle):
+    as_of = date(2019, 10, 21)
+    path = filled(cycle, **{"Last updated": datetime(2019, 10, 21, 16, 30)})
+    assert "INVALID" not in {f.code for f in check_workbook(path, as_of=as_of).findings}
+    path = filled(cycle, **{"Last updated": datetime(2019, 10, 22)})
+    invalid = [f for f in check_workbook(path, as_of=as_of).findings if f.code == "INVALID"]
+    assert [(f.cell, f.action_id) for f in invalid] == [("N2", "A-0001")]

@@ -515,3 +515,25 @@ def test_check_finds_master_actions_missing_a_ref_or_section(seed_report, tmp_pa
     found = [(f["cell"], f["code"], f["column"]) for f in json.loads(
         capsys.readouterr().out)["findings"] if f["code"] == "INCOMPLETE_ACTION"]
     assert found == [("B5", "INCOMPLETE_ACTION", "Ref"), ("C7", "INCOMPLETE_ACTION", "Section")]
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_tsv_a_quote_spanning_many_lines_falls_back_and_says_so(tmp_path):
+    """Pasted from Word, a quotation mark opening one cell and one closing a line many
+    lines later would make a single cell of everything between: read line by line
+    instead, and say so (QUOTES_IGNORED), so the PMO checks those cells."""
+    lines = [f"Step {n} agreed with the service" for n in range(1, 25)]
+    source = write_tsv(tmp_path / "plan.txt", [
+        "Ref\tAction\tLead officer\tProgress",
+        '1.1\tShare practice\tAnn Lee\t"Good practice panel set up:',
+        *lines[:-1], lines[-1] + ' as agreed"',
+        "1.2\tSecond\tBob Roe\tPlanning",
+    ])
+    from xltools.legacy.source import read_text
+
+    grid = read_text(source)
+    assert [(n.code, n.line) for n in grid.notes] == [("QUOTES_IGNORED", 2)]
+    assert len(grid.rows) == 27  # every line its own row: nothing swallowed
+    assert grid.rows[-1][1] == ["1.2", "Second", "Bob Roe", "Planning"]

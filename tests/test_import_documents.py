@@ -368,3 +368,48 @@ def test_forced_rows_are_flagged_forced_and_counted_by_check(tmp_path, capsys):
     assert main(["check", str(out)]) == 0
     said = capsys.readouterr().out
     assert "No problems found" not in said and "3 problem(s) to fix" in said
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def _line(top: float, *words: tuple[str, float, float]) -> list[dict]:
+    """One line of a PDF cell as pdfplumber gives it: each word with its box."""
+    return [{"text": t, "x0": x0, "x1": x1, "top": top, "bottom": top + 10}
+            for t, x0, x1 in words]
+
+
+def test_pdf_wrapped_lines_join_with_a_space_real_breaks_stay():
+    """A line that ended because the next word would not fit is one sentence wrapped
+    (joined with a space); one that ended with room to spare was broken on purpose (a
+    list, a new paragraph) and keeps its line break."""
+    from xltools.legacy.pdf_text import cell_from_lines
+
+    full = _line(0, ("Tenders", 10, 50), ("were", 55, 80), ("evaluated", 85, 192))
+    wrapped = _line(12, ("and", 10, 30), ("scored.", 35, 70))
+    assert cell_from_lines([full, wrapped], 200).text == "Tenders were evaluated and scored."
+    short_line = _line(0, ("Panel", 10, 40), ("met.", 45, 70))
+    bullet = _line(12, ("Next", 10, 35), ("panel", 40, 70), ("in", 75, 85), ("May.", 90, 115))
+    assert cell_from_lines([short_line, bullet], 200).text == "Panel met.\nNext panel in May."
+
+
+def test_pdf_row_continued_over_a_page_joins_as_wrapped_or_on_a_new_line():
+    """A row split by a page break: text that wrapped onto the next page continues the
+    sentence; text after a last line with room to spare starts a new line."""
+    from xltools.legacy.pdf import _join
+    from xltools.legacy.pdf_text import Cell, PdfRow
+
+    def rows(slack: float) -> tuple[PdfRow, PdfRow]:
+        before = PdfRow([Cell("Tenders were evaluated", slack=slack, space=5)], page=1,
+                        top=700, table=1, number=4)
+        after = PdfRow([Cell("and scored.", first=20)], page=2, top=60, table=1, number=1)
+        return before, after
+
+    before, after = rows(slack=8)
+    (note,) = _join(before, after)
+    assert before.cells[0].text == "Tenders were evaluated and scored."
+    assert "page 1 to page 2" in note and "as wrapped text" in note
+    before, after = rows(slack=150)
+    (note,) = _join(before, after)
+    assert before.cells[0].text == "Tenders were evaluated\nand scored."
+    assert "on a new line" in note

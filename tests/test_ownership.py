@@ -230,3 +230,33 @@ def test_a_savings_line_led_by_someone_else_is_not_merged(cycle, tmp_path):
     assert (JON, f"A{target}", "NOT_OWNER") in flatten(report.findings)
     assert report.savings_updated == []
     assert read_book(tmp_path / "out.xlsx").savings[1]["revised"] == 150.0
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_an_old_return_from_another_department_is_refused_whole(cycle, tmp_path):
+    """Returns made before plan IDs are told apart by organisation, department and
+    title: the same council's other department's plan is not this plan."""
+    fill_return(cycle[1] / LUCY, {"A-0012": {"Progress update": "Adults' words.",
+                                             "RAG status": "Red"}})
+    set_setting(cycle[1] / LUCY, "department", "Adult Social Care and Health")
+    report = consolidate(cycle[0], inbox(tmp_path, cycle[1] / LUCY), tmp_path / "out.xlsx",
+                         as_of=AS_OF)
+    assert (LUCY, None, "WRONG_PLAN") in flatten(report.findings)
+    assert report.merge.updated == []
+
+
+def test_returns_issued_to_accountable_officers_are_theirs_to_answer(plan, tmp_path):
+    """Issued with --by accountable, the return's Settings say so: the accountable
+    officer's answers merge even though someone else leads the action."""
+    master = write_master(plan, tmp_path / "master.xlsx")
+    issue_returns(master, tmp_path / "returns", by="accountable")
+    colin = tmp_path / "returns" / "Q2_2019-20_Colin_Pettigrew.xlsx"
+    fill_return(colin, {"A-0001": {"Progress update": "Panel met in September.",
+                                   "RAG status": "Green"}})
+    report = consolidate(master, inbox(tmp_path, colin), tmp_path / "out.xlsx", as_of=AS_OF)
+    assert "A-0001" in report.merge.updated
+    assert "NOT_OWNER" not in {f.code for f in report.findings}
+    assert read_book(tmp_path / "out.xlsx").action("A-0001")["progress_update"] == \
+        "Panel met in September."

@@ -115,3 +115,21 @@ def _has_writer() -> bool:
 
     real = Path(shutil.which("soffice") or "").resolve().parent
     return any((real / name).exists() for name in ("libswlo.so", "swriter"))
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_an_action_not_given_its_id_yet_is_still_on_the_paper(tmp_path, plan):
+    """The PMO typed a new action into a spare row just before committee (the ID
+    comes at the next consolidation): the committee must still see it. Only a row
+    with neither an ID nor an action is left out."""
+    book = master_book(plan)
+    book.actions.append({"ref": "3.7", "section": S3, "action": "Launch a staff survey.",
+                         "lead_officer": "Lucy Peel"})
+    master = write_book(book, tmp_path / "master.xlsx")
+    assert main(["paper", str(master), "-o", str(tmp_path / "tracker.docx"),
+                 "--as-of", AS_OF.isoformat()]) == 0
+    rows = [r for t in Document(tmp_path / "tracker.docx").tables for r in _rows(t)[1:]]
+    assert ["3.7", "Launch a staff survey."] in [r[:2] for r in rows]
+    assert len(rows) == len(ACTIONS) + 1  # the empty spare rows are not printed

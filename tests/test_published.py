@@ -277,3 +277,16 @@ def test_an_oversized_table_file_is_refused_before_reading(tmp_path, monkeypatch
     monkeypatch.setattr(published, "MAX_BYTES", 10)
     with pytest.raises(UsageError, match="is not a summary table"):
         read_published(path)
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_a_figure_printed_with_the_wrong_sign_is_a_difference(rec, tmp_path):
+    """£200k of change requests published as +200 instead of (200) is a saving turned
+    into a pressure: the sign is part of the figure."""
+    rows = {k: list(v) for k, v in FOLDED.items()}
+    rows["Change requests"][1] = 200  # 2020/21: the reconciliation has -200
+    found = compare_published(rec, read_published(write_xlsx(tmp_path / "paper.xlsx", rows)))
+    wrong = [f for f in found if f.code == "PUBLISHED_MISMATCH"]
+    assert [(f.cell, f.expected, f.got) for f in wrong] == [("D4", -200, 200)]

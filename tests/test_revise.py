@@ -260,3 +260,49 @@ def test_revise_carries_the_revised_files_import_findings(master, tmp_path, caps
     assert main(["revise", str(master), str(revised), "--dry-run", "--force"]) == 0
     out = capsys.readouterr().out
     assert "Paused pending review" in out and "Dry run" in out
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_a_loose_text_match_is_a_warning_to_review_a_close_one_is_not(master, revised):
+    """The PMO reviews the matches the tool was unsure of: a reworded action (score
+    under 0.85) is a WARNING; a near-identical one is only INFO."""
+    from xltools.findings import INFO, WARNING
+
+    report = revise(master, revised)
+    scores = {m.master["id"]: m.score for m in report.matches if m.master}
+    matched = {f.action_id: f for f in report.findings if f.code == "MATCHED"}
+    loose = [i for i, s in scores.items() if s < 0.85]
+    close = [i for i, s in scores.items() if s >= 0.95]
+    assert loose and close
+    assert all(matched[i].severity == WARNING for i in loose)
+    assert all(matched[i].severity == INFO for i in close)
+
+
+def test_a_new_action_never_takes_an_archived_actions_id(master, tmp_path):
+    """IDs are forever: an action withdrawn to the Archive keeps its ID, so an action
+    added by a revision is numbered after every ID the master ever used."""
+    from xltools.workbook.writer import write_book
+
+    book = read_book(master)
+    last = max(book.actions, key=lambda a: a["id"])
+    book.actions.remove(last)
+    book.archive.append(dict(last, rag="Withdrawn"))
+    trimmed = write_book(book, tmp_path / "trimmed.xlsx")
+    report = revise(trimmed, SEED)  # the seed still holds the withdrawn action's text
+    new = [m.new_id for m in report.matches if m.how == "new"]
+    assert new and last["id"] not in new
+    assert all(n > last["id"] for n in new)
+
+
+def test_a_was_ref_used_twice_in_the_master_matches_neither(tmp_path):
+    """Two master actions share ref 2.1 (a numbering slip): a Was column saying "2.1"
+    cannot tell which one was meant, so it must not pick one."""
+    from xltools.legacy.matching import match_actions
+
+    master = [{"id": "A-0001", "ref": "2.1", "action": "Foster care recruitment drive."},
+              {"id": "A-0002", "ref": "2.1", "action": "Open two residential homes."}]
+    revised = [{"ref": "1.1", "action": "Kinship carers support offer."}]
+    (match,) = match_actions(master, revised, was={0: "2.1"})
+    assert match.master is None and match.how == "new"

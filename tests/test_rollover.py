@@ -511,3 +511,30 @@ def test_last_quarters_consolidation_state_is_not_carried(plan, tmp_path):
     out = tmp_path / "next.xlsx"
     next_quarter(master, out, unconsolidated=True)
     assert STATE_KEY not in read_book(out).extra_settings
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_to_the_masters_own_quarter_is_refused(master, tmp_path):
+    """--to names the quarter to roll *to*: the master's own period would move this
+    quarter's updates into Previous progress and leave the period where it was."""
+    period = read_book(master).plan.period
+    with pytest.raises(UsageError, match="not after"):
+        roll(master, tmp_path, to=period)
+    assert not (tmp_path / "next.xlsx").exists()
+
+
+def test_next_quarter_waits_for_a_run_writing_the_same_output(master, tmp_path):
+    """Two runs writing one file would leave whichever finished last: while another
+    xltools run holds the output, next quarter refuses and writes nothing."""
+    from xltools.errors import BusyError
+    from xltools.workbook.files import output_lock
+
+    out = tmp_path / "next.xlsx"
+    with output_lock(out, "consolidate"):
+        with pytest.raises(BusyError, match="being written by another xltools run"):
+            roll(master, tmp_path)
+        assert not out.exists()
+    roll(master, tmp_path)  # and once it has finished, goes ahead
+    assert out.exists()

@@ -108,3 +108,42 @@ def test_resolved_master_rolls_forward(troubled, tmp_path):
     report = next_quarter(troubled, tmp_path / "q3.xlsx")
     assert report.problems_carried == []
     assert read_book(tmp_path / "q3.xlsx").action("A-0009")["previous_rag"] == "Green"
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def _master_with(plan, **changes):
+    """The returns_data master with A-0009's cells changed as the PMO's master holds them."""
+    from returns_data import master_book
+
+    book = master_book(plan)
+    book.actions[8].update(changes, _row=10)
+    assert book.actions[8]["id"] == "A-0009"
+    return book
+
+
+def test_an_invalid_flag_left_by_consolidation_stops_next_quarter(plan):
+    """Consolidation flags a return's invalid value INVALID in the master's Flags (the
+    value itself is not merged): rolling on would wipe the flag and the problem."""
+    from xltools.cycle.rollover import roll_forward
+
+    book = _master_with(plan, flags="INVALID: Last updated 14/10/2091 is after 21/10/2019, "
+                        "the consolidation date (Rob Disney's return)")
+    with pytest.raises(RolloverError) as err:
+        roll_forward(book)
+    assert "1 unresolved problem" in str(err.value)
+    assert "2.8 'Ensure sufficient capacity" in str(err.value) and "INVALID" in str(err.value)
+
+
+def test_an_invalid_previous_rag_stops_next_quarter(plan):
+    """A Previous RAG off the scheme is as much a problem as a RAG: it would be carried
+    into the new quarter's history as if it were a status."""
+    from xltools.cycle.rollover import roll_forward
+
+    book = _master_with(plan, previous_rag="On track")
+    with pytest.raises(RolloverError) as err:
+        roll_forward(book)
+    assert "1 unresolved problem" in str(err.value)
+    assert "2.8 'Ensure sufficient capacity" in str(err.value)
+    assert "Previous RAG" in str(err.value) and "'On track'" in str(err.value)

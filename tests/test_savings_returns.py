@@ -100,3 +100,21 @@ def test_plain_issue_on_a_finance_baseline_sends_savings_too(baseline, tmp_path)
     report = issue_returns(baseline, tmp_path / "r")
     assert sorted(r.officer for r in report.returns) == sorted(LEADS)
     assert all(r.savings and not r.actions for r in report.returns)
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_a_project_with_two_leads_goes_to_both(tmp_path):
+    """A project led jointly ("Jon Hawketts / Lucy Peel") is in each lead's savings
+    return: finance hears from either, and nobody's project is left unasked."""
+    book = master_book(Plan.load(SAMPLE_PLAN))
+    for row in book.savings:
+        if row["project_ref"] == "CF-02":
+            row["lead_officer"] = "Jon Hawketts / Lucy Peel"
+    master = write_book(book, tmp_path / "master.xlsx")
+    report = issue_returns(master, tmp_path / "out", savings_only=True)
+    refs = {r.officer: [s["project_ref"] for s in read_book(r.path).savings]
+            for r in report.returns}
+    assert refs == {"Steve Edwards": ["CF-01", "CF-01"], "Jon Hawketts": ["CF-02"],
+                    "Lucy Peel": ["CF-02"]}

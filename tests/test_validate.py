@@ -121,3 +121,16 @@ def test_long_text_and_control_characters_are_both_reported(plan):
     letters = {c.key: chr(64 + i) for i, c in enumerate(ACTIONS_LAYOUT.columns, start=1)}
     assert found == {(f"{letters['progress_update']}2", "INVALID"),
                      (f"{letters['success_measure']}2", "CONTROL_CHARS")}
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_a_required_cell_cleared_to_empty_is_reported(plan):
+    """An action whose text was deleted (the cell there, but empty) is INVALID at that
+    cell: the quick check must not wave a present-but-empty required cell through."""
+    book = Book(plan=plan, actions=[_row(1), _row(2, action=None)],
+                savings=[{"project_ref": None, "year": "2019/20", "expected": 100, "_row": 2}])
+    found = {(f.sheet, f.cell, f.code): f for f in validate_book(book, file="r.xlsx")}
+    assert set(found) == {("Actions", "D3", "INVALID"), ("Savings", "A2", "INVALID")}
+    assert "is required" in found["Actions", "D3", "INVALID"].message

@@ -221,3 +221,20 @@ def test_a_savings_comment_issued_from_the_master_is_not_an_answer(plan, tmp_pat
     report = json.loads(xltools("consolidate", master, inbox, "-o", tmp_path / "o2.xlsx",
                                 "--as-of", "2019-10-21", "--json").stdout)
     assert report["counts"]["blank"] == 0 and "Steve Edwards" not in report["missing"]
+
+
+# -- pins (issue 28): each failed with its bug planted (bench/mutants.py) ----------------
+
+
+def test_adopt_returns_never_takes_last_quarters_return(rebuilt, tmp_path, plan):
+    """The rebuilt master has moved on to Q3: Q2's returns, however well their IDs
+    match, are last quarter's answers and must not become Q3's."""
+    _first, _again, inbox = rebuilt
+    q3 = write_master(plan.with_changes(period="Q3 2019/20").with_plan_id(),
+                      tmp_path / "master_q3.xlsx")
+    run = xltools("consolidate", q3, inbox, "-o", tmp_path / "out.xlsx", "--adopt-returns",
+                  "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["updated"] == [] and report["counts"].get("adopted", 0) == 0
+    assert "ADOPTED" not in {f["code"] for f in report["findings"]}
