@@ -86,8 +86,8 @@ def test_paper_marks_each_unconfirmed_row_with_a_key_and_rows_never_split(demo):
     assert by_ref["2.8"][9].split() == ["On", "track", "†"]  # as given, not as a RAG
     assert by_ref["2.8"][7].startswith(  # what is invalid, in words
         "† Invalid entry: RAG status 'On track' is not one of the allowed values\n")
-    assert by_ref["3.2"][7].startswith("† Invalid entry: Last updated '7th Oct' is text, not "
-                                       "a date\n")
+    assert by_ref["3.2"][7].startswith("† Invalid entry: Last updated '7th Oct' is text "
+                                       "xltools can't read as a date\n")
     assert by_ref["3.6"][9].split() == ["Returns", "disagree", "‡"]  # not last quarter's
     assert by_ref["3.3"][9].split() == ["No", "return", "§"]
     assert by_ref["1.1"][0] == "1.1"  # a confirmed update carries no marker

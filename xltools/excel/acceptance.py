@@ -23,6 +23,7 @@ Two kinds of return are kept apart:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from datetime import date
@@ -142,6 +143,15 @@ def savings_dir(folder: Path) -> Path:
     return path
 
 
+def clean_name(name: str) -> str:
+    """The uploaded name without folders (``../``, ``C:\\``), odd characters or a hidden
+    dot; always ending .xlsx."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = base[:-5] if base.lower().endswith(".xlsx") else base
+    clean = re.sub(r"[^\w .()-]", "_", base, flags=re.ASCII).strip(" .")[:100].strip(" .")
+    return f"{clean or 'return'}.xlsx"
+
+
 def folder_for(kind: str, folder: Path) -> Path:
     return savings_dir(folder) if kind == SAVINGS_RETURN else folder
 
@@ -149,8 +159,6 @@ def folder_for(kind: str, folder: Path) -> Path:
 def remove(name: str, kind: str, folder: Path, roles: set[str] | None) -> str:
     """Take ``name`` (a file the pane kept) out of its folder; a sentence saying so.
     Only a plain .xlsx file directly in that folder, never a link or a sub-folder."""
-    from .uploads import clean_name
-
     if kind not in (ACTION_RETURN, SAVINGS_RETURN):
         raise UsageError("say which kind of return to remove: an action or a savings return")
     if role_refusal(kind, roles):

@@ -19,7 +19,6 @@ with an exclusive create (no overwrite even if two uploads race).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..errors import UsageError, WorkbookError
 from ..plan import Plan
 from ..workbook.layout import RETURN
 from ..workbook.reader import RETURN_LIMITS
-from .acceptance import SAVINGS_RETURN, Verdict, folder_for, judge
+from .acceptance import SAVINGS_RETURN, Verdict, clean_name, folder_for, judge
 
 RETURNS_ENV = "XLTOOLS_RETURNS_DIR"
 MAX_FILES = 500
@@ -60,15 +59,6 @@ def returns_dir() -> Path:
         raise UsageError(f"the server has no returns folder: ask IT to set {RETURNS_ENV} "
                          "(docs/it-guide.md)")
     return Path(folder).expanduser()
-
-
-def clean_name(name: str) -> str:
-    """The uploaded name without folders (``../``, ``C:\\``), odd characters or a hidden
-    dot; always ending .xlsx."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = base[:-5] if base.lower().endswith(".xlsx") else base
-    clean = re.sub(r"[^\w .()-]", "_", base, flags=re.ASCII).strip(" .")[:100].strip(" .")
-    return f"{clean or 'return'}.xlsx"
 
 
 def accept(name: str, data: bytes, folder: Path, plan: Plan | None = None,
