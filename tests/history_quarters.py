@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import SAMPLE_PLAN, SEEDS
+from conftest import SAMPLE_PLAN
+from test_revise import NEW_TEXTS, SEED  # the Sep 2020 revision's new actions
 from tracker_docs import write_docx
 
 from xltools.legacy.importer import import_legacy, write_import
@@ -17,13 +18,6 @@ from xltools.plan import Plan
 from xltools.workbook.reader import read_book
 from xltools.workbook.writer import write_book
 
-SEED = SEEDS / "002_aed1e1315f25b11a.txt"
-NEW_TEXTS = ["Launch a kinship carers support offer with the voluntary sector.",
-             "Review of emergency duty team out-of-hours cover.",
-             "Recovery plan for children's services after the Covid-19 lockdown.",
-             "Virtual visits to looked after children during lockdown.",
-             "Expand the edge of care hub to reduce entries to care.",
-             "Commission an independent review of home to school transport."]
 AUG_RAG = ("Green", "Amber", "Green", "Red")   # by position, repeating
 FEB_RAG = ("Amber", "Amber", "Green", "Red")   # 1st worsens, 3rd and 4th stay
 SEP_RAG = ("Red", "Green", "Green", "Red")     # 1st worsens again, 2nd improves

@@ -21,22 +21,10 @@ from ..workbook import styles
 def section_bar(ws, head: int, sections: int, colours: list[str]) -> BarChart:
     """Horizontal stacked bar, one bar per section (rows below ``head``), one series
     per status (columns B onwards, titles in row ``head``)."""
-    bar = BarChart()
-    bar.type, bar.grouping, bar.overlap, bar.gapWidth = "bar", "stacked", 100, 50
+    bar = stacked_bars(ws, head, sections, colours, kind="bar", gap=50, height=10.0)
     bar.title = "RAG status by section"
     bar.x_axis.scaling.orientation = "maxMin"  # first section at the top
-    bar.x_axis.delete = bar.y_axis.delete = False
     bar.y_axis.majorGridlines = None
-    bar.y_axis.title = "Actions"
-    bar.add_data(Reference(ws, min_col=2, max_col=len(colours) + 1, min_row=head,
-                           max_row=head + sections), titles_from_data=True)
-    names = Reference(ws, min_col=1, min_row=head + 1, max_row=head + sections)
-    for series, colour in zip(bar.series, colours, strict=True):
-        series.graphicalProperties = fill(colour)
-        series.cat = text_categories(names)
-    bar.dataLabels = labels()
-    bar.legend.position = "b"
-    bar.width, bar.height = 14.5, 10.0
     return bar
 
 
@@ -79,18 +67,28 @@ def quarter_columns(ws, head: int, quarters: int, statuses: int, colours: list[s
     """Vertical stacked columns, one per recorded quarter (rows below ``head``), one
     series per status (columns B onwards, titles in row ``head``): the RAG mix over
     time, from the history store (``trend_block``)."""
-    bar = BarChart()
-    bar.type, bar.grouping, bar.overlap, bar.gapWidth = "col", "stacked", 100, 60
+    if statuses != len(colours):
+        raise ValueError(f"{statuses} statuses but {len(colours)} colours")
+    bar = stacked_bars(ws, head, quarters, colours, kind="col", gap=60, height=8.0)
     bar.title = "RAG status by quarter"
+    return bar
+
+
+def stacked_bars(ws, head: int, count: int, colours: list[str], *, kind: str, gap: int,
+                 height: float) -> BarChart:
+    """What both stacked charts share: one category per row below ``head`` (names in
+    column A), one series per status in the plan's colour, labels, legend below."""
+    bar = BarChart()
+    bar.type, bar.grouping, bar.overlap, bar.gapWidth = kind, "stacked", 100, gap
     bar.x_axis.delete = bar.y_axis.delete = False
     bar.y_axis.title = "Actions"
-    bar.add_data(Reference(ws, min_col=2, max_col=statuses + 1, min_row=head,
-                           max_row=head + quarters), titles_from_data=True)
-    names = Reference(ws, min_col=1, min_row=head + 1, max_row=head + quarters)
+    bar.add_data(Reference(ws, min_col=2, max_col=len(colours) + 1, min_row=head,
+                           max_row=head + count), titles_from_data=True)
+    names = Reference(ws, min_col=1, min_row=head + 1, max_row=head + count)
     for series, colour in zip(bar.series, colours, strict=True):
         series.graphicalProperties = fill(colour)
         series.cat = text_categories(names)
     bar.dataLabels = labels()
     bar.legend.position = "b"
-    bar.width, bar.height = 14.5, 8.0
+    bar.width, bar.height = 14.5, height
     return bar
