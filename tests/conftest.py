@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from pg_cluster import missing
 
 from xltools.plan import Plan
 
@@ -39,9 +39,8 @@ def soffice():
     """Path of LibreOffice; `make test` installs it, so there it must exist."""
     path = soffice_path()
     if path is None:
-        if os.environ.get("XLTOOLS_REQUIRE_SOFFICE"):
-            pytest.fail("LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui")
-        pytest.skip("LibreOffice not installed")
+        missing("LibreOffice (soffice)", "XLTOOLS_REQUIRE_SOFFICE",
+                "apt-get install libreoffice-calc-nogui")
     return path
 
 

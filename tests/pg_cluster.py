@@ -104,14 +104,20 @@ def throwaway_cluster(bin_dir: Path):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def missing(what: str, required_by: str, install: str) -> None:
+    """A test needs ``what`` and it is not here: a skip, or a failure where the
+    environment variable ``required_by`` says `make test` installed it."""
+    if os.environ.get(required_by):
+        pytest.fail(f"{what} is required: {install}")
+    pytest.skip(f"{what} not installed")
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A running cluster for the session, or a skip (a failure under ``make test``)."""
     bin_dir = pg_bin()
     if bin_dir is None:
-        if os.environ.get("XLTOOLS_REQUIRE_POSTGRES"):
-            pytest.fail("PostgreSQL is required: apt-get install postgresql")
-        pytest.skip("PostgreSQL not installed")
+        missing("PostgreSQL", "XLTOOLS_REQUIRE_POSTGRES", "apt-get install postgresql")
     with throwaway_cluster(bin_dir) as cluster:
         yield cluster
 
