@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from pg_cluster import missing
 
 from xltools.plan import Plan
 
@@ -37,6 +36,8 @@ def soffice_path() -> str | None:
 @pytest.fixture
 def soffice():
     """Path of LibreOffice; `make test` installs it, so there it must exist."""
+    from pg_cluster import missing  # a plugin (pytest_plugins): imported once pytest has it
+
     path = soffice_path()
     if path is None:
         missing("LibreOffice (soffice)", "XLTOOLS_REQUIRE_SOFFICE",
