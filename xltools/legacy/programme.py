@@ -21,13 +21,13 @@ from typing import Any
 
 from ..findings import Finding
 from ..plan import OFFICER_SEPARATOR, Plan
-from ..workbook.book import Book, Row
+from ..workbook.book import PROGRAMME_SHAPE, Book, Row
 from ..workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT, MASTER, RISKS_LAYOUT
 from ..workbook.risks import DEFAULT_THRESHOLDS, THRESHOLDS_SETTING, score_risk
 from .grid import Grid
 from .programme_parse import Activity, Mismatch, Programme, ProgrammePlan, parse_programme_plan
 
-PLAN_SHAPE = "programme"
+PLAN_SHAPE = PROGRAMME_SHAPE
 ROLES = ("SAO", "RDL", "Lead Member")
 
 

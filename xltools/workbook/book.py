@@ -29,6 +29,10 @@ from .layout import MASTER, SheetLayout, col_letter
 
 Row = dict[str, Any]
 
+# Settings ``plan_shape`` of a programme plan (issue 27: aims → programmes → key
+# activities with Start and End, and a Risks sheet); a tracker has none.
+PROGRAMME_SHAPE = "programme"
+
 
 @dataclass
 class Book:
@@ -48,6 +52,11 @@ class Book:
     extra_settings: dict[str, Any] = field(default_factory=dict)
     column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
     own_settings: bool = False  # read from its own Settings (not a plan passed in)
+
+    @property
+    def is_programme(self) -> bool:
+        """A programme plan's workbook (docs/decisions.md "Programme plans")."""
+        return self.extra_settings.get("plan_shape") == PROGRAMME_SHAPE
 
     def letters(self, layout: SheetLayout) -> dict[str, str]:
         """Column key → letter in the file this book was read from (or as we write)."""
