@@ -17,7 +17,7 @@ from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code, row_r
 from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
-from ..workbook.issued import ISSUED_KEY, changed_keys
+from ..workbook.issued import ISSUED_KEY, changed_keys, locked_keys
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.sandbox import run_capped
@@ -163,7 +163,8 @@ def locked_edits(book: Book, file: str) -> list[Finding]:
     out = []
     for row in book.actions:
         prints = issued.get(str(row.get("id")))
-        for key in changed_keys(row, prints) if isinstance(prints, str) else []:
+        for key in changed_keys(row, prints, locked_keys(book)) \
+                if isinstance(prints, str) else []:
             if key not in letters:
                 continue
             name = ACTIONS_LAYOUT.column(key).name
