@@ -94,15 +94,21 @@ def risk_findings(book: Book, file: str | None) -> list[Finding]:
     return out
 
 
+def score_value(value: Any) -> int | None:
+    """A Likelihood or Impact cell as its score, 1–5 (a whole number, or its digit typed
+    as text); None for a blank or anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if isinstance(value, (int, str)) else ""
+    return int(text) if text in SCORES else None
+
+
 def _score_findings(row: Row, key: str, letters: dict[str, str],
                     where: dict[str, Any]) -> list[Finding]:
     value = row.get(key)
-    if blank(value):
-        return []
-    number = value
-    if isinstance(value, float) and value.is_integer():
-        number = int(value)
-    if type(number) is int and str(number) in SCORES:  # noqa: E721 - not a bool
+    if blank(value) or score_value(value) is not None:
         return []
     name = RISKS_LAYOUT.column(key).name
     return [Finding("INVALID", f"{name} '{value}' is not 1 to 5 — pick a whole number "
