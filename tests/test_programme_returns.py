@@ -63,6 +63,7 @@ def _fill_steve(path):
     ws[f"{col['Progress update']}2"] = "Savings agreed by Cabinet."
     ws[f"{col['RAG status']}2"] = "Amber"
     ws[f"{col['Revised end']}2"] = "Jan 2025"
+    ws[f"{col['Start']}3"] = "Aug 2024"  # typed over the locked Start (sheet unprotected)
     risks = wb["Risks"]
     rcol = {c.value: c.column_letter for c in risks[1]}
     risks[f"{rcol['Likelihood']}2"] = 5
@@ -111,6 +112,10 @@ def test_consolidation_merges_revised_end_and_owners_risk_scores(issued, tmp_pat
             rows["A-0001"]["rag"], rows["A-0001"]["start"]) == (
         "Jan 2025", "Savings agreed by Cabinet.", "Amber", "July 2024")
     assert rows["A-0002"]["revised_end"] == "Dec 2024"  # as issued: unchanged
+    assert rows["A-0002"]["start"] == "Started"  # the plan's, not the typed-over Start
+    (locked,) = [f for f in report.findings if f.code == "LOCKED_CHANGED"]
+    assert (locked.cell, locked.column, locked.expected, locked.got) == (
+        "R3", "Start", "Started", "Aug 2024")
     assert rows["A-0003"]["progress_update"] == "Constitution review started."
     risks = {r["id"]: r for r in book.risks}
     assert (risks["R1"]["likelihood"], risks["R1"]["impact"], risks["R1"]["score"],
@@ -176,3 +181,13 @@ def test_a_tracker_issue_has_no_risks_and_reports_as_before(plan, tmp_path):
         assert "Risks" not in load_workbook(issued.path).sheetnames
     out = consolidate(path, tmp_path / "returns", tmp_path / "out.xlsx")
     assert out.risks_updated is None and "risks_updated" not in out.counts()
+
+
+def test_check_against_the_master_says_a_risk_is_not_the_officers(issued, capsys):
+    master, _report, by_officer = issued
+    _retype_lucy(by_officer[LUCY].path, [("R2", 2, 2), ("R1", 1, 1), ("R9", 3, 3)])
+    main(["check", str(by_officer[LUCY].path), "--master", str(master), "--json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["code"], f["sheet"], f["cell"], f["action_id"]) for f in found
+            if f["sheet"] == "Risks"} == {("NOT_OWNER", "Risks", "A3", "R1"),
+                                          ("UNKNOWN_ID", "Risks", "A4", "R9")}

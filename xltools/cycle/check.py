@@ -324,6 +324,7 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     """The return read, checked and collected by consolidation's own code (nothing is
     written): what consolidating it into ``master_path`` would report."""
     from .consolidate import Known, collect  # (consolidate does not import check)
+    from .risk_merge import collect_risks
 
     master = read_master(master_path)
     by_key = by_column(master.plan.return_by or "lead")
@@ -333,7 +334,10 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     findings = list(rf.findings)
     if not rf.refused:
         actions: dict = {}
-        findings += collect(Known(master, by_key), rf, actions, {}, MergeResult())
+        known = Known(master, by_key)
+        findings += collect(known, rf, actions, {}, MergeResult())
+        if master.is_programme:  # a risk someone else owns, a risk the master lacks
+            findings += collect_risks(master, rf, known.may_answer, {}, MergeResult())
         rows, done = master.actions_by_id(), set(period_state(master).get("ids") or [])
         for action_id, cands in actions.items():
             for cand in cands:
