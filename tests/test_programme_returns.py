@@ -53,6 +53,13 @@ def test_each_rdl_gets_their_activities_and_the_risks_they_own(issued):
     editable = {h for h, letter in col.items() if not ws[f"{letter}2"].protection.locked}
     assert editable == {"Likelihood", "Impact"}  # "risk score now"; the rest locked
     assert [c.value for c in ws[1]] == RISKS_LAYOUT.headers
+    assert "'Revised end'" in _guidance(by_officer[STEVE].path)
+    assert "risks you own" in _guidance(by_officer[MARION].path)
+
+
+def _guidance(path) -> str:
+    return " ".join(str(c.value) for row in load_workbook(path)["Guidance"].iter_rows()
+                    for c in row if c.value)
 
 
 def _fill_steve(path):
@@ -179,6 +186,7 @@ def test_a_tracker_issue_has_no_risks_and_reports_as_before(plan, tmp_path):
     assert not [f for f in report.findings if f.sheet == "Risks"]
     for issued in report.returns:
         assert "Risks" not in load_workbook(issued.path).sheetnames
+        assert "Revised end" not in _guidance(issued.path)
     out = consolidate(path, tmp_path / "returns", tmp_path / "out.xlsx")
     assert out.risks_updated is None and "risks_updated" not in out.counts()
 

@@ -141,7 +141,7 @@ class Stamp:
 
 def proto_probe(book: Book) -> Book:
     """What the stamp's own workbook was built from: no rows (its Guidance says so)."""
-    return Book(plan=book.plan, kind=book.kind)
+    return Book(plan=book.plan, kind=book.kind, extra_settings=book.extra_settings)
 
 
 def _rows(book: Book, layout: SheetLayout) -> list:
