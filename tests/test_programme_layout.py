@@ -140,6 +140,10 @@ def test_revised_end_a_date_or_a_month_and_not_before_start(plan, tmp_path):
     book = read_book(path)
     assert [r["revised_end"] for r in book.actions] == [date(2025, 1, 31), "Feb 2025"]
     assert [f for f in validate_book(book) if f.column == "Revised end"] == []
+    path = _xlsxwriter_return(plan, tmp_path, ["14/01/2025", None])  # a date typed as text
+    book = read_book(path)
+    assert [f for f in validate_book(book) if f.column == "Revised end"] == []
+    assert book.actions[0]["revised_end"] == date(2025, 1, 14)  # tidied to the day it names
     path = _xlsxwriter_return(plan, tmp_path, ["TBC", date(2024, 5, 31)])
     found = [f for f in validate_book(read_book(path)) if f.column == "Revised end"]
     assert [(f.code, f.sheet, f.cell, f.action_id) for f in found] == [
