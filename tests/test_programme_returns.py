@@ -91,9 +91,11 @@ def _retype_lucy(path, risk_rows):
     risk_head = sheets["Risks"][0]
     base = sheets["Risks"][1]
     sheets["Risks"] = [risk_head]
-    for rid, likelihood, impact in risk_rows:
+    for rid, likelihood, impact, *owner in risk_rows:
         row = list(base)
         row[risk_head.index("ID")] = rid
+        if owner:  # a row copied from its owner's return
+            row[risk_head.index("Owner")] = owner[0]
         row[risk_head.index("Likelihood")] = likelihood
         row[risk_head.index("Impact")] = impact
         sheets["Risks"].append(row)
@@ -199,3 +201,12 @@ def test_check_against_the_master_says_a_risk_is_not_the_officers(issued, capsys
     assert {(f["code"], f["sheet"], f["cell"], f["action_id"]) for f in found
             if f["sheet"] == "Risks"} == {("NOT_OWNER", "Risks", "A3", "R1"),
                                           ("UNKNOWN_ID", "Risks", "A4", "R9")}
+
+
+def test_check_alone_says_a_copied_risk_is_not_the_officers(issued, capsys):
+    _master, _report, by_officer = issued
+    _retype_lucy(by_officer[LUCY].path, [("R2", 2, 3), ("R1", 1, 1, STEVE)])
+    main(["check", str(by_officer[LUCY].path), "--json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["cell"], f["action_id"], f["expected"], f["got"]) for f in found
+            if f["code"] == "NOT_OWNER"] == [("A3", "R1", LUCY, STEVE)]
