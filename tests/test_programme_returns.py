@@ -74,6 +74,7 @@ def _fill_steve(path):
     risks = wb["Risks"]
     rcol = {c.value: c.column_letter for c in risks[1]}
     risks[f"{rcol['Likelihood']}2"] = 5
+    risks[f"{rcol['Mitigation']}2"] = "Hire more staff."  # locked: not his to reword
     wb.save(path)
 
 
@@ -122,9 +123,11 @@ def test_consolidation_merges_revised_end_and_owners_risk_scores(issued, tmp_pat
         "Jan 2025", "Savings agreed by Cabinet.", "Amber", "July 2024")
     assert rows["A-0002"]["revised_end"] == "Dec 2024"  # as issued: unchanged
     assert rows["A-0002"]["start"] == "Started"  # the plan's, not the typed-over Start
-    (locked,) = [f for f in report.findings if f.code == "LOCKED_CHANGED"]
-    assert (locked.cell, locked.column, locked.expected, locked.got) == (
-        "R3", "Start", "Started", "Aug 2024")
+    locked = [(f.sheet, f.cell, f.column, f.expected, f.got) for f in report.findings
+              if f.code == "LOCKED_CHANGED"]
+    assert locked == [("Risks", "D2", "Mitigation", "Monthly review.", "Hire more staff."),
+                      ("Actions", "R3", "Start", "Started", "Aug 2024")]
+    assert {r["id"]: r for r in book.risks}["R1"]["mitigation"] == "Monthly review."
     assert rows["A-0003"]["progress_update"] == "Constitution review started."
     risks = {r["id"]: r for r in book.risks}
     assert (risks["R1"]["likelihood"], risks["R1"]["impact"], risks["R1"]["score"],
