@@ -213,3 +213,12 @@ def test_check_alone_says_a_copied_risk_is_not_the_officers(issued, capsys):
     found = json.loads(capsys.readouterr().out)["findings"]
     assert [(f["cell"], f["action_id"], f["expected"], f["got"]) for f in found
             if f["code"] == "NOT_OWNER"] == [("A3", "R1", LUCY, STEVE)]
+
+
+def test_the_issue_command_lists_each_returns_risks(plan, tmp_path, capsys):
+    path = write_book(programme_master(plan), tmp_path / "master.xlsx")
+    assert main(["issue", str(path), "-o", str(tmp_path / "returns")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Q2_2019-20_Steve_Edwards.xlsx: 2 actions, 1 risk" in out
+    assert "Q2_2019-20_Lucy_Peel.xlsx: 1 action, 1 risk" in out
+    assert "R3" in out and "no owner" in out  # the unowned risk, in the summary
