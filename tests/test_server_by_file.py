@@ -335,3 +335,62 @@ def test_a_killed_servers_temporary_folders_are_removed_when_the_next_starts(tmp
         assert sorted(p.name for p in tmp.iterdir()) == sorted([fresh.name, someone_elses.name])
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def rebuilt(server, tmp_path):
+    """The returns in the server's folder were issued from Master A (Lucy Peel's filled
+    in); the PMO then rebuilt the master (a re-import: same plan, a new plan ID) as
+    Master.xlsx. The server's own returns are put back afterwards."""
+    from dataclasses import replace
+
+    from xltools.plan import mint_plan_id
+    from xltools.workbook.writer import write_book
+
+    book = read_book(server["master"])
+    first = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                       tmp_path / "Master A.xlsx")
+    again = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                       tmp_path / "Master.xlsx")
+    returns = server["root"] / "returns"
+    kept = tmp_path / "kept"
+    shutil.move(returns, kept)
+    write_returns(first, returns)
+    yield again, returns
+    shutil.rmtree(returns)
+    shutil.move(kept, returns)
+
+
+def test_consolidate_by_file_adopts_returns_from_a_rebuilt_master_when_ticked(server, rebuilt,
+                                                                            tmp_path):
+    """The command line's --adopt-returns as the Consolidate card's box: without it the
+    returns are named not merged, with the box as the way out; with it they are merged
+    exactly as ``xltools consolidate --adopt-returns`` merges them, and said so."""
+    master, returns = rebuilt
+    files = len(list(returns.iterdir()))
+    plain = send(server, master.read_bytes())
+    assert plain.status_code == 200, plain.text
+    said = plain.json()["message"]
+    assert plain.json()["counts"]["wrong plan"] == files and "returns merged" not in \
+        plain.json()["counts"]
+    assert "tick 'Adopt returns from a rebuilt master' beside Consolidate" in said
+    assert "--adopt-returns" not in said
+    adopted = httpx.post(server["base"] + "/xltools/run-file/consolidate",
+                         content=master.read_bytes(),
+                         params={"name": "Master.xlsx", "adopt_returns": "1"},
+                         headers={"Content-Type": XLSX, **bearer(server["pmo"])}, timeout=180)
+    assert adopted.status_code == 200, adopted.text
+    answer = adopted.json()
+    assert answer["counts"]["adopted"] == files and answer["counts"]["returns merged"] == files
+    assert f"{files} returns from an earlier master of this plan adopted, as asked" in \
+        answer["message"]
+    merged = take(server, answer["links"][0]["url"], server["pmo"])
+    done = subprocess.run([sys.executable, "-m", "xltools", "consolidate", str(master),
+                           str(returns), "-o", str(tmp_path / "cli.xlsx"), "--adopt-returns"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    got = content(tmp_path / "merged.xlsx", merged.content)
+    assert got == content(tmp_path / "cli.xlsx")
+    assert any("Agency spend down 12% since July" in str(r) for r in got["actions"])
+    assert sum("ADOPTED" in str(r) for r in got["log"]) == files
+    assert leftovers(server) == []

@@ -79,6 +79,10 @@ def consolidation_words(report, source: str) -> str:
                 if counts[key]]
     if problems:
         lines.append(f"To look at: {listed(problems)}.")
+    if counts.get("adopted"):
+        lines.append(f"{plural(counts['adopted'], 'return')} from an earlier master of this "
+                     "plan adopted, as asked (organisation, department, title, period and "
+                     "every action ID match; each is in the Log).")
     lines += not_merged_lines(report)
     if report.as_of != date.today():
         lines.append(f"Judged as at {report.as_of:%d %B %Y} (the As of date).")
@@ -108,10 +112,24 @@ def why_not_merged(rf) -> str:
     whole = next((f for f in rf.findings
                   if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")), None)
     if whole is not None:
-        return whole.message
+        return in_pane_words(whole.message)
     if not rf.officer:
         return "it does not say whose return it is, and no officer is named on every row"
     return "it holds no rows to merge"
+
+
+# the command line's options, as the add-in offers them (boxes beside the buttons)
+PANE_WORDS = (
+    ("run again with --adopt-returns", "tick 'Adopt returns from a rebuilt master' beside "
+     "Consolidate and press it again"),
+)
+
+
+def in_pane_words(text: str) -> str:
+    """A finding's message with the command line's way out said as the add-in's."""
+    for cli, pane in PANE_WORDS:
+        text = text.replace(cli, pane)
+    return text
 
 
 def flag_words(findings: list[Finding]) -> str:
