@@ -138,9 +138,10 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "one `xltools issue` wrote. If an officer sent it back empty, ask them to fill it in "
         "(with nothing to report, they say so in Progress update)."),
     "ADOPTED": (
-        "consolidate --adopt-returns",
+        "consolidate --adopt-returns, the add-in's Consolidate (Adopt returns ticked)",
         "A return issued from an earlier master of the same plan (another plan ID, e.g. "
-        "before a re-import) was accepted because you asked (`--adopt-returns`) and its "
+        "before a re-import) was accepted because you asked (`--adopt-returns`, or the task "
+        "pane's Adopt returns from a rebuilt master box beside Consolidate) and its "
         "organisation, department, title, period and every action ID match this master. "
         "It is merged like this plan's own returns; the finding and the Log say which "
         "master issued it and when.",
