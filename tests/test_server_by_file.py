@@ -394,3 +394,42 @@ def test_consolidate_by_file_adopts_returns_from_a_rebuilt_master_when_ticked(se
     assert any("Agency spend down 12% since July" in str(r) for r in got["actions"])
     assert sum("ADOPTED" in str(r) for r in got["log"]) == files
     assert leftovers(server) == []
+
+
+def test_a_savings_return_in_the_returns_folder_is_named_not_merged_as_the_command_line(
+        server, tmp_path):
+    """Finance's savings return saved by hand into the returns folder: Consolidate on the
+    server (by file, and in the workbook) refuses it as the command line does, says where
+    it belongs in the task pane's words, and merges the other returns."""
+    from officejs_payload import book_payload
+
+    from xltools.cycle.returns import issue_returns
+
+    finance = issue_returns(server["master"], tmp_path / "savings issued", workers=1,
+                            savings_only=True)
+    first = finance.returns[0]
+    stray = server["root"] / "returns" / first.path.name
+    stray.write_bytes(first.path.read_bytes())
+    try:
+        response = send(server, server["master"].read_bytes())
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["counts"]["savings returns"] == 1
+        assert answer["counts"]["returns merged"] == len(server["filled"])
+        line = next(x for x in answer["message"].splitlines() if stray.name in x)
+        assert f"{first.officer}'s savings return" in line and "belongs with finance" in line
+        assert "upload it with Upload returns: it is kept apart for Reconcile savings" in line
+        merged = take(server, answer["links"][0]["url"], server["pmo"])
+        expected = cli_consolidated(server["master"], server["root"] / "returns",
+                                    tmp_path / "cli.xlsx")
+        assert content(tmp_path / "merged.xlsx", merged.content) == content(expected)
+        in_book = httpx.post(server["base"] + "/xlwings/custom-scripts-call/consolidate",
+                             json=book_payload(server["master"]),
+                             headers=bearer(server["pmo"]), timeout=180)
+        assert in_book.status_code == 200, in_book.text
+        (alert,) = [a["args"][0] for a in in_book.json()["actions"] if a["func"] == "alert"]
+        assert f"• {stray.name}: nothing in it is merged: this is {first.officer}'s savings " \
+            "return" in alert
+    finally:
+        stray.unlink()
+    assert leftovers(server) == []

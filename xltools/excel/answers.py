@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..cycle.intake import REFUSED_WHOLE
 from ..errors import UsageError
 from ..findings import CATALOGUE, Finding, count_by_code
 
@@ -109,8 +110,7 @@ def why_not_merged(rf) -> str:
     if not rf.readable:
         return rf.error.removeprefix(f"{rf.path}: ").removeprefix(f"{rf.name}: ") or \
             "could not be read"
-    whole = next((f for f in rf.findings
-                  if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")), None)
+    whole = next((f for f in rf.findings if f.code in REFUSED_WHOLE), None)
     if whole is not None:
         return in_pane_words(whole.message)
     if not rf.officer:
@@ -122,6 +122,10 @@ def why_not_merged(rf) -> str:
 PANE_WORDS = (
     ("run again with --adopt-returns", "tick 'Adopt returns from a rebuilt master' beside "
      "Consolidate and press it again"),
+    ("move it out of this folder into the savings returns folder and reconcile it with "
+     "xltools savings BASELINE.xlsx FOLDER -o OUT.xlsx (in Excel: upload it, it is kept for "
+     "Reconcile savings)", "remove it from the returns folder and upload it with Upload "
+     "returns: it is kept apart for Reconcile savings"),
 )
 
 
