@@ -105,14 +105,15 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
+    # read, refused or rolled before the output is locked: the master is not the output,
+    # and a refused run leaves no lock file or output folder behind
+    book = read_book(master)
+    refuse_to_roll(book, master.name, unconsolidated=unconsolidated)
+    new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
+                               sha256=sha256_of(master), to=to,
+                               carry_problems=carry_problems)
+    report.consolidated = is_consolidated(book)
     with output_lock(out, "next-quarter"):
-        book = read_book(master)
-        was_consolidated = is_consolidated(book)
-        refuse_to_roll(book, master.name, unconsolidated=unconsolidated)
-        new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                                   sha256=sha256_of(master), to=to,
-                                   carry_problems=carry_problems)
-        report.consolidated = was_consolidated
         report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
