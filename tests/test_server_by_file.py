@@ -393,6 +393,18 @@ def test_consolidate_by_file_adopts_returns_from_a_rebuilt_master_when_ticked(se
     assert got == content(tmp_path / "cli.xlsx")
     assert any("Agency spend down 12% since July" in str(r) for r in got["actions"])
     assert sum("ADOPTED" in str(r) for r in got["log"]) == files
+    # in the workbook (no file to send): the box is the script's second argument
+    from officejs_payload import book_payload
+
+    for ticked in (False, True):
+        in_book = httpx.post(server["base"] + "/xlwings/custom-scripts-call/consolidate",
+                             json=book_payload(master, args=["", ticked]),
+                             headers=bearer(server["pmo"]), timeout=180)
+        assert in_book.status_code == 200, in_book.text
+        (alert,) = [a["args"][0] for a in in_book.json()["actions"] if a["func"] == "alert"]
+        assert (f"{files} returns from an earlier master of this plan adopted" in alert) \
+            == ticked
+        assert ("tick 'Adopt returns from a rebuilt master'" in alert) == (not ticked)
     assert leftovers(server) == []
 
 

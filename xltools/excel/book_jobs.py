@@ -204,7 +204,8 @@ def next_quarter(book: Book, where: Where) -> Answer:
     from .history_hook import record_quarter
 
     refuse_to_roll(book, where.name, unconsolidated=where.unconsolidated,
-                   consolidate_hint=CONSOLIDATE_FIRST, roll_hint=UNCONSOLIDATED_CHOICE)
+                   consolidate_hint=CONSOLIDATE_FIRST,
+                   roll_hint=UNCONSOLIDATED_CHOICE if where.remote else UNCONSOLIDATED_DESKTOP)
     recorded = record_quarter(book, where.name)  # the quarter it closes, before rolling
     new, report = roll_forward(book, sha256=where.sha256,
                                carry_problems=where.carry_problems, carry_hint=CARRY_CHOICE)
@@ -242,6 +243,9 @@ CARRY_CHOICE = ("tick 'Carry problems into next quarter' on the Next quarter car
 CONSOLIDATE_FIRST = "Press Consolidate first (with the officers' returns uploaded)"
 UNCONSOLIDATED_CHOICE = ("tick 'No returns this quarter' on the Next quarter card and press "
                          "Next quarter again")
+# the desktop ribbon (xltools.xlam) has no task pane and so no such box
+UNCONSOLIDATED_DESKTOP = ("run xltools next-quarter MASTER.xlsx -o NEXT.xlsx --unconsolidated "
+                          "(the desktop ribbon has no such choice)")
 
 
 def issue_returns(master: Book, where: Where) -> Answer:
