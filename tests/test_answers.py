@@ -62,3 +62,23 @@ def test_a_refusal_is_titled_by_what_did_not_happen_and_a_bad_date_is_refused():
     assert parse_as_of("") is None and parse_as_of("2019-10-14") == date(2019, 10, 14)
     with pytest.raises(UsageError, match="As of box"):
         parse_as_of("14/10/2019")
+
+
+def test_next_quarter_on_the_desktop_names_the_command_for_a_quarter_with_no_returns(
+        folder, tmp_path):
+    """The desktop ribbon has no task pane (no 'No returns this quarter' box): its refusal
+    names the command's --unconsolidated; the server's names the box."""
+    from xltools.cycle.rollover import RolloverError
+    from xltools.excel.book_jobs import Where, next_quarter
+    from xltools.workbook.reader import read_book
+
+    master, _ = folder
+    book = read_book(master)
+    with pytest.raises(RolloverError) as desktop:
+        next_quarter(book, Where("Master.xlsx", folder=tmp_path, remote=False))
+    assert "no returns have been consolidated into this master" in str(desktop.value)
+    assert "--unconsolidated" in str(desktop.value)
+    with pytest.raises(RolloverError) as server:
+        next_quarter(book, Where("Master.xlsx"))
+    assert "tick 'No returns this quarter'" in str(server.value)
+    assert not (tmp_path / "xltools-output").exists()  # refused before anything is made
