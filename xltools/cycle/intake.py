@@ -186,15 +186,19 @@ def is_savings_return(book: Book) -> bool:
     return book.extra_settings.get(SAVINGS_MARK) == "savings"
 
 
+# where a savings return belongs, as the command line says it (the add-in says it its way)
+SAVINGS_WAY_OUT = ("move it out of this folder into the savings returns folder and reconcile "
+                   "it with xltools savings BASELINE.xlsx FOLDER -o OUT.xlsx (in Excel: "
+                   "upload it, it is kept for Reconcile savings)")
+
+
 def savings_return_finding(rf: ReturnFile) -> Finding:
     """SAVINGS_RETURN: a savings return copied into the actions returns folder is not
     merged into the master, and says where it belongs."""
     who = f"{rf.officer}'s" if rf.officer else "a"
     return Finding("SAVINGS_RETURN", f"nothing in it is merged: this is {who} savings return "
                    "(issued for finance's savings reconciliation), not an action return. It "
-                   "belongs with finance: move it out of this folder into the savings returns "
-                   "folder and reconcile it with xltools savings BASELINE.xlsx FOLDER -o "
-                   "OUT.xlsx (in Excel: upload it, it is kept for Reconcile savings)",
+                   f"belongs with finance: {SAVINGS_WAY_OUT}",
                    file=rf.name, expected="action return", got="savings return")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..cycle.intake import REFUSED_WHOLE
+from ..cycle.intake import REFUSED_WHOLE, SAVINGS_WAY_OUT
 from ..errors import UsageError
 from ..findings import CATALOGUE, Finding, count_by_code
 
@@ -122,10 +122,8 @@ def why_not_merged(rf) -> str:
 PANE_WORDS = (
     ("run again with --adopt-returns", "tick 'Adopt returns from a rebuilt master' beside "
      "Consolidate and press it again"),
-    ("move it out of this folder into the savings returns folder and reconcile it with "
-     "xltools savings BASELINE.xlsx FOLDER -o OUT.xlsx (in Excel: upload it, it is kept for "
-     "Reconcile savings)", "remove it from the returns folder and upload it with Upload "
-     "returns: it is kept apart for Reconcile savings"),
+    (SAVINGS_WAY_OUT, "remove it from the returns folder and upload it with Upload returns: "
+     "it is kept apart for Reconcile savings"),
 )
 
 
