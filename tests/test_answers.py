@@ -82,3 +82,22 @@ def test_next_quarter_on_the_desktop_names_the_command_for_a_quarter_with_no_ret
         next_quarter(book, Where("Master.xlsx"))
     assert "tick 'No returns this quarter'" in str(server.value)
     assert not (tmp_path / "xltools-output").exists()  # refused before anything is made
+
+
+def test_a_refused_files_way_out_is_said_as_the_task_pane_or_the_desktop_offers_it(plan):
+    """The task pane has boxes beside its buttons; the desktop ribbon has none, so it
+    keeps the command's words."""
+    from pathlib import Path
+
+    from xltools.cycle.intake import ReturnFile
+    from xltools.excel.answers import why_not_merged
+    from xltools.workbook.book import Book
+
+    rf = ReturnFile(Path("Q2_Lucy_Peel.xlsx"), book=Book(plan=plan), wrong_plan=True,
+                    findings=[Finding("WRONG_PLAN", "nothing in it is merged: … or, if you "
+                                      "rebuilt this master on purpose, run again with "
+                                      "--adopt-returns (it takes …)")])
+    assert "tick 'Adopt returns from a rebuilt master' beside Consolidate" in \
+        why_not_merged(rf)
+    assert "--adopt-returns" not in why_not_merged(rf)
+    assert "run again with --adopt-returns" in why_not_merged(rf, pane=False)

@@ -302,7 +302,8 @@ def consolidate(xwbook: xw.Book, as_of: str = "", adopt_returns: bool = False) -
     consolidated_link = offer_consolidated(xwbook, master)
     source = "the returns folder" if bridge.is_remote(xwbook) else str(folder)
     recorded = record_quarter(master, xwbook.name)  # "" unless XLTOOLS_HISTORY_URL is set
-    bridge.alert(xwbook, f"{consolidation_words(report, source)}\nEach action's flags are in "
+    words = consolidation_words(report, source, pane=bridge.is_remote(xwbook))
+    bridge.alert(xwbook, f"{words}\nEach action's flags are in "
                  f"its Flags cell, each file in the Log.\nThe master as it was before (your "
                  f"undo) is ready{where(xwbook, backup)}." + (f"\n{recorded}" if recorded else ""),
                  title="xltools: consolidate", links=[backup_link, consolidated_link],
