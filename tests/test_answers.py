@@ -62,3 +62,42 @@ def test_a_refusal_is_titled_by_what_did_not_happen_and_a_bad_date_is_refused():
     assert parse_as_of("") is None and parse_as_of("2019-10-14") == date(2019, 10, 14)
     with pytest.raises(UsageError, match="As of box"):
         parse_as_of("14/10/2019")
+
+
+def test_next_quarter_on_the_desktop_names_the_command_for_a_quarter_with_no_returns(
+        folder, tmp_path):
+    """The desktop ribbon has no task pane (no 'No returns this quarter' box): its refusal
+    names the command's --unconsolidated; the server's names the box."""
+    from xltools.cycle.rollover import RolloverError
+    from xltools.excel.book_jobs import Where, next_quarter
+    from xltools.workbook.reader import read_book
+
+    master, _ = folder
+    book = read_book(master)
+    with pytest.raises(RolloverError) as desktop:
+        next_quarter(book, Where("Master.xlsx", folder=tmp_path, remote=False))
+    assert "no returns have been consolidated into this master" in str(desktop.value)
+    assert "--unconsolidated" in str(desktop.value)
+    with pytest.raises(RolloverError) as server:
+        next_quarter(book, Where("Master.xlsx"))
+    assert "tick 'No returns this quarter'" in str(server.value)
+    assert not (tmp_path / "xltools-output").exists()  # refused before anything is made
+
+
+def test_a_refused_files_way_out_is_said_as_the_task_pane_or_the_desktop_offers_it(plan):
+    """The task pane has boxes beside its buttons; the desktop ribbon has none, so it
+    keeps the command's words."""
+    from pathlib import Path
+
+    from xltools.cycle.intake import ReturnFile
+    from xltools.excel.answers import why_not_merged
+    from xltools.workbook.book import Book
+
+    rf = ReturnFile(Path("Q2_Lucy_Peel.xlsx"), book=Book(plan=plan), wrong_plan=True,
+                    findings=[Finding("WRONG_PLAN", "nothing in it is merged: … or, if you "
+                                      "rebuilt this master on purpose, run again with "
+                                      "--adopt-returns (it takes …)")])
+    assert "tick 'Adopt returns from a rebuilt master' beside Consolidate" in \
+        why_not_merged(rf)
+    assert "--adopt-returns" not in why_not_merged(rf)
+    assert "run again with --adopt-returns" in why_not_merged(rf, pane=False)

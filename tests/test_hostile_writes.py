@@ -215,6 +215,87 @@ def test_a_second_run_still_waits_for_the_first(tmp_path):
         pass
 
 
+def test_a_refused_or_failed_run_leaves_no_lock_file_and_no_empty_output(cycle, tmp_path):
+    """Runs that write nothing — refused (a master never consolidated, a file that is not
+    a workbook) or failed — leave no lock file, no note and no output folder they made."""
+    master, issued = cycle
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a workbook")
+    before = {p.name for p in tmp_path.iterdir()}
+    runs = [("next-quarter", master, "-o", tmp_path / "q3" / "deep" / "next.xlsx"),
+            ("next-quarter", junk, "-o", tmp_path / "q3" / "next.xlsx"),
+            ("consolidate", junk, issued, "-o", tmp_path / "out" / "deep" / "c.xlsx"),
+            ("consolidate", master, tmp_path / "no such folder", "-o",
+             tmp_path / "out" / "c.xlsx")]
+    for args in runs:
+        run = subprocess.run(XLTOOLS + [str(a) for a in args], capture_output=True,
+                             text=True, timeout=300)
+        assert run.returncode == 2, (args, run.stdout)
+        assert {p.name for p in tmp_path.iterdir()} == before, args
+    assert not [p for p in tmp_path.rglob(".~xltools*")]
+    # a run that does write keeps the folders it made, and nothing else beside the output
+    out = tmp_path / "made" / "here" / "c.xlsx"
+    assert consolidate_cli(cycle, "-o", str(out)).returncode == 0
+    assert [p.name for p in out.parent.iterdir()] == ["c.xlsx"]
+
+
+def test_a_refused_next_quarter_does_not_take_the_output_lock(cycle, tmp_path):
+    """Refused before its output is locked: while another run holds that output, the
+    PMO is told the real reason, not that someone else is writing it."""
+    out = tmp_path / "q3.xlsx"
+    with output_lock(out, "consolidate"):
+        run = subprocess.run(XLTOOLS + ["next-quarter", str(cycle[0]), "-o", str(out)],
+                             capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2
+    assert "no returns have been consolidated into this master" in one_line(run)
+    assert not out.exists() and not lock_paths(out)[0].exists()
+
+
+HOLD_LOCK = """
+import os, signal, sys
+from xltools.workbook.files import output_lock
+with output_lock(sys.argv[1], "consolidate"):
+    print("held", flush=True)
+    if sys.argv[2] == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    sys.stdin.readline()
+"""
+
+
+def hold(out: Path, how: str) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out), how], text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_killed_runs_lock_file_is_removed_by_the_next_run_in_the_folder(tmp_path):
+    """kill -9 leaves a lock file and note no run will remove for it; the next run in
+    the folder removes them, and never a live run's lock, however old."""
+    killed, live = tmp_path / "killed.xlsx", tmp_path / "live.xlsx"
+    dead = hold(killed, "kill")
+    assert dead.wait(timeout=60) == -9
+    assert lock_paths(killed)[0].exists() and lock_paths(killed)[1].exists()
+    alive = hold(live, "wait")
+    try:
+        old = datetime.now().timestamp() - 600
+        for path in (*lock_paths(killed), lock_paths(live)[0]):
+            os.utime(path, (old, old))
+        with output_lock(tmp_path / "other.xlsx", "flags"):
+            pass
+        assert not lock_paths(killed)[0].exists() and not lock_paths(killed)[1].exists()
+        assert lock_paths(live)[0].exists()  # held: a live run's
+        from xltools.errors import BusyError
+
+        with pytest.raises(BusyError, match="another xltools run"):
+            with output_lock(live, "flags"):
+                pass
+    finally:
+        alive.communicate("\n", timeout=60)
+    assert not lock_paths(live)[0].exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 # -- chase drafts and officer e-mails ----------------------------------------------------
 
 

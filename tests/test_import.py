@@ -338,6 +338,22 @@ def test_cli_import_table_and_status_mapping_file(tmp_path, capsys):
     assert [a["rag"] for a in read_book(out).actions] == ["Green", "Amber", "Red"]
 
 
+def test_cli_import_table_names_actions_by_ref_and_title_not_id(tmp_path, capsys):
+    """The import report says which action as the master shows it (issue 23): Ref and
+    title, never the internal ID the PMO cannot see."""
+    code = main(["import", str(SEED), "-o", str(tmp_path / "m.xlsx"), "--plan",
+                 str(SAMPLE_PLAN)])
+    assert code == 0
+    printed = " ".join(t.strip("│┃") for t in capsys.readouterr().out.split())
+    assert "MERGED_ROW" in printed and "A-00" not in printed
+    assert "2.9 'Additional project management" in printed
+    main(["import", str(SEED), "-o", str(tmp_path / "m2.xlsx"), "--plan", str(SAMPLE_PLAN),
+          "--json"])
+    merged = next(f for f in json.loads(capsys.readouterr().out)["findings"]
+                  if f["code"] == "MERGED_ROW")
+    assert merged["action"].startswith("2.9 'Additional project management")
+
+
 def test_cli_import_without_plan_or_period_fails_with_a_reason(tmp_path, capsys):
     code = main(["import", str(SEED), "-o", str(tmp_path / "m.xlsx")])
     assert code == 2

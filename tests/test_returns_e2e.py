@@ -163,6 +163,7 @@ def test_report_counts(loop):
         "missing_returns": 3, "unknown_ids": 1, "wrong_period": 1, "unreadable": 4,
         "savings_updated": 1, "skipped": 0, "wrong_plan": 0, "not_a_return": 0,
         "not_owner": 0, "delegated": 0, "savings_conflicts": 0, "adopted": 0, "blank": 1,
+        "savings_returns": 0,
     }
     assert report["missing"] == {"Jon Hawketts": ["A-0007", "A-0008"],
                                  "Rob Disney": ["A-0009"], "Helen Richardson": ["A-0012"]}

@@ -55,9 +55,9 @@ def server(folders):
         yield base
 
 
-def run_script(server: str, script: str, path: Path) -> list[dict]:
+def run_script(server: str, script: str, path: Path, args: list | None = None) -> list[dict]:
     response = httpx.post(f"{server}/xlwings/custom-scripts-call/{script}",
-                          json=book_payload(path), timeout=120)
+                          json=book_payload(path, args=args), timeout=120)
     assert response.status_code == 200, response.text
     return response.json()["actions"]
 
@@ -208,7 +208,8 @@ def test_refresh_dashboard_rates_kpis_and_writes_the_rollup(server, folders):
 
 
 def test_next_quarter_writes_a_file_and_says_where(server, folders):
-    actions = run_script(server, "next_quarter", folders["master"])
+    # no returns were consolidated into it: the card's "No returns this quarter" ticked
+    actions = run_script(server, "next_quarter", folders["master"], [False, True])
     out = folders["out"] / "Master Q3 2019-20.xlsx"
     assert out.name in alerts(actions)[0] and str(folders["root"]) not in alerts(actions)[0]
     book = read_book(out)

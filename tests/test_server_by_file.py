@@ -335,3 +335,113 @@ def test_a_killed_servers_temporary_folders_are_removed_when_the_next_starts(tmp
         assert sorted(p.name for p in tmp.iterdir()) == sorted([fresh.name, someone_elses.name])
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def rebuilt(server, tmp_path):
+    """The returns in the server's folder were issued from Master A (Lucy Peel's filled
+    in); the PMO then rebuilt the master (a re-import: same plan, a new plan ID) as
+    Master.xlsx. The server's own returns are put back afterwards."""
+    from dataclasses import replace
+
+    from xltools.plan import mint_plan_id
+    from xltools.workbook.writer import write_book
+
+    book = read_book(server["master"])
+    first = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                       tmp_path / "Master A.xlsx")
+    again = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                       tmp_path / "Master.xlsx")
+    returns = server["root"] / "returns"
+    kept = tmp_path / "kept"
+    shutil.move(returns, kept)
+    write_returns(first, returns)
+    yield again, returns
+    shutil.rmtree(returns)
+    shutil.move(kept, returns)
+
+
+def test_consolidate_by_file_adopts_returns_from_a_rebuilt_master_when_ticked(server, rebuilt,
+                                                                            tmp_path):
+    """The command line's --adopt-returns as the Consolidate card's box: without it the
+    returns are named not merged, with the box as the way out; with it they are merged
+    exactly as ``xltools consolidate --adopt-returns`` merges them, and said so."""
+    master, returns = rebuilt
+    files = len(list(returns.iterdir()))
+    plain = send(server, master.read_bytes())
+    assert plain.status_code == 200, plain.text
+    said = plain.json()["message"]
+    assert plain.json()["counts"]["wrong plan"] == files and "returns merged" not in \
+        plain.json()["counts"]
+    assert "tick 'Adopt returns from a rebuilt master' beside Consolidate" in said
+    assert "--adopt-returns" not in said
+    adopted = httpx.post(server["base"] + "/xltools/run-file/consolidate",
+                         content=master.read_bytes(),
+                         params={"name": "Master.xlsx", "adopt_returns": "1"},
+                         headers={"Content-Type": XLSX, **bearer(server["pmo"])}, timeout=180)
+    assert adopted.status_code == 200, adopted.text
+    answer = adopted.json()
+    assert answer["counts"]["adopted"] == files and answer["counts"]["returns merged"] == files
+    assert f"{files} returns from an earlier master of this plan adopted, as asked" in \
+        answer["message"]
+    merged = take(server, answer["links"][0]["url"], server["pmo"])
+    done = subprocess.run([sys.executable, "-m", "xltools", "consolidate", str(master),
+                           str(returns), "-o", str(tmp_path / "cli.xlsx"), "--adopt-returns"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    got = content(tmp_path / "merged.xlsx", merged.content)
+    assert got == content(tmp_path / "cli.xlsx")
+    assert any("Agency spend down 12% since July" in str(r) for r in got["actions"])
+    assert sum("ADOPTED" in str(r) for r in got["log"]) == files
+    # in the workbook (no file to send): the box is the script's second argument
+    from officejs_payload import book_payload
+
+    for ticked in (False, True):
+        in_book = httpx.post(server["base"] + "/xlwings/custom-scripts-call/consolidate",
+                             json=book_payload(master, args=["", ticked]),
+                             headers=bearer(server["pmo"]), timeout=180)
+        assert in_book.status_code == 200, in_book.text
+        (alert,) = [a["args"][0] for a in in_book.json()["actions"] if a["func"] == "alert"]
+        assert (f"{files} returns from an earlier master of this plan adopted" in alert) \
+            == ticked
+        assert ("tick 'Adopt returns from a rebuilt master'" in alert) == (not ticked)
+    assert leftovers(server) == []
+
+
+def test_a_savings_return_in_the_returns_folder_is_named_not_merged_as_the_command_line(
+        server, tmp_path):
+    """Finance's savings return saved by hand into the returns folder: Consolidate on the
+    server (by file, and in the workbook) refuses it as the command line does, says where
+    it belongs in the task pane's words, and merges the other returns."""
+    from officejs_payload import book_payload
+
+    from xltools.cycle.returns import issue_returns
+
+    finance = issue_returns(server["master"], tmp_path / "savings issued", workers=1,
+                            savings_only=True)
+    first = finance.returns[0]
+    stray = server["root"] / "returns" / first.path.name
+    stray.write_bytes(first.path.read_bytes())
+    try:
+        response = send(server, server["master"].read_bytes())
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["counts"]["savings returns"] == 1
+        assert answer["counts"]["returns merged"] == len(server["filled"])
+        line = next(x for x in answer["message"].splitlines() if stray.name in x)
+        assert f"{first.officer}'s savings return" in line and "belongs with finance" in line
+        assert "upload it with Upload returns: it is kept apart for Reconcile savings" in line
+        merged = take(server, answer["links"][0]["url"], server["pmo"])
+        expected = cli_consolidated(server["master"], server["root"] / "returns",
+                                    tmp_path / "cli.xlsx")
+        assert content(tmp_path / "merged.xlsx", merged.content) == content(expected)
+        in_book = httpx.post(server["base"] + "/xlwings/custom-scripts-call/consolidate",
+                             json=book_payload(server["master"]),
+                             headers=bearer(server["pmo"]), timeout=180)
+        assert in_book.status_code == 200, in_book.text
+        (alert,) = [a["args"][0] for a in in_book.json()["actions"] if a["func"] == "alert"]
+        assert f"• {stray.name}: nothing in it is merged: this is {first.officer}'s savings " \
+            "return" in alert
+    finally:
+        stray.unlink()
+    assert leftovers(server) == []

@@ -59,10 +59,14 @@ def long_server(server):
 
 
 def press(base: str, script: str, master: Path, token: str) -> list[dict]:
+    """Press ``script``'s button in ``master`` (Next quarter with "No returns this quarter"
+    ticked: these masters were never consolidated)."""
     include = ",".join(__import__("xltools.excel.sheets_needed",
                                   fromlist=["SHEETS"]).SHEETS[script])
     response = httpx.post(base + SCRIPTS + script, timeout=120, headers=bearer(token),
-                          json=book_payload(master, include=include))
+                          json=book_payload(master, include=include,
+                                            args=[False, True] if script == "next_quarter"
+                                            else None))
     assert response.status_code == 200, response.text
     return response.json()["actions"]
 
@@ -284,7 +288,7 @@ def test_without_sign_in_links_work_on_this_machine_only(server):
     base, proc = start(server["root"], env={"XLTOOLS_OUTPUT_DIR": ""})
     try:
         response = httpx.post(base + SCRIPTS + "next_quarter", timeout=120,
-                              json=book_payload(server["master"]))
+                              json=book_payload(server["master"], args=[False, True]))
         (url,) = links(response.json()["actions"])
         proxied = {"X-Forwarded-For": "203.0.113.9"}
         for path in (url, base + "/xltools/last-run"):

@@ -43,8 +43,9 @@ def server(tmp_path_factory):
 
 
 def send(server, script: str, data: bytes, token: str, *, content_type: str = XLSX,
-         name: str = "Master.xlsx") -> httpx.Response:
-    return httpx.post(server["base"] + RUN + script, params={"name": name}, content=data,
+         name: str = "Master.xlsx", **options: str) -> httpx.Response:
+    return httpx.post(server["base"] + RUN + script, params={"name": name, **options},
+                      content=data,
                       headers={"Content-Type": content_type, **bearer(token)}, timeout=300)
 
 
@@ -114,7 +115,10 @@ def got(script: str, data: bytes, out: Path):
 @pytest.mark.parametrize("script", JOBS)
 def test_the_master_as_a_file_gives_what_the_command_line_writes(server, script, tmp_path):
     who = server["finance"] if script in FINANCE_TOO else server["pmo"]
-    response = send(server, script, server["master"].read_bytes(), who)
+    # the sample master was never consolidated: Next quarter as the command line's
+    # --unconsolidated, the Next quarter card's "No returns this quarter"
+    options = {"unconsolidated": "1"} if script == "next_quarter" else {}
+    response = send(server, script, server["master"].read_bytes(), who, **options)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["title"].startswith("xltools: ") and "could not" not in answer["title"]
@@ -207,24 +211,63 @@ def test_a_savings_free_master_is_refused_by_issue_savings_returns(server, tmp_p
     assert "no savings rows to issue" in response.json()["detail"]
 
 
-def run_js(server, script: str) -> dict:
-    """files.js's xltoolsRunByFile in node (tests/js/consolidate_by_file.js)."""
+def run_js(server, script: str, ticked: str = "") -> dict:
+    """files.js's xltoolsRunByFile in node (tests/js/consolidate_by_file.js), with the
+    task pane's boxes ``ticked`` (their ids, comma-separated)."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     done = subprocess.run([node, str(HERE / "js" / "consolidate_by_file.js"), server["base"],
-                           server["pmo"], str(server["master"]), str(FILES_JS), "ok", script],
+                           server["pmo"], str(server["master"]), str(FILES_JS), "ok", script,
+                           ticked],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def test_the_task_pane_sends_the_file_for_next_quarter_and_the_lists_agree(server):
-    shown = run_js(server, "next_quarter")
+    refused = run_js(server, "next_quarter")  # the sample master was never consolidated
+    assert refused["handled"] and refused["title"] == "Next quarter was not built"
+    assert "tick 'No returns this quarter'" in refused["message"]
+    shown = run_js(server, "next_quarter", "xlt-unconsolidated")
     assert shown["handled"] and shown["closed"] == 1 and shown["links"] == 1
     assert shown["title"] == "xltools: next quarter"
+    assert shown["urls"][-1].endswith("&unconsolidated=1")
     assert shown["byFile"] == list(by_file.SCRIPTS)  # the JS list is the server's
     assert run_js(server, "flag_stale")["handled"] is False  # values, in the book
     ribbon = httpx.get(server["base"] + "/static/js/ribbon.js", timeout=30).text
     assert "xltoolsRunByFile(scriptName)" in ribbon
+    assert leftovers(server) == []
+
+
+def test_next_quarter_by_file_stops_on_an_unconsolidated_master_as_the_command_line(server,
+                                                                                 tmp_path):
+    """The command line's rule (next-quarter needs --unconsolidated on a master no returns
+    were consolidated into), in its words, with the card's box as the way out; a
+    consolidated master rolls on with no box ticked."""
+    data = server["master"].read_bytes()
+    refused = send(server, "next_quarter", data, server["pmo"])
+    assert refused.status_code == 400, refused.text
+    detail = refused.json()["detail"]
+    done = subprocess.run([sys.executable, "-m", "xltools", "next-quarter",
+                           str(server["master"]), "-o", str(tmp_path / "q3.xlsx")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and not (tmp_path / "q3.xlsx").exists()
+    rule = ("Master.xlsx: no returns have been consolidated into this master for Q2 2019/20, "
+            "so next quarter would roll on without this quarter's updates.")
+    assert rule in detail and rule in done.stderr  # the same words
+    assert "tick 'No returns this quarter' on the Next quarter card" in detail
+    assert "--unconsolidated" not in detail and "xltools consolidate" not in detail
+    assert refused.json()["title"] == "Next quarter was not built"
+    rolled = send(server, "next_quarter", data, server["pmo"], unconsolidated="1")
+    assert rolled.status_code == 200, rolled.text
+    assert "rolled on as asked ('No returns this quarter' was ticked)" in \
+        rolled.json()["message"]
+    consolidated = tmp_path / "Consolidated.xlsx"
+    cli("consolidate", str(server["master"]), str(server["root"] / "returns"), "-o",
+        str(consolidated))
+    answer = send(server, "next_quarter", consolidated.read_bytes(), server["pmo"],
+                  name=consolidated.name)
+    assert answer.status_code == 200, answer.text
+    assert "rolled on as asked" not in answer.json()["message"]
     assert leftovers(server) == []

@@ -622,7 +622,7 @@ def test_a_missing_returns_folder_is_named_by_role_not_path(folders, tmp_path):
 
 
 def test_next_quarter_twice_keeps_both_workbooks(default_server, folders):
-    payload = book_payload(folders["master"])
+    payload = book_payload(folders["master"], args=[False, True])  # no returns this quarter
     payload["book"]["name"] = "Twice.xlsx"
     for _ in range(2):
         assert post_script(default_server, "next_quarter", payload).status_code == 200
@@ -636,7 +636,7 @@ def test_next_quarter_twice_keeps_both_workbooks(default_server, folders):
                                   "esc<aped>:|?*.xlsx"])
 def test_a_workbook_name_cannot_place_files_outside_the_output_folder(default_server, folders,
                                                                       name):
-    payload = book_payload(folders["master"])
+    payload = book_payload(folders["master"], args=[False, True])  # no returns this quarter
     payload["book"]["name"] = name
     before = set(folders["root"].rglob("*"))
     response = post_script(default_server, "next_quarter", payload)

@@ -142,6 +142,8 @@ def test_signing_in_shows_only_what_the_role_can_use(browser, office, role):
         assert shown(pane, "#xlt-upload-card") == (role in ("pmo", "finance"))
         assert shown(pane, "#xlt-as-of") == (role == "pmo")  # Flag stale, Consolidate
         assert shown(pane, "#xlt-carry") == (role == "pmo")  # on the Next quarter card
+        assert shown(pane, "#xlt-unconsolidated") == (role == "pmo")  # the same card
+        assert shown(pane, "#xlt-adopt") == (role == "pmo")  # on the Consolidate card
         assert shown(pane, "#xlt-developers") == (role == "pmo")  # cell functions
         groups = [g.inner_text().split("\n")[0] for g in pane.page.locator(".xlt-group").all()
                   if g.is_visible()]
@@ -155,7 +157,8 @@ def test_before_sign_in_only_what_anyone_may_use_shows(browser, office):
         pane.page.wait_for_function(
             "() => document.getElementById('xlt-signin-status').textContent")
         assert pane.visible_buttons() == ANYONE
-        for hidden in ("#xlt-upload-card", "#xlt-as-of", "#xlt-carry", "#xlt-developers"):
+        for hidden in ("#xlt-upload-card", "#xlt-as-of", "#xlt-carry", "#xlt-unconsolidated",
+                       "#xlt-adopt", "#xlt-developers"):
             assert not shown(pane, hidden), hidden
         assert shown(pane, "#xlt-token-entry")
 
@@ -195,6 +198,7 @@ def test_a_wrong_token_is_told_it_is_wrong_and_none_to_sign_in(browser, office):
 def test_forget_leaves_nothing_of_the_last_person_on_a_shared_pane(browser, office):
     with task_pane(browser, office["base"], office["master"]) as pane:
         sign_in(pane, office["pmo"])
+        pane.page.check("#xlt-unconsolidated")  # this master was never consolidated
         press(pane, "next_quarter")
         assert pane.page.locator("#xlt-result-links button").count() == 1
         pane.page.click("#xlt-token-forget")
@@ -559,7 +563,14 @@ def test_next_quarter_refusal_in_words_then_carried_by_choice(browser, office, t
                         tmp_path / "Problem master.xlsx")
     with task_pane(browser, office["base"], master, token=office["pmo"]) as pane:
         assert "Not ticked" in pane.page.inner_text("#xlt-carry-said")
-        result = press(pane, "next_quarter")
+        assert "Not ticked" in pane.page.inner_text("#xlt-unconsolidated-said")
+        result = press(pane, "next_quarter")  # never consolidated: the command line's rule
+        assert pane.page.inner_text("#xlt-result-title") == "Next quarter was not built"
+        assert "no returns have been consolidated into this master for Q2 2019/20" in result
+        assert "tick 'No returns this quarter'" in result and "--unconsolidated" not in result
+        pane.page.check("#xlt-unconsolidated")
+        assert "had no returns" in pane.page.inner_text("#xlt-unconsolidated-said")
+        result = press(pane, "next_quarter")  # the problem is next
         assert pane.page.inner_text("#xlt-result-title") == "Next quarter was not built"
         assert "Carry problems into next quarter" in result and "--carry" not in result
         pane.page.check("#xlt-carry")
@@ -612,6 +623,45 @@ def test_upload_then_consolidate_gives_the_master_and_the_backup(browser, office
         assert pane.log()["writes"] == []
         assert pane.errors == []
     empty_returns(office)
+
+
+def test_consolidate_adopts_returns_from_a_rebuilt_master_when_ticked(browser, office,
+                                                                     tmp_path):
+    """The returns were issued from Master A; the PMO rebuilt the master (a new plan ID)
+    and opened it: Consolidate names them not merged and points at the box; ticked, it
+    merges them and says they were adopted."""
+    from dataclasses import replace
+
+    from xltools.plan import mint_plan_id
+    from xltools.workbook.reader import read_book
+    from xltools.workbook.writer import write_book
+
+    book = read_book(office["master"])
+    first = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                       tmp_path / "Master A.xlsx")
+    rebuilt = write_book(replace(book, plan=replace(book.plan, plan_id=mint_plan_id())),
+                         tmp_path / "Master.xlsx")
+    issued = write_returns(first, tmp_path / "issued")
+    returns = office["root"] / "returns"
+    for path in issued.values():
+        (returns / path.name).write_bytes(path.read_bytes())
+    try:
+        with task_pane(browser, office["base"], rebuilt, token=office["pmo"]) as pane:
+            assert "Not ticked" in pane.page.inner_text("#xlt-adopt-said")
+            press(pane, "consolidate")
+            message = pane.page.inner_text("#xlt-result-message")
+            assert f"Not merged ({len(issued)} files):" in message
+            assert "tick 'Adopt returns from a rebuilt master' beside Consolidate" in message
+            pane.page.check("#xlt-adopt")
+            assert "every action ID match" in pane.page.inner_text("#xlt-adopt-said")
+            press(pane, "consolidate")
+            message = pane.page.inner_text("#xlt-result-message")
+            assert f"All {len(issued)} files in the returns folder merged" in message
+            assert f"{len(issued)} returns from an earlier master of this plan adopted" in \
+                message
+            assert pane.errors == []
+    finally:
+        empty_returns(office)
 
 
 # -- the shim itself: the document file, as Office.js hands it over ------------------------
@@ -721,6 +771,8 @@ def test_every_pmo_button_runs_in_the_pane_without_an_error(browser, office, but
     """Each button's answer (values, sheets, widths, charts, protection, alerts) applies
     to the workbook in Excel with no error on the pane or in the console."""
     with task_pane(browser, office["base"], office["master"], token=office["pmo"]) as pane:
+        if button.script == "next_quarter":  # this master was never consolidated
+            pane.page.check("#xlt-unconsolidated")
         result = press(pane, button.script)
         assert pane.page.is_hidden("#global-error-alert"), \
             pane.page.inner_text("#global-error-alert")
@@ -759,8 +811,12 @@ def test_in_book_scripts_take_the_panes_choices_as_arguments(office, tmp_path):
     rows = [dict(r) for r in ACTIONS]
     rows[1]["rag"] = "Gren"
     master = write_book(Book(plan=Plan.load(SAMPLE_PLAN), actions=rows), tmp_path / "P.xlsx")
-    refused = call("next_quarter", master, [False])
+    unconsolidated = call("next_quarter", master, [False, False])
+    assert unconsolidated["args"][1] == "Next quarter was not built"
+    assert "tick 'No returns this quarter'" in unconsolidated["args"][0]
+    refused = call("next_quarter", master, [False, True])
     assert refused["args"][1] == "Next quarter was not built"
     assert "tick 'Carry problems into next quarter'" in refused["args"][0]
-    carried = call("next_quarter", master, [True])
+    carried = call("next_quarter", master, [True, True])
     assert "carried with unresolved problems (1.2)" in carried["args"][0]
+    assert "rolled on as asked ('No returns this quarter' was ticked)" in carried["args"][0]

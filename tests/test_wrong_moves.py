@@ -238,3 +238,42 @@ def test_adopt_returns_never_takes_last_quarters_return(rebuilt, tmp_path, plan)
     report = json.loads(run.stdout)
     assert report["updated"] == [] and report["counts"].get("adopted", 0) == 0
     assert "ADOPTED" not in {f["code"] for f in report["findings"]}
+
+
+def test_a_savings_return_in_the_actions_folder_is_refused_and_says_where_it_belongs(cycle,
+                                                                                     tmp_path):
+    """Finance's savings return copied by hand among the officers' returns: not merged
+    (its Revised does not reach the master's Savings), named with where it belongs, and
+    its officer still missing for their actions; the other returns merge as usual."""
+    from xltools.cycle.returns import issue_returns
+
+    master, issued = cycle
+    finance = issue_returns(master, tmp_path / "savings issued", savings_only=True)
+    jon = next(r.path for r in finance.returns if r.officer == "Jon Hawketts")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / STEVE).write_bytes((issued / STEVE).read_bytes())
+    fill_return(folder / STEVE, {"A-0001": {"Progress update": "Panel met.",
+                                            "RAG status": "Green"}})
+    (folder / jon.name).write_bytes(jon.read_bytes())
+    fill_return(folder / jon.name, {"CF-02": {"Revised": 280, "Change type": "Re-profile"}},
+                sheet="Savings", key_header="Project ref")
+    out = tmp_path / "out.xlsx"
+    run = xltools("consolidate", master, folder, "-o", out, "--as-of", "2019-10-21", "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    counts = report["counts"]
+    assert counts["savings_returns"] == 1 and counts["returns_merged"] == 1
+    assert "A-0001" in report["updated"] and report["savings_updated"] == []
+    (refused,) = [f for f in report["findings"] if f["code"] == "SAVINGS_RETURN"]
+    assert refused["file"] == jon.name and "Jon Hawketts's savings return" in refused["message"]
+    assert "belongs with finance" in refused["message"]
+    assert "xltools savings BASELINE.xlsx FOLDER" in refused["message"]
+    assert "Jon Hawketts" in report["missing"] and "Steve Edwards" not in report["missing"]
+    merged = read_book(out)
+    assert [r["revised"] for r in merged.savings if r["project_ref"] == "CF-02"] == [300.0]
+    log = {r["file"]: r for r in merged.log}
+    assert log[jon.name]["notes"].startswith("SAVINGS_RETURN: nothing in it is merged")
+    shown = said(xltools("consolidate", master, folder, "-o", tmp_path / "again.xlsx",
+                         "--as-of", "2019-10-21"))
+    assert "savings returns 1 (finance's: not merged, see SAVINGS_RETURN)" in shown

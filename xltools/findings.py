@@ -54,6 +54,8 @@ CATALOGUE: dict[str, Code] = {
         Code("BLANK_RETURN", "Return holds no update (not counted as returned)", WARNING),
         Code("ADOPTED", "Return from a rebuilt plan adopted (--adopt-returns)", WARNING),
         Code("NOT_A_RETURN", "A master or template, not a return (not merged)", ERROR),
+        Code("SAVINGS_RETURN", "A savings return among the action returns (not merged)",
+             ERROR),
         Code("NOT_OWNER", "Row for an action the return's officer does not own (not merged)",
              ERROR),
         Code("DELEGATED", "Row merged from a deputy returning for a colleague", INFO),

@@ -17,7 +17,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
                      "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
-                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "BLANK_RETURN",
+                            "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "SAVINGS_RETURN",
+                            "BLANK_RETURN",
                             "NOT_OWNER", "DELEGATED", "NO_OFFICER", "FORMULA",
                             "MERGED_CELLS", "LOCKED_CHANGED", "WRONG_COLUMN", "DATE_TEXT",
                             "CONTROL_CHARS", "REVIEW_CONTENT"),
@@ -138,9 +139,10 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "one `xltools issue` wrote. If an officer sent it back empty, ask them to fill it in "
         "(with nothing to report, they say so in Progress update)."),
     "ADOPTED": (
-        "consolidate --adopt-returns",
+        "consolidate --adopt-returns, the add-in's Consolidate (Adopt returns ticked)",
         "A return issued from an earlier master of the same plan (another plan ID, e.g. "
-        "before a re-import) was accepted because you asked (`--adopt-returns`) and its "
+        "before a re-import) was accepted because you asked (`--adopt-returns`, or the task "
+        "pane's Adopt returns from a rebuilt master box beside Consolidate) and its "
         "organisation, department, title, period and every action ID match this master. "
         "It is merged like this plan's own returns; the finding and the Log say which "
         "master issued it and when.",
@@ -152,6 +154,16 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "so), not an officer's return: a copy of the master saved there by mistake, or an "
         "earlier consolidated master. It is refused whole, never merged row by row.",
         "Move it out of the returns folder; if an officer sent it, ask for their return."),
+    "SAVINGS_RETURN": (
+        "consolidate, check --master",
+        "A file in the actions returns folder is finance's savings-only return (issued with "
+        "`xltools issue --savings` or Issue savings returns; its Settings say so), copied "
+        "there by hand. Consolidate never merges it into the master: savings returns are "
+        "reconciled against the MTFS baseline by finance. Its officer still counts as "
+        "missing for their actions; the other returns are merged as usual.",
+        "Move it into the savings returns folder (the task pane's Upload returns keeps it "
+        "there) and reconcile it with `xltools savings BASELINE.xlsx FOLDER -o OUT.xlsx` "
+        "(Reconcile savings in Excel)."),
     "NOT_OWNER": (
         "consolidate",
         "A row for an action whose lead officer (or accountable officer, for returns issued "

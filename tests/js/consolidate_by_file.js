@@ -3,15 +3,19 @@
 // with the least of Office.js and the DOM it touches: getFileAsync hands out the bytes
 // of a real .xlsx in small slices (so joining them is exercised). Prints what the task
 // pane's Last run card shows, as JSON. Used by tests/test_server_by_file.py.
-//   node consolidate_by_file.js BASE TOKEN FILE FILES_JS MODE [SCRIPT]
-//   (MODE: ok | fails | none; SCRIPT: consolidate by default)
+//   node consolidate_by_file.js BASE TOKEN FILE FILES_JS MODE [SCRIPT [TICKED]]
+//   (MODE: ok | fails | none; SCRIPT: consolidate by default; TICKED: the ids of the
+//   task pane's boxes ticked, comma-separated, e.g. xlt-adopt)
 const fs = require("fs");
 const vm = require("vm");
 
-const [base, token, path, filesJs, mode, script = "consolidate"] = process.argv.slice(2);
+const [base, token, path, filesJs, mode, script = "consolidate", ticked = ""] =
+  process.argv.slice(2);
+const boxes = ticked.split(",").filter((id) => id);
 const shown = {};
 const element = (id) =>
   (shown[id] = shown[id] || {
+    ...(boxes.includes(id) ? { type: "checkbox", checked: true } : {}),
     textContent: "",
     style: {},
     items: [],
@@ -70,6 +74,12 @@ globalThis.Office = {
   AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" },
   context: { document: doc },
 };
+const urls = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = (url, options) => {
+  urls.push(String(url).replace(base, ""));
+  return realFetch(url, options);
+};
 vm.runInThisContext(fs.readFileSync(filesJs, "utf8"));
 
 const run =
@@ -85,6 +95,7 @@ run.then((handled) => {
     message: text("xlt-result-message"),
     links: element("xlt-result-links").items.length,
     byFile: globalThis.XLTOOLS_BY_FILE,
+    urls,
   };
   console.log(JSON.stringify(result));
 });

@@ -94,6 +94,8 @@ def print_report(report) -> None:
               f"{c['not_owner']}, unreadable {c['unreadable']}"
               + (f", not returns {c['not_a_return']} (a master or template)"
                  if c["not_a_return"] else "")
+              + (f", savings returns {c['savings_returns']} (finance's: not merged, see "
+                 "SAVINGS_RETURN)" if c["savings_returns"] else "")
               + (f", skipped {c['skipped']} (xltools backups)" if c["skipped"] else "")
               + (f", adopted {c['adopted']} (--adopt-returns)" if c["adopted"] else "")
               + (f", blank {c['blank']} (no update: not counted as returned)"

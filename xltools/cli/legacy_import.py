@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..findings import with_references
 from ..legacy.columns import load_mapping
 from ..legacy.importer import import_legacy, write_import
 from ..status import load_mapping_file
@@ -72,6 +73,8 @@ def run(args) -> int:
         status_mapping=load_mapping_file(args.status_mapping) if args.status_mapping else None,
         force=args.force,
     )
+    # actions named by Ref and title, as the master shows them (not by internal ID)
+    report.findings = with_references(report.findings, report.book.actions)
     existed = args.output.exists()
     out_path = write_import(report, args.output)
     backup = newest_backup(out_path) if existed else None

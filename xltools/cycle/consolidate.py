@@ -29,6 +29,7 @@ from ..workbook.files import ensure_replaceable, output_lock, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import SHARED_TEXT, give_back_memory, open_plan
 from .intake import (
+    REFUSED_WHOLE,
     ReturnFile,
     ReturnReader,
     adopt_return,
@@ -100,6 +101,7 @@ class ConsolidationReport:
             "wrong_plan": len(self.files_with("WRONG_PLAN")),
             "adopted": len(self.files_with("ADOPTED")),
             "not_a_return": len(self.files_with("NOT_A_RETURN")),
+            "savings_returns": len(self.files_with("SAVINGS_RETURN")),
             "blank": sum(1 for f in self.files if f.blank),
             "not_owner": rows["not owner"],
             "delegated": rows["delegated"],
@@ -559,8 +561,7 @@ def log_notes(rf: ReturnFile, summary: dict[str, Any]) -> str:
         return f"skipped: {rf.skipped}"
     if not rf.readable:
         return f"UNREADABLE ({rf.reason}): {rf.error}"
-    wrong = [f for f in rf.findings
-             if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN", "BLANK_RETURN")]
+    wrong = [f for f in rf.findings if f.code in (*REFUSED_WHOLE, "BLANK_RETURN")]
     if wrong:
         return f"{wrong[0].code}: {wrong[0].message}"
     parts = [f"{f.code}: {f.message}" for f in rf.findings if f.code == "ADOPTED"]

@@ -42,6 +42,9 @@ BACKUP_SUFFIX = ".bak.xlsx"
 POOL_THRESHOLD = 40  # smaller folders read faster than a process pool starts
 MAX_BATCH = 50  # returns a worker reads and holds before sending them
 RETURN_SHEETS = (ACTIONS, SAVINGS, RISKS)  # all a return can change; its Lists are not trusted
+SAVINGS_MARK = "return_kind"  # the setting a savings-only return is issued with (returns.py)
+# findings for which a file is refused whole: nothing in it is merged
+REFUSED_WHOLE = ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN", "SAVINGS_RETURN")
 
 
 @dataclass
@@ -61,6 +64,7 @@ class ReturnFile:
     wrong_period: bool = False
     wrong_plan: bool = False
     not_a_return: bool = False  # a master or template saved among the returns
+    savings_return: bool = False  # finance's savings-only return, for the reconciliation
     blank: bool = False  # holds no update at all: the return as issued, not an answer
     where: tuple[str | None, str | None] = (None, None)  # sheet and cell of the trouble
     rows: int = 0  # Actions and Savings rows read (the book's rows may be let go)
@@ -76,8 +80,9 @@ class ReturnFile:
     @property
     def refused(self) -> bool:
         """Read, but refused as a whole (another plan's or another quarter's return, not
-        a return at all, or a return with nothing in it)."""
-        return self.wrong_plan or self.wrong_period or self.not_a_return or self.blank
+        a return at all, a savings return, or a return with nothing in it)."""
+        return (self.wrong_plan or self.wrong_period or self.not_a_return
+                or self.savings_return or self.blank)
 
 
 def return_files(folder: str | Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
@@ -164,9 +169,38 @@ def check_return(rf: ReturnFile, master_plan: Plan, as_of: date) -> None:
         rf.wrong_period = True
         rf.findings.append(wrong_period_finding(rf, master_plan))
         return
+    if is_savings_return(rf.book):
+        rf.savings_return = True
+        rf.findings.append(savings_return_finding(rf))
+        return
     rf.book.plan = master_plan
     rf.findings += validate_book(rf.book, file=rf.name)
     rf.findings += future_dates(rf.book, as_of, rf.name)
+
+
+def is_savings_return(book: Book) -> bool:
+    """Finance's savings-only return (``xltools issue --savings``, Issue savings returns):
+    its Settings say so. One rule for Consolidate (command line and add-in) and the task
+    pane's upload, which keeps these apart for Reconcile savings (``excel.acceptance``).
+    A return the PMO's master issued to a savings lead holds savings rows too, but is
+    not marked: Consolidate merges it."""
+    return book.extra_settings.get(SAVINGS_MARK) == "savings"
+
+
+# where a savings return belongs, as the command line says it (the add-in says it its way)
+SAVINGS_WAY_OUT = ("move it out of this folder into the savings returns folder and reconcile "
+                   "it with xltools savings BASELINE.xlsx FOLDER -o OUT.xlsx (in Excel: "
+                   "upload it, it is kept for Reconcile savings)")
+
+
+def savings_return_finding(rf: ReturnFile) -> Finding:
+    """SAVINGS_RETURN: a savings return copied into the actions returns folder is not
+    merged into the master, and says where it belongs."""
+    who = f"{rf.officer}'s" if rf.officer else "a"
+    return Finding("SAVINGS_RETURN", f"nothing in it is merged: this is {who} savings return "
+                   "(issued for finance's savings reconciliation), not an action return. It "
+                   f"belongs with finance: {SAVINGS_WAY_OUT}",
+                   file=rf.name, expected="action return", got="savings return")
 
 
 EARLIEST = date(2000, 1, 1)  # before this a 'Last updated' is a typo (14/10/1019)
@@ -356,7 +390,7 @@ def mark_blank(rf: ReturnFile, master: Book | None = None) -> bool:
 def blank_folder(files: list[ReturnFile], folder: str) -> Finding | None:
     """One warning naming the folder when every return read from it is blank: the PMO
     has consolidated the folder ``xltools issue`` wrote, not the returns sent back."""
-    read = [f for f in files if f.readable and not f.not_a_return]
+    read = [f for f in files if f.readable and not f.not_a_return and not f.savings_return]
     blanks = [f for f in read if f.blank]
     if not blanks or len(blanks) < len(read):
         return None

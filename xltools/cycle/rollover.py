@@ -105,16 +105,15 @@ def next_quarter(master: str | Path, out: str | Path, *, deadline: date | None =
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():
         raise UsageError(f"{out}: next quarter must go to a new file, not over the master")
+    # read, refused or rolled before the output is locked: the master is not the output,
+    # and a refused run leaves no lock file or output folder behind
+    book = read_book(master)
+    refuse_to_roll(book, master.name, unconsolidated=unconsolidated)
+    new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
+                               sha256=sha256_of(master), to=to,
+                               carry_problems=carry_problems)
+    report.consolidated = is_consolidated(book)
     with output_lock(out, "next-quarter"):
-        book = read_book(master)
-        was_consolidated = is_consolidated(book)
-        if not unconsolidated and not was_consolidated:
-            _refuse_unsafe(book, master.name)  # a return, a broken master: said first
-            refuse_unconsolidated(book, master.name)
-        new, report = roll_forward(book, deadline=deadline, keep_complete=keep_complete,
-                                   sha256=sha256_of(master), to=to,
-                                   carry_problems=carry_problems)
-        report.consolidated = was_consolidated
         report.output = str(write_book(new, out))
     checked = check_workbook(out)
     report.check_counts = count_by_code(checked.findings)
@@ -129,19 +128,36 @@ def is_consolidated(book: Book) -> bool:
     return isinstance(state, dict) and state.get("period") == book.plan.period
 
 
-def refuse_unconsolidated(book: Book, file: str) -> None:
+def refuse_to_roll(book: Book, file: str, *, unconsolidated: bool = False,
+                   **hints: str) -> None:
+    """The checks every front end makes before rolling ``book`` on (the command line
+    and the add-in alike): a return or a broken master (said first), then a master no
+    returns were consolidated into this period, unless ``unconsolidated``; ``hints``:
+    ``refuse_unconsolidated``'s ways out in the front end's words."""
+    _refuse_unsafe(book, file)
+    if not unconsolidated:
+        refuse_unconsolidated(book, file, **hints)
+
+
+# how each front end says the two ways out (the add-in has buttons, not options)
+CONSOLIDATE_HINT = "Consolidate the returns first (xltools consolidate MASTER RETURNS_DIR -o OUT)"
+UNCONSOLIDATED_HINT = "run again with --unconsolidated"
+
+
+def refuse_unconsolidated(book: Book, file: str, *, consolidate_hint: str = CONSOLIDATE_HINT,
+                          roll_hint: str = UNCONSOLIDATED_HINT) -> None:
     """Stop when no returns were consolidated into this master for its period (its
     Settings keep a record of each consolidation): rolling on would move last
     quarter's words into Previous progress as if they were this quarter's, and the
-    officers' returns for the period would never reach the plan."""
+    officers' returns for the period would never reach the plan. The hints say the
+    ways out in the words of the front end (command line or add-in)."""
     if is_consolidated(book):
         return
     raise RolloverError(
         f"{file}: no returns have been consolidated into this master for "
         f"{book.plan.period}, so next quarter would roll on without this quarter's "
-        "updates. Consolidate the returns first (xltools consolidate MASTER RETURNS_DIR "
-        "-o OUT) and roll the consolidated master, or, if this quarter really had no "
-        "returns, run again with --unconsolidated")
+        f"updates. {consolidate_hint} and roll the consolidated master, or, if this "
+        f"quarter really had no returns, {roll_hint}")
 
 
 def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: bool = False,

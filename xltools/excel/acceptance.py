@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..cycle.intake import ReturnFile, read_return
+from ..cycle.intake import ReturnFile, is_savings_return, read_return
 from ..cycle.returns import by_column
 from ..errors import UsageError
 from ..plan import Plan
@@ -39,7 +39,6 @@ from ..workbook.settings import read_settings
 
 ACTION_RETURN, SAVINGS_RETURN = "action return", "savings return"
 SAVINGS_FOLDER = "savings"
-SAVINGS_MARK = "return_kind"  # extra setting an issued savings-only return carries
 SENT_SHEETS = (SETTINGS, "Lists")  # what the pane sends of the open workbook
 OPEN_THE_MASTER = ("Open the PMO's master (or finance's savings baseline) in Excel, then "
                    "upload: each return is checked against its plan and quarter, as "
@@ -93,14 +92,10 @@ def judge(path: Path, plan: Plan, roles: set[str] | None, as_of: date | None = N
 
 
 def return_kind(rf: ReturnFile) -> str:
-    """A savings return: marked so when issued, or (issued before the mark) savings rows
-    and no action rows."""
-    book = rf.book
-    if book is None:
-        return ACTION_RETURN
-    if book.extra_settings.get(SAVINGS_MARK) == "savings":
-        return SAVINGS_RETURN
-    return SAVINGS_RETURN if book.savings and not book.actions else ACTION_RETURN
+    """A savings return when its Settings say so (``intake.is_savings_return``, the rule
+    Consolidate refuses them by: what is kept here for Consolidate is what it merges)."""
+    return SAVINGS_RETURN if rf.book is not None and is_savings_return(rf.book) \
+        else ACTION_RETURN
 
 
 def refusal(rf: ReturnFile) -> str:

@@ -226,11 +226,13 @@ def refresh_dashboard(xwbook: xw.Book) -> None:
 
 
 @reported
-def next_quarter(xwbook: xw.Book, carry_problems: bool = False) -> None:
+def next_quarter(xwbook: xw.Book, carry_problems: bool = False,
+                 unconsolidated: bool = False) -> None:
     """Next quarter: write next quarter's workbook to the output folder (``book_jobs``);
-    ``carry_problems``: the Next quarter card's choice."""
+    ``carry_problems``, ``unconsolidated``: the Next quarter card's choices."""
     book = bridge.read_xwbook(xwbook, SHEETS["next_quarter"])
-    where = replace(place_of(xwbook), carry_problems=bool(carry_problems))
+    where = replace(place_of(xwbook), carry_problems=bool(carry_problems),
+                    unconsolidated=bool(unconsolidated))
     tell(xwbook, jobs.next_quarter(book, where))
 
 
@@ -277,8 +279,9 @@ RISK_KEYS = ("likelihood", "impact", "score", "rag", "direction")  # rescored by
 
 
 @reported
-def consolidate(xwbook: xw.Book, as_of: str = "") -> None:
-    """Consolidate: merge the returns folder into this master, in the open workbook.
+def consolidate(xwbook: xw.Book, as_of: str = "", adopt_returns: bool = False) -> None:
+    """Consolidate: merge the returns folder into this master, in the open workbook;
+    ``adopt_returns``: the Consolidate card's choice (the command line's --adopt-returns).
 
     Before anything is written back, the master as it was is saved to the output
     folder (Office.js changes cannot be undone with Ctrl+Z).
@@ -294,12 +297,14 @@ def consolidate(xwbook: xw.Book, as_of: str = "") -> None:
         write_book(copy.deepcopy(master), backup, backup=False)
         backup_link = offer_file(backup)
     existing_log = list(master.log)
-    report = consolidate_book(master, folder, name=xwbook.name, as_of=parse_as_of(as_of))
+    report = consolidate_book(master, folder, name=xwbook.name, as_of=parse_as_of(as_of),
+                              adopt=bool(adopt_returns))
     write_back_consolidation(xwbook, master, existing_log, master.log[len(existing_log):])
     consolidated_link = offer_consolidated(xwbook, master)
     source = "the returns folder" if bridge.is_remote(xwbook) else str(folder)
     recorded = record_quarter(master, xwbook.name)  # "" unless XLTOOLS_HISTORY_URL is set
-    bridge.alert(xwbook, f"{consolidation_words(report, source)}\nEach action's flags are in "
+    words = consolidation_words(report, source, pane=bridge.is_remote(xwbook))
+    bridge.alert(xwbook, f"{words}\nEach action's flags are in "
                  f"its Flags cell, each file in the Log.\nThe master as it was before (your "
                  f"undo) is ready{where(xwbook, backup)}." + (f"\n{recorded}" if recorded else ""),
                  title="xltools: consolidate", links=[backup_link, consolidated_link],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..cycle.intake import REFUSED_WHOLE, SAVINGS_WAY_OUT
 from ..errors import UsageError
 from ..findings import CATALOGUE, Finding, count_by_code
 
@@ -62,10 +63,11 @@ PROBLEM_WORDS = (
 )
 
 
-def consolidation_words(report, source: str) -> str:
+def consolidation_words(report, source: str, pane: bool = True) -> str:
     """What a consolidation did, in sentences, as the in-book and by-file buttons say it:
     counts only where not zero; every file not merged, with why; every officer whose
-    return is missing, by name."""
+    return is missing, by name. ``pane``: the ways out as the task pane offers them
+    (False: the desktop ribbon, which has no task pane, says the command's)."""
     counts = report.counts()
     if not counts["files"]:
         return (f"Nothing was merged: there are no returns in {source}. Upload the "
@@ -81,7 +83,11 @@ def consolidation_words(report, source: str) -> str:
                 if counts[key]]
     if problems:
         lines.append(f"To look at: {listed(problems)}.")
-    lines += not_merged_lines(report)
+    if counts.get("adopted"):
+        lines.append(f"{plural(counts['adopted'], 'return')} from an earlier master of this "
+                     "plan adopted, as asked (organisation, department, title, period and "
+                     "every action ID match; each is in the Log).")
+    lines += not_merged_lines(report, pane)
     if report.as_of != date.today():
         lines.append(f"Judged as at {report.as_of:%d %B %Y} (the As of date).")
     if report.missing:
@@ -91,29 +97,44 @@ def consolidation_words(report, source: str) -> str:
     return "\n".join(lines)
 
 
-def not_merged_lines(report) -> list[str]:
+def not_merged_lines(report, pane: bool = True) -> list[str]:
     """One line per file nothing was merged from, saying why."""
     out = []
     for rf in report.files:
         if rf.name in report.merge.per_file:
             continue
-        out.append(f"• {rf.name}: {why_not_merged(rf)}")
+        out.append(f"• {rf.name}: {why_not_merged(rf, pane)}")
     return ([f"Not merged ({plural(len(out), 'file')}):", *out]) if out else []
 
 
-def why_not_merged(rf) -> str:
+def why_not_merged(rf, pane: bool = True) -> str:
     if rf.skipped:
         return rf.skipped
     if not rf.readable:
         return rf.error.removeprefix(f"{rf.path}: ").removeprefix(f"{rf.name}: ") or \
             "could not be read"
-    whole = next((f for f in rf.findings
-                  if f.code in ("WRONG_PLAN", "WRONG_PERIOD", "NOT_A_RETURN")), None)
+    whole = next((f for f in rf.findings if f.code in REFUSED_WHOLE), None)
     if whole is not None:
-        return whole.message
+        return in_pane_words(whole.message) if pane else whole.message
     if not rf.officer:
         return "it does not say whose return it is, and no officer is named on every row"
     return "it holds no rows to merge"
+
+
+# the command line's options, as the add-in offers them (boxes beside the buttons)
+PANE_WORDS = (
+    ("run again with --adopt-returns", "tick 'Adopt returns from a rebuilt master' beside "
+     "Consolidate and press it again"),
+    (SAVINGS_WAY_OUT, "remove it from the returns folder and upload it with Upload returns: "
+     "it is kept apart for Reconcile savings"),
+)
+
+
+def in_pane_words(text: str) -> str:
+    """A finding's message with the command line's way out said as the add-in's."""
+    for cli, pane in PANE_WORDS:
+        text = text.replace(cli, pane)
+    return text
 
 
 def flag_words(findings: list[Finding]) -> str:

@@ -43,13 +43,15 @@ class Where:
     """The workbook a button was pressed in: ``name`` as the caller gave it, its own
     ``folder`` (a desktop book saved on this machine), whether the caller is remote, and
     the ``sha256`` of its file when it came as one (by file; the Log records it); and
-    the choice the person made beside the button (Next quarter's carry problems)."""
+    the choices the person made beside the button (Next quarter's carry problems and
+    no-returns-this-quarter)."""
 
     name: str
     folder: Path | None = None
     remote: bool = True
     sha256: str = ""
     carry_problems: bool = False  # the Next quarter card's "carry problems" choice
+    unconsolidated: bool = False  # its "no returns this quarter" choice (--unconsolidated)
 
 
 @dataclass
@@ -194,11 +196,16 @@ def chase_officers(master: Book, where: Where) -> Answer:
 
 
 def next_quarter(book: Book, where: Where) -> Answer:
-    """Next quarter: next quarter's workbook (as ``xltools next-quarter`` writes it)."""
-    from ..cycle.rollover import roll_forward
+    """Next quarter: next quarter's workbook (as ``xltools next-quarter`` writes it), with
+    its checks first: a master no returns were consolidated into stops it, in the
+    command line's words, unless the card's "no returns this quarter" is ticked."""
+    from ..cycle.rollover import is_consolidated, refuse_to_roll, roll_forward
     from ..workbook.writer import write_book
     from .history_hook import record_quarter
 
+    refuse_to_roll(book, where.name, unconsolidated=where.unconsolidated,
+                   consolidate_hint=CONSOLIDATE_FIRST,
+                   roll_hint=UNCONSOLIDATED_CHOICE if where.remote else UNCONSOLIDATED_DESKTOP)
     recorded = record_quarter(book, where.name)  # the quarter it closes, before rolling
     new, report = roll_forward(book, sha256=where.sha256,
                                carry_problems=where.carry_problems, carry_hint=CARRY_CHOICE)
@@ -210,6 +217,9 @@ def next_quarter(book: Book, where: Where) -> Answer:
              f"ready{said(where, out)}.",
              f"{plural(len(report.carried), 'action')} carried into {report.period}"
              + (f", {len(report.archived)} complete archived." if report.archived else ".")]
+    if not is_consolidated(book):
+        lines.append(f"No returns were consolidated into this master for {book.plan.period}: "
+                     "rolled on as asked ('No returns this quarter' was ticked).")
     if report.problems_carried:
         by_id = book.actions_by_id()
         refs = [str((by_id.get(i) or {}).get("ref") or i) for i in report.problems_carried]
@@ -229,6 +239,13 @@ def next_quarter(book: Book, where: Where) -> Answer:
 # how the add-in carries problems instead of refusing (the command line's --carry-problems)
 CARRY_CHOICE = ("tick 'Carry problems into next quarter' on the Next quarter card and press "
                 "Next quarter again")
+# the add-in's ways past an unconsolidated master (the command line's --unconsolidated)
+CONSOLIDATE_FIRST = "Press Consolidate first (with the officers' returns uploaded)"
+UNCONSOLIDATED_CHOICE = ("tick 'No returns this quarter' on the Next quarter card and press "
+                         "Next quarter again")
+# the desktop ribbon (xltools.xlam) has no task pane and so no such box
+UNCONSOLIDATED_DESKTOP = ("run xltools next-quarter MASTER.xlsx -o NEXT.xlsx --unconsolidated "
+                          "(the desktop ribbon has no such choice)")
 
 
 def issue_returns(master: Book, where: Where) -> Answer:

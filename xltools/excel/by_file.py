@@ -125,23 +125,28 @@ def read_posted(path: Path, label: str) -> Book:
     return read_book(path, workbook=open_master(path, label))
 
 
-def job_file(script: str, data: bytes, name: str, carry_problems: bool = False) -> dict:
-    """``book_jobs.JOBS[script]`` on the posted master, as the in-book button runs it;
-    its answer (no server paths) with the files as download links."""
+def job_file(script: str, data: bytes, name: str, carry_problems: bool = False,
+             unconsolidated: bool = False) -> dict:
+    """``book_jobs.JOBS[script]`` on the posted master, as the in-book button runs it
+    (with Next quarter's choices); its answer (no server paths) with the files as
+    download links."""
     from .bridge import public_text
 
     shown = clean_name(name or "master.xlsx")
     book = read_master(data, shown, by_script(script).label)
     result = JOBS[script](book, Where(shown, sha256=hashlib.sha256(data).hexdigest(),
-                                      carry_problems=carry_problems))
+                                      carry_problems=carry_problems,
+                                      unconsolidated=unconsolidated))
     links = [link for link in result.links if link is not None]
     message = public_text(result.message) + NOTES.get(script, "") + link_lines(links)
     return answer(result.title, message, links, result.counts)
 
 
-def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> dict:
+def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "",
+                     adopt: bool = False) -> dict:
     """Consolidate ``returns`` into the master ``data`` (named ``name`` by the caller)
-    and offer both files; the task pane's answer. Runs as the caller, in a worker."""
+    and offer both files; the task pane's answer. Runs as the caller, in a worker.
+    ``adopt``: the Consolidate card's choice (the command line's --adopt-returns)."""
     shown = clean_name(name or "master.xlsx")
     stem, when = shown[:-5], datetime.now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(prefix="xltools-consolidate-") as temp:
@@ -149,7 +154,8 @@ def consolidate_file(data: bytes, name: str, returns: Path, as_of: str = "") -> 
         master.write_bytes(data)
         open_master(master).close()  # consolidate reads it from the path
         out = Path(temp) / "out" / f"{stem} consolidated {when}.xlsx"
-        report = consolidate(master, returns, out, workers=1, as_of=parse_as_of(as_of))
+        report = consolidate(master, returns, out, workers=1, as_of=parse_as_of(as_of),
+                             adopt=adopt)
         recorded = record_file(out, shown)  # "" unless XLTOOLS_HISTORY_URL is set
         merged = offer_file(out)
     backup = offer(f"{stem} before consolidation {when}.xlsx", data)
@@ -173,6 +179,11 @@ def record_file(path: Path, name: str) -> str:
     return record_quarter(read_book(path), name)
 
 
+def ticked(options: dict[str, str], key: str) -> bool:
+    """A box beside the button, as the task pane sends it in the URL."""
+    return options.get(key, "") in ("1", "true", "yes")
+
+
 def answer(title: str, message: str, links: list[Link], counts: dict[str, int]) -> dict:
     """The caller's last run (GET /xltools/last-run), which is also the answer."""
     return remember(title, message, links, counts) or {
@@ -185,15 +196,17 @@ def run(script: str, data: bytes, name: str, returns: Path | None,
     """(HTTP status, answer): 200 and the result, 400 and a sentence when the file is not
     a master the button can use, 500 and a sentence (never a traceback or a server
     path) when the server failed. ``returns``: the returns folder (Consolidate);
-    ``options``: the choices beside the button (``as_of``, ``carry_problems``)."""
+    ``options``: the choices beside the button (``as_of``, ``adopt_returns``,
+    ``carry_problems``, ``unconsolidated``; a ticked box is "1")."""
     from .bridge import public_text
 
     options = options or {}
     try:
         if script == "consolidate":
-            return 200, consolidate_file(data, name, returns, options.get("as_of", ""))
-        carry = options.get("carry_problems", "") in ("1", "true", "yes")
-        return 200, job_file(script, data, name, carry)
+            return 200, consolidate_file(data, name, returns, options.get("as_of", ""),
+                                         ticked(options, "adopt_returns"))
+        return 200, job_file(script, data, name, ticked(options, "carry_problems"),
+                             ticked(options, "unconsolidated"))
     except XltoolsError as exc:
         sentence = public_text(str(exc))
         status = 400

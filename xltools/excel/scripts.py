@@ -91,9 +91,11 @@ async def issue_returns(book: xw.Book, current_user: CurrentUser):
 
 
 @button_script
-async def consolidate(book: xw.Book, current_user: CurrentUser, as_of: str = ""):
-    """Merge the server's returns folder into this master (as at the pane's As of date)."""
-    await in_worker(actions.consolidate, book, current_user, as_of)
+async def consolidate(book: xw.Book, current_user: CurrentUser, as_of: str = "",
+                      adopt_returns: bool = False):
+    """Merge the server's returns folder into this master (as at the pane's As of date;
+    returns from a rebuilt master adopted if the pane's Consolidate card says so)."""
+    await in_worker(actions.consolidate, book, current_user, as_of, adopt_returns)
 
 
 @button_script
@@ -116,10 +118,11 @@ async def refresh_dashboard(book: xw.Book, current_user: CurrentUser):
 
 @button_script
 async def next_quarter(book: xw.Book, current_user: CurrentUser,
-                       carry_problems: bool = False):
-    """Next quarter's workbook into the server's output folder (problems carried if the
-    pane's Next quarter card says so)."""
-    await in_worker(actions.next_quarter, book, current_user, carry_problems)
+                       carry_problems: bool = False, unconsolidated: bool = False):
+    """Next quarter's workbook into the server's output folder (problems carried, or a
+    quarter with no returns rolled on, if the pane's Next quarter card says so)."""
+    await in_worker(actions.next_quarter, book, current_user, carry_problems,
+                    unconsolidated)
 
 
 @button_script

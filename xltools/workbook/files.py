@@ -5,10 +5,12 @@ only ever the file meant — a shared folder may hold a planted symbolic link.
 - ``output_lock``: an exclusive lock on a workbook a command is about to write; a
   second run exits 2 naming the holder instead of silently losing one run's
   updates. The operating system frees it when the holder dies (even ``kill -9``);
-  the lock file and the holder's note are removed when the run ends. Both are
-  opened without following links (``O_NOFOLLOW``; the note is written in a private
-  folder and renamed into place), so a link planted at their names is never
-  written through.
+  the lock file and the holder's note are removed when the run ends, a killed
+  run's by the next run in that folder (``clean_stale_locks``), and a run that
+  wrote nothing (refused, or failed) also removes the output folders it made, so
+  it leaves nothing behind. Both are opened without following links
+  (``O_NOFOLLOW``; the note is written in a private folder and renamed into
+  place), so a link planted at their names is never written through.
 - ``unique_backup``: ``NAME.YYYYmmdd-HHMMSS.bak.xlsx`` (then ``-2``, ``-3``…), created
   exclusively (``O_EXCL``: never through a link), from a source opened without
   following links, so a link's target is never copied into the folder.
@@ -94,15 +96,78 @@ def output_lock(target: str | Path, command: str) -> Iterator[None]:
     the holder) when another run holds it. The lock file and note go when it ends."""
     target = Path(target)
     lock_path, note = lock_paths(target)
+    made = missing_folders(target.parent)
     target.parent.mkdir(parents=True, exist_ok=True)
-    release = _acquire(lock_path, target, note)
     try:
-        _write_note(note, command)
-        clean_stale_temps(target)
-        yield
+        release = _acquire(lock_path, target, note)
+        try:
+            _write_note(note, command)
+            clean_stale_temps(target)
+            clean_stale_locks(target.parent)
+            yield
+        finally:
+            _unlink(note)
+            release()
     finally:
-        _unlink(note)
-        release()
+        if not os.path.lexists(target):  # nothing written: no empty output folder left
+            remove_empty(made)
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """The folders ``folder.mkdir(parents=True)`` would make, deepest first."""
+    made = []
+    while not os.path.lexists(folder) and folder.parent != folder:
+        made.append(folder)
+        folder = folder.parent
+    return made
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) while they are empty; one still in use (another
+    run's lock or output inside) stays."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+STALE_SECONDS = 60  # a lock file this old that nobody holds was left by a killed run
+
+
+def clean_stale_locks(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the lock files (and holders' notes) that runs killed in ``folder`` left:
+    a lock nobody holds, older than a minute (so a run that has just created its lock
+    and not yet taken it is never raced). Taken while removed, as ``_release`` does, so
+    a run that opened it meanwhile finds it gone and takes a fresh one. POSIX only (on
+    Windows the lock file goes with its holder)."""
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    for path in folder.glob(f"{LOCK_PREFIX}*.lock"):
+        try:
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_SECONDS:
+                continue
+            fd = os.open(path, os.O_RDWR | NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # held: a live run's
+            continue
+        if _same_file(fd, path):
+            _unlink(path.with_name(path.name.removesuffix(".lock") + ".holder.json"))
+            _unlink(path)
+            removed.append(path)
+        os.close(fd)
+    return removed
 
 
 def _acquire(lock_path: Path, target: Path, note: Path):

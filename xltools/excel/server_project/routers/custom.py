@@ -155,6 +155,6 @@ async def by_file_answer(script: str, request: Request, user) -> JSONResponse:
         raise HTTPException(400, detail="No workbook was sent.")
     name = request.query_params.get("name", "")
     options = {key: request.query_params.get(key, "")[:40]
-               for key in ("as_of", "carry_problems")}
+               for key in ("as_of", "adopt_returns", "carry_problems", "unconsolidated")}
     status, answer = await as_caller(user, by_file.run, script, data, name, folder, options)
     return JSONResponse(answer, status_code=status, headers={"Cache-Control": "no-store"})

@@ -12,8 +12,9 @@
 //   open workbook's Settings and Lists values, so each return is checked against its
 //   plan and quarter as Consolidate checks it); each file's accepted/refused and reason
 //   are listed, an accepted one with Remove (POST /xltools/upload/remove).
-// - The choices beside the buttons: As of (Flag stale, Consolidate) and Carry problems
-//   (Next quarter), sent as the script's arguments (xw-args) or, by file, in the URL.
+// - The choices beside the buttons: As of (Flag stale, Consolidate), Adopt returns
+//   (Consolidate), Carry problems and No returns this quarter (Next quarter), sent as the
+//   script's arguments (xw-args) or, by file, in the URL.
 // - The buttons that only make files go by file: xltoolsRunByFile (below).
 
 function base() {
@@ -359,26 +360,43 @@ const XLTOOLS_BY_FILE = [
 ];
 globalThis.XLTOOLS_BY_FILE = XLTOOLS_BY_FILE;
 
+// The choices beside each button: the script's arguments in order, by the names the
+// by-file route takes them (xltools.excel.by_file.run).
+const CHOICES = {
+  flag_stale: [["as_of", "xlt-as-of"]],
+  consolidate: [
+    ["as_of", "xlt-as-of"],
+    ["adopt_returns", "xlt-adopt"],
+  ],
+  next_quarter: [
+    ["carry_problems", "xlt-carry"],
+    ["unconsolidated", "xlt-unconsolidated"],
+  ],
+};
+
+function choice(id) {
+  const input = byId(id);
+  if (input && input.type === "checkbox") {
+    return Boolean(input.checked);
+  }
+  return (input && input.value) || "";
+}
+
 // What the person chose beside a button, as the script's arguments (in order).
 function scriptArgs(script) {
-  const asOf = byId("xlt-as-of")?.value || "";
-  if (script === "flag_stale" || script === "consolidate") {
-    return [asOf];
-  }
-  if (script === "next_quarter") {
-    return [Boolean(byId("xlt-carry")?.checked)];
-  }
-  return [];
+  return (CHOICES[script] || []).map(([, id]) => choice(id));
 }
 globalThis.xltoolsScriptArgs = scriptArgs;
 
-// The same choices for a by-file call, as URL parameters.
+// The same choices for a by-file call, as URL parameters (a ticked box is 1; what is
+// empty or not ticked is left out).
 function scriptOptions(script) {
-  const [first] = scriptArgs(script);
-  if (script === "next_quarter") {
-    return first ? "&carry_problems=1" : "";
-  }
-  return first ? `&as_of=${encodeURIComponent(first)}` : "";
+  const values = scriptArgs(script);
+  return (CHOICES[script] || [])
+    .map(([name], i) => [name, values[i]])
+    .filter(([, value]) => value)
+    .map(([name, value]) => `&${name}=${value === true ? "1" : encodeURIComponent(value)}`)
+    .join("");
 }
 
 const CARRY_SAID = {
@@ -390,12 +408,38 @@ const CARRY_SAID = {
     "invalid update kept in Previous progress, until you resolve them there.",
 };
 
+const UNCONSOLIDATED_SAID = {
+  false:
+    "Not ticked: Next quarter stops if no returns were consolidated into this master " +
+    "this quarter (press Consolidate first).",
+  true:
+    "Ticked: this quarter had no returns; next quarter is built from this master as it " +
+    "is, and its answer says so.",
+};
+
+const ADOPT_SAID = {
+  false:
+    "Not ticked: returns issued from another master are not merged; the answer names " +
+    "them and says why.",
+  true:
+    "Ticked: returns issued from an earlier master of this plan (re-imported) are merged " +
+    "when their organisation, department, title, quarter and every action ID match; each " +
+    "is named in the Log as adopted.",
+};
+
+// Each box says what ticking it does, in words, beside it.
 function setupChoices() {
-  const carry = byId("xlt-carry");
-  if (carry) {
-    const say = () => setText("xlt-carry-said", CARRY_SAID[carry.checked]);
-    carry.addEventListener("change", say);
-    say();
+  for (const [id, said] of [
+    ["xlt-carry", CARRY_SAID],
+    ["xlt-unconsolidated", UNCONSOLIDATED_SAID],
+    ["xlt-adopt", ADOPT_SAID],
+  ]) {
+    const box = byId(id);
+    if (box) {
+      const say = () => setText(`${id}-said`, said[box.checked]);
+      box.addEventListener("change", say);
+      say();
+    }
   }
 }
 
