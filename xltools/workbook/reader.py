@@ -26,7 +26,14 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
-from .extent import XmlRefused, has_formula, parse_part, sheet_extent, too_large
+from .extent import (
+    XmlRefused,
+    has_formula,
+    parse_part,
+    plain_extent,
+    sheet_extent,
+    too_large,
+)
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -339,9 +346,14 @@ class Measured:
 
 
 def measure(zf: zipfile.ZipFile, part: str, sheet: str, width: int) -> Measured:
-    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured."""
+    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured: from its
+    plain cell references when it has only those and they fit (``plain_extent``, a
+    fraction of the walker's time), else by the exact walk (``sheet_extent``), which
+    also names the cell in a refusal."""
     try:
-        extent = sheet_extent(zf, part)
+        extent = plain_extent(zf, part)
+        if extent is None or too_large(extent, width, sheet):
+            extent = sheet_extent(zf, part)
     except XmlRefused as exc:
         return Measured(f"{sheet} cannot be read safely: {exc}; open the file in Excel "
                         "and save it again", reason="BAD_XML")
