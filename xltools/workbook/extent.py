@@ -250,7 +250,9 @@ class _PlainScan:
             self.cols, self.col_ref = col, (widest + digits[letters.index(widest)]).decode()
         row = max(map(int, digits))
         if row >= self.rows:  # the last cell on the last row, as the walker's
-            at = len(digits) - 1 - digits[::-1].index(str(row).encode())
+            last, at = str(row).encode(), len(digits) - 1
+            while digits[at] != last:  # from the end: in a sheet in order, a row's length
+                at -= 1
             self.rows, self.row_ref = row, (letters[at] + digits[at]).decode()
 
     def extent(self) -> Extent | None:
