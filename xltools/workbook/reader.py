@@ -222,7 +222,10 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
         wanted = [SETTINGS, *([LISTS] if own_lists else []),
                   *(layout.name for layout, _, required in _SHEETS
                     if required or only is None or layout.name in only)]
-        path, oversized, with_formulas = checked_extents(path, wanted, limits)
+        path, package = preflight_package(path, limits)
+        with package:  # one opening of the zip for the measuring and the parts' names
+            oversized, with_formulas = bounded(path, wanted, package)
+            names = package.namelist()
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
         try:
             book = book_from_sheets(wb, Path(path).name, plan, only=only,
@@ -231,7 +234,7 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
             raise WorkbookError(f"{Path(path).name}: corrupt workbook ({exc})",
                                 path=str(path), reason="CORRUPT") from None
     book.path = str(path)
-    book.findings.extend(active_content(path))
+    book.findings.extend(active_content(path, names))
     if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
         book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
@@ -243,15 +246,17 @@ _ACTIVE = (("xl/vbaProject.bin", "macros (VBA)"), ("xl/activeX/", "ActiveX contr
            ("xl/embeddings/", "embedded objects"))
 
 
-def active_content(path: Path) -> list[Finding]:
+def active_content(path: Path, names: list[str] | None = None) -> list[Finding]:
     """REVIEW_CONTENT when the package holds macros, ActiveX, external links or embedded
     objects: never run or followed here (calamine reads values only), but a return
-    should not carry them, and whoever opens it in Excel may be asked to enable them."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
+    should not carry them, and whoever opens it in Excel may be asked to enable them.
+    ``names``: the package's part names, when it was open already."""
+    if names is None:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return []
     kinds = [what for part, what in _ACTIVE
              if any(n == part or (part.endswith("/") and n.startswith(part)) for n in names)]
     if not kinds:
