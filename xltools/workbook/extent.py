@@ -16,18 +16,19 @@ later XML reader: a DTD (entity declarations, the billion-laughs bomb) and
 malformed XML (an undefined entity) are ``XmlRefused``, raised with the line.
 
 Placing every element costs a Python call each (a 12,000-action master has
-~480,000 elements: 0.4 s of a consolidation). So ``measured_extent`` first tries
-the *plain* form every spreadsheet program writes — each cell ``<c r="A1"``,
-reference first, double-quoted, upper-case, no leading zero — with byte patterns
-over the same chunks expat checks (expat still parses the whole part, with no
-Python call per element, so a DTD or malformed XML is refused exactly as before).
-It counts every element the walker would take for a cell, whatever its prefix, and
-the plain ones: only when the two counts agree (every cell plain, so every cell's
-place is its own reference and rows without ``r`` cannot move one), in UTF-8, with
-no comment, CDATA section, processing instruction or DTD that could hide markup
-from the patterns, is the plain result used — and it is the walker's result, to
-the cell (the property tests compare the two, and both with calamine). Anything
-else is measured by the walker.
+~480,000 elements: most of its measuring). So the reader first tries
+``plain_extent``: the *plain* form every spreadsheet program writes — each cell
+``<c r="A1"``, reference first, double-quoted, upper case, no leading zero — read
+by byte patterns over the same chunks expat parses (expat still parses the whole
+part, with no Python call per element, so a DTD, an undefined entity, a repeated
+attribute or any malformed XML is refused exactly as before). It counts every
+element the walker would take for a cell, whatever its prefix, and the plain ones,
+and declines (None) at the first cell that is not plain, or for any encoding but
+UTF-8. When every cell is plain, each cell's place is its own reference (rows
+without ``r`` cannot move one) and the result is the walker's, to the cell; a cell
+in a comment or CDATA section can only make it say more, and when it says too far
+the reader walks the sheet again. Property tests compare it with the walker and
+with calamine on generated sheets.
 """
 
 from __future__ import annotations
@@ -192,8 +193,8 @@ def plain_extent(zf: zipfile.ZipFile, part: str) -> Extent | None:
     return scan.extent()
 
 
-# every element the walker takes for a cell, and the plain ones (reference first, as
-# spreadsheet programs write it; A1 to ZZZ9999999): an unprefixed cell is either
+# every unprefixed cell: its reference when plain (first, as spreadsheet programs
+# write it; A1 to ZZZ9999999), else empty groups
 _CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"|[\s/>])')
 _PREFIXED = re.compile(rb":[cf][\s/>]")  # a prefixed cell or formula (or such text)
 _FORMULA = re.compile(rb"<f[\s/>]")
