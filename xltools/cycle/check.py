@@ -17,8 +17,8 @@ from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code, row_r
 from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
-from ..workbook.issued import ISSUED_KEY, changed_keys
-from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
+from ..workbook.issued import ISSUED_KEY, changed_keys, locked_keys
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, RISKS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.sandbox import run_capped
 from ..workbook.validate import DATE_TEXT, validate_book
@@ -132,6 +132,7 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
         findings = [f for f in findings if not finance_set(book, f)]
         findings += future_dates(book, as_of or date.today(), name)
         findings += foreign_rows(book, name)
+        findings += foreign_risks(book, name)
         findings += locked_edits(book, name)
         findings += wrong_column(book, name)
         findings += date_notes(book, name)
@@ -163,7 +164,8 @@ def locked_edits(book: Book, file: str) -> list[Finding]:
     out = []
     for row in book.actions:
         prints = issued.get(str(row.get("id")))
-        for key in changed_keys(row, prints) if isinstance(prints, str) else []:
+        for key in changed_keys(row, prints, locked_keys(book)) \
+                if isinstance(prints, str) else []:
             if key not in letters:
                 continue
             name = ACTIONS_LAYOUT.column(key).name
@@ -280,6 +282,26 @@ def foreign_rows(book: Book, file: str) -> list[Finding]:
     return out
 
 
+def foreign_risks(book: Book, file: str) -> list[Finding]:
+    """A programme return's risks whose Owner is not the return's officer (copied from a
+    colleague's return): consolidation will not merge their scores (NOT_OWNER)."""
+    if not book.officer or not book.is_programme:
+        return []
+    letters = book.letters(RISKS_LAYOUT)
+    out = []
+    for row in book.risks:
+        named = split_officers(row.get("owner"))
+        if book.officer.casefold() not in {n.casefold() for n in named}:
+            owner = " / ".join(named) or "no one"
+            out.append(Finding(
+                "NOT_OWNER", f"risk {row.get('id') or '?'} is owned by {owner}, not "
+                f"{book.officer}: consolidation will not merge its score — send it to its "
+                "owner", file=file, sheet=RISKS_LAYOUT.name, cell=cell_ref(letters, "id", row),
+                action_id=None if blank(row.get("id")) else str(row["id"]),
+                expected=book.officer, got=owner))
+    return out
+
+
 _UNFILLED = {"progress_update": "progress update", "rag": "RAG status"}
 
 
@@ -323,6 +345,7 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     """The return read, checked and collected by consolidation's own code (nothing is
     written): what consolidating it into ``master_path`` would report."""
     from .consolidate import Known, collect  # (consolidate does not import check)
+    from .risk_merge import collect_risks
 
     master = read_master(master_path)
     by_key = by_column(master.plan.return_by or "lead")
@@ -332,7 +355,10 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     findings = list(rf.findings)
     if not rf.refused:
         actions: dict = {}
-        findings += collect(Known(master, by_key), rf, actions, {}, MergeResult())
+        known = Known(master, by_key)
+        findings += collect(known, rf, actions, {}, MergeResult())
+        if master.is_programme:  # a risk someone else owns, a risk the master lacks
+            findings += collect_risks(master, rf, known.may_answer, {}, MergeResult())
         rows, done = master.actions_by_id(), set(period_state(master).get("ids") or [])
         for action_id, cands in actions.items():
             for cand in cands:
