@@ -114,3 +114,20 @@ def test_peak_is_not_the_benchs_own_memory():
     measured = run_measured([sys.executable, "-c", "pass"])
     assert measured["peak_rss_mb"] < 100
     del held
+
+
+def test_ab_runs_both_trees_in_turn_on_one_workload(tmp_path):
+    """bench/ab.py (before and after on a shared machine) on a tiny workload, the same
+    tree on both sides: every step is reported for both, with wall and CPU medians."""
+    root = BENCH.parent
+    run = subprocess.run([sys.executable, str(BENCH / "ab.py"), str(root), str(root),
+                          "--runs", "2", "--returns", "2", "--actions", "2",
+                          "--out", str(tmp_path / "ab")], capture_output=True, text=True,
+                         check=True)
+    lines = run.stdout.splitlines()
+    for step in ("consolidate", "issue"):
+        for side in ("before", "after"):
+            (line,) = [x for x in lines if x.split()[:2] == [step, side]]
+            assert "wall median" in line and "CPU median" in line and line.count(",") == 2
+    assert (tmp_path / "ab" / "ab-after.xlsx").is_file()
+    assert len(list((tmp_path / "ab" / "ab-before").glob("*.xlsx"))) == 2

@@ -166,3 +166,27 @@ def test_master_bookkeeping_stays_out_of_returns(plan, tmp_path):
     issue_returns(tmp_path / "m.xlsx", tmp_path / "r")
     back = read_book(tmp_path / "r" / "Q2_2019-20_Rob_Disney.xlsx")
     assert "updated_this_period" not in back.extra_settings
+
+
+def test_a_write_failing_midway_leaves_whole_returns_and_no_temporary(master, tmp_path,
+                                                                       monkeypatch):
+    """The returns share one private folder for their temporaries (one folder made and
+    removed per run, not per return): a write that fails part-way leaves the returns
+    already written, each whole, and neither the folder nor the half-written file."""
+    from xltools.workbook import stamp
+
+    real = stamp.Stamp._part
+
+    def disk_full(self, name, data, book):
+        if book.officer == "Simon Lacey" and name.startswith("xl/worksheets/"):
+            raise OSError("No space left on device")
+        return real(self, name, data, book)
+
+    monkeypatch.setattr(stamp.Stamp, "_part", disk_full)
+    out = tmp_path / "returns"
+    with pytest.raises(OSError, match="No space"):
+        issue_returns(master, out)
+    left = sorted(p.name for p in out.iterdir())
+    assert left and all(not name.startswith(".") for name in left)
+    assert "Q2_2019-20_Simon_Lacey.xlsx" not in left
+    assert all(read_book(out / name).officer for name in left)

@@ -30,7 +30,7 @@ from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
-from ..workbook.files import ensure_replaceable, unique_backup
+from ..workbook.files import ensure_replaceable, private_folder, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, RISKS, SAVINGS
 from ..workbook.reader import open_plan, read_book
 from ..workbook.sandbox import die_with_parent
@@ -236,10 +236,23 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
     return jobs, findings
 
 
-def _write_one(stamp: Stamp, book: Book, path: Path) -> Path:
+def _write_one(stamp: Stamp, book: Book, path: Path, folder: Path | None = None) -> Path:
     if path.exists():  # re-issuing: keep what was there, as write_book does
         unique_backup(path)
-    return stamp.write(book, path)
+    return stamp.write(book, path, folder)
+
+
+def _write_each(stamp: Stamp, jobs: list[tuple[Book, Path]],
+                progress: Progress | None = None) -> list[Path]:
+    """``jobs`` written one after the other, their temporaries in one private folder
+    (``files.private_folder``: one folder made and removed, not one per return)."""
+    paths = []
+    with private_folder(jobs[0][1]) as folder:
+        for book, path in jobs:
+            paths.append(_write_one(stamp, book, path, folder))
+            if progress:
+                progress(path.name)
+    return paths
 
 
 _STAMPS: list[Stamp] = []  # a worker's stamp, kept for its next batch
@@ -254,7 +267,7 @@ def _write_batch(batch: list[tuple[Book, Path]]) -> list[Path]:
     if stamp is None:
         stamp = Stamp(batch[0][0])
         _STAMPS[:] = [stamp]
-    return [_write_one(stamp, book, path) for book, path in batch]
+    return _write_each(stamp, batch)
 
 
 def _load_writer() -> None:
@@ -317,13 +330,7 @@ def _write_all(jobs: list[tuple[Book, Path]], pool: WriterPool,
     if pool.pool is None or len(jobs) < POOL_THRESHOLD:
         from ..workbook.stamp import Stamp
 
-        stamp = Stamp(jobs[0][0])
-        paths = []
-        for book, path in jobs:
-            paths.append(_write_one(stamp, book, path))
-            if progress:
-                progress(path.name)
-        return paths
+        return _write_each(Stamp(jobs[0][0]), jobs, progress)
     size = -(-len(jobs) // (pool.workers * 2))  # a few batches each, so progress moves
     batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     paths = []

@@ -245,9 +245,19 @@ def officer_of(row: Row, plan: Plan) -> str:
     return _text(row.get(first)) or _text(row.get(second))
 
 
+_PLACEHOLDER_CHARS = frozenset("".join(_PLACEHOLDERS) + ".")
+
+
 def empty_progress(value: Any) -> bool:
-    """Blank, or a placeholder people type instead of an update ('-', 'n/a', 'tbc')."""
-    return _fold(value).strip(" .") in _PLACEHOLDERS or _fold(value) in _PLACEHOLDERS
+    """Blank, or a placeholder people type instead of an update ('-', 'n/a', 'tbc').
+    Asked of every returned row, mostly paragraphs: one character no placeholder holds
+    among the first few (folding keeps every character but spaces) answers at once,
+    without folding the whole text."""
+    if type(value) is str and not _PLACEHOLDER_CHARS.issuperset(  # noqa: E721 - exact
+            "".join(value[:40].split()).casefold()):
+        return False
+    folded = _fold(value)
+    return folded.strip(" .") in _PLACEHOLDERS or folded in _PLACEHOLDERS
 
 
 def _fold(value: Any) -> str:

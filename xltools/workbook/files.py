@@ -23,6 +23,7 @@ only ever the file meant — a shared folder may hold a planted symbolic link.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import getpass
 import json
@@ -328,26 +329,44 @@ def _copy_mode(src_fd: int, target: Path) -> None:
 
 
 @contextmanager
-def replacing(path: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
+def replacing(path: Path, suffix: str = TEMP_SUFFIX, folder: Path | None = None,
+              ) -> Iterator[Path]:
     """A temporary file to write, in a private folder beside ``path``; on success it
     takes ``path``'s mode and group (if ``path`` exists) and is renamed over it. A
     reader never sees half a file, a failed write leaves the old one and no temporary
     behind, and nobody else can swap the temporary for a link meanwhile. ``path``
-    itself is checked first (``ensure_replaceable``)."""
+    itself is checked first (``ensure_replaceable``). ``folder``: a ``private_folder``
+    beside ``path`` already made, for many files written one after the other."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     ensure_replaceable(path)
-    private = Path(tempfile.mkdtemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent))
-    try:
+    shared = folder is not None and folder.parent == path.parent
+    with contextlib.nullcontext(folder) if shared else private_folder(path, suffix) as private:
         tmp = private / f"{path.stem}{suffix}"
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | NOFOLLOW, 0o666))
-        yield tmp
-        adopt_mode(tmp, path)
-        refuse_link(path)  # planted while the file was being written
         try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise open_in_excel(path, exc) from None
+            yield tmp
+            adopt_mode(tmp, path)
+            refuse_link(path)  # planted while the file was being written
+            try:
+                os.replace(tmp, path)
+            except PermissionError as exc:
+                raise open_in_excel(path, exc) from None
+        finally:
+            if shared:
+                tmp.unlink(missing_ok=True)  # a failed write's (renamed: gone already)
+
+
+@contextmanager
+def private_folder(beside: Path, suffix: str = TEMP_SUFFIX) -> Iterator[Path]:
+    """A private (0700) temporary folder in ``beside``'s folder, removed at the end
+    with whatever is left in it. One serves many ``replacing`` writes into one folder
+    (an issue's returns): on a disk mounted with online discard, removing a folder
+    took ~3 ms on the busy bench machine — 0.9 s for 300 returns, one folder each."""
+    private = Path(tempfile.mkdtemp(prefix=f".{beside.stem}-", suffix=suffix,
+                                    dir=beside.parent))
+    try:
+        yield private
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

@@ -26,7 +26,14 @@ from ..errors import PlanError, WorkbookError
 from ..findings import Finding
 from ..plan import Plan
 from .book import Book, blank
-from .extent import XmlRefused, has_formula, parse_part, sheet_extent, too_large
+from .extent import (
+    XmlRefused,
+    has_formula,
+    parse_part,
+    plain_extent,
+    sheet_extent,
+    too_large,
+)
 from .layout import (
     ACTIONS_LAYOUT,
     ARCHIVE_LAYOUT,
@@ -215,7 +222,10 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
         wanted = [SETTINGS, *([LISTS] if own_lists else []),
                   *(layout.name for layout, _, required in _SHEETS
                     if required or only is None or layout.name in only)]
-        path, oversized, with_formulas = checked_extents(path, wanted, limits)
+        path, package = preflight_package(path, limits)
+        with package:  # one opening of the zip for the measuring and the parts' names
+            oversized, with_formulas = bounded(path, wanted, package)
+            names = package.namelist()
         wb = workbook or stack.enter_context(open_workbook(path, checked=True))
         try:
             book = book_from_sheets(wb, Path(path).name, plan, only=only,
@@ -224,7 +234,7 @@ def read_book(path: str | Path, plan: Plan | None = None, *,
             raise WorkbookError(f"{Path(path).name}: corrupt workbook ({exc})",
                                 path=str(path), reason="CORRUPT") from None
     book.path = str(path)
-    book.findings.extend(active_content(path))
+    book.findings.extend(active_content(path, names))
     if ACTIONS_LAYOUT.name in with_formulas:  # the scan already read the XML: re-read rarely
         book.findings.extend(formula_findings(path, layout=ACTIONS_LAYOUT, headers=None))
     return book
@@ -236,15 +246,17 @@ _ACTIVE = (("xl/vbaProject.bin", "macros (VBA)"), ("xl/activeX/", "ActiveX contr
            ("xl/embeddings/", "embedded objects"))
 
 
-def active_content(path: Path) -> list[Finding]:
+def active_content(path: Path, names: list[str] | None = None) -> list[Finding]:
     """REVIEW_CONTENT when the package holds macros, ActiveX, external links or embedded
     objects: never run or followed here (calamine reads values only), but a return
-    should not carry them, and whoever opens it in Excel may be asked to enable them."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
+    should not carry them, and whoever opens it in Excel may be asked to enable them.
+    ``names``: the package's part names, when it was open already."""
+    if names is None:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return []
     kinds = [what for part, what in _ACTIVE
              if any(n == part or (part.endswith("/") and n.startswith(part)) for n in names)]
     if not kinds:
@@ -339,9 +351,14 @@ class Measured:
 
 
 def measure(zf: zipfile.ZipFile, part: str, sheet: str, width: int) -> Measured:
-    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured."""
+    """``sheet`` (zip member ``part``, ``width`` columns in its layout) measured: from its
+    plain cell references when it has only those and they fit (``plain_extent``, a
+    fraction of the walker's time), else by the exact walk (``sheet_extent``), which
+    also names the cell in a refusal."""
     try:
-        extent = sheet_extent(zf, part)
+        extent = plain_extent(zf, part)
+        if extent is None or too_large(extent, width, sheet):
+            extent = sheet_extent(zf, part)
     except XmlRefused as exc:
         return Measured(f"{sheet} cannot be read safely: {exc}; open the file in Excel "
                         "and save it again", reason="BAD_XML")

@@ -89,12 +89,13 @@ class Stamp:
                 and not (book.kind == RETURN and continued(book.actions, book_widths(book)))
                 and instructions(book) is instructions(proto_probe(proto)))
 
-    def write(self, book: Book, path: str | Path) -> Path:
-        """Write ``book`` to ``path`` (atomically, like ``write_book``)."""
+    def write(self, book: Book, path: str | Path, folder: Path | None = None) -> Path:
+        """Write ``book`` to ``path`` (atomically, like ``write_book``; ``folder``: a
+        ``files.private_folder`` beside it to write the temporary in)."""
         if not self.fits(book):
             return write_book(book, path)
         path = Path(path)
-        with replacing(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+        with replacing(path, folder=folder) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
                                                      compresslevel=1) as zf:
             for name, data in self._parts.items():
                 zf.writestr(name, self._part(name, data, book))
