@@ -32,9 +32,10 @@ import pdfplumber
 
 from ..errors import UsageError
 from .grid import Grid, SourceNote
-from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
+from .pdf_text import HYPHENED, Cell, PdfRow, box_cell, inside, short, text_lines
 from .pdf_unruled import unruled_rows
 from .pdf_words import VOCABULARY, Vocabulary
+from .programme_parse import looks_like_programme_plan, starts_item
 
 
 def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
@@ -60,7 +61,16 @@ def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Gr
     if not any(not r.single for r in rows):  # no ruled table, no header found
         raise UsageError(f"{path.name}: no table found — a tracker is read from a table with "
                          "ruled cells; a scanned PDF (an image) has no text to read")
-    return _grid(path.name, _join_page_breaks(rows))
+    return _grid(path.name, _join_page_breaks(rows, _new_row_test(rows)))
+
+
+def _new_row_test(rows: list[PdfRow]):
+    """In a programme plan (issue 27) the first cell of most rows is empty (the
+    activity number is in the Key Activities cell), so an empty first cell says
+    nothing: there a page's first row continues the row before only when it does
+    not start an activity or a lettered sub-item of its own."""
+    texts = [(line, [c.text for c in row.cells]) for line, row in enumerate(rows, start=1)]
+    return starts_item if looks_like_programme_plan(texts) else None
 
 
 def _words(page) -> list[dict]:
@@ -101,8 +111,9 @@ def _merged_down(above: dict[int, tuple[tuple, Cell]], column: int, row_box: tup
     return Cell("")
 
 
-def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
-    """Rows, with a row continued over a page break joined into the one before."""
+def _join_page_breaks(rows: list[PdfRow], new_row=None) -> list[tuple[PdfRow, list[str]]]:
+    """Rows, with a row continued over a page break joined into the one before;
+    ``new_row(texts)``, when given, says a page's first row starts a row of its own."""
     out: list[tuple[PdfRow, list[str]]] = []
     header: list[str] | None = None
     last_table_row: int | None = None  # index in out of the last table row seen
@@ -113,7 +124,8 @@ def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
             continue
         if row.number == 1 and header is None:
             header = texts
-        if _continues(row, out, last_table_row, texts, header):
+        if _continues(row, out, last_table_row, texts, header) and not (
+                new_row is not None and new_row(texts)):
             notes = _join(out[last_table_row][0], row)
             out[last_table_row][1].extend(notes)
             continue
@@ -151,7 +163,7 @@ def _join(before: PdfRow, after: PdfRow) -> list[str]:
             continue
         if old.text:
             glue = " " if old.wraps_into(new) else "\n"
-            if glue == " " and old.broken_into(new):
+            if glue == " " and (old.broken_into(new) or HYPHENED.search(old.text)):
                 glue = ""
             old.text = old.text + glue + new.text
             way = {" ": "as wrapped text", "\n": "on a new line", "": "as one word"}[glue]

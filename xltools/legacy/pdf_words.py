@@ -32,6 +32,7 @@ from functools import cache
 BULLETS = ("•", "\uf0b7", "\uf0a7", "▪", "◦", "●", "■", "○", "➢")
 WORD = re.compile(r"^[^\w]*([A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z])[^\w]*$")
 NEIGHBOUR = 1.8  # spaces: a word this close on the same line is in the same cell
+LIST_MARK = re.compile(r"\(?[a-z]\)")  # "b)", "(c)": a lettered list item
 PARAGRAPH_GAP = 0.6  # text heights: a bigger gap between lines is a new paragraph
 BRITISH = ((r"isation", "ization"), (r"ise", "ize"), (r"ised", "ized"), (r"ising", "izing"),
            (r"ises", "izes"), (r"our", "or"), (r"ours", "ors"), (r"tre", "ter"),
@@ -166,6 +167,8 @@ def broken_word(before: list[dict], after: list[dict], slack: float, so_far: str
     if not first[:1].isalpha() or (first[0].isupper() and not (last.isalpha()
                                                                and last.isupper())):
         return False, None  # a capital starts a word (but "DEVELOP" / "MENT")
+    if LIST_MARK.fullmatch(first):
+        return False, None  # "b)" starts the next item of a lettered list
     if len(core(first)) == 1 and first[0].islower() and first[0] not in "ai":
         return True, None  # "Pettigre" / "w": a lone letter is no word of its own
     vocab = VOCABULARY.get() or Vocabulary()
