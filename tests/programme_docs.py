@@ -105,6 +105,18 @@ class Programme:
     def activities(self) -> list[Activity]:
         return [i for r in self.rows for i in r.items if isinstance(i, Activity)]
 
+    def sub_items(self) -> dict[str, tuple[Sub, ...]]:
+        """Each activity's sub-items: its own, and those printed on the rows after it."""
+        out: dict[str, tuple[Sub, ...]] = {}
+        ref = ""
+        for item in (i for r in self.rows for i in r.items):
+            if isinstance(item, Activity):
+                ref = item.ref
+                out[ref] = item.subs
+            else:
+                out[ref] = (*out[ref], item)
+        return out
+
 
 @dataclass(frozen=True)
 class Risk:
@@ -123,9 +135,6 @@ class PlanSpec:
     risks: list[Risk]
     intro: list[str] = field(default_factory=list)
 
-    def milestone_lines(self, activity: Activity) -> list[str]:
-        """The sub-items as the import keeps them: one line each after the text."""
-        return [f"{s.letter}) {s.text}" for s in activity.subs]
 
 
 # -- text --------------------------------------------------------------------------
