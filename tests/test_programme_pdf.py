@@ -25,6 +25,11 @@ PERIOD = "Q2 2024/25"
 MONTHS = ["May 2024", "June 2024", "July 2024", "Aug 2024", "Sept 2024", "Oct 2024",
           "Nov 2024", "Dec 2024", "Jan 2025"]
 FORMS = ("text", "word", "pdf")
+# service areas, for a KPI list long enough to run over a page
+AREAS = ["adult social care", "children's services", "housing", "waste collection", "libraries",
+         "parks", "highways", "planning", "licensing", "leisure", "schools transport",
+         "environmental health", "registrars", "revenues", "benefits", "parking",
+         "trading standards", "cemeteries", "markets", "museums"]
 LONG = " ".join(["working with partners, residents and staff to agree what the Council will "
                  "and will not do, with a report to the Executive and a consultation first."] * 3)
 
@@ -70,7 +75,9 @@ SPEC = PlanSpec(
                    Printed((Sub("a", f"Consult staff in area {k}", MONTHS[k % 6 + 1],
                                 MONTHS[k % 6 + 3]),)))))],
     [(1, "% of savings delivered"), (1, "Reserves as % of net revenue spend"),
-     (2, "% decisions taken on time"), (2, "Staff survey - staff satisfaction")],
+     *((1, f"% of {area} spend within budget") for area in AREAS),
+     (2, "% decisions taken on time"), (2, "Staff survey - staff satisfaction"),
+     *((2, f"% of {area} complaints answered in 20 days") for area in AREAS)],
     [Risk(1, "Capacity", "Too few people to deliver at pace.", "Reprioritise existing staff."),
      Risk(2, "Data", "Budget data is late.", "Monthly close by day 5."),
      Risk(3, "Partners", "Partners do not engage with the changes.",
@@ -193,13 +200,15 @@ def test_kpis_with_their_aim_and_the_risk_register(imported, form):
 def test_pdf_rows_over_a_page_break_are_joined_only_when_they_start_nothing(
         sources, imported):
     """3.3's long text runs over a page: its rest is joined to it (and listed for
-    review); Programme 4's table runs over a page too, and the row first on the next
-    page (an activity or a sub-item, with its own dates) is a row of its own — joined,
-    its dates would not line up (test above: one REVIEW only) or go to the wrong item."""
+    review); Programme 4's table and the KPI table run over a page too, and the row
+    first on the next page (an activity or a sub-item with dates of its own, a KPI) is
+    a row of its own — joined, its dates would not line up (test above: one REVIEW
+    only) or go to the wrong item, and two KPIs would be one (test above)."""
     with pdfplumber.open(str(sources["pdf"])) as pdf:
         pages = [page.extract_text() or "" for page in pdf.pages]
-    first = next(n for n, t in enumerate(pages) if "4.1 Review service area 1" in t)
-    assert "4.20 Review service area 20" not in pages[first]  # the table runs over a page
+    for first, last in (("4.1 Review service area 1", "4.20 Review service area 20"),
+                        (SPEC.kpis[0][1], SPEC.kpis[-1][1])):  # both run over a page
+        assert not any(first in text and last in text for text in pages)
     report = imported["pdf"]
     joined = [f for f in report.findings if "continued from page" in f.message]
     assert joined and all(f.code == "REVIEW" for f in joined)

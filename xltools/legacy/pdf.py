@@ -65,12 +65,24 @@ def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Gr
 
 
 def _new_row_test(rows: list[PdfRow]):
-    """In a programme plan (issue 27) the first cell of most rows is empty (the
-    activity number is in the Key Activities cell), so an empty first cell says
-    nothing: there a page's first row continues the row before only when it does
-    not start an activity or a lettered sub-item of its own."""
+    """How a page's first row is told apart from the rest of the row before it.
+
+    A tracker numbers its rows in the first cell, so an empty first cell there
+    means a continued row. In a programme plan (issue 27) the first cell of most
+    rows is empty (the activity numbers are in the Key Activities cell), so a row
+    is only joined to the one before when its text visibly runs on from it (a
+    sentence cut at the foot of the page) and it starts no activity or lettered
+    sub-item of its own. Rows left apart read as their Word rows do: text before a
+    row's first activity goes on with the item above it (``programme_parse``)."""
     texts = [(line, [c.text for c in row.cells]) for line, row in enumerate(rows, start=1)]
-    return starts_item if looks_like_programme_plan(texts) else None
+    return _own_programme_row if looks_like_programme_plan(texts) else None
+
+
+def _own_programme_row(before: PdfRow, after: PdfRow) -> bool:
+    if starts_item([c.text for c in after.cells]):
+        return True
+    return not any(old.text and new.text and (old.wraps_into(new) or old.broken_into(new))
+                   for old, new in zip(before.cells, after.cells, strict=False))
 
 
 def _words(page) -> list[dict]:
@@ -113,7 +125,8 @@ def _merged_down(above: dict[int, tuple[tuple, Cell]], column: int, row_box: tup
 
 def _join_page_breaks(rows: list[PdfRow], new_row=None) -> list[tuple[PdfRow, list[str]]]:
     """Rows, with a row continued over a page break joined into the one before;
-    ``new_row(texts)``, when given, says a page's first row starts a row of its own."""
+    ``new_row(before, row)``, when given, says a page's first row starts a row of
+    its own although its first cell is empty."""
     out: list[tuple[PdfRow, list[str]]] = []
     header: list[str] | None = None
     last_table_row: int | None = None  # index in out of the last table row seen
@@ -125,7 +138,7 @@ def _join_page_breaks(rows: list[PdfRow], new_row=None) -> list[tuple[PdfRow, li
         if row.number == 1 and header is None:
             header = texts
         if _continues(row, out, last_table_row, texts, header) and not (
-                new_row is not None and new_row(texts)):
+                new_row is not None and new_row(out[last_table_row][0], row)):
             notes = _join(out[last_table_row][0], row)
             out[last_table_row][1].extend(notes)
             continue
