@@ -304,3 +304,25 @@ def test_seed_003_pdf_review_names_the_same_rows_as_its_text(seed_forms):
     assert mismatches(seed_forms["pdf"]) == mismatches(seed_forms["text"])
     assert {p.split(".")[0] for p, _, _ in mismatches(seed_forms["pdf"])} == {"3", "6", "8",
                                                                             "9"}
+
+
+# -- the bench's section of RESULTS.md ----------------------------------------------------
+def test_programme_bench_section_is_replaced_and_kept_by_the_main_bench(tmp_path):
+    """programme_bench writes its figures between its markers in RESULTS.md (replacing
+    its last ones); results_md, re-rendering the main bench's figures, keeps them."""
+    import sys
+
+    sys.path.insert(0, str(SEEDS.parents[2] / "bench"))
+    from programme_bench import BEGIN, END, write_section
+    from results_md import with_kept_sections
+
+    results_md = tmp_path / "RESULTS.md"
+    results_md.write_text("# Bench results\n\nmain figures\n", encoding="utf-8")
+    write_section(results_md, f"{BEGIN}\nfirst run\n{END}\n")
+    write_section(results_md, f"{BEGIN}\nsecond run\n{END}\n")
+    text = results_md.read_text(encoding="utf-8")
+    assert text.startswith("# Bench results\n\nmain figures\n") and text.count(BEGIN) == 1
+    assert "second run" in text and "first run" not in text
+    again = with_kept_sections("# Bench results\n\nnew main figures\n", text)
+    assert again.startswith("# Bench results\n\nnew main figures\n")
+    assert again.count(BEGIN) == 1 and f"{BEGIN}\nsecond run\n{END}" in again
