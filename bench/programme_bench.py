@@ -33,7 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import pdfplumber  # noqa: E402
 from programme_docs import seed_docx  # noqa: E402
 
 from xltools.legacy.importer import import_legacy, write_import  # noqa: E402
@@ -63,24 +62,27 @@ def seed_pdf(folder: Path) -> Path:
     return folder / "seed003.pdf"
 
 
-def split_text(path: Path) -> int:
-    return sum(len(line.split("\t")) for line in path.read_text(encoding="utf-8").splitlines())
+SPLIT_TEXT = """
+lines = open(PATH, encoding="utf-8").read().splitlines()
+cells = sum(len(line.split("\\t")) for line in lines)
+"""
+PDF_TEXT = """
+import pdfplumber
+with pdfplumber.open(PATH) as pdf:
+    chars = sum(len(page.extract_text() or "") for page in pdf.pages)
+"""
 
 
-def pdf_text(path: Path) -> int:
-    with pdfplumber.open(str(path)) as pdf:
-        return sum(len(page.extract_text() or "") for page in pdf.pages)
+def plain(code: str):
+    """A baseline: ``code`` run on the file in this process."""
+    return lambda path: exec(code, {"PATH": str(path)})  # our own constant code
 
 
-def in_fresh_process(baseline):
-    """The baseline as a command: a fresh Python process that runs it (start-up and
-    its imports included), to set beside ``xltools import`` run as a command."""
-    def run(path: Path) -> None:
-        code = (f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); "
-                f"from programme_bench import {baseline.__name__} as f; f(__import__("
-                f"'pathlib').Path({str(path)!r}))")
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-    return run
+def plain_command(code: str):
+    """The same baseline as a command: a fresh Python process that runs only it
+    (start-up and its one import included), beside ``xltools import`` as a command."""
+    return lambda path: subprocess.run([sys.executable, "-c", f"PATH = {str(path)!r}\n{code}"],
+                                       check=True, capture_output=True)
 
 
 def cli_import(source: Path, out: Path) -> None:
@@ -89,7 +91,7 @@ def cli_import(source: Path, out: Path) -> None:
                     "--period", PERIOD, "--json"], check=True, capture_output=True, env=env)
 
 
-def bench(source: Path, baseline, folder: Path, repeat: int) -> dict:
+def bench(source: Path, baseline: str, folder: Path, repeat: int) -> dict:
     def in_process() -> None:
         write_import(import_legacy(source, period=PERIOD), folder / "inproc.xlsx")
 
@@ -98,8 +100,8 @@ def bench(source: Path, baseline, folder: Path, repeat: int) -> dict:
     return {
         "cli": median_time(lambda: cli_import(source, folder / "cli.xlsx"), repeat),
         "import": median_time(in_process, repeat),
-        "baseline": median_time(lambda: baseline(source), repeat),
-        "baseline_cli": median_time(lambda: in_fresh_process(baseline)(source), repeat),
+        "baseline": median_time(lambda: plain(baseline)(source), repeat),
+        "baseline_cli": median_time(lambda: plain_command(baseline)(source), repeat),
         "activities": len(report.book.actions),
         "dated": sum(1 for a in report.book.actions if a.get("timeframe")),
         "programmes": len(settings["programmes"]), "kpis": len(report.book.kpis),
@@ -163,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         pdf = seed_pdf(folder)
-        results = {"text": bench(SEED, split_text, folder, args.repeat),
-                   "pdf": bench(pdf, pdf_text, folder, args.repeat)}
+        results = {"text": bench(SEED, SPLIT_TEXT, folder, args.repeat),
+                   "pdf": bench(pdf, PDF_TEXT, folder, args.repeat)}
     text = section(results, args.repeat, args.note, (start_load, os.getloadavg()))
     print(text)
     if args.results_md:
