@@ -219,6 +219,9 @@ def test_pdf_rows_over_a_page_break_are_joined_only_when_they_start_nothing(
 def test_cli_imports_the_pdf_plan_into_a_master_that_reads_back(sources, tmp_path, capsys):
     out = tmp_path / "recovery.xlsx"
     assert main(["import", str(sources["pdf"]), "-o", str(out), "--period", PERIOD]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "A programme plan: 4 programmes under 2 aims, 3 risks" in said
+    assert "text read from the PDF by a guess" in said
     book = read_book(out)
     assert [r["title"] for r in book.risks] == [r.title for r in SPEC.risks]
     assert [a["ref"] for a in book.actions] == [a.ref for p in SPEC.programmes
