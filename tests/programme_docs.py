@@ -197,8 +197,9 @@ def risk_table(spec: PlanSpec) -> list[list[str]]:
 
 
 # -- Word ----------------------------------------------------------------------------
-def write_docx(spec: PlanSpec, path: Path) -> Path:
-    """The plan as a council's Word document (see the module docstring)."""
+def write_docx(spec: PlanSpec, path: Path, ruled: bool = True) -> Path:
+    """The plan as a council's Word document (see the module docstring); ``ruled``
+    False prints its tables without lines."""
     document = _document()
     for block in _blocks(text_rows(spec)):
         if len(block) == 1 and len(block[0]) == 1:
@@ -206,7 +207,7 @@ def write_docx(spec: PlanSpec, path: Path) -> Path:
             continue
         if block[0][0].startswith("Programme ") and "Start" in block[0]:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # a plan on a page
-        add_table(document, block)
+        add_table(document, block, ruled)
     document.save(str(path))
     return path
 
@@ -236,12 +237,13 @@ def _document():
     return document
 
 
-def add_table(document, rows: list[list[str]]) -> None:
+def add_table(document, rows: list[list[str]], ruled: bool = True) -> None:
     """A ruled table (Table Grid), one cell per value; the widths of a
     plan-on-a-page table when it has six columns."""
     width = max(len(r) for r in rows)
     table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
+    if ruled:
+        table.style = "Table Grid"
     for i, cells in enumerate(rows):
         for j, value in enumerate(cells):
             if value:

@@ -260,6 +260,15 @@ def test_a_document_that_is_neither_plan_nor_tracker_is_refused(agenda, form, tm
     assert not (tmp_path / "m.xlsx").exists()
 
 
+def test_a_programme_plan_pdf_without_table_lines_is_refused_saying_so(tmp_path):
+    """Its tables are read from their ruling lines; without them nothing is guessed."""
+    word = docs.write_docx(SPEC, tmp_path / "bare plan.docx", ruled=False)
+    pdf = convert(_need_soffice(), word, "pdf", tmp_path)
+    with pytest.raises(UsageError, match="bare plan.pdf: no table found .* a programme plan "
+                       "from ruled tables"):
+        import_legacy(pdf, period=PERIOD)
+
+
 # -- seed 003 as Word and PDF ------------------------------------------------------------
 SEED = SEEDS / "003_31615a5fe2b3e7b2.txt"
 

@@ -60,7 +60,8 @@ def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Gr
                          ) from exc
     if not any(not r.single for r in rows):  # no ruled table, no header found
         raise UsageError(f"{path.name}: no table found — a tracker is read from a table with "
-                         "ruled cells; a scanned PDF (an image) has no text to read")
+                         "ruled cells (or a header it recognises), a programme plan from "
+                         "ruled tables; a scanned PDF (an image) has no text to read")
     return _grid(path.name, _join_page_breaks(rows, _new_row_test(rows)))
 
 
