@@ -197,19 +197,35 @@ def risk_table(spec: PlanSpec) -> list[list[str]]:
 
 
 # -- Word ----------------------------------------------------------------------------
-def write_docx(spec: PlanSpec, path: Path, ruled: bool = True) -> Path:
+def write_docx(spec: PlanSpec, path: Path, ruled: bool = True, merged: bool = False) -> Path:
     """The plan as a council's Word document (see the module docstring); ``ruled``
-    False prints its tables without lines."""
+    False prints its tables without lines; ``merged`` writes each programme's name,
+    purpose and people once, in cells merged down beside all its activities (the
+    people one a line), as many plans on a page are laid out."""
     document = _document()
     for block in _blocks(text_rows(spec)):
         if len(block) == 1 and len(block[0]) == 1:
             document.add_paragraph(block[0][0])
             continue
-        if block[0][0].startswith("Programme ") and "Start" in block[0]:
+        page_table = block[0][0].startswith("Programme ") and "Start" in block[0]
+        if page_table:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # a plan on a page
         add_table(document, block, ruled)
+        if merged and page_table and len(block) > 3 and block[2][0]:
+            _merge_left(document.tables[-1], block)
     document.save(str(path))
     return path
+
+
+def _merge_left(table, rows: list[list[str]]) -> None:
+    """Name, purpose and people each one cell merged down the table's body rows."""
+    people = [rows[2][2], rows[3][2]]
+    for column, lines in enumerate(([rows[2][0]], [rows[2][1]], [p for p in people if p])):
+        cell = table.cell(2, column).merge(table.cell(len(rows) - 1, column))
+        for paragraph in cell.paragraphs:
+            paragraph._p.getparent().remove(paragraph._p)
+        for line in lines:
+            cell.add_paragraph(line)
 
 
 def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:

@@ -24,7 +24,7 @@ from xltools.workbook.reader import read_book
 PERIOD = "Q2 2024/25"
 MONTHS = ["May 2024", "June 2024", "July 2024", "Aug 2024", "Sept 2024", "Oct 2024",
           "Nov 2024", "Dec 2024", "Jan 2025"]
-FORMS = ("text", "word", "pdf")
+FORMS = ("text", "word", "pdf", "word, merged", "pdf, merged")
 # service areas, for a KPI list long enough to run over a page
 AREAS = ["adult social care", "children's services", "housing", "waste collection", "libraries",
          "parks", "highways", "planning", "licensing", "leisure", "schools transport",
@@ -98,11 +98,15 @@ def _need_soffice() -> str:
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory):
-    """The one plan written as text, as Word, and as that Word document's PDF."""
+    """The one plan written as text, as Word, and as that Word document's PDF — and
+    as Word (and PDF) with each programme's name, purpose and people in cells merged
+    down beside its activities."""
     folder = tmp_path_factory.mktemp("programme_plan")
     word = docs.write_docx(SPEC, folder / "recovery plan.docx")
+    merged = docs.write_docx(SPEC, folder / "merged plan.docx", merged=True)
     return {"text": docs.write_text(SPEC, folder / "recovery plan.txt"), "word": word,
-            "pdf": convert(_need_soffice(), word, "pdf", folder)}
+            "pdf": convert(_need_soffice(), word, "pdf", folder), "word, merged": merged,
+            "pdf, merged": convert(_need_soffice(), merged, "pdf", folder)}
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +255,7 @@ def agenda(tmp_path_factory):
             "pdf": convert(_need_soffice(), folder / "agenda.docx", "pdf", folder)}
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", ("text", "word", "pdf"))
 def test_a_document_that_is_neither_plan_nor_tracker_is_refused(agenda, form, tmp_path):
     with pytest.raises(UsageError, match=rf"{agenda[form].name}: no header row found"):
         import_legacy(agenda[form], period=PERIOD)
