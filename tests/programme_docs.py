@@ -28,6 +28,8 @@ from pathlib import Path
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 PAGE_HEADER = ["Programme {n}", "Purpose and description", "SAO / RDL", "Key Activities",
@@ -197,11 +199,13 @@ def risk_table(spec: PlanSpec) -> list[list[str]]:
 
 
 # -- Word ----------------------------------------------------------------------------
-def write_docx(spec: PlanSpec, path: Path, ruled: bool = True, merged: bool = False) -> Path:
+def write_docx(spec: PlanSpec, path: Path, ruled: bool = True, merged: bool = False,
+               repeat_header: bool = False) -> Path:
     """The plan as a council's Word document (see the module docstring); ``ruled``
     False prints its tables without lines; ``merged`` writes each programme's name,
     purpose and people once, in cells merged down beside all its activities (the
-    people one a line), as many plans on a page are laid out."""
+    people one a line), as many plans on a page are laid out; ``repeat_header``
+    repeats a plan-on-a-page table's two header rows on each page it runs over."""
     document = _document()
     for block in _blocks(text_rows(spec)):
         if len(block) == 1 and len(block[0]) == 1:
@@ -213,6 +217,11 @@ def write_docx(spec: PlanSpec, path: Path, ruled: bool = True, merged: bool = Fa
         add_table(document, block, ruled)
         if merged and page_table and len(block) > 3 and block[2][0]:
             _merge_left(document.tables[-1], block)
+        if repeat_header and page_table:
+            for row in document.tables[-1].rows[:2]:
+                repeat = OxmlElement("w:tblHeader")
+                repeat.set(qn("w:val"), "true")
+                row._tr.get_or_add_trPr().append(repeat)
     document.save(str(path))
     return path
 

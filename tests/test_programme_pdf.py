@@ -100,10 +100,11 @@ def _need_soffice() -> str:
 def sources(tmp_path_factory):
     """The one plan written as text, as Word, and as that Word document's PDF — and
     as Word (and PDF) with each programme's name, purpose and people in cells merged
-    down beside its activities."""
+    down beside its activities and the header rows repeated on every page."""
     folder = tmp_path_factory.mktemp("programme_plan")
     word = docs.write_docx(SPEC, folder / "recovery plan.docx")
-    merged = docs.write_docx(SPEC, folder / "merged plan.docx", merged=True)
+    merged = docs.write_docx(SPEC, folder / "merged plan.docx", merged=True,
+                             repeat_header=True)
     return {"text": docs.write_text(SPEC, folder / "recovery plan.txt"), "word": word,
             "pdf": convert(_need_soffice(), word, "pdf", folder), "word, merged": merged,
             "pdf, merged": convert(_need_soffice(), merged, "pdf", folder)}
