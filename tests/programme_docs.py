@@ -138,7 +138,6 @@ class PlanSpec:
     intro: list[str] = field(default_factory=list)
 
 
-
 # -- text --------------------------------------------------------------------------
 def text_rows(spec: PlanSpec) -> list[list[str]]:
     """The plan's rows as cells, in reading order (text and Word share them)."""
