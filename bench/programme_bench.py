@@ -103,7 +103,7 @@ def bench(source: Path, baseline: str, folder: Path, repeat: int) -> dict:
         "baseline": median_time(lambda: plain(baseline)(source), repeat),
         "baseline_cli": median_time(lambda: plain_command(baseline)(source), repeat),
         "activities": len(report.book.actions),
-        "dated": sum(1 for a in report.book.actions if a.get("timeframe")),
+        "dated": sum(1 for a in report.book.actions if a.get("start") or a.get("timeframe")),
         "programmes": len(settings["programmes"]), "kpis": len(report.book.kpis),
         "risks": len(report.book.risks),
     }
