@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench bench-large bench-history soffice postgres clean
+.PHONY: demo test lint bench bench-large bench-history bench-programme soffice postgres clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,10 @@ lint: $(STAMP)
 # bench-large adds the heavy workload at 3,000 returns (several more). Both write
 # bench/RESULTS.md from bench/out/results.json. NOTE: a note for RESULTS.md, e.g.
 # make bench NOTE="quiet machine".
-bench: $(STAMP)
+bench: $(STAMP) soffice
 	$(BIN)/python bench/bench.py --runs light:300 heavy:300 --repeat 3 --results-md bench/RESULTS.md \
 		--note "$(NOTE)"
+	$(BIN)/python bench/programme_bench.py --results-md bench/RESULTS.md --note "$(NOTE)"
 
 bench-large: $(STAMP)
 	$(BIN)/python bench/bench.py --runs light:300 heavy:300 heavy:3000 --repeat 3 \
@@ -68,6 +69,11 @@ bench-large: $(STAMP)
 # over 20 quarters, rollup with and without the trend block, on SQLite and PostgreSQL
 bench-history: $(STAMP) postgres
 	$(BIN)/python bench/history_bench.py
+
+# programme plan import (issue 27): seed 003 from text (≤ 2 s) and from PDF (≤ 10 s; the
+# PDF built from it with LibreOffice) beside plain baselines; its own section of RESULTS.md
+bench-programme: $(STAMP) soffice
+	$(BIN)/python bench/programme_bench.py --results-md bench/RESULTS.md --note "$(NOTE)"
 
 clean:
 	rm -rf $(VENV) demo/out bench/out build *.egg-info

@@ -42,6 +42,7 @@ class Mutant:
 M = Mutant
 HOSTILE, SECURITY = "tests/test_server_hostile.py", "tests/test_server_security.py"
 PINS = "tests/test_server_pins.py"
+PROGRAMME_PDF = "tests/test_programme_pdf.py"
 DOCS = "tests/test_import_documents.py::"  # (its other tests convert with LibreOffice: slow)
 MUTANTS: list[Mutant] = [
     # -- issue 28: security and integrity --------------------------------------------
@@ -199,6 +200,21 @@ MUTANTS: list[Mutant] = [
     M("chase-draft-names-case-sensitive", "xltools/cycle/chase.py",
       "while name.casefold() in used:", "while name in used:",
       ("tests/test_chase.py",)),
+    # -- issue 27: programme plans from PDF --------------------------------------------
+    M("pdf-programme-rows-joined-as-a-trackers", "xltools/legacy/pdf.py",
+      "return _own_programme_row if looks_like_programme_plan(texts) else None",
+      "return None", (PROGRAMME_PDF,)),
+    M("pdf-programme-row-starting-an-item-joined", "xltools/legacy/pdf.py",
+      "if starts_item([c.text for c in after.cells]):\n        return True",
+      "if False:\n        return True", (PROGRAMME_PDF, "-k", "seed")),
+    M("pdf-programme-kpi-rows-joined", "xltools/legacy/pdf.py",
+      "return not any(old.text and new.text", "return False and not any(old.text and new.text",
+      (PROGRAMME_PDF, "-k", "kpis")),
+    M("pdf-list-letter-joined-to-the-word-before", "xltools/legacy/pdf_words.py",
+      "if LIST_MARK.fullmatch(first):", "if False:", ("tests/test_pdf_words.py",)),
+    M("pdf-hyphen-line-break-keeps-a-space", "xltools/legacy/pdf_text.py",
+      'return ("" if hyphened else " "), doubt', 'return " ", doubt',
+      ("tests/test_pdf_words.py",)),
 ]
 
 

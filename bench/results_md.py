@@ -10,6 +10,7 @@ command that reproduces them.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -136,8 +137,19 @@ def render(results: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+KEPT = re.compile(r"<!-- (\S+): begin -->.*?<!-- \1: end -->\n?", re.DOTALL)
+
+
+def with_kept_sections(new: str, old: str) -> str:
+    """``new`` followed by the sections other benches wrote into ``old`` between
+    their markers (``programme_bench.py``)."""
+    kept = [m.group(0).rstrip("\n") + "\n" for m in KEPT.finditer(old)]
+    return "\n".join([new, *kept])
+
+
 def write_results_md(results: dict, path: Path) -> Path:
-    path.write_text(render(results), encoding="utf-8")
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(with_kept_sections(render(results), old), encoding="utf-8")
     return path
 
 

@@ -43,6 +43,8 @@ def two(first: list[str], second: list[str], filled: bool = True) -> tuple[list,
     (["to", "the"], ["Board"], False, True),                # a capital starts a word
     (["CYP"], ["and", "families"], False, True),            # an acronym, then a word
     (["to", "have", "smartph"], ["ones", "by"], False, False),  # kept apart, but REVIEW
+    (["for", "review"], ["b)", "Publish"], False, True),    # "b)": the next lettered item
+    (["by", "2024"], ["6.2", "Agree", "the"], False, True),  # "6.2 …": the next activity
 ])
 def test_a_line_that_filled_the_cell(before, after, joined, certain):
     b, a = two(before, after)
@@ -63,6 +65,13 @@ def test_a_word_broken_over_three_lines_is_one_word_and_certain():
     lines[3][0]["x1"] = right - 1  # "veme" is wider than four plain letters: it filled
     cell = cell_from_lines(lines, right)
     assert cell.text == "continuous improvement" and not cell.unsure
+
+
+def test_a_hyphen_ending_a_line_joins_without_a_space_a_dash_keeps_it():
+    hyphen = [line("the", "Medium-", end=RIGHT - 1), line("Term", "plan", top=10)]
+    assert cell_from_lines(hyphen, RIGHT).text == "the Medium-Term plan"
+    dash = [line("Workforce", "Planning", "-", end=RIGHT - 1), line("including", top=10)]
+    assert cell_from_lines(dash, RIGHT).text == "Workforce Planning - including"
 
 
 def test_a_bullet_or_a_gap_starts_a_paragraph():

@@ -52,8 +52,11 @@ def _programme_summary(report, review: int, out) -> None:
               f"{len(settings.get('aims', {}))} aims, {len(report.book.risks)} risks on the "
               f"Risks sheet, {len(report.book.kpis)} KPIs.")
     if review:
-        out.print(f"{review} things to check by hand (REVIEW above): dates that did not line "
-                  "up with their activities, or officers not printed.")
+        kinds = ["dates that did not line up with their activities", "officers not printed"]
+        if str(report.source).lower().endswith(".pdf"):
+            kinds.append("text read from the PDF by a guess (check it against the PDF)")
+        out.print(f"{review} things to check by hand (REVIEW above): "
+                  f"{', '.join(kinds[:-1])}, or {kinds[-1]}.")
 
 
 def newest_backup(path: Path) -> Path | None:

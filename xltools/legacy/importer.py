@@ -107,8 +107,7 @@ def _import_programme(grid: Grid, plan: Plan) -> ImportReport:
     """A programme plan (issue 27; ``programme.py``) as a master, with the same
     report as a tracker's import."""
     book, findings, lines = build_programme_book(grid, plan)
-    notes = [Finding(n.code, n.message, file=grid.file, sheet=grid.sheet, got=n.got)
-             for n in grid.notes]
+    notes = [_Where(grid, {}).source(n) for n in grid.notes]  # located as a tracker's are
     return ImportReport(grid.file, book, notes + findings + _validate(book), {},
                         len(grid.rows), lines)
 

@@ -32,9 +32,10 @@ import pdfplumber
 
 from ..errors import UsageError
 from .grid import Grid, SourceNote
-from .pdf_text import Cell, PdfRow, box_cell, inside, short, text_lines
+from .pdf_text import HYPHENED, Cell, PdfRow, box_cell, inside, short, text_lines
 from .pdf_unruled import unruled_rows
 from .pdf_words import VOCABULARY, Vocabulary
+from .programme_parse import looks_like_programme_plan, starts_item
 
 
 def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Grid:
@@ -59,8 +60,30 @@ def read_pdf(path: Path, header_test=None, officers: tuple[str, ...] = ()) -> Gr
                          ) from exc
     if not any(not r.single for r in rows):  # no ruled table, no header found
         raise UsageError(f"{path.name}: no table found — a tracker is read from a table with "
-                         "ruled cells; a scanned PDF (an image) has no text to read")
-    return _grid(path.name, _join_page_breaks(rows))
+                         "ruled cells (or a header it recognises), a programme plan from "
+                         "ruled tables; a scanned PDF (an image) has no text to read")
+    return _grid(path.name, _join_page_breaks(rows, _new_row_test(rows)))
+
+
+def _new_row_test(rows: list[PdfRow]):
+    """How a page's first row is told apart from the rest of the row before it.
+
+    A tracker numbers its rows in the first cell, so an empty first cell there
+    means a continued row. In a programme plan (issue 27) the first cell of most
+    rows is empty (the activity numbers are in the Key Activities cell), so a row
+    is only joined to the one before when its text visibly runs on from it (a
+    sentence cut at the foot of the page) and it starts no activity or lettered
+    sub-item of its own. Rows left apart read as their Word rows do: text before a
+    row's first activity goes on with the item above it (``programme_parse``)."""
+    texts = [(line, [c.text for c in row.cells]) for line, row in enumerate(rows, start=1)]
+    return _own_programme_row if looks_like_programme_plan(texts) else None
+
+
+def _own_programme_row(before: PdfRow, after: PdfRow) -> bool:
+    if starts_item([c.text for c in after.cells]):
+        return True
+    return not any(old.text and new.text and (old.wraps_into(new) or old.broken_into(new))
+                   for old, new in zip(before.cells, after.cells, strict=False))
 
 
 def _words(page) -> list[dict]:
@@ -101,8 +124,10 @@ def _merged_down(above: dict[int, tuple[tuple, Cell]], column: int, row_box: tup
     return Cell("")
 
 
-def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
-    """Rows, with a row continued over a page break joined into the one before."""
+def _join_page_breaks(rows: list[PdfRow], new_row=None) -> list[tuple[PdfRow, list[str]]]:
+    """Rows, with a row continued over a page break joined into the one before;
+    ``new_row(before, row)``, when given, says a page's first row starts a row of
+    its own although its first cell is empty."""
     out: list[tuple[PdfRow, list[str]]] = []
     header: list[str] | None = None
     last_table_row: int | None = None  # index in out of the last table row seen
@@ -113,7 +138,8 @@ def _join_page_breaks(rows: list[PdfRow]) -> list[tuple[PdfRow, list[str]]]:
             continue
         if row.number == 1 and header is None:
             header = texts
-        if _continues(row, out, last_table_row, texts, header):
+        if _continues(row, out, last_table_row, texts, header) and not (
+                new_row is not None and new_row(out[last_table_row][0], row)):
             notes = _join(out[last_table_row][0], row)
             out[last_table_row][1].extend(notes)
             continue
@@ -151,7 +177,7 @@ def _join(before: PdfRow, after: PdfRow) -> list[str]:
             continue
         if old.text:
             glue = " " if old.wraps_into(new) else "\n"
-            if glue == " " and old.broken_into(new):
+            if glue == " " and (old.broken_into(new) or HYPHENED.search(old.text)):
                 glue = ""
             old.text = old.text + glue + new.text
             way = {" ": "as wrapped text", "\n": "on a new line", "": "as one word"}[glue]

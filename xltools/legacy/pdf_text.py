@@ -8,10 +8,12 @@ wrapped or the line was broken on purpose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .pdf_words import VOCABULARY, broken_word, name_break, names_only, starts_paragraph
 
+HYPHENED = re.compile(r"\w-$")  # a word broken after its hyphen ("co-"), not a dash
 LINE_TOLERANCE = 3.0  # points: words this close vertically are on one line
 # points: a next word that would have fitted by less than 1pt (or missed by under
 # 0.25pt) is too close to call from the positions a PDF keeps
@@ -125,17 +127,19 @@ def _glue(before: list[dict], after: list[dict], right: float, space: float,
     joined, doubt = broken_word(before, after, slack, text.rsplit(None, 1)[-1])
     if joined:
         return "", doubt
+    hyphened = bool(HYPHENED.search(before[-1]["text"]))  # "co-" / "ordinated": no space
     vocab = VOCABULARY.get()
-    if vocab is not None and vocab.is_name(before[-1]["text"], after[0]["text"]):
+    if not hyphened and vocab is not None and vocab.is_name(before[-1]["text"],
+                                                            after[0]["text"]):
         return " ", None  # "Colin" / "Pettigrew": a name seen whole stays whole
-    need = space + after[0]["x1"] - after[0]["x0"]
+    need = (0.0 if hyphened else space) + after[0]["x1"] - after[0]["x0"]
     wrapped = need > slack
     if doubt is None and -CLOSE_CALL[0] < slack - need < CLOSE_CALL[1]:
         doubt = (f"line break before '{short(words_text(after))}' read as "
                  f"{'wrapped text' if wrapped else 'a real line break'}")
     if not wrapped:
         return "\n", doubt
-    return ("" if text.endswith("-") else " "), doubt
+    return ("" if hyphened else " "), doubt
 
 
 def words_text(line: list[dict]) -> str:

@@ -32,6 +32,8 @@ from functools import cache
 BULLETS = ("•", "\uf0b7", "\uf0a7", "▪", "◦", "●", "■", "○", "➢")
 WORD = re.compile(r"^[^\w]*([A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z])[^\w]*$")
 NEIGHBOUR = 1.8  # spaces: a word this close on the same line is in the same cell
+LIST_MARK = re.compile(r"\(?[a-z]\)")  # "b)", "(c)": a lettered list item
+NUMBERED = re.compile(r"\d{1,2}\.\d{1,2}\.?")  # "6.2": a numbered item (activity 6.2)
 PARAGRAPH_GAP = 0.6  # text heights: a bigger gap between lines is a new paragraph
 BRITISH = ((r"isation", "ization"), (r"ise", "ize"), (r"ised", "ized"), (r"ising", "izing"),
            (r"ises", "izes"), (r"our", "or"), (r"ours", "ors"), (r"tre", "ter"),
@@ -161,11 +163,15 @@ def broken_word(before: list[dict], after: list[dict], slack: float, so_far: str
         return False, None
     if first[:1] in ".,;:)]" and len(first) <= 2:
         return True, None  # "September" / ".": the stop did not fit
+    if NUMBERED.fullmatch(first) and len(after) > 1:
+        return False, None  # "6.2 Agree …": the next numbered item starts the line
     if re.search(r"\d\.?$", last) and first[:1].isdigit():
         return True, None  # "2.1" / "0", "1." / "1": a number broken in a narrow column
     if not first[:1].isalpha() or (first[0].isupper() and not (last.isalpha()
                                                                and last.isupper())):
         return False, None  # a capital starts a word (but "DEVELOP" / "MENT")
+    if LIST_MARK.fullmatch(first):
+        return False, None  # "b)" starts the next item of a lettered list
     if len(core(first)) == 1 and first[0].islower() and first[0] not in "ai":
         return True, None  # "Pettigre" / "w": a lone letter is no word of its own
     vocab = VOCABULARY.get() or Vocabulary()

@@ -125,6 +125,16 @@ def is_page_header(cells: Cells) -> bool:
         t.startswith("key activities") for t in texts)
 
 
+ITEM_START = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.?|[a-lA-L]\))(?=\s|$)")
+
+
+def starts_item(cells: Cells) -> bool:
+    """Whether a printed row starts a key activity ("6.2 …") or a lettered sub-item
+    ("b) …") in a cell after the programme's name and purpose, rather than going
+    on with the text of the row before (a row split over a page)."""
+    return any(ITEM_START.match(tidy(c)) for c in cells[2:])
+
+
 def looks_like_programme_plan(rows: Rows) -> bool:
     """Two or more plan-on-a-page headers: a programme plan, not a tracker."""
     return sum(1 for _, cells in rows if is_page_header(cells)) >= 2
