@@ -1,7 +1,8 @@
 """Flags on a programme plan's activities: NOT_STARTED, SLIPPED and OVERDUE read
 from Start, End (the Timeframe) and Revised end, every flag worked out by hand.
 
-Q2 2024/25 (1 July – 30 September 2024), as of 15 October 2024:
+The activities of tests/programme_master.py, Q2 2024/25 (1 July – 30 September
+2024), as of 15 October 2024:
   3.1 Start June 2024, no update, RAG blank              → NO_UPDATE, NOT_STARTED
   3.2 Start Oct 2024 (not over until 31 Oct), no update  → NO_UPDATE
   3.3 Started; End Sept 2024, Amber, revised Dec 2024    → OVERDUE, SLIPPED (3 months)
@@ -22,6 +23,7 @@ import copy
 from datetime import date
 
 import pytest
+from programme_master import AS_OF, RDL, UPDATED, programme_book
 
 from xltools.findings import codes_in, flatten
 from xltools.reporting.flags import (
@@ -31,28 +33,6 @@ from xltools.reporting.flags import (
     previous_revised_ends,
 )
 from xltools.timeframes import months_between, stated_end
-from xltools.workbook.book import Book
-
-AS_OF = date(2024, 10, 15)
-SECTION = "3. Manage and monitor our delivery"
-SAO, RDL = "Chief Executive", "Assistant Chief Executive"
-UPDATED = date(2024, 10, 1)
-
-# ref, start, end (Timeframe), revised end, progress, RAG
-ACTIVITIES = [
-    ("3.1", "June 2024", "Oct 2024 (and ongoing)", None, None, None),
-    ("3.2", "Oct 2024", "Dec 2024", None, None, None),
-    ("3.3", "Started", "Sept 2024", "Dec 2024", "Recruitment under way.", "Amber"),
-    ("4.1", "July 2024", "Ongoing", "Mar 2025", "Monthly TCOB meetings held.", "Green"),
-    ("4.2", "April 2024", "TBC", None, "Budget strategy drafted.", "Green"),
-    ("5.1", "July 2024", "Aug 2024", None, None, "Not started"),
-    ("5.2", "May 2024", "Aug 2024", "Sept 2024", "Report agreed by Cabinet.", "Complete"),
-    ("5.3", "June 2024", "Dec 2024", date(2025, 1, 15), "Tender out.", "Green"),
-    ("5.4", date(2024, 10, 1), "March 2025", None, "-", None),
-    ("5.5", "Aug 2024", "Nov 2024", "Nov 2024", "Second draft with CLT.", "Amber"),
-    ("5.6", "Ongoing", "Ongoing", None, None, None),
-    ("5.7", "July 2024", "March 2025", None, None, "Green"),
-]
 
 EXPECTED = [
     ("3.1", "NO_UPDATE"), ("3.1", "NOT_STARTED"),
@@ -66,22 +46,6 @@ EXPECTED = [
     ("5.6", "NO_UPDATE"),
     ("5.7", "NO_UPDATE"),
 ]
-
-
-def programme_book(plan) -> Book:
-    """The activities above as a programme master held in memory (ID = P-<ref>)."""
-    actions = []
-    for ref, start, end, revised, progress, rag in ACTIVITIES:
-        actions.append({
-            "id": f"P-{ref}", "ref": ref, "section": SECTION, "action": f"Activity {ref}",
-            "accountable_officer": SAO, "lead_officer": RDL, "timeframe": end,
-            "start": start, "revised_end": revised, "previous_progress": None,
-            "progress_update": progress, "rag": rag, "previous_rag": None,
-            "last_updated": UPDATED if progress else None, "updated_by": None, "flags": None})
-    plan = plan.with_changes(period="Q2 2024/25", deadline="2024-10-14")
-    return Book(plan=plan, kind="master", actions=actions,
-                extra_settings={"plan_shape": "programme",
-                                PREVIOUS_REVISED_END: {"P-5.5": "Oct 2024"}})
 
 
 def _by_ref(report):
