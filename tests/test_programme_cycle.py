@@ -41,6 +41,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from xltools.cli import main
+from xltools.cycle.chase import who_to_chase
 from xltools.findings import codes_in
 from xltools.reporting.flags import PREVIOUS_REVISED_END
 from xltools.workbook.reader import read_book
@@ -186,3 +187,13 @@ def test_next_quarter_keeps_start_end_revised_end_and_risks(cycle):
     assert after.extra_settings[PREVIOUS_REVISED_END][ids["11.2"]] == "Nov 2024"
     assert [r["id"] for r in after.risks] == ["R1", "R2", "R3", "R4", "R5"]
     assert "Risks" in load_workbook(cycle["root"] / "master_Q3.xlsx", read_only=True).sheetnames
+
+
+def test_chase_asks_the_rdl_about_slipped_and_not_started(cycle):
+    chases = who_to_chase(read_book(cycle["root"] / "flagged.xlsx"), as_of=date(2024, 10, 15))
+    customer = {row["ref"]: [f.code for f in found]
+                for row, found in chases["Director of Customer Services"].items}
+    assert customer == {"11.2": ["OVERDUE", "SLIPPED"], "11.3": ["OVERDUE"]}
+    hr = {row["ref"]: [f.code for f in found]
+          for row, found in chases["Strategic Director of HR & EDI"].items}
+    assert "NOT_STARTED" in hr["9.6"] and hr["9.7"] == ["SLIPPED"]
