@@ -253,7 +253,7 @@ def _not_started(row: Row, ctx: _Context, status, complete: bool) -> Finding | N
     start = stated_end(row.get("start"), ctx.plan.fy_start_month, first=True)
     if start is None or start.day >= ctx.as_of:
         return None
-    shown = f"shown as {status.name}" if status is not None else "with no RAG status"
+    shown = f"shown as {status.name}" if status is not None else "no RAG status"
     return ctx.finding("NOT_STARTED", row, "start",
                        f"{_label(row)}: Start {start.text} has passed with no update (no "
                        f"progress, {shown}); {_who(row, ctx)}, please say whether work has "
