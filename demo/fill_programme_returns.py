@@ -26,6 +26,10 @@ the cases below, which the flags must find (as of 15 October 2024):
 - 11.3 (End Sept 2024) is Green: OVERDUE;
 - 11.5 (End March 2025) is revised to Jan 2025, earlier: not slipped;
 - the Director of Legal & Governance sends nothing (MISSING_RETURN).
+
+A return that carries risks (the RDL owns them: the PMO picks each risk's Owner on
+the master's Risks sheet before issuing) gets their "risk score now": R1 4 × 4,
+R2 3 × 4, R3 2 × 3 (likelihood × impact).
 """
 
 from __future__ import annotations
@@ -69,6 +73,10 @@ UPDATES: dict[str, tuple[str | None, str | None, object]] = {
 }
 
 
+# risk ID -> (likelihood, impact) its owner types, when their return carries it
+RISK_SCORES = {"R1": (4, 4), "R2": (3, 4), "R3": (2, 3)}
+
+
 def officer_of(path: Path) -> str:
     """The officer a return is for, as written on its Guidance sheet."""
     wb = load_workbook(path, read_only=True)
@@ -106,8 +114,19 @@ def fill(path: Path, officer: str, out: Path) -> Path:
             ws.cell(r, col["Updated by"]).value = officer
         if revised is not None and "Revised end" in col:
             ws.cell(r, col["Revised end"]).value = revised
+    if "Risks" in wb.sheetnames:
+        score_risks(wb["Risks"])
     wb.save(out)
     return out
+
+
+def score_risks(ws) -> None:
+    """Type the owner's likelihood and impact for each risk of theirs in RISK_SCORES."""
+    col = {c.value: c.column for c in ws[1] if c.value}
+    for r in range(2, ws.max_row + 1):
+        scores = RISK_SCORES.get(str(ws.cell(r, col["ID"]).value or ""))
+        if scores:
+            ws.cell(r, col["Likelihood"]).value, ws.cell(r, col["Impact"]).value = scores
 
 
 def rewrite_with_xlsxwriter(filled: Path, out: Path) -> Path:

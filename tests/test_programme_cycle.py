@@ -34,6 +34,7 @@ import importlib.util
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS
@@ -54,6 +55,9 @@ EXPECTED = {
     "NOT_STARTED": {"9.6", "8.3", "8.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "4.1",
                     "4.2", "4.3", "6.10", "6.11"},
 }
+# the PMO picks owners for three of the five risks before issuing (the seed prints none)
+RISK_OWNERS = {"R1": "Assistant Chief Executive", "R2": "Director of Finance (Deputy s151 Officer)",
+               "R3": "Director of Customer Services"}
 COMPLETE = {"1.2", "10.2", "10.3", "10.5", "10.9", "10.11", "10.12", "11.1"}
 OTHER_WRITER = "Q2_2024-25_Director_of_Customer_Services.xlsx"
 
@@ -65,6 +69,18 @@ def _rdls():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def pick_risk_owners(master: Path) -> None:
+    """The PMO types each risk's Owner on the master's Risks sheet (Excel: openpyxl saves)."""
+    wb = load_workbook(master)
+    ws = wb["Risks"]
+    col = {c.value: c.column for c in ws[1] if c.value}
+    for r in range(2, ws.max_row + 1):
+        owner = RISK_OWNERS.get(ws.cell(r, col["ID"]).value)
+        if owner:
+            ws.cell(r, col["Owner"]).value = owner
+    wb.save(master)
 
 
 def _run(*argv: object) -> dict:
@@ -81,6 +97,7 @@ def cycle(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("programme")
     steps: dict = {"root": root}
     steps["import"] = _run("import", SEED, "--period", "Q2 2024/25", "-o", root / "master.xlsx")
+    pick_risk_owners(root / "master.xlsx")
     steps["issue"] = _run("issue", root / "master.xlsx", "-o", root / "returns")
     steps["sent"] = _rdls().fill_programme_returns(root / "returns", root / "inbox")
     steps["consolidate"] = _run("consolidate", root / "master.xlsx", root / "inbox",
@@ -197,3 +214,23 @@ def test_chase_asks_the_rdl_about_slipped_and_not_started(cycle):
     hr = {row["ref"]: [f.code for f in found]
           for row, found in chases["Strategic Director of HR & EDI"].items}
     assert "NOT_STARTED" in hr["9.6"] and hr["9.7"] == ["SLIPPED"]
+
+
+def test_risks_go_to_their_owners_and_come_back_scored(cycle):
+    root = cycle["root"]
+    carried = {p.name: [r["id"] for r in read_book(p).risks]
+               for p in sorted((root / "inbox").glob("*.xlsx"))}
+    assert carried[OTHER_WRITER] == ["R3"]   # through xlsxwriter too
+    assert carried["Q2_2024-25_Assistant_Chief_Executive.xlsx"] == ["R1"]
+    risks = read_book(root / "consolidated.xlsx").risks
+    assert [(r["id"], r["owner"], r["score"], r["rag"]) for r in risks] == [
+        ("R1", RISK_OWNERS["R1"], 16, "Red"), ("R2", RISK_OWNERS["R2"], 12, "Amber"),
+        ("R3", RISK_OWNERS["R3"], 6, "Green"), ("R4", None, None, None),
+        ("R5", None, None, None)]
+
+
+def test_next_quarter_rolls_the_risk_scores(cycle):
+    risks = read_book(cycle["root"] / "master_Q3.xlsx").risks
+    assert [(r["id"], r["score"], r["previous_score"], r["direction"]) for r in risks] == [
+        ("R1", 16, 16, "Same"), ("R2", 12, 12, "Same"), ("R3", 6, 6, "Same"),
+        ("R4", None, None, None), ("R5", None, None, None)]
