@@ -33,6 +33,8 @@ from xltools.reporting.flags import (
     previous_revised_ends,
 )
 from xltools.timeframes import months_between, stated_end
+from xltools.workbook.reader import read_book
+from xltools.workbook.writer import write_book
 
 EXPECTED = [
     ("3.1", "NO_UPDATE"), ("3.1", "NOT_STARTED"),
@@ -187,3 +189,15 @@ def test_stated_end_by_month_or_by_day():
     assert stated_end("June 2024 to Sept 2024", first=True).day == date(2024, 6, 30)
     assert [stated_end(v) for v in ("Ongoing", "TBC", "Started", None)] == [None] * 4
     assert months_between(date(2024, 10, 31), date(2025, 1, 31)) == 3
+
+
+def test_flags_name_the_start_and_revised_end_cells_of_a_written_master(plan, tmp_path):
+    """Written and read back: Actions columns H Timeframe, R Start, S Revised end (after
+    Flags, so a tracker's letters never move); activity 3.3 is on row 4."""
+    master = read_book(write_book(programme_book(plan), tmp_path / "programme.xlsx"))
+    assert master.action("P-3.3")["revised_end"] == "Dec 2024"
+    assert master.action("P-5.3")["revised_end"] == date(2025, 1, 15)
+    cells = {(f.extra["ref"], f.code): f.cell for f in flag_book(master, as_of=AS_OF).findings}
+    assert (cells["3.1", "NOT_STARTED"], cells["3.3", "OVERDUE"], cells["3.3", "SLIPPED"]) == \
+        ("R2", "H4", "S4")
+    assert _by_ref(flag_book(master, as_of=AS_OF)) == EXPECTED

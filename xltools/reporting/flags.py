@@ -50,7 +50,6 @@ PREVIOUS_REVISED_END = "previous_revised_end"
 # A Start that says the work was already under way when the plan was written.
 _BEGUN = re.compile(r"^(?:already\s+)?(?:started|ongoing|on-going|in\s+progress|under\s*way)\b",
                     re.I)
-_COLUMN_NAMES = {"start": "Start", "revised_end": "Revised end"}  # programme plans only
 _PLACEHOLDERS = {"", "-", "--", ".", "x", "n/a", "na", "tbc", "tba", "none", "nil", "no update"}
 
 
@@ -100,7 +99,7 @@ class _Context:
         return Finding(code, message, file=self.file, sheet=ACTIONS_LAYOUT.name,
                        cell=cell_ref(self.letters, key, row),
                        action_id=_text(row.get("id")) or None,
-                       column=column_name(key),
+                       column=ACTIONS_LAYOUT.column(key).name,
                        extra={"ref": _text(row.get("ref")), "officer": officer_of(row, self.plan)},
                        **kw)
 
@@ -113,7 +112,7 @@ def flag_book(book: Book, *, as_of: date | None = None, previous: Book | None = 
         plan=plan,
         as_of=as_of or default_as_of(plan),
         file=file or (Path(book.path).name if book.path else None),
-        letters=book.letters(ACTIONS_LAYOUT),
+        letters=book.letters(ACTIONS_LAYOUT.for_book(book)),
         previous_progress=None if previous is None else {
             _text(r.get("id")): r.get("progress_update") for r in previous.actions},
         previous_revised_end=previous_revised_ends(book, previous),
@@ -309,14 +308,6 @@ def previous_revised_ends(book: Book, previous: Book | None) -> dict[str, Any]:
                 if not blank(r.get("revised_end"))}
     recorded = book.extra_settings.get(PREVIOUS_REVISED_END)
     return {str(k): v for k, v in recorded.items()} if isinstance(recorded, dict) else {}
-
-
-def column_name(key: str) -> str:
-    """The header of an Actions column (Start and Revised end: programme plans only)."""
-    try:
-        return ACTIONS_LAYOUT.column(key).name
-    except KeyError:
-        return _COLUMN_NAMES.get(key, key)
 
 
 def _no_narrative(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
