@@ -234,3 +234,37 @@ def test_next_quarter_rolls_the_risk_scores(cycle):
     assert [(r["id"], r["score"], r["previous_score"], r["direction"]) for r in risks] == [
         ("R1", 16, 16, "Same"), ("R2", 12, 12, "Same"), ("R3", 6, 6, "Same"),
         ("R4", None, None, None), ("R5", None, None, None)]
+
+
+@pytest.fixture(scope="module")
+def q3(cycle) -> dict:
+    """Next quarter, one return back: the Director of Customer Services moves 11.2's
+    forecast again, from Nov 2024 to Jan 2025 (openpyxl, as Excel saves it)."""
+    root = cycle["root"]
+    _run("issue", root / "master_Q3.xlsx", "-o", root / "returns_Q3")
+    issued = root / "returns_Q3" / OTHER_WRITER.replace("Q2_", "Q3_")
+    wb = load_workbook(issued)
+    ws = wb["Actions"]
+    col = {c.value: c.column for c in ws[1] if c.value}
+    rows = {ws.cell(r, col["Ref"]).value: r for r in range(2, ws.max_row + 1)}
+    prefilled = ws.cell(rows["11.2"], col["Revised end"]).value
+    for ref, column, value in (("11.2", "Revised end", "Jan 2025"),
+                               ("11.2", "Progress update", "Second tender evaluated; award "
+                                "delayed to January by the bidders' clarifications."),
+                               ("11.2", "RAG status", "Amber"),
+                               ("11.2", "Last updated", date(2025, 1, 6))):
+        ws.cell(rows[ref], col[column]).value = value
+    (root / "inbox_Q3").mkdir()
+    wb.save(root / "inbox_Q3" / issued.name)
+    _run("consolidate", root / "master_Q3.xlsx", root / "inbox_Q3", "--as-of", "2025-01-14",
+         "-o", root / "consolidated_Q3.xlsx")
+    flags = _run("flags", root / "consolidated_Q3.xlsx", "--as-of", "2025-01-14")
+    return {"prefilled": prefilled, "flags": flags["flags"]}
+
+
+def test_next_quarters_return_carries_the_forecast_and_a_new_slip_is_measured_twice(q3):
+    assert q3["prefilled"] == "Nov 2024"
+    said = {f["ref"]: f["message"] for f in q3["flags"] if f["code"] == "SLIPPED"}
+    assert "Revised end Jan 2025 is 4 months later than End Sept 2024 and 2 months later " \
+        "than last quarter's revised end Nov 2024" in said["11.2"]
+    assert "last quarter's" not in said["1.1"]   # its forecast did not move
