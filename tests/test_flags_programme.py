@@ -129,6 +129,7 @@ def test_not_started_needs_no_progress_and_a_blank_or_not_started_rag(plan, rag,
 
 
 @pytest.mark.parametrize("start", ["Started", "Ongoing", "already started", "In progress",
+                                   "Started in June 2024", "Ongoing since April 2024",
                                    "TBC", None, "", "Nov 2024", "Q3 2024/25"])
 def test_starts_that_are_not_passed_or_say_work_has_begun(plan, start):
     book = programme_book(plan)
