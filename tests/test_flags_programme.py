@@ -109,7 +109,7 @@ def test_overdue_reads_programme_end_wording(plan):
 
 def test_overdue_with_a_revised_end_asks_to_confirm_it(plan):
     report = flag_book(programme_book(plan), as_of=AS_OF)
-    assert "its revised end is Dec 2024" in _message(report, "3.3", "OVERDUE")
+    assert "please confirm its revised end, Dec 2024, or" in _message(report, "3.3", "OVERDUE")
     assert "please give a revised date" in _message(report, "5.1", "OVERDUE")
 
 

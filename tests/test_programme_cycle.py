@@ -34,6 +34,7 @@ import importlib.util
 import io
 import json
 from datetime import date
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -169,7 +170,7 @@ def test_slipped_says_by_how_much(cycle):
 def test_overdue_on_and_ongoing_end(cycle):
     said = {f["ref"]: f["message"] for f in cycle["flags"]["flags"] if f["code"] == "OVERDUE"}
     assert "due by 31 July 2024 ('July 2024')" in said["10.1"]
-    assert "its revised end is Nov 2024" in said["11.2"]
+    assert "please confirm its revised end, Nov 2024, or" in said["11.2"]
     no_date = _refs(cycle["flags"]["flags"], "NO_DUE_DATE")
     assert {"5.8", "9.2"} <= no_date and not no_date & EXPECTED["OVERDUE"]
 
@@ -214,6 +215,17 @@ def test_chase_asks_the_rdl_about_slipped_and_not_started(cycle):
     hr = {row["ref"]: [f.code for f in found]
           for row, found in chases["Strategic Director of HR & EDI"].items}
     assert "NOT_STARTED" in hr["9.6"] and hr["9.7"] == ["SLIPPED"]
+    root = cycle["root"]
+    _run("chase", root / "flagged.xlsx", "--as-of", AS_OF, "--returns", root / "returns",
+         "-o", root / "outbox")
+    mail = message_from_bytes((root / "outbox" / OTHER_WRITER.replace(".xlsx", ".eml"))
+                              .read_bytes())
+    text = next(p.get_payload(decode=True).decode() for p in mail.walk()
+                if p.get_content_type() == "text/plain")
+    assert "Action 11.2: Revised end Nov 2024 is 2 months later than End Sept 2024; please " \
+        "say what is holding it up" in " ".join(text.split())
+    assert "please confirm its revised end, Nov 2024, or that it is complete" in \
+        " ".join(text.split())
 
 
 def test_risks_go_to_their_owners_and_come_back_scored(cycle):

@@ -230,7 +230,7 @@ def _overdue(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
         return None
     revised = stated_end(row.get("revised_end"), ctx.plan.fy_start_month)
     ask = "please give a revised date or confirm it is complete" if revised is None else \
-        f"its revised end is {revised.text}: please confirm that, or that it is complete"
+        f"please confirm its revised end, {revised.text}, or that it is complete"
     return ctx.finding("OVERDUE", row, "timeframe",
                        f"{_label(row)} was due by {_day(frame.due)} ('{frame.matched}') and is "
                        f"{_shown_as(row, status)}, not Complete; {_who(row, ctx)}, {ask}.",
