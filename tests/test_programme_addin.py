@@ -70,6 +70,8 @@ def test_consolidate_writes_revised_end_and_the_rescored_risk_back(server, folde
     lifted = [a["args"][1] for a in actions if a["func"] == "runMacro"
               and a["args"][0] == "xltoolsUnprotect"]
     assert "Risks" in lifted
+    (alert,) = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert "1 action updated" in alert and "1 risk rescored" in alert
 
 
 def test_issue_returns_gives_each_rdl_their_risks(server, folders):

@@ -103,8 +103,16 @@ def test_programme_return_shows_start_locked_and_revised_end_to_fill(plan, tmp_p
 
 
 def test_a_tracker_returns_fingerprint_is_unchanged(plan):
+    """Six hex digits of CRC-32 per locked cell, in the tracker's eight columns' order:
+    what every tracker return issued before this change holds in its Settings."""
+    import zlib
+
     row = programme_master(plan).actions[0]
-    assert len(fingerprint(row)) == 6 * 8
+    cells = [row.get(k) or "" for k in ("ref", "action", "accountable_officer",
+                                        "lead_officer", "timeframe", "success_measure",
+                                        "previous_progress", "previous_rag")]
+    assert fingerprint(row) == "".join(f"{zlib.crc32(str(v).encode()) & 0xFFFFFF:06x}"
+                                       for v in cells)
     assert fingerprint(row) == fingerprint({k: v for k, v in row.items()
                                             if k not in ("start", "revised_end")})
 
@@ -140,6 +148,10 @@ def test_revised_end_a_date_or_a_month_and_not_before_start(plan, tmp_path):
     book = read_book(path)
     assert [r["revised_end"] for r in book.actions] == [date(2025, 1, 31), "Feb 2025"]
     assert [f for f in validate_book(book) if f.column == "Revised end"] == []
+    path = _xlsxwriter_return(plan, tmp_path, ["14/01/2025", None])  # a date typed as text
+    book = read_book(path)
+    assert [f for f in validate_book(book) if f.column == "Revised end"] == []
+    assert book.actions[0]["revised_end"] == date(2025, 1, 14)  # tidied to the day it names
     path = _xlsxwriter_return(plan, tmp_path, ["TBC", date(2024, 5, 31)])
     found = [f for f in validate_book(read_book(path)) if f.column == "Revised end"]
     assert [(f.code, f.sheet, f.cell, f.action_id) for f in found] == [

@@ -74,6 +74,7 @@ def _fill_steve(path):
     risks = wb["Risks"]
     rcol = {c.value: c.column_letter for c in risks[1]}
     risks[f"{rcol['Likelihood']}2"] = 5
+    risks[f"{rcol['Mitigation']}2"] = "Hire more staff."  # locked: not his to reword
     wb.save(path)
 
 
@@ -91,9 +92,11 @@ def _retype_lucy(path, risk_rows):
     risk_head = sheets["Risks"][0]
     base = sheets["Risks"][1]
     sheets["Risks"] = [risk_head]
-    for rid, likelihood, impact in risk_rows:
+    for rid, likelihood, impact, *owner in risk_rows:
         row = list(base)
         row[risk_head.index("ID")] = rid
+        if owner:  # a row copied from its owner's return
+            row[risk_head.index("Owner")] = owner[0]
         row[risk_head.index("Likelihood")] = likelihood
         row[risk_head.index("Impact")] = impact
         sheets["Risks"].append(row)
@@ -120,9 +123,11 @@ def test_consolidation_merges_revised_end_and_owners_risk_scores(issued, tmp_pat
         "Jan 2025", "Savings agreed by Cabinet.", "Amber", "July 2024")
     assert rows["A-0002"]["revised_end"] == "Dec 2024"  # as issued: unchanged
     assert rows["A-0002"]["start"] == "Started"  # the plan's, not the typed-over Start
-    (locked,) = [f for f in report.findings if f.code == "LOCKED_CHANGED"]
-    assert (locked.cell, locked.column, locked.expected, locked.got) == (
-        "R3", "Start", "Started", "Aug 2024")
+    locked = [(f.sheet, f.cell, f.column, f.expected, f.got) for f in report.findings
+              if f.code == "LOCKED_CHANGED"]
+    assert locked == [("Risks", "D2", "Mitigation", "Monthly review.", "Hire more staff."),
+                      ("Actions", "R3", "Start", "Started", "Aug 2024")]
+    assert {r["id"]: r for r in book.risks}["R1"]["mitigation"] == "Monthly review."
     assert rows["A-0003"]["progress_update"] == "Constitution review started."
     risks = {r["id"]: r for r in book.risks}
     assert (risks["R1"]["likelihood"], risks["R1"]["impact"], risks["R1"]["score"],
@@ -199,3 +204,21 @@ def test_check_against_the_master_says_a_risk_is_not_the_officers(issued, capsys
     assert {(f["code"], f["sheet"], f["cell"], f["action_id"]) for f in found
             if f["sheet"] == "Risks"} == {("NOT_OWNER", "Risks", "A3", "R1"),
                                           ("UNKNOWN_ID", "Risks", "A4", "R9")}
+
+
+def test_check_alone_says_a_copied_risk_is_not_the_officers(issued, capsys):
+    _master, _report, by_officer = issued
+    _retype_lucy(by_officer[LUCY].path, [("R2", 2, 3), ("R1", 1, 1, STEVE)])
+    main(["check", str(by_officer[LUCY].path), "--json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["cell"], f["action_id"], f["expected"], f["got"]) for f in found
+            if f["code"] == "NOT_OWNER"] == [("A3", "R1", LUCY, STEVE)]
+
+
+def test_the_issue_command_lists_each_returns_risks(plan, tmp_path, capsys):
+    path = write_book(programme_master(plan), tmp_path / "master.xlsx")
+    assert main(["issue", str(path), "-o", str(tmp_path / "returns")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Q2_2019-20_Steve_Edwards.xlsx: 2 actions, 1 risk" in out
+    assert "Q2_2019-20_Lucy_Peel.xlsx: 1 action, 1 risk" in out
+    assert "R3" in out and "no owner" in out  # the unowned risk, in the summary

@@ -54,6 +54,7 @@ def run(args) -> int:
     for issued in report.returns:
         parts = [] if args.savings else [_count(len(issued.actions), "action")]
         parts += [_count(issued.savings, "savings row")] if issued.savings else []
+        parts += [_count(len(issued.risks), "risk")] if issued.risks else []  # programme plans
         out.print(f"  {issued.path.name}: {', '.join(parts)}")
     if report.findings:
         print_findings(report.findings, "Check the master", out)

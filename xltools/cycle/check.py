@@ -18,7 +18,7 @@ from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.issued import ISSUED_KEY, changed_keys, locked_keys
-from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, RISKS_LAYOUT, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.sandbox import run_capped
 from ..workbook.validate import DATE_TEXT, validate_book
@@ -132,6 +132,7 @@ def check_book(book: Book, file: str | None = None, *, as_of: date | None = None
         findings = [f for f in findings if not finance_set(book, f)]
         findings += future_dates(book, as_of or date.today(), name)
         findings += foreign_rows(book, name)
+        findings += foreign_risks(book, name)
         findings += locked_edits(book, name)
         findings += wrong_column(book, name)
         findings += date_notes(book, name)
@@ -278,6 +279,26 @@ def foreign_rows(book: Book, file: str) -> list[Finding]:
                 "it — send it to its owner, or ask the PMO to allow you as their deputy",
                 file=file, sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, "id", row),
                 action_id=row.get("id"), expected=book.officer, got=" / ".join(named)))
+    return out
+
+
+def foreign_risks(book: Book, file: str) -> list[Finding]:
+    """A programme return's risks whose Owner is not the return's officer (copied from a
+    colleague's return): consolidation will not merge their scores (NOT_OWNER)."""
+    if not book.officer or not book.is_programme:
+        return []
+    letters = book.letters(RISKS_LAYOUT)
+    out = []
+    for row in book.risks:
+        named = split_officers(row.get("owner"))
+        if book.officer.casefold() not in {n.casefold() for n in named}:
+            owner = " / ".join(named) or "no one"
+            out.append(Finding(
+                "NOT_OWNER", f"risk {row.get('id') or '?'} is owned by {owner}, not "
+                f"{book.officer}: consolidation will not merge its score — send it to its "
+                "owner", file=file, sheet=RISKS_LAYOUT.name, cell=cell_ref(letters, "id", row),
+                action_id=None if blank(row.get("id")) else str(row["id"]),
+                expected=book.officer, got=owner))
     return out
 
 

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from ..findings import Finding
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, cell_ref, clean_row
-from ..workbook.layout import RISKS_LAYOUT
+from ..workbook.layout import RETURN, RISKS_LAYOUT
 from ..workbook.programme_rules import score_value
 from ..workbook.risks import score_risk, thresholds
 from .intake import ReturnFile
-from .merge import Candidate, MergeResult, combine, conflict_findings, with_changes
+from .merge import Candidate, MergeResult, combine, conflict_findings, same, with_changes
 
 RISK_FIELDS = ("likelihood", "impact")
 # officer, the risk's owners -> "" (an owner), a delegation's source, or None (neither)
@@ -51,12 +51,37 @@ def collect_risks(master: Book, rf: ReturnFile, permission: Permission,
         if permission(rf.officer, owners) is None:
             found += _not_owner(rf, row, master_row, owners, letters, result)
             continue
+        found += _locked_changes(rf, row, master_row, letters)
         scored = {**clean_row(row), "_row": row.get("_row")}
         for key in RISK_FIELDS:  # only a 1-5 is merged (check reports the rest)
             scored[key] = score_value(row.get(key))
         candidates.setdefault(str(master_row["id"]), []).append(
             Candidate(rf.name, scored, letters, officer=rf.officer))
     return found
+
+
+# the cells of a return's risk the owner sees but may not change (xltools sets the score)
+LOCKED_RISK_FIELDS = tuple(c.key for c in RISKS_LAYOUT.columns
+                           if RETURN not in c.editable and c.key != "id")
+
+
+def _locked_changes(rf: ReturnFile, row: Row, master_row: Row,
+                    letters: dict[str, str]) -> list[Finding]:
+    """Locked cells of a risk typed over in the return: not merged, but said (as an
+    action's are), so an owner's rewording is not lost without a word."""
+    out = []
+    for key in LOCKED_RISK_FIELDS:
+        if key not in letters or same(row.get(key), master_row.get(key)):
+            continue
+        name = RISKS_LAYOUT.column(key).name
+        out.append(Finding(
+            "LOCKED_CHANGED", f"{name} of risk {master_row['id']} was changed in the return; "
+            f"it is not the owner's to change, so the master keeps "
+            f"'{master_row.get(key) if master_row.get(key) is not None else ''}' — ask the "
+            "PMO to change it", file=rf.name, sheet=RISKS_LAYOUT.name,
+            cell=cell_ref(letters, key, row), action_id=str(master_row["id"]), column=name,
+            expected=master_row.get(key), got=row.get(key)))
+    return out
 
 
 def _answers(row: Row) -> bool:

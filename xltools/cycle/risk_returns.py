@@ -42,12 +42,6 @@ def risk_owners(master: Book) -> tuple[dict[str, list[Row]], list[Finding]]:
     return owners, findings
 
 
-def unowned(findings: list[Finding]) -> list[str]:
-    """The IDs of the risks ``risk_owners`` found with no owner (for the summary)."""
-    return [f.action_id or "?" for f in findings
-            if f.code == "NO_OFFICER" and f.sheet == RISKS_LAYOUT.name]
-
-
 def return_risks(owners: dict[str, list[Row]], officer: str) -> list[Row]:
     """The risks in ``officer``'s return: as the master has them (their current score
     shown; Likelihood and Impact theirs to change)."""

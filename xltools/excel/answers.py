@@ -43,6 +43,7 @@ ROW_WORDS = (
     ("rows_unchanged", "action returned unchanged", "actions returned unchanged"),
     ("rows_no_update", "action returned with no update", "actions returned with no update"),
     ("savings_updated", "savings line updated", "savings lines updated"),
+    ("risks_updated", "risk rescored", "risks rescored"),  # a programme plan's only
     ("delegated", "row returned by a deputy for a colleague",
      "rows returned by a deputy for a colleague"),
 )
@@ -73,7 +74,8 @@ def consolidation_words(report, source: str) -> str:
         merged = "The one file" if counts["files"] == 1 else f"All {counts['files']} files"
     else:
         merged = f"{counts['returns_merged']} of {plural(counts['files'], 'file')}"
-    done = [plural(counts[key], one, many) for key, one, many in ROW_WORDS if counts[key]]
+    done = [plural(counts[key], one, many) for key, one, many in ROW_WORDS
+            if counts.get(key)]
     lines = [f"{merged} in {source} merged" + (f": {listed(done)}." if done else ".")]
     problems = [plural(counts[key], one, many) for key, one, many in PROBLEM_WORDS
                 if counts[key]]

@@ -189,7 +189,7 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
     listed = [col for col in layout.columns if col.list_name]
     where = _Where(layout, file, letters or default_letters(layout))
     out: list[Finding] = []
-    dates = [col.key for col in layout.columns if col.kind == "date"]
+    dates = [col.key for col in layout.columns if col.kind in ("date", "month")]
     for row in rows:
         for key in dates:
             if type(row.get(key)) is str:  # noqa: E721 - typed as text (US Excel, text cell)
