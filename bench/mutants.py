@@ -215,6 +215,22 @@ MUTANTS: list[Mutant] = [
     M("pdf-hyphen-line-break-keeps-a-space", "xltools/legacy/pdf_text.py",
       'return ("" if hyphened else " "), doubt', 'return " ", doubt',
       ("tests/test_pdf_words.py",)),
+    # -- issue 27: a programme plan's activities late, slipped, not started -------------
+    M("not-started-on-the-first-day-of-the-start-month", "xltools/reporting/flags.py",
+      "if start is None or start.day >= ctx.as_of:", "if start is None or start.day > ctx.as_of:",
+      ("tests/test_flags_programme.py",)),
+    M("not-started-despite-started", "xltools/reporting/flags.py",
+      "    if _BEGUN.match(_text(row.get(\"start\"))):\n        return None\n", "",
+      ("tests/test_flags_programme.py",)),
+    M("slipped-counted-in-days-between-months", "xltools/reporting/flags.py",
+      "if earlier.by_month and later.by_month:", "if earlier.by_month and not later.by_month:",
+      ("tests/test_flags_programme.py",)),
+    M("next-quarter-forgets-the-forecast", "xltools/cycle/rollover.py",
+      "    record_revised_ends(new)\n", "",
+      ("tests/test_rollover_programme.py",)),
+    M("risk-unscored-loses-its-previous-score", "xltools/workbook/risks.py",
+      'if row.get("score") not in (None, ""):', "if True:",
+      ("tests/test_rollover_programme.py",)),
 ]
 
 

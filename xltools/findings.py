@@ -41,6 +41,8 @@ CATALOGUE: dict[str, Code] = {
         Code("INVALID", "Entry needs correcting", ERROR),
         Code("CONFLICT", "Two returns disagree", ERROR),
         Code("NO_DUE_DATE", "Timeframe gives no due date", INFO),
+        Code("NOT_STARTED", "Start has passed with no update (programme plans)", WARNING),
+        Code("SLIPPED", "Revised end later than End (programme plans)", WARNING),
         # structure and files
         Code("UNREADABLE", "File could not be read", ERROR),
         Code("TOO_LARGE", "Sheet reaches far beyond its columns or rows (not read)", ERROR),

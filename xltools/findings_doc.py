@@ -14,7 +14,8 @@ from .findings import CATALOGUE
 # group heading -> codes, in the order a user meets them
 GROUPS: dict[str, tuple[str, ...]] = {
     "Action flags": ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
-                     "NO_DUE_DATE", "MISSING_RETURN", "INVALID", "CONFLICT"),
+                     "NO_DUE_DATE", "NOT_STARTED", "SLIPPED", "MISSING_RETURN", "INVALID",
+                     "CONFLICT"),
     "Files and structure": ("UNREADABLE", "TOO_LARGE", "MISSING_COLUMN", "EXTRA_COLUMN",
                             "DUPLICATE_ID", "INCOMPLETE_ACTION", "UNKNOWN_ID", "WRONG_PERIOD",
                             "WRONG_PLAN", "ADOPTED", "NOT_A_RETURN", "SAVINGS_RETURN",
@@ -57,7 +58,10 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "Ask what has happened since last quarter, or why nothing has."),
     "OVERDUE": (
         "flags",
-        "The due date read from the Timeframe has passed and the action is not Complete.",
+        "The due date read from the Timeframe has passed and the action is not Complete. "
+        "On a programme plan the Timeframe is the activity's End: \"Oct 2024 (and ongoing)\" "
+        "is due by 31 October 2024; \"Ongoing\" is never overdue, and \"TBC\" or \"As soon "
+        "as possible\" has no due date (NO_DUE_DATE).",
         "Ask for a revised date, or confirmation that the action is complete."),
     "NO_NARRATIVE": (
         "flags",
@@ -69,6 +73,23 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "can never be flagged overdue.",
         "If the action has a deadline, put a month, quarter or date in Timeframe. Ignore it "
         "for recurring work."),
+    "NOT_STARTED": (
+        "flags",
+        "Programme plans: the activity's Start (a month: by the end of that month; a date: "
+        "that day) has passed by the as-of date, and there is no sign of work — no progress "
+        "update and a RAG status that is blank or Not started. A Start of \"Started\" or "
+        "\"Ongoing\" (work already under way when the plan was written) never raises it.",
+        "Ask the Responsible Delivery Lead whether the work has begun, and if not when it "
+        "will; a late start usually means a later Revised end."),
+    "SLIPPED": (
+        "flags",
+        "Programme plans: the Revised end the Responsible Delivery Lead gave is later than the "
+        "activity's End, or later than the revised end it had last quarter. The message says "
+        "by how much: in months when both are months (\"Dec 2024\" against \"Oct 2024\": 2 "
+        "months), in days when either is a date. An End of \"Ongoing\" or \"TBC\" gives "
+        "nothing to slip from.",
+        "Ask what is holding it up and what will bring it back; the board sees slipped "
+        "activities by programme."),
     "MISSING_RETURN": (
         "consolidate",
         "An officer with actions sent no return for this period (a wrong-period file does "

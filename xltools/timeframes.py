@@ -160,3 +160,41 @@ def _month_end(year: int, month: int) -> date:
     year += (month - 1) // 12
     month = (month - 1) % 12 + 1
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class StatedEnd:
+    """The last day a month text or a date names, and whether it was named by the month
+    (a month, quarter, season or year) or by the day — so a difference between two of
+    them is told in months or in days, as the plan's people wrote them."""
+
+    day: date
+    by_month: bool
+    text: str
+
+
+_DAY_KINDS = ("numeric", "iso", "day")
+
+
+def stated_end(value: object, fy_start_month: int = 4, *, first: bool = False
+               ) -> StatedEnd | None:
+    """The end of the latest date ``value`` names (``first``: of the earliest), cue words
+    ignored ("Oct 2024 (and ongoing)" → 31 Oct 2024, by month; a typed date → that day);
+    None for blank, "Ongoing", "TBC", "Started" — anything that names no date."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return StatedEnd(value, False, f"{value.day} {value:%B %Y}")
+    text = " ".join(str(value or "").split())
+    dues, starts = _dates_in(text, fy_start_month)
+    if not dues and not starts:
+        return None
+    day, matched = (min if first else max)(dues + starts)
+    if any(kind in _DAY_KINDS and pattern.fullmatch(matched) for kind, pattern in _COMPILED):
+        return StatedEnd(day, False, f"{day.day} {day:%B %Y}")  # 03/04/2025 said unambiguously
+    return StatedEnd(day, True, matched)
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from ``earlier``'s month to ``later``'s (Oct → Dec is 2)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month

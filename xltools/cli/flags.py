@@ -22,7 +22,8 @@ def register(sub) -> None:
     p = sub.add_parser("flags", help="flag missing, stale, unchanged, overdue and unexplained "
                        "updates",
                        description="Flag NO_UPDATE, OUT_OF_DATE, UNCHANGED, OVERDUE, "
-                       "NO_NARRATIVE and NO_DUE_DATE for every action (keeping INVALID, "
+                       "NO_NARRATIVE and NO_DUE_DATE for every action, and NOT_STARTED and "
+                       "SLIPPED for a programme plan's activities (keeping INVALID, "
                        "CONFLICT and MISSING_RETURN from consolidation). With -o, writes them "
                        "to the Flags column of a copy of the master.")
     p.add_argument("master", type=Path, help="the consolidated master (.xlsx)")

@@ -38,7 +38,7 @@ from .returns import by_column, return_book, return_filename
 from .unresolved import conflict_texts
 
 CHASED = ("MISSING_RETURN", "NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED",
-          "OVERDUE", "INVALID", "CONFLICT")
+          "OVERDUE", "NOT_STARTED", "SLIPPED", "INVALID", "CONFLICT")
 # What the master's own cells say about an action in CONFLICT: it keeps last quarter's
 # update, undated, until the PMO decides — not what the officers who wrote one did.
 HIDDEN_BY_CONFLICT = ("NO_UPDATE", "NO_NARRATIVE", "OUT_OF_DATE", "UNCHANGED")

@@ -13,7 +13,12 @@ template has them. What moves:
 * rows without an ID (or marked ``New action``) get the next free ID;
 * savings: approved changes become the new baseline, the rest stay as they
   were and are flagged ``NOT_CARRIED`` for finance (see ``savings_carry``);
-* KPIs: Latest becomes Previous.
+* KPIs: Latest becomes Previous;
+* programme plans (issue 27): Start and End stay as the plan printed them, each
+  activity's Revised end is carried (the RDL's forecast stands until they change
+  it) and also recorded in Settings, so next quarter's flags can tell a forecast
+  that moved again (SLIPPED); risks roll — this quarter's score becomes the
+  previous score — and the Risks sheet always goes with them.
 
 Nothing is deleted and the input master is never written to.
 """
@@ -30,6 +35,7 @@ from ..errors import UsageError, XltoolsError
 from ..findings import INFO, Finding, count_by_code, references, with_references
 from ..periods import Quarter
 from ..plan import Plan
+from ..reporting.flags import PREVIOUS_REVISED_END
 from ..savings import carry as savings_carry
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.files import output_lock
@@ -189,6 +195,7 @@ def roll_forward(book: Book, *, deadline: date | None = None, keep_complete: boo
                extra_settings=dict(book.extra_settings))
     new.risks = roll_risks(book.risks, thresholds(book))  # programme plans (issue 27)
     new.extra_settings.pop(STATE_KEY, None)  # last quarter's consolidation bookkeeping
+    record_revised_ends(new)
     new.extra_settings["rolled_from"] = {"file": file, "sha256": sha256,
                                          "period": book.plan.period}
     new.log.append(_log_row(report, file, sha256))
@@ -420,6 +427,26 @@ def roll_action(row: Row, plan: Plan, file: str,
     for key in UPDATE_KEYS:
         new[key] = None
     return new, notes
+
+
+def record_revised_ends(new: Book) -> None:
+    """Keep each carried activity's Revised end in Settings as last quarter's, so SLIPPED
+    can say when an RDL moves the forecast again (the cell itself is theirs to change).
+    Nothing is recorded for a plan without revised ends: a tracker's Settings stay as
+    they were."""
+    ends = {str(r["id"]): _setting_value(r["revised_end"]) for r in new.actions
+            if not blank(r.get("id")) and not blank(r.get("revised_end"))}
+    if ends:
+        new.extra_settings[PREVIOUS_REVISED_END] = ends
+    else:
+        new.extra_settings.pop(PREVIOUS_REVISED_END, None)
+
+
+def _setting_value(value: Any) -> str:
+    """A cell value as Settings keep it (JSON text): a date as its ISO day."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else " ".join(str(value).split())
 
 
 # -- KPIs and log --------------------------------------------------------------

@@ -5,9 +5,12 @@ Each flag is a ``Finding`` with the action's ID, ref and officer (in
 into the Actions sheet's Flags column, one ``CODE: sentence`` line each.
 
 Flags computed here (DESIGN.md §4): NO_UPDATE, OUT_OF_DATE, UNCHANGED,
-OVERDUE, NO_NARRATIVE and NO_DUE_DATE (info). Re-running replaces those lines
-and keeps every other line already in the cell — INVALID, CONFLICT and
-MISSING_RETURN written by consolidation, or a note someone typed.
+OVERDUE, NO_NARRATIVE and NO_DUE_DATE (info); on a programme plan's activities
+(rows with Start and Revised end) also NOT_STARTED and SLIPPED
+(docs/decisions.md "Programme plans: when an activity is late"). Re-running
+replaces those lines and keeps every other line already in the cell —
+INVALID, CONFLICT and MISSING_RETURN written by consolidation, or a note
+someone typed.
 
 The *as-of* date decides what is overdue or out of date. By default it is
 today, but never later than the later of the period end and the return
@@ -17,6 +20,7 @@ deadline, not as if every action had rotted since.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,13 +36,20 @@ from ..findings import (
     with_references,
 )
 from ..plan import Plan
-from ..timeframes import DATED, RECURRING, read_timeframe
+from ..timeframes import DATED, RECURRING, StatedEnd, months_between, read_timeframe, stated_end
 from ..workbook.book import Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT
 from ..workbook.reader import as_date
 
-COMPUTED = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE", "NO_DUE_DATE")
+COMPUTED = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE", "NO_DUE_DATE",
+            "NOT_STARTED", "SLIPPED")
 NARRATIVE_NEEDED = ("Red", "Amber")
+# Settings key: each activity's Revised end as it stood when next quarter was built, so
+# SLIPPED can tell a forecast that moved again (cycle/rollover.py writes it).
+PREVIOUS_REVISED_END = "previous_revised_end"
+# A Start that says the work was already under way when the plan was written.
+_BEGUN = re.compile(r"^(?:already\s+)?(?:started|ongoing|on-going|in\s+progress|under\s*way)\b",
+                    re.I)
 _PLACEHOLDERS = {"", "-", "--", ".", "x", "n/a", "na", "tbc", "tba", "none", "nil", "no update"}
 
 
@@ -82,6 +93,7 @@ class _Context:
     file: str | None
     letters: dict[str, str]
     previous_progress: dict[str, Any] | None
+    previous_revised_end: dict[str, Any] = field(default_factory=dict)
 
     def finding(self, code: str, row: Row, key: str, message: str, **kw: Any) -> Finding:
         return Finding(code, message, file=self.file, sheet=ACTIONS_LAYOUT.name,
@@ -100,9 +112,10 @@ def flag_book(book: Book, *, as_of: date | None = None, previous: Book | None = 
         plan=plan,
         as_of=as_of or default_as_of(plan),
         file=file or (Path(book.path).name if book.path else None),
-        letters=book.letters(ACTIONS_LAYOUT),
+        letters=book.letters(ACTIONS_LAYOUT.for_book(book)),
         previous_progress=None if previous is None else {
             _text(r.get("id")): r.get("progress_update") for r in previous.actions},
+        previous_revised_end=previous_revised_ends(book, previous),
     )
     report = FlagReport(ctx.as_of)
     for row in book.actions:
@@ -143,7 +156,8 @@ def flag_action(row: Row, ctx: _Context) -> list[Finding]:
     status = ctx.plan.rag(str(row.get("rag") or ""))
     complete = status is not None and status.complete
     out: list[Finding] = []
-    checks = (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative)
+    checks = (_no_update, _not_started, _out_of_date, _unchanged, _overdue, _slipped,
+              _no_narrative)
     if "CONFLICT" in codes_in(row.get("flags")):
         checks = (_overdue,)
     for check in checks:
@@ -214,11 +228,86 @@ def _overdue(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
                            got=frame.text or None)
     if frame.due >= ctx.as_of:
         return None
+    revised = stated_end(row.get("revised_end"), ctx.plan.fy_start_month)
+    ask = "please give a revised date or confirm it is complete" if revised is None else \
+        f"please confirm its revised end, {revised.text}, or that it is complete"
     return ctx.finding("OVERDUE", row, "timeframe",
                        f"{_label(row)} was due by {_day(frame.due)} ('{frame.matched}') and is "
-                       f"{_shown_as(row, status)}, not Complete; "
-                       f"{_who(row, ctx)}, please give a revised date or confirm it is complete.",
+                       f"{_shown_as(row, status)}, not Complete; {_who(row, ctx)}, {ask}.",
                        expected=f"complete by {frame.due.isoformat()}", got=row.get("rag"))
+
+
+def _not_started(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    """A programme activity whose Start month (or day) is over by the as-of date and
+    that shows no sign of work: no progress text, RAG blank or Not started. A Start
+    that says the work had begun ("Started", "Ongoing") is never this: NO_UPDATE
+    chases the missing update."""
+    if "start" not in row or not empty_progress(row.get("progress_update")):
+        return None
+    raw = _text(row.get("rag"))
+    if raw and (status is None or status.name.casefold() != "not started"):
+        return None  # a RAG says how it is going (or is INVALID, reported as such)
+    if _BEGUN.match(_text(row.get("start"))):
+        return None
+    start = stated_end(row.get("start"), ctx.plan.fy_start_month, first=True)
+    if start is None or start.day >= ctx.as_of:
+        return None
+    shown = f"shown as {status.name}" if status is not None else "no RAG status"
+    return ctx.finding("NOT_STARTED", row, "start",
+                       f"{_label(row)}: Start {start.text} has passed with no update (no "
+                       f"progress, {shown}); {_who(row, ctx)}, please say whether work has "
+                       "begun, and if not, when it will.",
+                       expected=f"under way after {start.day.isoformat()}", got=raw or None)
+
+
+def _slipped(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:
+    """A programme activity whose Revised end is later than its End, or than the
+    revised end it had last quarter — by how much, in months when both are months
+    and in days otherwise. Ongoing/TBC Ends give nothing to slip from."""
+    if complete:
+        return None
+    revised = stated_end(row.get("revised_end"), ctx.plan.fy_start_month)
+    if revised is None:
+        return None  # blank, or not a date: check reports that (INVALID)
+    frame = read_timeframe(row.get("timeframe"), ctx.plan.fy_start_month)
+    end = stated_end(frame.matched, ctx.plan.fy_start_month) if frame.kind == DATED else None
+    before = stated_end(ctx.previous_revised_end.get(_text(row.get("id"))),
+                        ctx.plan.fy_start_month)
+    later, limit = [], None
+    if end is not None and revised.day > end.day:
+        later.append(f"{_gap(end, revised)} later than End {_text(frame.text)}")
+        limit = end
+    if before is not None and revised.day > before.day:
+        later.append(f"{_gap(before, revised)} later than last quarter's revised end "
+                     f"{before.text}")
+        limit = limit or before
+    if limit is None:
+        return None
+    return ctx.finding("SLIPPED", row, "revised_end",
+                       f"{_label(row)}: Revised end {revised.text} is {' and '.join(later)}; "
+                       f"{_who(row, ctx)}, please say what is holding it up and what will "
+                       "bring it back.",
+                       expected=f"by {limit.day.isoformat()}",
+                       got=row.get("revised_end"))
+
+
+def _gap(earlier: StatedEnd, later: StatedEnd) -> str:
+    """How much later, as the plan counts: months between months, else days."""
+    if earlier.by_month and later.by_month:
+        n, unit = months_between(earlier.day, later.day), "month"
+    else:
+        n, unit = (later.day - earlier.day).days, "day"
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def previous_revised_ends(book: Book, previous: Book | None) -> dict[str, Any]:
+    """Each activity's revised end last quarter: from last quarter's workbook when given,
+    else as next quarter recorded it in Settings (empty for a tracker)."""
+    if previous is not None:
+        return {_text(r.get("id")): r.get("revised_end") for r in previous.actions
+                if not blank(r.get("revised_end"))}
+    recorded = book.extra_settings.get(PREVIOUS_REVISED_END)
+    return {str(k): v for k, v in recorded.items()} if isinstance(recorded, dict) else {}
 
 
 def _no_narrative(row: Row, ctx: _Context, status, complete: bool) -> Finding | None:

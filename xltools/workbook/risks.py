@@ -56,12 +56,14 @@ def score_risk(row: Row, limits: dict[str, int]) -> Row:
 
 
 def roll_risks(rows: list[Row], limits: dict[str, int]) -> list[Row]:
-    """Next quarter's risks: this quarter's score becomes the previous score; likelihood
-    and impact stay as last assessed (the owner reviews them), so Direction reads
-    Same until they change. Without this a rollover would drop the Risks sheet."""
+    """Next quarter's risks: this quarter's score becomes the previous score (a risk not
+    scored this quarter keeps its older previous score); likelihood and impact stay as
+    last assessed (the owner reviews them), so Direction reads Same until they change.
+    Without this a rollover would drop the Risks sheet."""
     rolled = []
     for row in rows:
         new = {k: v for k, v in row.items() if not k.startswith("_")}
-        new["previous_score"] = row.get("score")
+        if row.get("score") not in (None, ""):
+            new["previous_score"] = row.get("score")
         rolled.append(score_risk(new, limits))
     return rolled
