@@ -169,6 +169,7 @@ def risk_block(grid: Grid, book: Book, top: int, last_col: int, lent: Lent) -> i
     grid.merge(top + 1, 1, last_col)
     _fit(grid, top + 1, note, 40 + 8.5 * (last_col - 1))
     row = _heat_grid(grid, book, found, top + 2, lent)
+    _key(grid, book, found, top + 3, last_col, lent)
     row = _unscored(grid, found, row, last_col)
     return _top_risks(grid, book, found, row + 1, last_col, lent)
 
@@ -193,6 +194,22 @@ def _heat_grid(grid: Grid, book: Book, found: HeatMap, top: int, lent: Lent) -> 
         grid.heights[row] = max(grid.heights.get(row, 0), 2 * _LINE + 4)
         row += 1
     return row
+
+
+def _key(grid: Grid, book: Book, found: HeatMap, top: int, last_col: int, lent: Lent) -> None:
+    """Beside the map, what each colour means in scores (the plan's thresholds)."""
+    red, amber = found.limits["Red"], found.limits["Amber"]
+    bands = (("Red", f"{red} to {SIDE * SIDE}"), ("Amber", f"{amber} to {red - 1}"),
+             ("Green", f"1 to {amber - 1}"))
+    first = SIDE + 3
+    for row, (rag, scores) in enumerate(bands, start=top):
+        colour = lent.colour(book, rag)
+        font = Font(name="Arial", bold=True, size=10, color=styles.text_colour_for(colour))
+        fill = PatternFill("solid", fgColor=styles.hex_colour(colour))
+        for col in range(first, last_col + 1):
+            grid.put(row, col, f"{rag}: score {scores}" if col == first else None, font, fill,
+                     _CENTRE)
+        grid.merge(row, first, last_col)
 
 
 def _unscored(grid: Grid, found: HeatMap, row: int, last_col: int) -> int:
