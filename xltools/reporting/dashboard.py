@@ -15,7 +15,10 @@ the Red, overdue, unconfirmed and Amber actions. It is one column of tables no
 wider than A4 landscape holds at 90 %, so no text is under 8 pt (every font here
 is 10 pt or more); action titles and officer lists wrap, never cut short.
 An action whose position is not this quarter's confirmed update is marked (see
-``positions``) and listed, with the key. Officer tables follow below the print
+``positions``) and listed, with the key. A programme plan's Dashboard puts the
+charts on page 1, RAG by programme under its aim on page 2 and the risk heat map
+and top risks on page 3 (``programme_board``), three columns wider for the flag
+counts (still 8 pt or more printed). Officer tables follow below the print
 area for the PMO; with 100+ officers they would not fit a page.
 """
 
