@@ -10,6 +10,7 @@ never copied from the output.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -204,14 +205,36 @@ def test_top_risks_by_score_with_owner_and_direction(board):
         assert row["Direction"].endswith(word)
 
 
-def test_tracker_dashboard_has_no_programme_blocks(plan, tmp_path):
+def test_rollup_json_gives_the_board_view_as_the_dashboard_shows_it(board, capsys):
+    book, out = board
+    _, rows = _programme_table(_sheet(out))
+    shown = {label.split("\n")[0]: counts for label, counts in rows if "\n" in label}
+    capsys.readouterr()
+    assert main(["rollup", str(book.path), "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)["board"]
+    assert [a["aim"] for a in view["aims"]] == [aim for aim, _, _ in by_aim(book)]
+    for programme in [p for a in view["aims"] for p in a["programmes"]]:
+        counts = shown[programme["programme"]]
+        assert programme["activities"] == counts["Total"]
+        assert programme["rag"]["Red"] == counts["Red"]
+        assert {c: programme["flags"][c] for c, _ in BOARD_FLAGS} == {
+            c: counts[h] for c, h in BOARD_FLAGS}
+    risks = view["risks"]
+    assert sum(len(c["risks"]) for c in risks["heat_map"]) == risks["scored"] == 3
+    assert risks["scored"] + len(risks["not_yet_scored"]) == len(book.risks)
+    assert [r["score"] for r in risks["top"]] == sorted((r["score"] for r in risks["top"]),
+                                                        reverse=True)
+
+
+def test_tracker_dashboard_has_no_programme_blocks(plan, tmp_path, capsys):
     """A tracker's Dashboard keeps its section table and width (test_dashboard checks
-    the rest): no programme table, no risk blocks."""
+    the rest): no programme table, no risk blocks; its JSON has no board view."""
     from returns_data import write_master
 
     master = write_master(plan, tmp_path / "tracker.xlsx")
     out = tmp_path / "dash.xlsx"
-    main(["rollup", str(master), "-o", str(out)])
+    main(["rollup", str(master), "-o", str(out), "--json"])
+    assert "board" not in json.loads(capsys.readouterr().out)
     ws = _sheet(out)
     column_a = [str(c.value) for c in ws["A"] if c.value]
     assert any(v.startswith("RAG status by section") for v in column_a)

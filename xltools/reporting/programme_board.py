@@ -31,6 +31,7 @@ from ..workbook.grid import Formula, Grid
 from ..workbook.layout import col_letter
 from .heatmap import SIDE, HeatMap, Risk, heat_map
 from .programmes import Programme, by_aim
+from .rollup import NO_SECTION
 
 # (code at the start of a Flags line, column heading on the Dashboard)
 BOARD_FLAGS = (("OVERDUE", "Overdue"), ("SLIPPED", "Slipped"),
@@ -290,3 +291,31 @@ def _fit(grid: Grid, row: int, text: str, width: float) -> None:
     """Row ``row`` tall enough for ``text`` wrapped in a column ``width`` wide."""
     lines = fastrows.text_lines(str(text or ""), max(1, int(width * 1.3)))
     grid.heights[row] = max(grid.heights.get(row, 0), _LINE * lines + 3)
+
+
+def board_dict(book: Book, by_section: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """The board's view as JSON (``rollup --json`` on a programme plan): per aim its
+    programmes with SAO, RDL, RAG counts (``by_section`` from the roll-up) and flag
+    counts; the heat map as (likelihood, impact, IDs) cells, the unscored, the top."""
+    flags = flag_counts(book)
+    found = heat_map(book)
+    aims = [{"aim": aim, "title": title, "programmes": [
+        {"programme": p.section, "sao": p.sao, "rdl": p.rdl, "activities": len(p.activities),
+         "rag": by_section.get(_section_key(p), {}), "flags": flags.get(p.section, {})}
+        for p in programmes]} for aim, title, programmes in by_aim(book)]
+    cells = [{"likelihood": lik, "impact": imp, "rag": found.rag(lik, imp),
+              "risks": found.ids(lik, imp)}
+             for lik in range(SIDE, 0, -1) for imp in range(1, SIDE + 1) if found.ids(lik, imp)]
+    top = [{"id": r.id, "title": r.title, "owner": r.owner, "score": r.score, "rag": r.rag,
+            "previous_score": r.previous, "direction": r.direction} for r in found.top()]
+    return {"aims": aims, "risks": {
+        "thresholds": found.limits, "scored": len(found.scored), "heat_map": cells,
+        "not_yet_scored": [{"id": r.id, "title": r.title} for r in found.unscored],
+        "top": top}}
+
+
+def _section_key(programme: Programme) -> str:
+    """The roll-up's name for the programme's Section (blank Sections are one group)."""
+    if programme.activities and all(blank(a.get("section")) for a in programme.activities):
+        return NO_SECTION
+    return programme.section
