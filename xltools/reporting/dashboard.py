@@ -185,7 +185,10 @@ def column_widths(statuses: int) -> dict[str, float]:
 
 def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
-    for letter, width in column_widths(last_col - 3).items():
+    widths = column_widths(last_col - 3)
+    if book.is_programme:  # wider by the flag counts: kept within 8 pt printed
+        widths = programme_board.fit_widths(widths)
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     protect_and_print(ws, plan=book.plan)  # one page wide, as many as it needs tall
     ws.print_options.horizontalCentered = True

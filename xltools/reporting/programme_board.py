@@ -36,6 +36,9 @@ from .rollup import NO_SECTION
 # (code at the start of a Flags line, column heading on the Dashboard)
 BOARD_FLAGS = (("OVERDUE", "Overdue"), ("SLIPPED", "Slipped"),
                ("NOT_STARTED", "Start passed, not started"))
+# characters of column width the Dashboard may take: LibreOffice fits this to A4
+# landscape at 81 %, so 10 pt text prints at 8 pt or more
+PRINT_WIDTH = 133.5
 NOT_RECORDED = "not recorded"
 ALL_ACTIVITIES = "All activities"
 LIKELIHOOD_WORDS = {5: "almost certain", 4: "likely", 3: "possible", 2: "unlikely", 1: "rare"}
@@ -63,6 +66,18 @@ class Lent:
 def extra_columns(book: Book) -> int:
     """Columns the programme table adds to the Dashboard's width (the flag counts)."""
     return len(BOARD_FLAGS) if book.is_programme else 0
+
+
+def fit_widths(widths: dict[str, float]) -> dict[str, float]:
+    """The Dashboard's column widths narrowed, if need be, to ``PRINT_WIDTH``: with a
+    "Not a RAG status" column as well, the programme table would print under 8 pt.
+    Column A (the programme and its people) keeps its width; the counts give way."""
+    rest = {k: v for k, v in widths.items() if k != "A"}
+    room = PRINT_WIDTH - widths.get("A", 0)
+    if sum(rest.values()) <= room:
+        return widths
+    each = room / len(rest)
+    return {k: (v if k == "A" else round(each, 2)) for k, v in widths.items()}
 
 
 def flag_counts(book: Book) -> dict[str, dict[str, int]]:
