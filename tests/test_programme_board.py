@@ -135,6 +135,11 @@ def test_overdue_slipped_not_started_counted_from_flag_codes(board):
     totals = rows[-1][1]
     for code, heading in BOARD_FLAGS:
         assert totals[heading] == sum(code in _codes_for(i) for i in range(76)) > 0
+    # and listed for the board, after the overdue ones
+    titles = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    for code, title in (("SLIPPED", "Slipped activities"),
+                        ("NOT_STARTED", "Not started though their Start has passed")):
+        assert f"{title} ({sum(code in _codes_for(i) for i in range(76))})" in titles
     # the counts are live: formulas over the Flags column, not numbers typed in
     formulas = load_workbook(out)["Dashboard"]
     head = _find(ws, "RAG status by programme") + 1

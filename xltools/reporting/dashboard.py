@@ -239,7 +239,7 @@ def _tiles(grid: Grid, book: Book, summary: Rollup, row: int, last_col: int) -> 
     total = f'COUNTIFS({_rng("id")},"<>")'
     done = "+".join(_count_formula(s, None, summary.statuses)[1:] for s in complete) or "0"
     moves = summary.movement_totals
-    tiles = [("Actions", Formula(f"={total}"), "0"),
+    tiles = [("Activities" if book.is_programme else "Actions", Formula(f"={total}"), "0"),
              ("Complete", Formula(f"=IF({total}=0,0,({done})/{total})"), "0%")]
     tiles += [(s, _count_formula(s, None, summary.statuses), "0")
               for s in ("Red", "Amber") if plan.rag(s)]
@@ -433,6 +433,8 @@ def _exceptions(grid: Grid, book: Book, top: int, last_col: int) -> int:
     lists = _Lists(grid, book, last_col, marked)
     row = lists.put(top, "Red actions", red)
     row = lists.put(row + 1, "Overdue actions", overdue)
+    for title, found in programme_board.flag_lists(book):  # a programme plan's: slipped…
+        row = lists.put(row + 1, title, found)
     shaky = [r for r in book.actions if id(r) in marked]
     if shaky:
         row = lists.put(row + 1, "Not this quarter's confirmed update", shaky, why=True)

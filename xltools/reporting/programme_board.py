@@ -91,6 +91,17 @@ def flag_counts(book: Book) -> dict[str, dict[str, int]]:
     return counts
 
 
+def flag_lists(book: Book) -> list[tuple[str, list]]:
+    """The activities a board asks about after the overdue ones (listed by the
+    Dashboard under it): slipped, and not started though their Start has passed.
+    None for a tracker."""
+    if not book.is_programme:
+        return []
+    return [(title, [a for a in book.actions if code in line_codes(a.get("flags"))])
+            for code, title in (("SLIPPED", "Slipped activities"),
+                                ("NOT_STARTED", "Not started though their Start has passed"))]
+
+
 def line_codes(text: Any) -> set[str]:
     """The codes that start the lines of a Flags cell ("OVERDUE: …")."""
     return {line.split(":", 1)[0].strip() for line in str(text or "").splitlines()
