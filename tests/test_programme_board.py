@@ -16,16 +16,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SAMPLE_PLAN, SEEDS
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from xltools.cli import main
 from xltools.legacy.importer import import_legacy
+from xltools.plan import Plan
 from xltools.reporting.heatmap import heat_map
 from xltools.reporting.highlight import render_pdf
 from xltools.reporting.programme_board import BOARD_FLAGS
 from xltools.reporting.programmes import by_aim
 from xltools.workbook import styles
+from xltools.workbook.book import Book
 from xltools.workbook.reader import read_book
 from xltools.workbook.risks import rag_for
 from xltools.workbook.writer import write_book
@@ -188,6 +192,39 @@ def test_unscored_risks_are_listed_never_dropped(board):
         assert f"{risk['id']} {' '.join(risk['title'].split())}" in text
     note = ws.cell(_find(ws, "Risks: likelihood") + 1, 1).value
     assert note.startswith(f"3 of {len(book.risks)} risks scored")
+
+
+_PART = st.one_of(st.none(), st.integers(-1, 7), st.sampled_from(["3", " 5 ", "high", ""]),
+                  st.sampled_from([2.0, 4.0, 2.5]))
+
+
+@given(parts=st.lists(st.tuples(_PART, _PART), max_size=40),
+       red=st.integers(2, 25), amber=st.integers(1, 24))
+def test_heat_map_places_every_risk_exactly_once(parts, red, amber):
+    """Whatever is typed in Likelihood and Impact, each risk is in one cell (the one of
+    its values, when both are whole numbers 1–5) or in the unscored list."""
+    book = Book(plan=Plan.load(SAMPLE_PLAN),
+                extra_settings={"risk_thresholds": {"Red": red, "Amber": amber}})
+    book.risks = [{"id": f"R{n}", "title": f"Risk {n}", "likelihood": lik, "impact": imp}
+                  for n, (lik, imp) in enumerate(parts, start=1)]
+    found = heat_map(book)
+
+    def valid(value):
+        try:
+            number = float(str(value).strip())
+        except (TypeError, ValueError):
+            return None
+        return int(number) if number.is_integer() and 1 <= number <= 5 else None
+
+    placed = sorted(r.id for r in found.scored) + sorted(r.id for r in found.unscored)
+    assert sorted(placed) == sorted(r["id"] for r in book.risks)  # once each, none lost
+    for risk in book.risks:
+        where = (valid(risk["likelihood"]), valid(risk["impact"]))
+        if None in where:
+            assert risk["id"] in [r.id for r in found.unscored]
+        else:
+            assert risk["id"] in found.ids(*where)
+            assert found.rag(*where) == rag_for(where[0] * where[1], found.limits)
 
 
 def test_top_risks_by_score_with_owner_and_direction(board):

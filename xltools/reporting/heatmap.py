@@ -55,6 +55,11 @@ class HeatMap:
         """The colour a cell takes by the plan's thresholds."""
         return rag_for(likelihood * impact, self.limits)
 
+    def band(self, rag: str) -> tuple[int, int] | None:
+        """The lowest and highest score on the map that take ``rag`` (None: no cell)."""
+        scores = [s for s in range(1, SIDE * SIDE + 1) if rag_for(s, self.limits) == rag]
+        return (scores[0], scores[-1]) if scores else None
+
     def top(self, limit: int = TOP_LIMIT) -> list[Risk]:
         """The scored risks, highest score first; a rising risk before a steady one of
         the same score (it is the one to ask about), then in register order."""
@@ -83,6 +88,8 @@ def board_risk(row: Row, limits: dict[str, int]) -> Risk:
     """``row`` rescored from its likelihood and impact (a previous score that is not a
     whole number gives no direction rather than an error)."""
     copy = {k: v for k, v in row.items() if not k.startswith("_")}
+    for key in ("likelihood", "impact"):  # 4.0 as read is 4; text is score_risk's to refuse
+        copy[key] = _whole(copy.get(key)) or copy.get(key)
     copy["previous_score"] = _whole(copy.get("previous_score"))
     score_risk(copy, limits)
     score = copy.get("score")

@@ -225,16 +225,15 @@ def _heat_grid(grid: Grid, book: Book, found: HeatMap, top: int, lent: Lent) -> 
 
 def _key(grid: Grid, book: Book, found: HeatMap, top: int, last_col: int, lent: Lent) -> None:
     """Beside the map, what each colour means in scores (the plan's thresholds)."""
-    red, amber = found.limits["Red"], found.limits["Amber"]
-    bands = (("Red", f"{red} to {SIDE * SIDE}"), ("Amber", f"{amber} to {red - 1}"),
-             ("Green", f"1 to {amber - 1}"))
     first = SIDE + 3
-    for row, (rag, scores) in enumerate(bands, start=top):
+    for row, rag in enumerate(("Red", "Amber", "Green"), start=top):
+        band = found.band(rag)
+        scores = f"score {band[0]} to {band[1]}" if band else "no score"
         colour = lent.colour(book, rag)
         font = Font(name="Arial", bold=True, size=10, color=styles.text_colour_for(colour))
         fill = PatternFill("solid", fgColor=styles.hex_colour(colour))
         for col in range(first, last_col + 1):
-            grid.put(row, col, f"{rag}: score {scores}" if col == first else None, font, fill,
+            grid.put(row, col, f"{rag}: {scores}" if col == first else None, font, fill,
                      _CENTRE)
         grid.merge(row, first, last_col)
 
@@ -242,7 +241,8 @@ def _key(grid: Grid, book: Book, found: HeatMap, top: int, last_col: int, lent: 
 def _unscored(grid: Grid, found: HeatMap, row: int, last_col: int) -> int:
     """The risks with no likelihood or impact yet (or one outside 1–5), by name."""
     if not found.unscored:
-        text = "Every risk on the Risks sheet is scored."
+        text = ("Every risk on the Risks sheet is scored." if found.scored
+                else "The Risks sheet has no risks yet.")
     else:
         names = "; ".join(f"{r.id} {r.title}".strip() for r in found.unscored)
         text = (f"Not yet scored ({len(found.unscored)}), so not on the map: {names}. "
