@@ -582,8 +582,11 @@ def _charts(ws, book: Book, summary: Rollup, top: int, data_top: int, sections: 
         bar.width, bar.height = 17.0, 8.0
         if book.is_programme:  # taller: a dozen programmes each with its label
             bar.title, bar.height = "RAG status by programme", 12.0
+            bar.y_axis.title = "Activities"
         ws.add_chart(bar, f"A{top}")
     pie = charts.overall_doughnut(ws, head, head + sections + 1, colours)
+    if book.is_programme:
+        pie.title = programme_board.ALL_ACTIVITIES
     pie.width, pie.height = 10.5, 8.0
     ws.add_chart(pie, f"{col_letter(6)}{top}")
 
