@@ -63,6 +63,8 @@ def board(tmp_path_factory):
     for i, activity in enumerate(book.actions):
         activity["rag"] = RAGS[i % len(RAGS)]
         activity["flags"] = "\n".join(LINES[c] for c in _codes_for(i)) or None
+        if "SLIPPED" in _codes_for(i):  # the RDL's forecast, as the return gave it
+            activity["revised_end"] = "Mar 2025"
         if i == 3:  # words in progress that are not a flag code are not counted
             activity["progress_update"] = "OVERDUE: no, on track; the date slipped a week"
     for risk, (likelihood, impact, previous, owner) in zip(book.risks, RISKS, strict=True):
@@ -144,6 +146,11 @@ def test_overdue_slipped_not_started_counted_from_flag_codes(board):
     for code, title in (("SLIPPED", "Slipped activities"),
                         ("NOT_STARTED", "Not started though their Start has passed")):
         assert f"{title} ({sum(code in _codes_for(i) for i in range(76))})" in titles
+    # a slipped activity is listed with its End and the revised end its RDL gave
+    top = _find(ws, "Slipped activities") + 2
+    listed = [[str(ws.cell(r, c).value or "") for c in range(1, ws.max_column + 1)]
+              for r in range(top, top + 10)]
+    assert all(any(v.endswith(", revised to Mar 2025") for v in row) for row in listed)
     # the counts are live: formulas over the Flags column, not numbers typed in
     formulas = load_workbook(out)["Dashboard"]
     head = _find(ws, "RAG status by programme") + 1

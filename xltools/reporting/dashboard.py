@@ -545,11 +545,14 @@ def _text(value: Any) -> str:
 
 
 def _due(action: dict, book: Book) -> str:
-    """The due date read from the timeframe (see timeframes.py), as a committee reads it."""
+    """The due date read from the timeframe (see timeframes.py), as a committee reads it;
+    a programme activity's revised end after it, when its RDL has given one."""
     frame = read_timeframe(action.get("timeframe"), book.plan.fy_start_month)
     if frame.due:
-        return f"{frame.due.day} {frame.due:%b %Y}"
-    return "Recurring" if frame.kind == RECURRING else "Not stated"
+        due = f"{frame.due.day} {frame.due:%b %Y}"
+    else:
+        due = "Recurring" if frame.kind == RECURRING else "Not stated"
+    return due + programme_board.revised_note(action.get("revised_end"))
 
 
 def _chart_data(grid: Grid, summary: Rollup, head: int, top: int,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -100,6 +101,20 @@ def flag_lists(book: Book) -> list[tuple[str, list]]:
     return [(title, [a for a in book.actions if code in line_codes(a.get("flags"))])
             for code, title in (("SLIPPED", "Slipped activities"),
                                 ("NOT_STARTED", "Not started though their Start has passed"))]
+
+
+def revised_end_text(value: Any) -> str:
+    """A Revised end as the board reads it: a date as "15 Jan 2025", a month as given."""
+    if isinstance(value, datetime | date):
+        return f"{value.day} {value:%b %Y}"
+    return " ".join(str(value or "").split())
+
+
+def revised_note(value: Any) -> str:
+    """", revised to <end>" after an activity's due date, or nothing (trackers have no
+    Revised end)."""
+    text = revised_end_text(value)
+    return f", revised to {text}" if text else ""
 
 
 def line_codes(text: Any) -> set[str]:
