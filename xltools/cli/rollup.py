@@ -9,6 +9,7 @@ from rich.table import Table
 from ..errors import UsageError
 from ..reporting import positions
 from ..reporting.highlight import render_pdf
+from ..reporting.programme_board import board_dict
 from ..reporting.rollup import MOVEMENTS, Rollup, rollup
 from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
@@ -54,7 +55,9 @@ def run(args) -> int:
     if args.json:
         emit_json({"file": args.master.name, "output": str(written) if written else None,
                    "pdf": str(pdf) if pdf else None, **summary.to_dict()}
-                  | ({"trend": trend.to_dict()} if trend else {}))
+                  | ({"trend": trend.to_dict()} if trend else {})
+                  | ({"board": board_dict(book, summary.by_section)} if book.is_programme
+                     else {}))
         return 0
     show(summary, args.master.name)
     out = console()

@@ -15,7 +15,10 @@ the Red, overdue, unconfirmed and Amber actions. It is one column of tables no
 wider than A4 landscape holds at 90 %, so no text is under 8 pt (every font here
 is 10 pt or more); action titles and officer lists wrap, never cut short.
 An action whose position is not this quarter's confirmed update is marked (see
-``positions``) and listed, with the key. Officer tables follow below the print
+``positions``) and listed, with the key. A programme plan's Dashboard puts the
+charts on page 1, RAG by programme under its aim on page 2 and the risk heat map
+and top risks on page 3 (``programme_board``), three columns wider for the flag
+counts (still 8 pt or more printed). Officer tables follow below the print
 area for the PMO; with 100+ officers they would not fit a page.
 """
 
@@ -37,7 +40,7 @@ from ..workbook.book import Book
 from ..workbook.grid import Formula, Grid
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
 from ..workbook.sheet_setup import protect_and_print
-from . import charts, positions
+from . import charts, positions, programme_board
 from .flags import default_as_of
 from .kpis import assess_kpis
 from .positions import KINDS, Kind, unconfirmed
@@ -47,7 +50,7 @@ from .trend_block import add_trend_chart, trend_block
 NO_STATUS_COLOUR = "#E7E6E6"
 INVALID_COLOUR = "#7F7F7F"
 FLAG_CODES = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE",
-              "NO_DUE_DATE", "INVALID", "CONFLICT", "MISSING_RETURN")
+              "NO_DUE_DATE", "INVALID", "CONFLICT", "MISSING_RETURN", "SLIPPED", "NOT_STARTED")
 MOVEMENT_LABELS = {"improved": "Improved", "worsened": "Worsened", "unchanged": "Unchanged",
                    "new": "New, or no status last quarter",
                    "not_reported": "No status this quarter"}
@@ -61,6 +64,7 @@ STATUS_WIDTH = 8.5
 # The printed width (A, the statuses, total, % complete: about 117 units) is within
 # what A4 landscape holds at 90 %, so the smallest font (10 pt) prints at 8 pt or more.
 CHART_ROWS = 16  # rows of the band holding the two charts (8 cm tall)
+PROGRAMME_CHART_ROWS = 24  # a programme plan's band: a bar for each of a dozen programmes
 TREND_CHART_ROWS = 17  # rows under the trend block holding its chart (8 cm tall)
 # row 3, in a committee's words; also how Refresh dashboard knows a live Dashboard
 LIVE_NOTE = "Counts follow the Actions sheet as it changes"
@@ -98,21 +102,28 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
     doughnut beside them), KPIs. Right: the stacked bar and the Red actions.
     """
     ws = wb.create_sheet(DASHBOARD)
-    last_col = len(summary.statuses) + 3  # section, statuses…, total, % complete
+    # section, statuses…, total, % complete (and a programme plan's flag counts)
+    last_col = len(summary.statuses) + 3 + programme_board.extra_columns(book)
     _setup(ws, book, last_col)
     grid = Grid(ws, sources={ACTIONS_LAYOUT.name: action_columns(book)})
     _title(grid, book, summary, as_of, last_col)
     row = _tiles(grid, book, summary, 4, last_col)
-    table_top = row + 1
-    row = _section_table(grid, book, summary, table_top)
-    row = _unconfirmed_note(grid, book, row, last_col)
-    chart_top = row + 1
-    side_top = chart_top + CHART_ROWS
+    if book.is_programme:  # charts; RAG by programme under its aim; risks (programme_board)
+        chart_top, table_top, side_top, row, sources = _programme_pages(grid, book, summary,
+                                                                        row, last_col)
+    else:
+        table_top = row + 1
+        row, sources = _section_table(grid, book, summary, table_top), None
+        row = _unconfirmed_note(grid, book, row, last_col)
+        chart_top = row + 1
+        side_top = chart_top + CHART_ROWS
+        # pages: the figures and charts; movement, chasing and KPIs; the actions listed
+        ws.row_breaks.append(Break(id=side_top - 1))
     row = max(_movement(grid, summary, side_top),
               _flag_table(grid, book, side_top, col=4, last_col=last_col))
+    if book.is_programme:  # the KPIs (often many, without targets) on pages of their own
+        ws.row_breaks.append(Break(id=row))
     row = _kpi_table(grid, book, row + 1)
-    # pages: the figures and charts; movement, chasing and KPIs; the actions listed
-    ws.row_breaks.append(Break(id=side_top - 1))
     ws.row_breaks.append(Break(id=row))
     print_end = _exceptions(grid, book, row + 1, last_col)
     ws.print_area = f"A1:{col_letter(last_col)}{print_end}"
@@ -127,14 +138,33 @@ def build_dashboard(wb, book: Book, summary: Rollup, as_of: date,
         ws.print_area = [f"A1:{last}{print_end}",
                          f"A{trend_top}:{last}{trend_chart + TREND_CHART_ROWS}"]
         data_top = trend_chart + TREND_CHART_ROWS + 2
-    row = _chart_data(grid, summary, table_top + 1, data_top)
+    sources = sources or [(Formula(f"=A{table_top + 1 + k}"), table_top + 1 + k)
+                          for k in range(1, len(summary.by_section) + 2)]
+    row = _chart_data(grid, summary, table_top + 1, data_top, sources)
     _officer_tables(grid, summary, row + 1)
     grid.flush()
-    _charts(ws, book, summary, chart_top, data_top)
+    _charts(ws, book, summary, chart_top, data_top, len(sources) - 1)
     if trend is not None:
         add_trend_chart(ws, trend, summary.statuses,
                         [status_colour(book, s) for s in summary.statuses], trend_head, 1,
                         trend_chart)
+
+
+def _programme_pages(grid: Grid, book: Book, summary: Rollup, row: int, last_col: int,
+                     ) -> tuple[int, int, int, int, list[tuple[Any, int]]]:
+    """A programme plan's first pages: the charts under the headline figures; RAG by
+    programme, by aim, on a page of its own (a programme takes three lines with its SAO
+    and RDL); then the risks, followed by movement and chasing. Returns the rows of the
+    charts, the table, the movement block, the next free row, and the chart sources."""
+    chart_top = row + 1
+    table_top = chart_top + PROGRAMME_CHART_ROWS
+    grid.ws.row_breaks.append(Break(id=table_top - 1))
+    row, sources = programme_board.programme_table(grid, book, summary.statuses, table_top,
+                                                   last_col, _LENT)
+    row = _unconfirmed_note(grid, book, row, last_col)
+    grid.ws.row_breaks.append(Break(id=row))
+    row = programme_board.risk_block(grid, book, row + 1, last_col, _LENT)
+    return chart_top, table_top, row + 1, row, sources
 
 
 def action_columns(book: Book) -> dict[str, list[Any]]:
@@ -155,7 +185,10 @@ def column_widths(statuses: int) -> dict[str, float]:
 
 def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
-    for letter, width in column_widths(last_col - 3).items():
+    widths = column_widths(last_col - 3)
+    if book.is_programme:  # wider by the flag counts: kept within 8 pt printed
+        widths = programme_board.fit_widths(widths)
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     protect_and_print(ws, plan=book.plan)  # one page wide, as many as it needs tall
     ws.print_options.horizontalCentered = True
@@ -206,7 +239,7 @@ def _tiles(grid: Grid, book: Book, summary: Rollup, row: int, last_col: int) -> 
     total = f'COUNTIFS({_rng("id")},"<>")'
     done = "+".join(_count_formula(s, None, summary.statuses)[1:] for s in complete) or "0"
     moves = summary.movement_totals
-    tiles = [("Actions", Formula(f"={total}"), "0"),
+    tiles = [("Activities" if book.is_programme else "Actions", Formula(f"={total}"), "0"),
              ("Complete", Formula(f"=IF({total}=0,0,({done})/{total})"), "0%")]
     tiles += [(s, _count_formula(s, None, summary.statuses), "0")
               for s in ("Red", "Amber") if plan.rag(s)]
@@ -400,6 +433,8 @@ def _exceptions(grid: Grid, book: Book, top: int, last_col: int) -> int:
     lists = _Lists(grid, book, last_col, marked)
     row = lists.put(top, "Red actions", red)
     row = lists.put(row + 1, "Overdue actions", overdue)
+    for title, found in programme_board.flag_lists(book):  # a programme plan's: slipped…
+        row = lists.put(row + 1, title, found)
     shaky = [r for r in book.actions if id(r) in marked]
     if shaky:
         row = lists.put(row + 1, "Not this quarter's confirmed update", shaky, why=True)
@@ -428,8 +463,8 @@ class _Lists:
 
     def spans(self) -> list[tuple[int, int, float]]:
         """(first column, last column, width) of: action, lead officer, due, status."""
-        last = self.last_col
-        cuts = [(1, 3), (4, 6), (7, 8), (9, last)]
+        last, more = self.last_col, programme_board.extra_columns(self.book)  # to the action
+        cuts = [(1, 3 + more), (4 + more, 6 + more), (7 + more, 8 + more), (9 + more, last)]
         return [(a, b, WIDTHS["A"] + STATUS_WIDTH * (b - a) if a == 1
                  else STATUS_WIDTH * (b - a + 1)) for a, b in cuts]
 
@@ -510,40 +545,55 @@ def _text(value: Any) -> str:
 
 
 def _due(action: dict, book: Book) -> str:
-    """The due date read from the timeframe (see timeframes.py), as a committee reads it."""
+    """The due date read from the timeframe (see timeframes.py), as a committee reads it;
+    a programme activity's revised end after it, when its RDL has given one."""
     frame = read_timeframe(action.get("timeframe"), book.plan.fy_start_month)
     if frame.due:
-        return f"{frame.due.day} {frame.due:%b %Y}"
-    return "Recurring" if frame.kind == RECURRING else "Not stated"
+        due = f"{frame.due.day} {frame.due:%b %Y}"
+    else:
+        due = "Recurring" if frame.kind == RECURRING else "Not stated"
+    return due + programme_board.revised_note(action.get("revised_end"))
 
 
-def _chart_data(grid: Grid, summary: Rollup, head: int, top: int) -> int:
-    """The charts' source: the section table with zeros as #N/A, so no "0" labels."""
+def _chart_data(grid: Grid, summary: Rollup, head: int, top: int,
+                sources: list[tuple[Any, int]]) -> int:
+    """The charts' source: the section table with zeros as #N/A, so no "0" labels;
+    ``sources`` are the (name, row) of each section and of the all-actions row."""
     statuses = summary.statuses
     grid.put(top, 1, "Chart data (the section table above with zeros left out, so the charts "
              "show no empty labels)", _SMALL, align=_NOWRAP, border=False)
     grid.put(top + 1, 1, "Section", styles.BOLD_FONT)
     for i in range(2, len(statuses) + 2):
         grid.put(top + 1, i, Formula(f"={col_letter(i)}{head}"), styles.BOLD_FONT, align=_CENTRE)
-    count = len(summary.by_section) + 1  # sections and the All actions row
-    for offset in range(1, count + 1):
-        src, dst = head + offset, top + 1 + offset
-        grid.put(dst, 1, Formula(f"=A{src}"))
+    count = len(sources)  # sections and the All actions row
+    for offset, (name, src) in enumerate(sources, start=1):
+        dst = top + 1 + offset
+        grid.put(dst, 1, name)
         for i in range(2, len(statuses) + 2):
             ref = f"{col_letter(i)}{src}"
             grid.put(dst, i, Formula(f"=IF({ref}=0,NA(),{ref})"), align=_CENTRE, fmt="0")
     return top + 2 + count
 
 
-def _charts(ws, book: Book, summary: Rollup, top: int, data_top: int) -> None:
+def _charts(ws, book: Book, summary: Rollup, top: int, data_top: int, sections: int) -> None:
     """The stacked bar and the doughnut, side by side in the band under the section
     table (both within the printed width)."""
     colours = [status_colour(book, s) for s in summary.statuses]
-    head, sections = data_top + 1, len(summary.by_section)
+    head = data_top + 1
     if sections:
         bar = charts.section_bar(ws, head, sections, colours)
         bar.width, bar.height = 17.0, 8.0
+        if book.is_programme:  # taller: a dozen programmes each with its label
+            bar.title, bar.height = "RAG status by programme", 12.0
+            bar.y_axis.title = "Activities"
         ws.add_chart(bar, f"A{top}")
     pie = charts.overall_doughnut(ws, head, head + sections + 1, colours)
+    if book.is_programme:
+        pie.title = programme_board.ALL_ACTIVITIES
     pie.width, pie.height = 10.5, 8.0
     ws.add_chart(pie, f"{col_letter(6)}{top}")
+
+
+# what the programme plan's board blocks borrow from here (programme_board.Lent)
+_LENT = programme_board.Lent(count=_count_formula, rng=_rng, colour=status_colour,
+                             label=lambda s: STATUS_LABELS.get(s, s))
