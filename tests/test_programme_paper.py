@@ -7,6 +7,7 @@ risk register highest score first with the unscored listed last."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import date
 
@@ -22,6 +23,7 @@ from xltools.cli import main
 from xltools.reporting.plan_on_a_page import write_plan_paper
 from xltools.reporting.positions import KINDS
 from xltools.reporting.programmes import by_aim, programmes
+from xltools.reporting.risk_paper import write_risk_paper
 from xltools.workbook.reader import read_book
 from xltools.workbook.writer import write_book
 
@@ -163,6 +165,25 @@ def test_start_and_revised_end_shown_when_the_master_has_them(master, tmp_path):
     assert text[2:5] == ["July 2024", row["timeframe"], "31/12/2024"]
 
 
+def test_direction_column_after_rag_with_history(master, tmp_path):
+    book = read_book(master)
+    write_plan_paper(book, tmp_path / "p.docx", as_of=AS_OF,
+                     directions={next(r["id"] for r in book.actions if r["ref"] == "3.1"):
+                                 "↓ 1 qtr"})
+    doc = Document(tmp_path / "p.docx")
+    assert _rows(doc.tables[0])[1] == [*HEADINGS[:6], "Direction", HEADINGS[6]]
+    assert _activity_rows(doc)["3.1"][1][6] == "↓ 1 qtr"
+
+
+def test_a_programme_plan_without_risks_says_so(master, tmp_path):
+    book = read_book(master)
+    book.risks = []
+    _, paper = write_risk_paper(book, tmp_path / "r.docx")
+    doc = Document(tmp_path / "r.docx")
+    assert paper.risks == [] and not doc.tables
+    assert any("records no risks" in para.text for para in doc.paragraphs)
+
+
 def test_risk_register_highest_score_first_unscored_last_never_dropped(papers):
     _, risks = papers
     assert len(risks.tables) == 1
@@ -191,6 +212,18 @@ def test_exception_report_keeps_only_programmes_with_exceptions(master, tmp_path
     assert _rows(doc.tables[0])[1][-1] == "Why it is listed"
     assert rows["3.1"][1][-1].startswith("Red")
     assert (tmp_path / "register.docx").exists() and not (tmp_path / "exc_risks.docx").exists()
+
+
+def test_json_says_what_each_paper_holds(master, tmp_path, capsys):
+    assert main(["paper", str(master), "-o", str(tmp_path / "b.docx"), "--json",
+                 "--as-of", AS_OF.isoformat()]) == 0
+    said = json.loads(capsys.readouterr().out)
+    book = read_book(master)
+    assert said["actions"] == len(book.actions) and said["aims"] == 3
+    assert list(said["programmes"].values()) == [len(p.activities) for p in programmes(book)]
+    assert said["not_confirmed"] == {"invalid": 1, "conflict": 1, "no return": 1}
+    assert said["risks_output"] == str(tmp_path / "b_risks.docx")
+    assert (said["risk_order"], said["risks_not_scored"]) == (["R3", "R5", "R1", "R4", "R2"], 1)
 
 
 def test_columns_refused_on_a_programme_plan_and_risks_on_a_tracker(master, tmp_path, plan,
