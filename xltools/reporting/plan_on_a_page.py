@@ -28,7 +28,7 @@ from docx.shared import Pt
 
 from ..workbook.book import Book, Row
 from . import paper as tracker
-from .flags import default_as_of
+from .flags import default_as_of, flag_book
 from .programmes import Programme, by_aim
 
 # Column key -> (heading, relative width). End is the Timeframe column: on a programme
@@ -44,6 +44,7 @@ PLAN_COLUMNS: dict[str, tuple[str, float]] = {
     "progress_update": ("Latest progress", 7.4),
 }
 NOT_RECORDED = "not recorded"
+LATE_CODES = {"SLIPPED": "Slipped", "NOT_STARTED": "Not started"}  # issue 27's flags
 HEADING_FILL = "#DDEBF7"
 
 
@@ -73,6 +74,8 @@ def select_plan(book: Book, *, exceptions: bool = False,
     paper's rule), and only the programmes that have such."""
     selected = tracker.select(book, exceptions=exceptions, as_of=as_of)
     listed = {id(row) for rows in selected.sections.values() for row in rows}
+    if exceptions:
+        listed |= _add_slipped(book, selected, as_of)
     out = PlanPaper(selected=selected)
     for aim, aim_title, progs in by_aim(book):
         kept = [(p, [r for r in p.activities if id(r) in listed]) for p in progs]
@@ -80,6 +83,27 @@ def select_plan(book: Book, *, exceptions: bool = False,
         if kept:
             out.aims.append((aim, aim_title, kept))
     return out
+
+
+def _add_slipped(book: Book, selected: tracker.Paper, as_of: date | None) -> set[int]:
+    """A programme board also asks about activities that slipped (Revised end later
+    than End) or have not started: add them to the exception report, with the flag's
+    words as the reason (judged now, as OVERDUE is, not read from a stale Flags cell).
+    Returns the rows it listed."""
+    report = flag_book(book, as_of=as_of or default_as_of(book.plan))
+    why: dict[str, list[str]] = {}
+    for finding in report.findings:
+        if finding.code in LATE_CODES and finding.action_id:
+            why.setdefault(finding.action_id, []).append(
+                f"{LATE_CODES[finding.code]}: {finding.message}")
+    added = set()
+    for row in book.actions:
+        reasons = why.get(str(row.get("id") or ""))
+        if reasons:
+            earlier = selected.reasons.get(id(row))
+            selected.reasons[id(row)] = "; ".join([earlier, *reasons] if earlier else reasons)
+            added.add(id(row))
+    return added
 
 
 def columns_for(exceptions: bool, directions: dict[str, str] | None) -> tuple[str, ...]:
@@ -110,7 +134,8 @@ def write_plan_paper(book: Book, out: str | Path, *, exceptions: bool = False,
         for programme, rows in progs:
             _programme_table(doc, book, programme, rows, columns, paper.selected)
     if not paper.aims:
-        doc.add_paragraph("No activities are Red, Amber, overdue or unconfirmed."
+        doc.add_paragraph("No activities are Red, Amber, overdue, slipped, not started or "
+                          "unconfirmed."
                           if exceptions else "The plan has no programmes.")
     return tracker._save(doc, Path(out)), paper
 
@@ -126,7 +151,8 @@ def _title_block(doc, book: Book, paper: PlanPaper, exceptions: bool, as_of: dat
              f"position as at {as_of.day} {as_of:%B %Y}. ")
     if exceptions:
         intro += (f"{paper.count} of {len(book.actions)} key activities are Red, Amber, "
-                  "overdue or not confirmed this quarter; only those are listed.")
+                  "overdue, slipped, not started or not confirmed this quarter; only those "
+                  "are listed.")
     else:
         intro += (f"{paper.count} key activities in {n_progs} programmes under "
                   f"{len(paper.aims)} aims. End is the end as planned; Revised end is the "
