@@ -20,6 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from xltools.cli import main
+from xltools.findings import CATALOGUE
 from xltools.reporting.plan_on_a_page import write_plan_paper
 from xltools.reporting.positions import KINDS
 from xltools.reporting.programmes import by_aim, programmes
@@ -212,6 +213,25 @@ def test_exception_report_keeps_only_programmes_with_exceptions(master, tmp_path
     assert _rows(doc.tables[0])[1][-1] == "Why it is listed"
     assert rows["3.1"][1][-1].startswith("Red")
     assert (tmp_path / "register.docx").exists() and not (tmp_path / "exc_risks.docx").exists()
+
+
+
+@pytest.mark.skipif("SLIPPED" not in CATALOGUE, reason="needs issue 27's flags (lane p27flags)")
+def test_exception_report_lists_slipped_and_not_started_with_by_how_much(master, tmp_path):
+    book = read_book(master)
+    rows = {r["ref"]: r for r in book.actions}
+    rows["11.1"].update(start="July 2024", timeframe="Oct 2024", revised_end="Dec 2024",
+                        rag="Green", progress_update="Design agreed; build behind.")
+    rows["11.2"].update(start="Aug 2024", timeframe="Mar 2025", revised_end=None, rag=None,
+                        progress_update=None)
+    write_plan_paper(book, tmp_path / "exc.docx", exceptions=True, as_of=AS_OF)
+    listed = _activity_rows(Document(tmp_path / "exc.docx"))
+    assert listed["11.1"][1][-1] == ("Slipped: Revised end Dec 2024 is 2 months later than "
+                                     "End Oct 2024")
+    assert listed["11.2"][1][-1].startswith("Not started: Start Aug")
+    late = {ref for ref, (_, text) in listed.items() if "Slipped" in text[-1]
+            or "Not started" in text[-1]}
+    assert late == {"11.1", "11.2"}  # rows with no Start or Revised end give neither
 
 
 def test_json_says_what_each_paper_holds(master, tmp_path, capsys):

@@ -19,6 +19,7 @@ table runs to, so a continued table still says whose it is.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,8 @@ PLAN_COLUMNS: dict[str, tuple[str, float]] = {
 }
 NOT_RECORDED = "not recorded"
 LATE_CODES = {"SLIPPED": "Slipped", "NOT_STARTED": "Not started"}  # issue 27's flags
+_LATE_WORDS = re.compile(r"((?:Revised end|Start) .*?(?:later than [^;]*|has passed with no "
+                         r"update))(?:;| \(|$)")
 HEADING_FILL = "#DDEBF7"
 
 
@@ -94,8 +97,7 @@ def _add_slipped(book: Book, selected: tracker.Paper, as_of: date | None) -> set
     why: dict[str, list[str]] = {}
     for finding in report.findings:
         if finding.code in LATE_CODES and finding.action_id:
-            why.setdefault(finding.action_id, []).append(
-                f"{LATE_CODES[finding.code]}: {finding.message}")
+            why.setdefault(finding.action_id, []).append(_late_reason(finding))
     added = set()
     for row in book.actions:
         reasons = why.get(str(row.get("id") or ""))
@@ -104,6 +106,14 @@ def _add_slipped(book: Book, selected: tracker.Paper, as_of: date | None) -> set
             selected.reasons[id(row)] = "; ".join([earlier, *reasons] if earlier else reasons)
             added.add(id(row))
     return added
+
+
+def _late_reason(finding) -> str:
+    """The board's words for a SLIPPED / NOT_STARTED finding: "Slipped: Revised end Dec
+    2024 is 2 months later than End Oct 2024" (the flag's ask of the officer left off)."""
+    said = _LATE_WORDS.search(finding.message)
+    label = LATE_CODES[finding.code]
+    return f"{label}: {said.group(1)}" if said else label
 
 
 def columns_for(exceptions: bool, directions: dict[str, str] | None) -> tuple[str, ...]:
