@@ -37,12 +37,12 @@ from .programmes import Programme, by_aim
 # are the programme-plan columns (absent on an older master: shown blank).
 PLAN_COLUMNS: dict[str, tuple[str, float]] = {
     "ref": ("Ref", 1.2),
-    "action": ("Key activity", 7.4),
+    "action": ("Key activity", 9.0),
     "start": ("Start", 2.0),
     "timeframe": ("End", 2.2),
     "revised_end": ("Revised end", 2.0),
     "rag": ("RAG", 1.8),
-    "progress_update": ("Latest progress", 7.4),
+    "progress_update": ("Latest progress", 6.0),
 }
 NOT_RECORDED = "not recorded"
 LATE_CODES = {"SLIPPED": "Slipped", "NOT_STARTED": "Not started"}  # issue 27's flags
