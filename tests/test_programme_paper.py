@@ -25,6 +25,7 @@ from xltools.reporting.plan_on_a_page import write_plan_paper
 from xltools.reporting.positions import KINDS
 from xltools.reporting.programmes import by_aim, programmes
 from xltools.reporting.risk_paper import write_risk_paper
+from xltools.workbook.layout import ACTION_COLUMNS
 from xltools.workbook.reader import read_book
 from xltools.workbook.writer import write_book
 
@@ -164,6 +165,22 @@ def test_start_and_revised_end_shown_when_the_master_has_them(master, tmp_path):
     write_plan_paper(book, tmp_path / "p.docx", as_of=AS_OF)
     _, text = _activity_rows(Document(tmp_path / "p.docx"))["1.1"]
     assert text[2:5] == ["July 2024", row["timeframe"], "31/12/2024"]
+
+
+
+@pytest.mark.skipif(not any(c.key == "start" for c in ACTION_COLUMNS),
+                    reason="needs the programme-plan Start column (lane p27core)")
+def test_start_end_and_revised_end_from_the_master_file(master, tmp_path):
+    book = read_book(master)
+    row = next(r for r in book.actions if r["ref"] == "1.2")
+    row["revised_end"] = "Dec 2024"
+    write_book(book, tmp_path / "m.xlsx", backup=False)
+    assert main(["paper", str(tmp_path / "m.xlsx"), "-o", str(tmp_path / "p.docx")]) == 0
+    rows = _activity_rows(Document(tmp_path / "p.docx"))
+    for action in read_book(tmp_path / "m.xlsx").actions:
+        assert rows[action["ref"]][1][2:5] == [
+            action["start"] or "", action["timeframe"] or "", action["revised_end"] or ""]
+    assert rows["1.2"][1][2:5] == ["July 2024", "Sept 2024", "Dec 2024"]  # as the seed prints
 
 
 def test_direction_column_after_rag_with_history(master, tmp_path):
