@@ -127,9 +127,9 @@ def write_return_b(folder: Path) -> Path:
     money = wb.add_format({"num_format": "#,##0.0"})
     dates = wb.add_format({"num_format": "dd/mm/yyyy"})
     actions = wb.add_worksheet("Actions")
-    from xltools.workbook.layout import ACTIONS_LAYOUT
+    from xltools.workbook.layout import ACTIONS_LAYOUT, TRACKER
 
-    actions.write_row(0, 0, ACTIONS_LAYOUT.headers)
+    actions.write_row(0, 0, ACTIONS_LAYOUT.for_shape(TRACKER).headers)
     ws = wb.add_worksheet("Savings")
     ws.write_row(0, 0, [SAVINGS_LAYOUT.column(k).name for k in B_ORDER])
     for i, (ref, year, exp, rev, chg, kind, by, on) in enumerate(RETURN_B, start=1):

@@ -159,16 +159,29 @@ def test_an_action_is_named_by_ref_and_title_its_id_only_when_it_has_neither():
     assert action_reference(None, None, "A-0014") == "A-0014"
 
 
+@pytest.mark.parametrize("shape", ["tracker", "programme"])
 @pytest.mark.parametrize("kind", ["template", "master", "return"])
-def test_screen_only_columns_come_after_every_printed_one(kind):
+def test_screen_only_columns_come_after_every_printed_one(kind, shape):
     """The print area is one block from A: a column shown but not printed (a master's
-    Last updated, Updated by, Flags) must sit right of the last printed column."""
+    Last updated, Updated by, Flags; a programme master's Start and Revised end) must
+    sit right of the last printed column."""
+    from xltools.workbook import return_layout
     from xltools.workbook.layout import ACTIONS_LAYOUT
+    from xltools.workbook.sheet_setup import PAGE_WIDTH_UNITS
 
-    last = ACTIONS_LAYOUT.last_printed(kind)
-    for index, column in enumerate(ACTIONS_LAYOUT.columns, start=1):
-        if column.key in ACTIONS_LAYOUT.screen_only(kind):
+    layout = ACTIONS_LAYOUT.for_shape(shape)
+    last = layout.last_printed(kind)
+    for index, column in enumerate(layout.columns, start=1):
+        if column.key in layout.screen_only(kind):
             assert index > last, column.name
-    widths = sum(c.width_in(kind) for c in ACTIONS_LAYOUT.columns[:last]
-                 if kind in c.shown)
-    assert kind == "template" or widths <= 140  # A4 landscape at 8 pt or more
+    if shape == "tracker":
+        widths = sum(c.width_in(kind) for c in layout.columns[:last] if kind in c.shown)
+        assert kind == "template" or widths <= 140  # A4 landscape at 8 pt or more
+    # as written: a return's own widths; 80 % of A4 landscape is 8 pt for 10 pt text
+    written = return_layout.widths(layout, kind)
+    printed = sum(written[c.key] for c in layout.columns[:last]
+                  if return_layout.shown(layout, kind, c.key))
+    assert kind == "template" or printed <= PAGE_WIDTH_UNITS / 0.8
+    if kind == "return" and shape == "programme":  # the RDL sees and prints both
+        assert {"start", "revised_end"} <= {c.key for c in layout.columns[:last]
+                                           if return_layout.shown(layout, kind, c.key)}

@@ -105,23 +105,25 @@ def test_small_plan_activities_with_start_end_and_milestones(small):
     assert list(rows) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2"]
     first = rows["1.1"]
     assert (first["section"], first["action"], first["accountable_officer"],
-            first["lead_officer"], first["timeframe"]) == (
+            first["lead_officer"], first["start"], first["timeframe"]) == (
         "1. Balance the budget", "Agree the savings programme", "Director of Finance",
-        "Head of Budgets", "From June 2024 to Sept 2024")
+        "Head of Budgets", "June 2024", "Sept 2024")  # Start; Timeframe = End as printed
     # one activity with its sub-items on one row: the runs are the sub-items' dates
     assert rows["1.2"]["action"] == ("Monitor delivery monthly:\n"
                                      "a) Set up the board (From July 2024 to Aug 2024)\n"
                                      "b) Report to Cabinet (From Aug 2024 to Ongoing)")
-    assert rows["1.3"]["timeframe"] == "Started, to March 2025"
+    assert (rows["1.3"]["start"], rows["1.3"]["timeframe"]) == ("Started", "March 2025")
     # three activities printed on one row with two dates each: none guessed
-    assert [rows[r]["timeframe"] for r in ("2.1", "2.2", "2.3")] == [None, None, None]
+    assert [(rows[r]["start"], rows[r]["timeframe"]) for r in ("2.1", "2.2", "2.3")] == [
+        (None, None)] * 3
     assert all("REVIEW" in rows[r]["flags"] for r in ("2.1", "2.2", "2.3"))
     # a row continued after a page number, and a sub-item on its own row
     assert rows["3.1"]["action"] == "Review the constitution and the scheme of delegation"
-    assert rows["3.1"]["timeframe"] == "From July 2024 to Oct 2024 (and ongoing)"
+    assert (rows["3.1"]["start"], rows["3.1"]["timeframe"]) == ("July 2024",
+                                                                 "Oct 2024 (and ongoing)")
     assert rows["3.2"]["action"] == ("Member training:\n"
                                      "a) Induction for new members (From Sept 2024 to Nov 2024)")
-    assert rows["3.2"]["timeframe"] == "From Sept 2024 to Ongoing"
+    assert (rows["3.2"]["start"], rows["3.2"]["timeframe"]) == ("Sept 2024", "Ongoing")
 
 
 def test_timeframes_read_end_as_due_and_ongoing_as_recurring(small):
@@ -163,6 +165,9 @@ def test_written_master_has_risks_sheet_and_reads_back(small, tmp_path):
     out = write_import(small, tmp_path / "master.xlsx")
     book = read_book(out)
     assert [a["ref"] for a in book.actions] == [a["ref"] for a in small.book.actions]
+    assert [(a["start"], a["timeframe"]) for a in book.actions] == [
+        (a["start"], a["timeframe"]) for a in small.book.actions]  # Start's own column
+    assert [c.value for c in load_workbook(out)["Actions"][1]][-2:] == ["Start", "Revised end"]
     assert [(r["id"], r["title"]) for r in book.risks] == [("R1", "Capacity"), ("R2", "Data")]
     assert book.extra_settings["programmes"][0]["sao"] == "Director of Finance"
     ws = load_workbook(out)["Risks"]
@@ -227,9 +232,10 @@ def test_seed_003_activities_with_start_and_end(seed):
         major = int(row["section"].split(".")[0])
         assert re.fullmatch(rf"{major}\.\d{{1,2}}", row["ref"]), row["ref"]
         assert not re.match(r"(section|appendix|aim|programme)\b", row["action"], re.I)
-    assert rows["1.1"]["timeframe"] == "From July 2024 to August 2024"
-    assert rows["5.8"]["timeframe"] == "Started, to As soon as possible"
-    assert rows["10.1"]["timeframe"] == "From June 2024 to July 2024 (and ongoing)"
+    assert (rows["1.1"]["start"], rows["1.1"]["timeframe"]) == ("July 2024", "August 2024")
+    assert (rows["5.8"]["start"], rows["5.8"]["timeframe"]) == ("Started", "As soon as possible")
+    assert (rows["10.1"]["start"], rows["10.1"]["timeframe"]) == ("June 2024",
+                                                                   "July 2024 (and ongoing)")
     assert rows["11.4"]["action"].splitlines()[1].endswith("(From July 2024 to Sept 2024)")
     dated = [r for r in seed.book.actions if r["timeframe"]]
     assert len(dated) > len(seed.book.actions) * 2 // 3
@@ -284,10 +290,10 @@ def _as_word(text: str, path):
 
 def test_word_programme_plan_imports_like_its_text(small, tmp_path):
     report = import_legacy(_as_word(SMALL, tmp_path / "recovery plan.docx"), period="Q2 2024/25")
-    assert [(a["ref"], a["section"], a["accountable_officer"], a["lead_officer"],
+    assert [(a["ref"], a["section"], a["accountable_officer"], a["lead_officer"], a["start"],
              a["timeframe"], a["action"]) for a in report.book.actions] == [
-        (a["ref"], a["section"], a["accountable_officer"], a["lead_officer"], a["timeframe"],
-         a["action"]) for a in small.book.actions]
+        (a["ref"], a["section"], a["accountable_officer"], a["lead_officer"], a["start"],
+         a["timeframe"], a["action"]) for a in small.book.actions]
     assert report.book.extra_settings["programmes"] == small.book.extra_settings["programmes"]
     assert [r["title"] for r in report.book.risks] == ["Capacity", "Data"]
 

@@ -13,7 +13,7 @@ from xltools.errors import WorkbookError
 from xltools.findings import flatten
 from xltools.workbook.book import Book
 from xltools.workbook.fastrows import ROWS_PER_PIECE, write_behind, xml_text
-from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN
+from xltools.workbook.layout import ACTIONS_LAYOUT, RETURN, TRACKER
 from xltools.workbook.reader import RETURN_LIMITS, read_book
 from xltools.workbook.validate import validate_book
 from xltools.workbook.writer import write_book
@@ -84,7 +84,7 @@ def _independent_return(path, headers, row):
 
 
 def test_columns_found_by_header_and_cells_named_in_file_order(tmp_path, plan):
-    headers = list(reversed(ACTIONS_LAYOUT.headers))[:-1] + ["My notes", "ID"]
+    headers = list(reversed(ACTIONS_LAYOUT.for_shape(TRACKER).headers))[:-1] + ["My notes", "ID"]
     headers.remove("Flags")
     values = {"ID": "A-0001", "RAG status": "Purple", "Last updated": "30th Sept",
               "Progress update": "Done", "Lead officer": "Laurence Jones"}

@@ -70,3 +70,24 @@ def test_one_stamp_for_returns_of_many_sizes_writes_each_as_the_writer_does(tmp_
         stamped = stamp.write(book, tmp_path / f"stamped{i}.xlsx")
         written = write_book(book, tmp_path / f"written{i}.xlsx")
         assert parts(stamped) == parts(written), (officer, n, savings)
+
+
+def test_a_programme_return_is_stamped_as_written_and_one_with_risks_is_written(tmp_path,
+                                                                              plan):
+    """A programme plan's return (Start, Revised end, its Guidance) stamps out exactly as
+    the writer makes it; one carrying the officer's risks goes to the writer."""
+    from programme_books import STEVE, programme_master
+
+    from xltools.cycle.returns import return_book
+
+    master = programme_master(plan)
+    book = return_book(master, STEVE, master.actions[:2], risks=[])
+    stamp = Stamp(book)
+    assert stamp.fits(book)
+    stamped = stamp.write(book, tmp_path / "stamped.xlsx")
+    assert parts(stamped) == parts(write_book(book, tmp_path / "written.xlsx"))
+    assert read_book(stamped).actions[1]["revised_end"] == "Dec 2024"
+    with_risks = return_book(master, STEVE, master.actions[:2])
+    assert [r["id"] for r in with_risks.risks] == ["R1"] and not stamp.fits(with_risks)
+    assert [r["id"] for r in read_book(stamp.write(with_risks, tmp_path / "r.xlsx")).risks] \
+        == ["R1"]

@@ -10,7 +10,7 @@ from conftest import ROOT, convert
 from openpyxl import load_workbook
 from workbook_parts import parts
 
-from xltools.workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT, SAVINGS_LAYOUT
+from xltools.workbook.layout import ACTIONS_LAYOUT, KPIS_LAYOUT, SAVINGS_LAYOUT, TRACKER
 from xltools.workbook.reader import read_book
 from xltools.workbook.template import write_template
 
@@ -37,7 +37,8 @@ def test_sheets_and_tables(template):
     wb = load_workbook(template)
     assert [s for s in wb.sheetnames if s in CONTRACT_SHEETS] == CONTRACT_SHEETS
     assert wb["Settings"].sheet_state == "hidden"
-    for layout in (ACTIONS_LAYOUT, SAVINGS_LAYOUT, KPIS_LAYOUT):
+    # a tracker's template: no programme-only column (Start, Revised end)
+    for layout in (ACTIONS_LAYOUT.for_shape(TRACKER), SAVINGS_LAYOUT, KPIS_LAYOUT):
         ws = wb[layout.name]
         assert [c.value for c in ws[1]] == layout.headers
         assert layout.table in ws.tables
@@ -127,7 +128,7 @@ def test_libreoffice_converts_template_to_pdf_and_csv(template, soffice, tmp_pat
                    check=True, capture_output=True, timeout=180)
     with open(tmp_path / "template-Actions.csv", newline="", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ACTIONS_LAYOUT.headers
+    assert header == ACTIONS_LAYOUT.for_shape(TRACKER).headers
     with open(tmp_path / "template-Lists.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[1][0] == "Adrian Smith" and rows[1][1] == "Complete"

@@ -156,9 +156,9 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
         "consolidate",
         "A row for an action whose lead officer (or accountable officer, for returns issued "
         "`--by accountable`) is not the return's officer, or a savings line led by someone "
-        "else, e.g. a row copied from a "
-        "colleague's return. Who the return is from comes from its Settings, never from "
-        "'Updated by'. The row is not merged; the action's Flags say so.",
+        "else, or (a programme plan) a risk owned by someone else with its score changed, "
+        "e.g. a row copied from a colleague's return. Who the return is from comes from "
+        "its Settings, never from 'Updated by'. The row is not merged; the action's Flags say so.",
         "Ask the action's owner for their return; if a deputy really answers for them, "
         "consolidate again with `--delegate \"DEPUTY=OFFICER\"` (or list them in the "
         "plan's `delegates`)."),
@@ -205,8 +205,9 @@ EXPLAINED: dict[str, tuple[str, str, str]] = {
     "NO_OFFICER": (
         "issue",
         "An action has nobody in the column returns are issued by (lead or accountable "
-        "officer), so it is in no return.",
-        "Fill in the officer in the master and issue again."),
+        "officer), so it is in no return; on a programme plan, also a risk with no Owner "
+        "on the Risks sheet, whose score nobody is asked for.",
+        "Fill in the officer (or the risk's Owner) in the master and issue again."),
     "FORMULA": (
         "check, consolidate",
         "A formula on the Actions sheet where a value belongs. Its last calculated value "

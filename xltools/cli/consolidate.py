@@ -86,7 +86,8 @@ def print_report(report) -> None:
         out.print(f"Backup of the master before writing: {report.backup}")
     out.print(f"  returns read {c['returns_read']}, merged {c['returns_merged']}; actions "
               f"updated {c['rows_updated']}, unchanged {c['rows_unchanged']}, returned with no "
-              f"update {c['rows_no_update']}; savings lines updated {c['savings_updated']}")
+              f"update {c['rows_no_update']}; savings lines updated {c['savings_updated']}"
+              + (f"; risks rescored {c['risks_updated']}" if "risks_updated" in c else ""))
     out.print(f"  invalid rows {c['rows_invalid']} (kept, flagged INVALID), conflicts "
               f"{c['conflicts']}, unknown IDs {c['unknown_ids']}, wrong period "
               f"{c['wrong_period']}, wrong plan {c['wrong_plan']}, not the officer's own "

@@ -17,7 +17,7 @@ from ..findings import CATALOGUE, ERROR, Finding, codes_in, count_by_code, row_r
 from ..plan import split_officers
 from ..reporting.flags import empty_progress
 from ..workbook.book import Book, Row, blank, cell_ref
-from ..workbook.issued import ISSUED_KEY, changed_keys
+from ..workbook.issued import ISSUED_KEY, changed_keys, locked_keys
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS_LAYOUT
 from ..workbook.reader import WORKBOOK_LIMITS, Limits, read_book
 from ..workbook.sandbox import run_capped
@@ -163,7 +163,8 @@ def locked_edits(book: Book, file: str) -> list[Finding]:
     out = []
     for row in book.actions:
         prints = issued.get(str(row.get("id")))
-        for key in changed_keys(row, prints) if isinstance(prints, str) else []:
+        for key in changed_keys(row, prints, locked_keys(book)) \
+                if isinstance(prints, str) else []:
             if key not in letters:
                 continue
             name = ACTIONS_LAYOUT.column(key).name
@@ -323,6 +324,7 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     """The return read, checked and collected by consolidation's own code (nothing is
     written): what consolidating it into ``master_path`` would report."""
     from .consolidate import Known, collect  # (consolidate does not import check)
+    from .risk_merge import collect_risks
 
     master = read_master(master_path)
     by_key = by_column(master.plan.return_by or "lead")
@@ -332,7 +334,10 @@ def check_against_master(path: Path, master_path: Path, as_of: date) -> CheckRep
     findings = list(rf.findings)
     if not rf.refused:
         actions: dict = {}
-        findings += collect(Known(master, by_key), rf, actions, {}, MergeResult())
+        known = Known(master, by_key)
+        findings += collect(known, rf, actions, {}, MergeResult())
+        if master.is_programme:  # a risk someone else owns, a risk the master lacks
+            findings += collect_risks(master, rf, known.may_answer, {}, MergeResult())
         rows, done = master.actions_by_id(), set(period_state(master).get("ids") or [])
         for action_id, cands in actions.items():
             for cand in cands:

@@ -52,6 +52,7 @@ from .merge import (
 )
 from .no_update import returned_without_update
 from .returns import BY_COLUMNS, STATE_KEY, UPDATE_FIELDS, by_column, read_master
+from .risk_merge import collect_risks, merge_risks
 
 # "invalid" rows are merged (kept, flagged INVALID): accepted, not rejected
 ACCEPTED = ("updated", "unchanged", "no update", "invalid", "delegated")
@@ -69,6 +70,7 @@ class ConsolidationReport:
     files: list[ReturnFile] = field(default_factory=list)
     merge: MergeResult = field(default_factory=MergeResult)
     savings_updated: list[str] = field(default_factory=list)
+    risks_updated: list[str] | None = None  # a programme plan's risks rescored (else None)
     missing: dict[str, list[str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -104,6 +106,7 @@ class ConsolidationReport:
             "unreadable": sum(1 for f in self.files if not f.readable and not f.skipped),
             "skipped": sum(1 for f in self.files if f.skipped),
             "savings_updated": len(self.savings_updated),
+            **({} if self.risks_updated is None else {"risks_updated": len(self.risks_updated)}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,6 +116,7 @@ class ConsolidationReport:
             "updated": self.merge.updated, "unchanged": self.merge.unchanged,
             "conflicts": self.merge.conflicts, "missing": self.missing,
             "savings_updated": self.savings_updated,
+            **({} if self.risks_updated is None else {"risks_updated": self.risks_updated}),
             "files": [file_summary(f, self.merge) for f in self.files],
             "finding_counts": count_by_code(self.findings),
             "findings": [f.to_dict() for f in self.findings],
@@ -251,6 +255,7 @@ class Gather:
         self.adopt = adopt
         self.actions: dict[str, list[Candidate]] = {}
         self.savings: dict[tuple[str, str], list[Candidate]] = {}
+        self.risks: dict[str, list[Candidate]] = {}  # a programme plan's: by risk ID
         self.earlier = period_state(master)  # an earlier consolidation this period
         self.received: set[str] = set(self.earlier.get("received") or [])
         self.known = Known(master, by_key, delegates)
@@ -269,6 +274,9 @@ class Gather:
             if rf.officer:
                 self.received.add(rf.officer)
             found = collect(self.known, rf, self.actions, self.savings, report.merge)
+            if self.master.is_programme:
+                found += collect_risks(self.master, rf, self.known.may_answer, self.risks,
+                                       report.merge)
             rf.findings += found
             report.findings += found
         if rf.book is not None:
@@ -283,6 +291,8 @@ class Gather:
         merge_actions(master, self.actions, result)
         report.findings += returned_without_update(self.actions)
         report.savings_updated = merge_savings(master, self.savings, result)
+        if master.is_programme:
+            report.risks_updated = merge_risks(master, self.risks, result)
         by_key = issued_by(report.files) or self.by_key
         report.missing = missing_returns(master, by_key, self.received, result,
                                          file=Path(report.output).name,
@@ -299,7 +309,7 @@ class Gather:
             if f.code == "LOCKED_CHANGED" and f.file in by_name:
                 by_name[f.file].findings.append(f)
         report.findings = with_references(report.findings, master.actions)
-        self.actions, self.savings = {}, {}
+        self.actions, self.savings, self.risks = {}, {}, {}
 
 
 def answered_by(files: list[ReturnFile], actions: dict[str, list[Candidate]],
@@ -380,6 +390,10 @@ class Known:
         allowed = self.deputies.get(officer.casefold(), {}) if officer else {}
         return next((allowed[o] for o in owners if o in allowed), None)
 
+    def may_answer(self, officer: str, named: list[str]) -> str | None:
+        """``permission`` for a row owned by ``named`` (a programme plan's risk)."""
+        return self.permission(officer, "", "", named)
+
     def owner_names(self, action_id: str, key: str) -> str:
         return " / ".join(self.owners[key].get(action_id, [])) or "no one"
 
@@ -442,7 +456,8 @@ def share_values(row: dict[str, Any], master_row: dict[str, Any],
 
 def without_rows(book: Book) -> Book:
     """A read return's book once its rows are filed: who and what it is for, no rows."""
-    return replace(book, actions=[], savings=[], kpis=[], archive=[], log=[], findings=[])
+    return replace(book, actions=[], savings=[], kpis=[], archive=[], log=[], risks=[],
+                   findings=[])
 
 
 def not_owner(known: Known, rf: ReturnFile, row, action_id: str, key: str,

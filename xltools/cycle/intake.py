@@ -29,18 +29,19 @@ from ..errors import PeriodError, WorkbookError
 from ..findings import Finding
 from ..periods import Quarter
 from ..plan import Plan, split_officers
-from ..workbook.book import Book, cell_ref
+from ..workbook.book import Book, blank, cell_ref
 from ..workbook.files import LOCK_PREFIX
-from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, RETURN, SAVINGS
+from ..workbook.layout import ACTIONS, ACTIONS_LAYOUT, RETURN, RISKS, SAVINGS
 from ..workbook.reader import RETURN_LIMITS, read_book
 from ..workbook.sandbox import capped_pool, crashed
 from ..workbook.validate import validate_book
+from .merge import same
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 BACKUP_SUFFIX = ".bak.xlsx"
 POOL_THRESHOLD = 40  # smaller folders read faster than a process pool starts
 MAX_BATCH = 50  # returns a worker reads and holds before sending them
-RETURN_SHEETS = (ACTIONS, SAVINGS)  # all a return can change; its Lists are not trusted
+RETURN_SHEETS = (ACTIONS, SAVINGS, RISKS)  # all a return can change; its Lists are not trusted
 
 
 @dataclass
@@ -314,11 +315,25 @@ def holds_no_update(book: Book, master: Book | None = None) -> bool:
     if any(filled(r.get(k)) for r in book.actions for k in ANSWER_CELLS) or any(
             filled(r.get(k)) for r in book.savings for k in SAVINGS_ANSWER_CELLS):
         return False  # something answered
+    if master is not None and master.is_programme and programme_answers(book, master):
+        return False  # a Revised end or a risk score changed
     issued = {_line(r): r.get("comment") for r in master.savings} if master else {}
     return not any(filled(r.get("comment")) and
                    " ".join(str(r["comment"]).split()) != " ".join(
                        str(issued.get(_line(r)) or "").split())
                    for r in book.savings)
+
+
+def programme_answers(book: Book, master: Book) -> bool:
+    """Whether a programme plan's return changes a Revised end or a risk's Likelihood or
+    Impact from what the master holds (both are issued filled in)."""
+    actions = master.actions_by_id()
+    risks = {str(r.get("id")): r for r in master.risks}
+    return any(not blank(r.get("revised_end")) and not same(
+        r.get("revised_end"), (actions.get(str(r.get("id"))) or {}).get("revised_end"))
+        for r in book.actions) or any(
+        not blank(r.get(k)) and not same(r.get(k), (risks.get(str(r.get("id"))) or {}).get(k))
+        for r in book.risks for k in ("likelihood", "impact"))
 
 
 def _line(row: dict[str, Any]) -> tuple[str, str]:

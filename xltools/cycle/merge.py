@@ -31,6 +31,9 @@ from ..workbook.return_layout import is_cut_of
 from .returns import STATE_KEY, UPDATE_FIELDS, previous_values
 
 ACTION_CONTENT = ("progress_update", "rag")  # two different answers here is a conflict
+# a programme plan's RDL also gives a Revised end (docs/decisions.md "Programme plans")
+PROGRAMME_FIELDS = (*UPDATE_FIELDS, "revised_end")
+PROGRAMME_CONTENT = (*ACTION_CONTENT, "revised_end")
 SAVINGS_FIELDS = ("revised", "change_type", "approved_by", "approved_on", "comment")
 SAVINGS_CONTENT = ("revised", "change_type", "approved_by", "approved_on")
 OWNED_CODES = frozenset({"INVALID", "CONFLICT", "MISSING_RETURN", "NOT_OWNER"})
@@ -276,6 +279,8 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
     by: dict[str, list[str]] = dict(state.get("by") or {})
     texts: dict[str, list[dict[str, Any]]] = dict(state.get("conflicts") or {})
     rows = master.actions_by_id()
+    fields = (PROGRAMME_FIELDS, PROGRAMME_CONTENT) if master.is_programme else (
+        UPDATE_FIELDS, ACTION_CONTENT)
     for action_id in [i for i in rows if i in candidates]:  # report in master order
         cands, master_row = candidates[action_id], rows[action_id]
         for cand in cands:
@@ -284,7 +289,8 @@ def merge_actions(master: Book, candidates: dict[str, list[Candidate]],
                 result.flag(action_id, Finding("INVALID", f"{f.message} ({cand.file} › "
                                                f"{f.sheet}!{f.cell})", action_id=action_id))
             result.findings += locked_changes(master_row, cand, action_id in done)
-        merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []))
+        merged = _merge_action(master_row, action_id, cands, result, by.get(action_id, []),
+                               *fields)
         # its conflict (the last one: each action is merged once), in full for next quarter
         if result.conflicts and result.conflicts[-1] == action_id:  # (never cut short)
             texts[action_id] = [
@@ -340,12 +346,16 @@ def locked_changes(master_row: Row, cand: Candidate, updated: bool) -> list[Find
 
 
 def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
-                  result: MergeResult, earlier: list[str]) -> dict[str, Any]:
-    changed = with_changes(master_row, cands, UPDATE_FIELDS)
-    merged, conflicts = combine(master_row, changed, UPDATE_FIELDS, ACTION_CONTENT)
+                  result: MergeResult, earlier: list[str],
+                  fields: tuple[str, ...] = UPDATE_FIELDS,
+                  content: tuple[str, ...] = ACTION_CONTENT) -> dict[str, Any]:
+    """One action's candidates merged (``fields``/``content``: a programme plan's add
+    Revised end, which two RDLs must not give differently)."""
+    changed = with_changes(master_row, cands, fields)
+    merged, conflicts = combine(master_row, changed, fields, content)
     late = [] if conflicts else late_disagreement(master_row, changed, earlier)
     if late:
-        conflicts = [k for k in ACTION_CONTENT if any(k in c.changes for c in late)]
+        conflicts = [k for k in content if any(k in c.changes for c in late)]
         flag, per_file = conflict_findings(action_id, late, conflicts, ACTIONS_LAYOUT,
                                            "action", _ref(master_row, action_id))
         flag = _with_master_side(flag, master_row, conflicts, earlier)
@@ -360,12 +370,12 @@ def _merge_action(master_row: Row, action_id: str, cands: list[Candidate],
         merged = {}
     elif merged:
         result.updated.append(action_id)
-    elif any(any(not blank(c.row.get(k)) for k in UPDATE_FIELDS) for c in cands):
+    elif any(any(not blank(c.row.get(k)) for k in fields) for c in cands):
         result.unchanged.append(action_id)
     else:
         result.no_update.append(action_id)
     for cand in cands:
-        cand.outcome = _outcome(cand, cand in changed, bool(conflicts), UPDATE_FIELDS)
+        cand.outcome = _outcome(cand, cand in changed, bool(conflicts), fields)
         result.count(cand.file, cand.outcome)
     return merged
 

@@ -31,9 +31,10 @@ from ..findings import Finding, count_by_code
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, clean_row
 from ..workbook.files import ensure_replaceable, unique_backup
-from ..workbook.layout import ACTIONS_LAYOUT, RETURN, SAVINGS
+from ..workbook.layout import ACTIONS_LAYOUT, RETURN, RISKS, SAVINGS
 from ..workbook.reader import open_plan, read_book
 from ..workbook.sandbox import die_with_parent
+from .risk_returns import return_risks, risk_owners
 from .savings_returns import officer_savings, savings_leads
 
 if TYPE_CHECKING:  # the writer (openpyxl) is loaded where returns are written: see WriterPool
@@ -56,10 +57,14 @@ class IssuedReturn:
     path: Path
     actions: list[str]
     savings: int = 0
+    risks: list[str] = field(default_factory=list)  # a programme plan's: those they own
 
     def to_dict(self) -> dict[str, Any]:
-        return {"officer": self.officer, "file": self.path.name, "path": str(self.path),
-                "actions": self.actions, "savings_rows": self.savings}
+        out = {"officer": self.officer, "file": self.path.name, "path": str(self.path),
+               "actions": self.actions, "savings_rows": self.savings}
+        if self.risks:
+            out["risks"] = self.risks
+        return out
 
 
 @dataclass
@@ -160,8 +165,10 @@ def savings_for(master: Book, officer: str) -> list[Row]:
 
 
 def return_book(master: Book, officer: str, rows: list[Row], *, by: str = "lead",
-                issued_on: date | None = None, savings: list[Row] | None = None) -> Book:
-    """The in-memory return for one officer."""
+                issued_on: date | None = None, savings: list[Row] | None = None,
+                risks: list[Row] | None = None) -> Book:
+    """The in-memory return for one officer (on a programme plan, with the risks they
+    own: ``risk_returns``)."""
     settings = dict(master.extra_settings)
     settings.pop(STATE_KEY, None)  # master bookkeeping, not the officer's business
     settings.update({"issued_by": by, "issued_from": Path(master.path or "master").name,
@@ -169,7 +176,8 @@ def return_book(master: Book, officer: str, rows: list[Row], *, by: str = "lead"
     return Book(plan=master.plan, kind=RETURN, officer=officer,
                 actions=[return_row(r) for r in rows],
                 savings=savings_for(master, officer) if savings is None else savings,
-                extra_settings=settings)
+                risks=return_risks(risk_owners(master)[0], officer) if risks is None
+                else risks, extra_settings=settings)
 
 
 def safe_name(text: str) -> str:
@@ -203,8 +211,13 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
     groups, findings = ({}, []) if savings_only else assign(master, by)
     leads, lead_findings = savings_leads(master)
     findings += lead_findings
+    owners, owner_findings = ({}, []) if savings_only else risk_owners(master)
+    findings += owner_findings
     known = {officer.casefold() for officer in groups}
-    groups.update({officer: [] for officer in leads if officer.casefold() not in known})
+    for officer in [*leads, *owners]:  # a savings lead or risk owner with no action
+        if officer.casefold() not in known:
+            groups[officer] = []
+            known.add(officer.casefold())
     period = f"{master.plan.period} savings" if savings_only else master.plan.period
     jobs: list[tuple[Book, Path]] = []
     used: set[str] = set()
@@ -215,7 +228,8 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
             name, number = f"{stem}_{number}.xlsx", number + 1
         used.add(name.casefold())
         book = return_book(master, officer, rows, by=by, issued_on=issued_on,
-                           savings=officer_savings(leads, officer))
+                           savings=officer_savings(leads, officer),
+                           risks=return_risks(owners, officer))
         if savings_only:  # the task pane's upload keeps these apart (excel.acceptance)
             book.extra_settings["return_kind"] = "savings"
         jobs.append((book, out_dir / name))
@@ -386,7 +400,7 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
     with WriterPool(workers, wanted=many) as pool:
         # a return holds actions and savings: the Archive and Log, which grow every
         # quarter, are not read
-        master = read_master(master_path, workbook, only=(SAVINGS,))
+        master = read_master(master_path, workbook, only=(SAVINGS, RISKS))
         if savings_only and not master.savings:
             raise UsageError(f"{Path(master_path).name} has no Savings rows to issue")
         by = "lead" if savings_only else by or master.plan.return_by or "lead"
@@ -397,7 +411,8 @@ def issue_returns(master_path: str | Path, out_dir: str | Path, *, by: str | Non
         write_returns(jobs, progress=progress, pool=pool)
     report = IssueReport(Path(master_path).name, out_dir, by, master.plan.period,
                          findings=findings, replaced=replaced)
-    report.returns = [IssuedReturn(b.officer, p, [r["id"] for r in b.actions], len(b.savings))
+    report.returns = [IssuedReturn(b.officer, p, [r["id"] for r in b.actions], len(b.savings),
+                                   [str(r.get("id")) for r in b.risks])
                       for b, p in jobs]
     report.seconds = time.perf_counter() - start
     return report

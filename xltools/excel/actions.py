@@ -273,6 +273,7 @@ def reconciliation_rows(rec) -> list[list[Any]]:
 ACTION_KEYS = ("previous_progress", "previous_rag", "progress_update", "rag", "last_updated",
                "updated_by", "flags")
 SAVINGS_KEYS = ("revised", "change_type", "approved_by", "approved_on", "comment")
+RISK_KEYS = ("likelihood", "impact", "score", "rag", "direction")  # rescored by consolidation
 
 
 @reported
@@ -318,13 +319,17 @@ def offer_consolidated(xwbook: xw.Book, master) -> Link | None:
 
 def write_back_consolidation(xwbook: xw.Book, master, existing_log: list, new_log: list) -> None:
     """The merged update columns, new Log rows and Settings, into the open master."""
-    from ..workbook.layout import LOG_LAYOUT, SAVINGS_LAYOUT
+    from ..workbook.layout import LOG_LAYOUT, RISKS_LAYOUT, SAVINGS_LAYOUT
 
     with bridge.unprotected(xwbook, WRITES["consolidate"]):
         for key in ACTION_KEYS:
             bridge.write_column(xwbook, ACTIONS_LAYOUT, master, key, master.actions)
         for key in SAVINGS_KEYS:
             bridge.write_column(xwbook, SAVINGS_LAYOUT, master, key, master.savings)
+        if master.is_programme:  # the RDLs' Revised end and the owners' risk scores
+            bridge.write_column(xwbook, ACTIONS_LAYOUT, master, "revised_end", master.actions)
+            for key in RISK_KEYS:
+                bridge.write_column(xwbook, RISKS_LAYOUT, master, key, master.risks)
         if LOG_LAYOUT.name in [s.name for s in xwbook.sheets]:
             bridge.append_rows(xwbook, LOG_LAYOUT, master, existing_log, new_log)
         bridge.write_settings(xwbook, master)

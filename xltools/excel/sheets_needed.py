@@ -19,6 +19,7 @@ from ..workbook.layout import (
                                KPIS_LAYOUT,
                                LISTS,
                                LOG_LAYOUT,
+                               RISKS,
                                SAVINGS_LAYOUT,
                                SETTINGS,
 )
@@ -29,18 +30,19 @@ ARCHIVE, LOG = ARCHIVE_LAYOUT.name, LOG_LAYOUT.name
 
 SHEETS: dict[str, list[str]] = {
     # a return: everything the officer fills in is checked
-    "check_return": [*PLAN, ACTIONS, SAVINGS, KPIS],
-    # returns carry the officer's actions, savings lines and KPIs
-    "issue_returns": [*PLAN, ACTIONS, SAVINGS, KPIS],
+    # (Risks: a programme plan's; a tracker has none, and a sheet it lacks is not sent)
+    "check_return": [*PLAN, ACTIONS, SAVINGS, KPIS, RISKS],
+    # returns carry the officer's actions, savings lines and KPIs (and risks they own)
+    "issue_returns": [*PLAN, ACTIONS, SAVINGS, KPIS, RISKS],
     # merged columns, Log rows appended after the last; Archive for a complete backup
-    "consolidate": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
+    "consolidate": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG, RISKS],
     "flag_stale": [*PLAN, ACTIONS],
     # the Flags column and consolidation's notes say who has something to do
     "chase_officers": [*PLAN, ACTIONS],
     # the open Dashboard is compared with the fresh one (dashboard_sheet)
     "refresh_dashboard": [*PLAN, ACTIONS, KPIS, DASHBOARD],
     # next quarter's workbook carries every data sheet forward
-    "next_quarter": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG],
+    "next_quarter": [*PLAN, ACTIONS, SAVINGS, KPIS, ARCHIVE, LOG, RISKS],
     # Actions is required by the reader; savings are what is reconciled
     "reconcile_savings": [*PLAN, ACTIONS, SAVINGS],
     # finance's baseline: the savings rows are what is issued
@@ -54,7 +56,7 @@ WRITES: dict[str, list[str]] = {
     "flag_stale": [ACTIONS],
     "chase_officers": [],
     "refresh_dashboard": [KPIS, DASHBOARD],
-    "consolidate": [ACTIONS, SAVINGS, LOG, SETTINGS],
+    "consolidate": [ACTIONS, SAVINGS, LOG, SETTINGS, RISKS],
     "next_quarter": [],
     "issue_returns": [],
     "reconcile_savings": ["Reconciliation"],

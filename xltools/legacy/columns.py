@@ -30,7 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..workbook.layout import ACTION_COLUMNS, ACTIONS_LAYOUT
+from ..workbook.layout import ACTIONS_LAYOUT as _EVERY_SHAPE
+from ..workbook.layout import TRACKER
+
+ACTIONS_LAYOUT = _EVERY_SHAPE.for_shape(TRACKER)  # a legacy tracker's columns: no Start
+ACTION_COLUMNS = ACTIONS_LAYOUT.columns
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("action id", "xltools id"),

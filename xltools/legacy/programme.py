@@ -2,9 +2,10 @@
 
 The same canonical workbook as an imported tracker (docs/decisions.md
 "Programme plans"): each key activity is an action whose Section is its
-programme, Accountable officer the programme's SAO, Lead officer its RDL, and
-Timeframe its Start and End as printed ("From July 2024 to Nov 2024", which
-the OVERDUE rules read as due at the end of Nov 2024; "ongoing" kept as such).
+programme, Accountable officer the programme's SAO, Lead officer its RDL, Start its
+Start as printed ("July 2024", "Started") and Timeframe its End as printed
+("Nov 2024", which the OVERDUE rules read as due at the end of Nov 2024;
+"Oct 2024 (and ongoing)", "Ongoing" kept as such).
 Lettered sub-items stay in their activity's text as milestones, each with its
 own dates. Aims and programmes (purpose, SAO, RDL, Lead Member) are kept in
 the hidden Settings; the risk register becomes the Risks sheet; the KPIs the
@@ -32,8 +33,10 @@ ROLES = ("SAO", "RDL", "Lead Member")
 
 
 def timeframe_text(start: str, end: str) -> str | None:
-    """Start and End in one Timeframe cell, worded so ``timeframes.read_timeframe``
-    takes End as the due date ("From …" marks a start) and "Ongoing" as recurring."""
+    """A milestone's Start and End in one phrase of its activity's text, worded so
+    ``timeframes.read_timeframe`` takes End as the due date ("From …" marks a start)
+    and "Ongoing" as recurring. (An activity's own Start and End have cells of their
+    own: ``_action_row``.)"""
     start, end = start.strip(), end.strip()
     if start.casefold() == end.casefold() == "ongoing":
         return "Ongoing"
@@ -95,7 +98,8 @@ def _action_row(action_id: str, programme: Programme, activity: Activity,
                action=activity_text(activity),
                accountable_officer=_officer(roles.get("SAO", "")),
                lead_officer=_officer(roles.get("RDL", "")),
-               timeframe=timeframe_text(activity.start, activity.end))
+               start=activity.start.strip() or None,  # as printed: "July 2024", "Started"
+               timeframe=activity.end.strip() or None)  # End as printed: the due date
     return row
 
 

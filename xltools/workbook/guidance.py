@@ -70,10 +70,25 @@ RETURN_INSTRUCTIONS = (
 )
 
 
+# A programme plan's return (issue 27): the RDL also forecasts each activity's end and
+# scores the risks they own.
+PROGRAMME_RETURN_INSTRUCTIONS = (
+    *RETURN_INSTRUCTIONS[:4],
+    "Each activity shows its 'Start' and its End (in 'Timeframe'). If it will now finish "
+    "at another time, type the month in 'Revised end', e.g. Dec 2024 (or a date).",
+    "If the return has a Risks sheet, those are the risks you own: pick each one's "
+    "'Likelihood' and 'Impact' as they are now, 1 to 5; the score and RAG are worked out "
+    "for you.",
+    *RETURN_INSTRUCTIONS[4:],
+)
+
+
 def instructions(book: Book) -> tuple[str, ...]:
     """The steps for this workbook: a savings-only return has no Actions to fill in."""
     if book.kind == RETURN and not book.actions and book.savings:
         return SAVINGS_INSTRUCTIONS
+    if book.kind == RETURN and book.is_programme:
+        return PROGRAMME_RETURN_INSTRUCTIONS
     return RETURN_INSTRUCTIONS if book.kind == RETURN else INSTRUCTIONS
 
 

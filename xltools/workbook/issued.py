@@ -25,6 +25,10 @@ ISSUED_TOKEN = "@@XLTOOLS-ISSUED@@"  # a Stamp's placeholder, replaced per retur
 # compares the hidden ones: Section, aims and links, which the officer must unhide first).
 LOCKED_KEYS = tuple(c.key for c in ACTIONS_LAYOUT.columns
                     if RETURN not in c.editable and c.key in RETURN_SHOWN)
+# A programme RDL's return also has Start locked: its fingerprint is one cell longer,
+# so a tracker's (and every return issued before) is exactly as it was.
+PROGRAMME_LOCKED_KEYS = (*LOCKED_KEYS, *(c.key for c in ACTIONS_LAYOUT.columns
+                                         if RETURN not in c.editable and c.optional))
 _DIGITS = 6  # per cell: a chance of 1 in 16 million that a change goes unseen
 LIMIT = 30000  # characters: a bigger fingerprint (thousands of actions) is not kept
 
@@ -55,13 +59,18 @@ def cell_print(value: Any) -> str:
 _EMPTY = f"{zlib.crc32(b'') & 0xFFFFFF:06x}"
 
 
-def fingerprint(row: Row) -> str:
+def locked_keys(book: Any) -> tuple[str, ...]:
+    """The locked cells fingerprinted in ``book``'s returns (a ``Book``)."""
+    return PROGRAMME_LOCKED_KEYS if getattr(book, "is_programme", False) else LOCKED_KEYS
+
+
+def fingerprint(row: Row, keys: tuple[str, ...] = LOCKED_KEYS) -> str:
     """One action's locked cells, as issued, in LOCKED_KEYS order. Written for every
     row of a 12,000-row issue, so the common cells (empty, or tidy text) are hashed here
     without a call: ~10 % of issuing's CPU otherwise."""
     parts = []
     crc = zlib.crc32
-    for key in LOCKED_KEYS:
+    for key in keys:
         value = row.get(key)
         if value is None:
             parts.append(_EMPTY)
@@ -73,15 +82,16 @@ def fingerprint(row: Row) -> str:
     return "".join(parts)
 
 
-def issued_cells(rows: list[Row]) -> dict[str, str] | None:
+def issued_cells(rows: list[Row], keys: tuple[str, ...] = LOCKED_KEYS,
+                 ) -> dict[str, str] | None:
     """Action ID -> fingerprint for a return's rows (None when too big to keep)."""
-    out = {str(r["id"]): fingerprint(r) for r in rows if not blank(r.get("id"))}
-    return out if len(out) * (len(LOCKED_KEYS) * _DIGITS + 14) < LIMIT else None
+    out = {str(r["id"]): fingerprint(r, keys) for r in rows if not blank(r.get("id"))}
+    return out if len(out) * (len(keys) * _DIGITS + 14) < LIMIT else None
 
 
-def changed_keys(row: Row, issued: str) -> list[str]:
+def changed_keys(row: Row, issued: str, keys: tuple[str, ...] = LOCKED_KEYS) -> list[str]:
     """The locked cells of ``row`` that no longer hold what was issued."""
-    if len(issued) != len(LOCKED_KEYS) * _DIGITS:
+    if len(issued) != len(keys) * _DIGITS:
         return []  # another version's fingerprint: nothing can be told
-    return [key for n, key in enumerate(LOCKED_KEYS)
+    return [key for n, key in enumerate(keys)
             if cell_print(row.get(key)) != issued[n * _DIGITS:(n + 1) * _DIGITS]]

@@ -13,9 +13,16 @@ A workbook is one of three *kinds* (DESIGN.md §3): ``template`` (empty),
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 TEMPLATE, MASTER, RETURN = "template", "master", "return"
 KINDS = (TEMPLATE, MASTER, RETURN)
+# A plan's *shape* (docs/decisions.md "Programme plans"): an action tracker, or a
+# programme plan (aims → programmes → key activities with Start and End). A column
+# of one shape only is absent from the other's workbooks (``SheetLayout.for_shape``).
+TRACKER, PROGRAMME = "tracker", "programme"
+SHAPES = frozenset({TRACKER, PROGRAMME})
 _PLAN = frozenset({TEMPLATE, MASTER})
 _ALL = frozenset(KINDS)
 _NONE: frozenset[str] = frozenset()
@@ -65,6 +72,11 @@ class Column:
     the officer's. Columns shown but not printed must come after every printed one.
     ``master_width``: the width on a master, when it differs (the master prints
     Section, so its committee columns are a little narrower than a return's).
+    ``shapes``: the plan shapes whose workbooks have the column (programme plans'
+    Start and Revised end); a reader takes a column of fewer than all shapes as
+    optional, so a workbook without it is not missing anything.
+    ``kind`` ``month``: a date, or a month as text ("Dec 2024", "Ongoing"): shown as
+    a date when it is one, never refused by Excel for being text.
     """
 
     name: str
@@ -81,6 +93,12 @@ class Column:
     printed: frozenset[str] = _ALL
     master_width: float | None = None
     choices: tuple[str, ...] = ()  # a fixed dropdown needing no Lists range (risk 1-5)
+    shapes: frozenset[str] = SHAPES
+
+    @property
+    def optional(self) -> bool:
+        """Whether some workbooks of the format lack the column (not all shapes)."""
+        return self.shapes != SHAPES
 
     def width_in(self, kind: str) -> float:
         """The column's width in a workbook of ``kind``."""
@@ -102,6 +120,15 @@ class SheetLayout:
     @property
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+    def for_shape(self, shape: str) -> SheetLayout:
+        """The columns a workbook of plan ``shape`` actually has (in order: the
+        shape's own columns come last, so every other column keeps its letter)."""
+        return _for_shape(self, shape)
+
+    def for_book(self, book: Any) -> SheetLayout:
+        """``for_shape`` of ``book``'s plan (a ``Book``: a programme plan's or not)."""
+        return self.for_shape(PROGRAMME if getattr(book, "is_programme", False) else TRACKER)
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -125,6 +152,16 @@ class SheetLayout:
                          if kind in c.shown and kind not in c.printed)
 
 
+@lru_cache(maxsize=32)
+def _for_shape(layout: SheetLayout, shape: str) -> SheetLayout:
+    """One object per layout and shape (validators are cached per layout)."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown plan shape {shape!r}")
+    columns = tuple(c for c in layout.columns if shape in c.shapes)
+    return layout if len(columns) == len(layout.columns) else SheetLayout(
+        layout.name, layout.table, columns)
+
+
 def col_letter(index: int) -> str:
     """1 → A, 27 → AA."""
     letters = ""
@@ -140,6 +177,7 @@ _NOT_RETURN = frozenset({TEMPLATE, MASTER})
 _NOT_TEMPLATE = frozenset({MASTER, RETURN})
 _NOT_MASTER = frozenset({TEMPLATE, RETURN})
 _PLAN_ONLY = frozenset({TEMPLATE, MASTER})
+_PROGRAMME_ONLY = frozenset({PROGRAMME})
 
 ACTION_COLUMNS = (
     Column("ID", "id", width=9, editable=_NONE, required=True, shown=_NONE,
@@ -176,6 +214,16 @@ ACTION_COLUMNS = (
     # the PMO deletes a flag line once resolved (next quarter asks for it): unlocked there
     Column("Flags", "flags", width=40, editable=frozenset({MASTER}), shown=frozenset({MASTER}),
            printed=_NONE, help="Written by xltools. Delete a line once it is resolved."),
+    # programme plans only (issue 27), after every tracker column so none moves; on a
+    # programme plan Timeframe holds the End as printed. Shown on a master's screen
+    # after Flags (outside its print area, as the PMO's working columns are)
+    Column("Start", "start", kind="month", width=9, printed=_NOT_MASTER,
+           shapes=_PROGRAMME_ONLY,
+           help="When the activity starts, as the plan says: a month, Started or Ongoing."),
+    Column("Revised end", "revised_end", kind="month", width=9, editable=_ALL,
+           printed=_NOT_MASTER, shapes=_PROGRAMME_ONLY,
+           help="Your forecast end if it is no longer the End (Timeframe): a date or a "
+                "month, e.g. Dec 2024."),
 )
 
 SAVINGS_COLUMNS = (

@@ -403,7 +403,7 @@ def book_from_sheets(wb, name: str, plan: Plan | None = None, *,
                                     f"was renamed, rename it back to '{layout.name}'",
                                     path=name, reason="MISSING_SHEET")
             continue
-        rows, findings, letters = read_rows(wb, layout, name)
+        rows, findings, letters = read_rows(wb, layout.for_book(book), name)
         setattr(book, attr, rows)
         book.column_letters[layout.name] = letters
         book.findings.extend(findings)
@@ -562,6 +562,8 @@ def match_headers(header: list[str], layout: SheetLayout, file: str):
     findings = []
     for col in layout.columns:
         index = folded.get(col.name.casefold())
+        if index is None and col.optional:
+            continue  # a column of one plan shape: a workbook made before it still reads
         if index is None:
             findings.append(Finding("MISSING_COLUMN", f"{layout.name} has no '{col.name}' column",
                                     file=file, sheet=layout.name, column=col.name))

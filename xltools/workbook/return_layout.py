@@ -28,6 +28,14 @@ RETURN_WIDTHS = {"ref": 5, "action": 18, "accountable_officer": 11, "lead_office
                  "previous_rag": 7, "progress_update": 22, "rag": 8, "last_updated": 11,
                  "updated_by": 8}
 RETURN_SHOWN = frozenset(RETURN_WIDTHS)
+# A programme RDL's return also shows Start (locked) and Revised end (theirs to fill),
+# after Updated by as the sheet has them; the texts give up the room, so it still
+# prints within the same 141 units at >= 8 pt.
+PROGRAMME_RETURN_WIDTHS = {"ref": 5, "action": 18, "accountable_officer": 9,
+                           "lead_officer": 9, "timeframe": 9, "success_measure": 7,
+                           "previous_progress": 16, "previous_rag": 7, "progress_update": 19,
+                           "rag": 8, "last_updated": 10, "updated_by": 8, "start": 8,
+                           "revised_end": 8}
 # A return's Savings: the officer's projects (department and lead are theirs already),
 # 138 units so it prints at >= 8 pt; money in £000 as typed (150, not 150.0).
 SAVINGS_WIDTHS = {"project_ref": 9, "project": 24, "year": 8, "expected": 10, "revised": 10,
@@ -47,8 +55,20 @@ def _own(layout: SheetLayout, kind: str) -> dict[str, float] | None:
     """A return's own widths for ``layout`` (None: the layout's)."""
     if kind != RETURN:
         return None
-    return {ACTIONS_LAYOUT.name: RETURN_WIDTHS, SAVINGS_LAYOUT.name: SAVINGS_WIDTHS}.get(
-        layout.name)
+    if layout.name == ACTIONS_LAYOUT.name:
+        return actions_widths("start" in layout.keys)
+    return {SAVINGS_LAYOUT.name: SAVINGS_WIDTHS}.get(layout.name)
+
+
+def actions_widths(programme: bool) -> dict[str, float]:
+    """A return's Actions widths: a tracker's, or a programme plan's (with Start and
+    Revised end)."""
+    return PROGRAMME_RETURN_WIDTHS if programme else RETURN_WIDTHS
+
+
+def book_widths(book: Book) -> dict[str, float]:
+    """``actions_widths`` of ``book``'s plan shape."""
+    return actions_widths(book.is_programme)
 
 
 def widths(layout: SheetLayout, kind: str) -> dict[str, float]:
@@ -126,9 +146,9 @@ def estimated_lines(text: str, chars: int) -> int:
     return -(-len(text) // usable(chars)) + text.count("\n")
 
 
-def row_fits(row: Row) -> bool:
+def row_fits(row: Row, widths: dict[str, float] = RETURN_WIDTHS) -> bool:
     """Whether every read-only text of ``row`` fits its cell in a return."""
-    return all(fits(row.get(key), RETURN_WIDTHS[key]) for key in CUT_KEYS)
+    return all(fits(row.get(key), widths[key]) for key in CUT_KEYS)
 
 
 def cut(text: str, width: float) -> str:
@@ -160,9 +180,9 @@ def is_cut_of(value: Any, full: Any) -> bool:
     return bool(start) and " ".join(full.split()).startswith(start)
 
 
-def continued(rows: list[Row]) -> list[Row]:
+def continued(rows: list[Row], widths: dict[str, float] = RETURN_WIDTHS) -> list[Row]:
     """The rows with a read-only text that does not fit in the return's cell."""
-    return [r for r in rows if not row_fits(r)]
+    return [r for r in rows if not row_fits(r, widths)]
 
 
 def pieces(text: str) -> list[str]:
@@ -198,7 +218,8 @@ def write_full_text(wb, book: Book) -> None:
     from .fastrows import row_height
     from .sheet_setup import protect_and_print, text_cell
 
-    rows = continued(book.actions) if book.kind == RETURN else []
+    own = book_widths(book)
+    rows = continued(book.actions, own) if book.kind == RETURN else []
     if not rows:
         return
     ws = wb.create_sheet(FULL_TEXT)
@@ -214,7 +235,7 @@ def write_full_text(wb, book: Book) -> None:
     for row in rows:
         for key in CUT_KEYS:
             text = row.get(key)
-            if fits(text, RETURN_WIDTHS[key]):
+            if fits(text, own[key]):
                 continue
             for n, part in enumerate(pieces(str(text))):
                 number += 1
@@ -240,7 +261,8 @@ def as_shown(rows: list[Row], layout: SheetLayout, kind: str) -> list[Row]:
     cut (see ``cut``); any other sheet's rows as they are."""
     if kind != RETURN or layout.name != ACTIONS_LAYOUT.name:
         return rows
-    return [r if row_fits(r) else {**r, **{key: cut(str(r[key]), RETURN_WIDTHS[key])
-                                          for key in CUT_KEYS if not blank(r.get(key))}}
+    own = actions_widths("start" in layout.keys)
+    return [r if row_fits(r, own) else {**r, **{key: cut(str(r[key]), own[key])
+                                               for key in CUT_KEYS if not blank(r.get(key))}}
             for r in rows]
 

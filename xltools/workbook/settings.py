@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .book import Book, blank
-from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells
+from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells, locked_keys
 from .layout import ACTIONS_LAYOUT, EXCEL_MAX_TEXT, RETURN, SETTINGS
 from .return_layout import as_shown
 
@@ -36,7 +36,8 @@ def settings_values(book: Book) -> dict[str, Any]:
         values["delegates"] = {k: list(v) for k, v in plan.delegates.items()}
     values.update(book.extra_settings)
     if book.kind == RETURN and values.get(ISSUED_KEY) != ISSUED_TOKEN:  # (a Stamp's probe)
-        values[ISSUED_KEY] = issued_cells(as_shown(book.actions, ACTIONS_LAYOUT, RETURN))
+        values[ISSUED_KEY] = issued_cells(
+            as_shown(book.actions, ACTIONS_LAYOUT.for_book(book), RETURN), locked_keys(book))
     return values
 
 

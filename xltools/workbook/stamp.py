@@ -33,10 +33,10 @@ from . import fastrows
 from .book import Book
 from .files import replacing
 from .guidance import instructions
-from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells
+from .issued import ISSUED_KEY, ISSUED_TOKEN, issued_cells, locked_keys
 from .layout import DATA_LAYOUTS, RETURN, SheetLayout
 from .package import sheet_targets
-from .return_layout import continued
+from .return_layout import book_widths, continued
 from .writer import build_workbook, data_print_area, row_count, write_book
 
 MAX_SIZED = 256  # sizes remembered: a plan's returns come in a few dozen sizes
@@ -44,6 +44,7 @@ SENTINEL_COUNT = 987651  # data rows; the sentinel last row is one more
 SENTINEL_ROW = str(SENTINEL_COUNT + 1)
 OFFICER_TOKEN = "@@XLTOOLS-OFFICER@@"
 _SENTINEL_REF = re.compile(rf"(?<=[A-Z$]){SENTINEL_ROW}(?!\d)")
+_DATA_SHEETS = frozenset(layout.name for layout in DATA_LAYOUTS)  # (a shape's layout too)
 _TABLE_NAME = re.compile(r'displayName="([^"]+)"')
 _SHEET_NAME = re.compile(r'<sheet\b[^>]*\bname="([^"]*)"')
 
@@ -83,9 +84,9 @@ class Stamp:
         proto = self.prototype
         return (book.plan == proto.plan and book.kind == proto.kind
                 and book.extra_settings == proto.extra_settings
-                and not book.archive and not book.log
+                and not book.archive and not book.log and not book.risks
                 and (book.kind != RETURN or bool(book.officer))
-                and not (book.kind == RETURN and continued(book.actions))
+                and not (book.kind == RETURN and continued(book.actions, book_widths(book)))
                 and instructions(book) is instructions(proto_probe(proto)))
 
     def write(self, book: Book, path: str | Path) -> Path:
@@ -131,7 +132,7 @@ class Stamp:
         """Size the sheet for ``book`` (the sentinel) and stream its rows in. Sheets sized
         by the prototype itself (a master's Log) keep the prototype's count."""
         layout = deferred.layout
-        count = self._count(book, layout) if layout in DATA_LAYOUTS else deferred.count
+        count = self._count(book, layout) if layout.name in _DATA_SHEETS else deferred.count
         sheet = replace(deferred, rows=_rows(book, layout), count=count)
         frame = self._once((deferred.title, count), lambda: fastrows.sheet_frame(
             _SENTINEL_REF.sub(str(count + 1), data.decode("utf-8")), sheet))
@@ -140,7 +141,7 @@ class Stamp:
 
 def proto_probe(book: Book) -> Book:
     """What the stamp's own workbook was built from: no rows (its Guidance says so)."""
-    return Book(plan=book.plan, kind=book.kind)
+    return Book(plan=book.plan, kind=book.kind, extra_settings=book.extra_settings)
 
 
 def _rows(book: Book, layout: SheetLayout) -> list:
@@ -157,7 +158,7 @@ def _print_areas(xml: str, book: Book) -> str:
         if layout.name not in names:
             continue
         index = names.index(layout.name)
-        area = data_print_area(layout, book.kind, _rows(book, layout))
+        area = data_print_area(layout.for_book(book), book.kind, _rows(book, layout))
         xml = re.sub(rf'<definedName name="_xlnm.Print_Area" localSheetId="{index}">[^<]*'
                      r"</definedName>", "", xml)
         if area:
@@ -173,7 +174,8 @@ def _put_issued(xml: str, book: Book) -> str:
     where the prototype has the token."""
     if ISSUED_TOKEN not in xml:
         return xml
-    text = json.dumps(issued_cells(book.actions) if book.kind == RETURN else None)
+    text = json.dumps(issued_cells(book.actions, locked_keys(book))
+                      if book.kind == RETURN else None)
     return xml.replace(f"&quot;{ISSUED_TOKEN}&quot;", escape(text, {'"': "&quot;"})).replace(
         f'"{ISSUED_TOKEN}"', escape(text))
 

@@ -23,6 +23,7 @@ from ..errors import PlanError
 from ..findings import Finding
 from ..plan import Plan, split_officers
 from ..status import StatusMapper
+from . import programme_rules
 from .book import Book, Row, blank, cell_ref
 from .dropdowns import list_columns
 from .layout import (
@@ -146,11 +147,14 @@ def validate_book(book: Book, *, file: str | None = None) -> list[Finding]:
     """Findings for every row of Actions, Savings and KPIs (tidying RAG case)."""
     file = file or (book.path and _name(book.path))
     findings: list[Finding] = []
-    for layout, rows in ((ACTIONS_LAYOUT, book.actions), (SAVINGS_LAYOUT, book.savings),
-                         (KPIS_LAYOUT, book.kpis)):
+    for layout, rows in ((ACTIONS_LAYOUT.for_book(book), book.actions),
+                         (SAVINGS_LAYOUT, book.savings), (KPIS_LAYOUT, book.kpis)):
         findings += validate_rows(rows, layout, book.plan, file=file, kind=book.kind,
                                   letters=book.letters(layout))
     findings += duplicate_ids(book.actions, file, book.letters(ACTIONS_LAYOUT))
+    if book.is_programme:  # Revised end, and the Risks sheet (docs/decisions.md)
+        findings += programme_rules.revised_end_findings(book, file)
+        findings += programme_rules.risk_findings(book, file)
     if book.kind == MASTER:
         findings += incomplete_actions(book, file)
     return findings
@@ -191,12 +195,12 @@ def validate_rows(rows: list[Row], layout: SheetLayout, plan: Plan, *, file: str
             if type(row.get(key)) is str:  # noqa: E721 - typed as text (US Excel, text cell)
                 read_date_text(row, key)
         found = schema_findings(row, where)
-        if layout is ACTIONS_LAYOUT and kind == RETURN and blank(row.get("id")):
+        if layout.name == ACTIONS_LAYOUT.name and kind == RETURN and blank(row.get("id")):
             found = [f for f in found if f.column != "ID"]  # one finding for the cell: why
             found.append(where.finding(row, layout.column("id"),
                                        "has no ID; the PMO cannot match it to the plan", None,
                                        "an ID"))
-        elif layout is ACTIONS_LAYOUT and kind != RETURN and new_action(row.get("id")):
+        elif layout.name == ACTIONS_LAYOUT.name and kind != RETURN and new_action(row.get("id")):
             # the PMO adds an action to the master with the ID left empty (as the
             # guide says): not an error — next quarter gives it the next free ID
             found = [f for f in found if f.column != "ID"]

@@ -79,13 +79,14 @@ def build_workbook(book: Book, *, extra_sheets: Sequence[SheetBuilder] = (),
     for builder in extra_sheets:
         builder(wb, book)
     reports = [ws.title for ws in wb.worksheets[1:]]
-    for layout, rows, freeze in ((ACTIONS_LAYOUT, book.actions, "D2"),
+    for layout, rows, freeze in ((ACTIONS_LAYOUT.for_book(book), book.actions, "D2"),
                                  (SAVINGS_LAYOUT, book.savings, "C2"),
                                  (KPIS_LAYOUT, book.kpis, "B2")):
         write_data_sheet(wb, book, layout, rows, freeze=freeze, count=counts.get(layout.name))
     return_layout.write_full_text(wb, book)  # a return's texts too long for their row
     if book.archive:
-        write_data_sheet(wb, book, ARCHIVE_LAYOUT, book.archive, freeze="D2", locked=True)
+        write_data_sheet(wb, book, ARCHIVE_LAYOUT.for_book(book), book.archive, freeze="D2",
+                         locked=True)
     if book.risks:  # programme plans (issue 27); a tracker's workbook is unchanged
         write_data_sheet(wb, book, RISKS_LAYOUT, book.risks, freeze="C2")
     if book.log or book.kind == MASTER:
@@ -208,7 +209,7 @@ def data_print_area(layout: SheetLayout, kind: str, rows: list[Row]) -> str | No
     its spare rows and screen-only columns stay off the page (a row added in Excel
     prints once xltools next writes the master); else None, to print all it holds."""
     if layout is LOG_LAYOUT or (not rows and kind != TEMPLATE and (
-            layout is not ACTIONS_LAYOUT or kind == RETURN)):
+            layout.name != ACTIONS_LAYOUT.name or kind == RETURN)):
         return f"{col_letter(len(layout.columns) + 1)}1"
     if kind == MASTER:
         return f"A1:{col_letter(layout.last_printed(kind))}{len(rows) + 1}"
@@ -254,6 +255,7 @@ class _ColumnStyle:
         self.protection = styles.UNLOCKED if self.editable else styles.LOCKED
         self.number_format = {
             "date": styles.DATE_FORMAT,
+            "month": styles.DATE_FORMAT,  # a date shows as one; a month's text as typed
             "number": styles.DATA_NUMBER_FORMAT,
             "formula": styles.DATA_NUMBER_FORMAT,
         }.get(column.kind, "General")
@@ -367,6 +369,8 @@ def validation_for(column: Column) -> DataValidation | None:
             if column.strict_list
             else f"{column.name} is usually picked from the list. Keep your own text?"
         )
+    elif column.kind == "month":  # a date or a month's text: a prompt, never a refusal
+        dv = DataValidation(allow_blank=True)
     elif column.kind == "date":
         dv = DataValidation(type="date", operator="between", allow_blank=True,
                             formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)")
