@@ -11,6 +11,7 @@ from ..workbook.reader import read_book
 from .common import PLAN_FOR_OTHER_WORKBOOKS, add_json, add_plan, console, emit_json, load_plan
 from .history import add_history, trend_from
 from .pmo import add_as_of
+from .programme_paper import run_programme
 
 
 def register(sub) -> None:
@@ -18,7 +19,11 @@ def register(sub) -> None:
                        description="The master as the Word table a committee paper carries: "
                        "one table per section, RAG cells shaded in the scheme's colours, header "
                        "rows repeated, A4 landscape with the plan title, period, protective "
-                       "marking and page numbers. A real Word document the clerk can edit.")
+                       "marking and page numbers. A real Word document the clerk can edit. On a "
+                       "programme plan's master: the plan on a page instead (under each aim, one "
+                       "table per programme with its purpose, SAO, RDL and Lead Member, and its "
+                       "activities' Start, End, Revised end, RAG and progress) and, beside it, "
+                       "the risk register paper (highest score first, unscored last).")
     p.add_argument("master", type=Path, help="the consolidated master (.xlsx)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PAPER.docx",
                    help="the Word document to write")
@@ -33,6 +38,9 @@ def register(sub) -> None:
                    "columns: Ref, Improvement action, Accountable officer, Lead officer, What "
                    "we hope to achieve, Timeframe, Success measure, Progress, Previous status, "
                    "Current status)")
+    p.add_argument("--risks", type=Path, metavar="RISKS.docx",
+                   help="programme plans: where to write the risk register paper (default: "
+                   "beside the paper, PAPER_risks.docx)")
     add_as_of(p, "the 'position as at' date, and what is overdue")
     add_history(p, optional_value=True, what="add a Direction column (↑ improved, ↓ worsened, "
                 "→ same, with the quarters at this RAG) from")
@@ -52,6 +60,10 @@ def run(args) -> int:
     kwargs = {"columns": columns} if args.columns else {}
     if args.history is not None:
         kwargs["directions"] = trend_from(args.history, args.master, book).direction_texts(book)
+    if book.is_programme:
+        return run_programme(args, book, kwargs.get("directions"), _print_unconfirmed)
+    if args.risks:
+        raise UsageError("--risks: this master is not a programme plan; it has no risk register")
     written, paper = write_paper(book, args.output, exceptions=args.exceptions,
                                  as_of=args.as_of, **kwargs)
     pdf = paper_pdf(written, written.with_suffix(".pdf")) if args.pdf else None

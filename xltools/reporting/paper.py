@@ -237,6 +237,12 @@ def _title(doc, book: Book, paper: Paper, exceptions: bool, as_of: date) -> None
     else:
         intro += f"{paper.count} actions in {len(paper.sections)} sections."
     doc.add_paragraph(intro)
+    _status_key(doc, plan)
+    _marker_key(doc, paper)
+
+
+def _status_key(doc, plan: Plan) -> None:
+    """The key to the RAG statuses: each shaded as in the table, with its meaning."""
     key = doc.add_paragraph("Status: ")
     for status in plan.rag_scheme:
         run = key.add_run(f" {status.name} ")
@@ -245,7 +251,6 @@ def _title(doc, book: Book, paper: Paper, exceptions: bool, as_of: date) -> None
         run.font.color.rgb = RGBColor.from_string(styles.text_colour_for(status.colour))
         _shade_run(run, status.colour)
         key.add_run(f" {status.meaning}  ").font.size = Pt(8)
-    _marker_key(doc, paper)
 
 
 def _marker_key(doc, paper: Paper) -> None:
@@ -263,13 +268,16 @@ def _marker_key(doc, paper: Paper) -> None:
         run.font.size = Pt(9)
 
 
-def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Paper) -> None:
-    headings = {**PAPER_COLUMNS, **OTHER_COLUMNS}
+def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Paper,
+           headings: dict[str, tuple[str, float]] | None = None):
+    """One section's table; ``headings`` (key → heading, relative width) overrides the
+    tracker's, as the plan-on-a-page paper does. Returns the python-docx table."""
+    headings = {**PAPER_COLUMNS, **OTHER_COLUMNS, **(headings or {})}
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = _widths(columns)
+    widths = _widths(columns, headings)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid (LibreOffice lays out by it), and each cell (Word)
     for cell, key, width in zip(table.rows[0].cells, columns, widths, strict=True):
@@ -295,6 +303,7 @@ def _table(doc, plan: Plan, columns: tuple[str, ...], rows: list[Row], paper: Pa
                 _status_cell(cell, status)
             else:
                 _cell_text(cell, _shown(value))
+    return table
 
 
 def _status_cell(cell, status) -> None:
@@ -342,8 +351,10 @@ def _cant_split(row) -> None:
     row._tr.get_or_add_trPr().append(element)
 
 
-def _widths(columns: tuple[str, ...]) -> list[Cm]:
-    weights = [{**PAPER_COLUMNS, **OTHER_COLUMNS}.get(k, ("", 2.5))[1] for k in columns]
+def _widths(columns: tuple[str, ...],
+            headings: dict[str, tuple[str, float]] | None = None) -> list[Cm]:
+    headings = headings or {**PAPER_COLUMNS, **OTHER_COLUMNS}
+    weights = [headings.get(k, ("", 2.5))[1] for k in columns]
     usable = PAGE_WIDTH_CM - 2 * MARGIN_CM
     return [Cm(usable * w / sum(weights)) for w in weights]
 
