@@ -319,3 +319,19 @@ def test_highlight_report_renders_readable_on_a4(soffice, board, tmp_path):
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(png)],
                    check=True)
     assert len(list(tmp_path.glob("page*.png"))) == 3
+
+
+def test_an_unowned_unscored_risk_says_to_pick_its_owner():
+    """A risk with no owner is in no return, so "its owner scores it" would never
+    happen: the Dashboard tells the PMO to pick one (the seed's register has none)."""
+    from xltools.reporting.heatmap import Risk
+    from xltools.reporting.programme_board import _how_to_score
+
+    def risk(ident, owner):
+        return Risk(ident, "t", owner, "", None, None, None, None, None, None)
+
+    assert "Their owners give" in _how_to_score([risk("R1", "Director of Finance")])
+    none = _how_to_score([risk("R4", ""), risk("R5", "")])
+    assert "None has an owner" in none and "pick" in none
+    some = _how_to_score([risk("R3", "Chief Executive"), risk("R4", "")])
+    assert some.startswith("R4 has no owner") and "the others' owners give" in some

@@ -56,32 +56,28 @@ EXPECTED = {
     "NOT_STARTED": {"9.6", "8.3", "8.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "4.1",
                     "4.2", "4.3", "6.10", "6.11"},
 }
-# the PMO picks owners for three of the five risks before issuing (the seed prints none)
-RISK_OWNERS = {"R1": "Assistant Chief Executive", "R2": "Director of Finance (Deputy s151 Officer)",
-               "R3": "Director of Customer Services"}
 COMPLETE = {"1.2", "10.2", "10.3", "10.5", "10.9", "10.11", "10.12", "11.1"}
 OTHER_WRITER = "Q2_2024-25_Director_of_Customer_Services.xlsx"
 
 
-def _rdls():
-    """demo/fill_programme_returns.py: the RDLs, as the docs' worked example runs them."""
-    spec = importlib.util.spec_from_file_location(
-        "fill_programme_returns", ROOT / "demo" / "fill_programme_returns.py")
+def _demo(name: str):
+    """A demo/ script, as the docs' worked example runs it: the RDLs
+    (fill_programme_returns) and the PMO picking risk owners (pick_risk_owners)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "demo" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def _rdls():
+    return _demo("fill_programme_returns")
+
+
+RISK_OWNERS = _demo("pick_risk_owners").RISK_OWNERS
+
+
 def pick_risk_owners(master: Path) -> None:
-    """The PMO types each risk's Owner on the master's Risks sheet (Excel: openpyxl saves)."""
-    wb = load_workbook(master)
-    ws = wb["Risks"]
-    col = {c.value: c.column for c in ws[1] if c.value}
-    for r in range(2, ws.max_row + 1):
-        owner = RISK_OWNERS.get(ws.cell(r, col["ID"]).value)
-        if owner:
-            ws.cell(r, col["Owner"]).value = owner
-    wb.save(master)
+    _demo("pick_risk_owners").pick_risk_owners(master)
 
 
 def _run(*argv: object) -> dict:

@@ -261,12 +261,26 @@ def _unscored(grid: Grid, found: HeatMap, row: int, last_col: int) -> int:
     else:
         names = "; ".join(f"{r.id} {r.title}".strip() for r in found.unscored)
         text = (f"Not yet scored ({len(found.unscored)}), so not on the map: {names}. "
-                "Their owners give likelihood and impact (1–5) in their return.")
+                + _how_to_score(found.unscored))
     grid.put(row, 1, text, styles.BOLD_FONT if found.unscored else _SMALL, align=_WRAP,
              border=False)
     grid.merge(row, 1, last_col)
     _fit(grid, row, text, 40 + 8.5 * (last_col - 1))
     return row + 1
+
+
+def _how_to_score(unscored: list) -> str:
+    """What gets an unscored risk onto the map: its owner's return, or — with no owner,
+    no return carries it — the PMO picking one first."""
+    unowned = [r.id for r in unscored if not r.owner]
+    if not unowned:
+        return "Their owners give likelihood and impact (1–5) in their return."
+    if len(unowned) == len(unscored):
+        return ("None has an owner, so no return carries them: pick each one's Owner on "
+                "the Risks sheet before issuing returns.")
+    return (f"{', '.join(unowned)} {'has' if len(unowned) == 1 else 'have'} no owner: pick "
+            "one on the Risks sheet before issuing returns; the others' owners give "
+            "likelihood and impact (1–5) in their return.")
 
 
 def _top_risks(grid: Grid, book: Book, found: HeatMap, top: int, last_col: int,
