@@ -246,9 +246,12 @@ def test_exception_report_lists_slipped_and_not_started_with_by_how_much(master,
     assert listed["11.1"][1][-1] == ("Slipped: Revised end Dec 2024 is 2 months later than "
                                      "End Oct 2024")
     assert listed["11.2"][1][-1].startswith("Not started: Start Aug")
-    late = {ref for ref, (_, text) in listed.items() if "Slipped" in text[-1]
-            or "Not started" in text[-1]}
-    assert late == {"11.1", "11.2"}  # rows with no Start or Revised end give neither
+    assert "3.2" not in listed  # Green with progress: under way, not late
+    for ref, (_, text) in listed.items():  # not started: a Start, and no word of progress
+        if "Not started" in text[-1]:
+            assert rows[ref]["start"] and not rows[ref]["progress_update"], ref
+        if "Slipped" in text[-1]:
+            assert ref == "11.1"  # the only Revised end later than its End
 
 
 def test_json_says_what_each_paper_holds(master, tmp_path, capsys):
