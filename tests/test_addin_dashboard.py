@@ -145,3 +145,44 @@ def test_check_sheet_widths_are_points(server, books):
     widths = [a["args"][0] for a in actions if a["func"] == "setColumnWidth"]
     assert widths == [width_points(w) for w in (16, 10, 16, 9, 90)]
     assert widths[-1] == 472.5  # the message column: 90 characters wide
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory):
+    """Seed 003 imported as a programme master, and its Dashboard from ``rollup``."""
+    from conftest import SEEDS
+
+    root = tmp_path_factory.mktemp("programme-dash")
+    master, rolled = root / "Programme.xlsx", root / "Programme-rolled.xlsx"
+    seed = next(SEEDS.glob("003_*.txt"))
+    for argv in (["import", seed, "--period", "Q2 2024/25", "-o", master],
+                 ["rollup", master, "-o", rolled]):
+        subprocess.run([sys.executable, "-m", "xltools", *map(str, argv)], check=True,
+                       capture_output=True)
+    return master, rolled
+
+
+def test_refresh_on_a_programme_master_sets_its_wider_table_and_charts_as_rollup(
+        server, programme):
+    """A programme plan's Dashboard table is wider (Overdue, Slipped, Not started): the
+    add-in sets every column's width as rollup does and puts the charts where rollup
+    does (under the tiles), not right of a tracker's narrower table, over the table."""
+    master, rolled = programme
+    actions = call_script(server, "refresh_dashboard", book_payload(master))
+    position = [a["args"] for a in actions if a["func"] == "addSheet"][0][0]
+    widths = {a["start_column"]: a["args"][0] for a in on_sheet(actions, position,
+                                                                 "setColumnWidth")}
+    cli = cli_widths(rolled)
+    assert len(cli) > 9 and widths == cli  # every column of the wider table
+    charts = [a for a in actions if a["func"] == "addChart"]
+    cli_charts = load_workbook(rolled)[DASHBOARD]._charts
+    assert [c["args"][0] for c in charts] == ["RAG by section", "Overall RAG"]
+    cli_at = {type(c).__name__: f"${col_letter(c.anchor._from.col + 1)}"
+              f"${c.anchor._from.row + 1}" for c in cli_charts}
+    assert [c["args"][9] for c in charts] == [cli_at["BarChart"], cli_at["DoughnutChart"]]
+    # in points (args[6]): the bar ends before the doughnut's column starts, and the
+    # doughnut before the printed width (the table's last column) ends
+    doughnut_col = cli_charts[1].anchor._from.col
+    assert charts[0]["args"][6] <= sum(widths[i] for i in range(doughnut_col))
+    assert (sum(widths[i] for i in range(doughnut_col)) + charts[1]["args"][6]
+            <= sum(widths.values()))

@@ -28,7 +28,7 @@ from typing import Any
 import xlwings as xw
 from openpyxl import Workbook, load_workbook
 
-from ..reporting.dashboard import LIVE_NOTE, build_dashboard, column_widths
+from ..reporting.dashboard import LIVE_NOTE, build_dashboard, dashboard_widths
 from ..reporting.flags import default_as_of
 from ..reporting.rollup import Rollup, rollup
 from ..workbook.book import Book
@@ -39,6 +39,8 @@ from .columns import set_widths
 Grid = list[list[Any]]
 BAR, DOUGHNUT = "RAG by section", "Overall RAG"
 PERCENT = ("0%", "0.0%")
+EMU_PER_POINT = 12700
+Placed = tuple[tuple[int, int], tuple[int, int]]  # (row, column), (width, height) in points
 
 
 def fresh_dashboard(book: Book, summary: Rollup, as_of: date | None = None):
@@ -130,7 +132,7 @@ def write_stale(sheet: xw.Sheet, cells: list[tuple[int, int, Any]]) -> None:
             [bridge.cell_value(v) for _, _, v in run]]
 
 
-def rebuild(xwbook: xw.Book, ws, summary: Rollup) -> xw.Sheet:
+def rebuild(xwbook: xw.Book, ws, summary: Rollup, book: Book) -> xw.Sheet:
     """Clear (or add) the Dashboard and write the fresh one: formulas, formats, widths,
     one bar and one doughnut chart."""
     names = [s.name for s in xwbook.sheets]
@@ -147,8 +149,8 @@ def rebuild(xwbook: xw.Book, ws, summary: Rollup) -> xw.Sheet:
              for c in range(1, ws.max_column + 1)] for r in range(1, ws.max_row + 1)]
     sheet.range((1, 1), (ws.max_row, ws.max_column)).formula = grid
     _formats(sheet, ws)
-    set_widths(sheet, column_widths(len(summary.statuses)))
-    _charts(sheet, ws, summary)
+    set_widths(sheet, dashboard_widths(book, len(summary.statuses)))
+    _charts(sheet, ws, summary, book.is_programme)
     return sheet
 
 
@@ -225,22 +227,45 @@ def chart_data_top(ws) -> int | None:
     return None
 
 
-def _charts(sheet: xw.Sheet, ws, summary: Rollup) -> None:
+def _charts(sheet: xw.Sheet, ws, summary: Rollup, programme: bool = False) -> None:
+    """The bar (by section) and the doughnut. A tracker's go right of the section table
+    and beside the movement table; a programme plan's, where ``rollup`` puts them (under
+    the tiles: its programme table is as wide as the page, so nothing is right of it)."""
     head = chart_data_top(ws)
     if head is None:
         return
     last = 1 + len(summary.statuses)
     sections = len(summary.by_section)
-    right = column_index_after_gap(summary)
+    bar = ((4, column_index_after_gap(summary)), (480, 260))
+    doughnut = ((_side_top(ws), 4), (300, 220))
+    if programme:
+        bar, doughnut = fresh_charts(ws) or (bar, doughnut)
     if sections:
-        sheet.charts.add(chart_type="bar_stacked", name=BAR, width=480, height=260,
+        sheet.charts.add(chart_type="bar_stacked", name=BAR, width=bar[1][0],
+                         height=bar[1][1],
                          source=sheet.range((head, 1), (head + sections, last)),
-                         anchor=sheet.range((4, right)))
+                         anchor=sheet.range(bar[0]))
     total = head + sections + 1
-    doughnut = sheet.charts.add(chart_type="doughnut", name=DOUGHNUT, width=300, height=220,
-                                source=sheet.range((total, 2), (total, last)),
-                                anchor=sheet.range((_side_top(ws), 4)))
-    doughnut.set_x_axis_values(sheet.range((head, 2), (head, last)))
+    pie = sheet.charts.add(chart_type="doughnut", name=DOUGHNUT, width=doughnut[1][0],
+                           height=doughnut[1][1],
+                           source=sheet.range((total, 2), (total, last)),
+                           anchor=sheet.range(doughnut[0]))
+    pie.set_x_axis_values(sheet.range((head, 2), (head, last)))
+
+
+def fresh_charts(ws) -> tuple[Placed, Placed] | None:
+    """The fresh sheet's bar and doughnut as ``rollup`` placed them: ((row, column),
+    (width, height) in points) each."""
+    found = {type(chart).__name__: _placed(chart) for chart in getattr(ws, "_charts", [])}
+    if "BarChart" in found and "DoughnutChart" in found:
+        return found["BarChart"], found["DoughnutChart"]
+    return None
+
+
+def _placed(chart) -> Placed:
+    size = chart.anchor.ext  # a one-cell anchor's extent, in EMU (12,700 a point)
+    return ((chart.anchor._from.row + 1, chart.anchor._from.col + 1),
+            (round(size.width / EMU_PER_POINT), round(size.height / EMU_PER_POINT)))
 
 
 def column_index_after_gap(summary: Rollup) -> int:
@@ -264,5 +289,5 @@ def refresh(xwbook: xw.Book, book: Book) -> tuple[str, Rollup]:
         if is_live(grid) and same_layout(grid, ws):
             write_stale(xwbook.sheets[DASHBOARD], stale_cells(grid, ws))
             return "kept", summary
-    rebuild(xwbook, ws, summary)
+    rebuild(xwbook, ws, summary, book)
     return "rebuilt", summary

@@ -183,11 +183,16 @@ def column_widths(statuses: int) -> dict[str, float]:
     return widths
 
 
+def dashboard_widths(book: Book, statuses: int) -> dict[str, float]:
+    """The widths ``rollup`` gives ``book``'s Dashboard (the add-in's Refresh dashboard
+    sets the same): a programme plan's is wider by its flag counts, kept within 8 pt."""
+    widths = column_widths(statuses + programme_board.extra_columns(book))
+    return programme_board.fit_widths(widths) if book.is_programme else widths
+
+
 def _setup(ws, book: Book, last_col: int) -> None:
     """Widths, print setup and view: all before the first row (write-only)."""
-    widths = column_widths(last_col - 3)
-    if book.is_programme:  # wider by the flag counts: kept within 8 pt printed
-        widths = programme_board.fit_widths(widths)
+    widths = dashboard_widths(book, last_col - 3 - programme_board.extra_columns(book))
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     protect_and_print(ws, plan=book.plan)  # one page wide, as many as it needs tall
@@ -586,12 +591,20 @@ def _charts(ws, book: Book, summary: Rollup, top: int, data_top: int, sections: 
         if book.is_programme:  # taller: a dozen programmes each with its label
             bar.title, bar.height = "RAG status by programme", 12.0
             bar.y_axis.title = "Activities"
+            bar.width = PROGRAMME_BAR_CM  # its narrower columns: the bar ends before G
         ws.add_chart(bar, f"A{top}")
     pie = charts.overall_doughnut(ws, head, head + sections + 1, colours)
-    if book.is_programme:
-        pie.title = programme_board.ALL_ACTIVITIES
     pie.width, pie.height = 10.5, 8.0
-    ws.add_chart(pie, f"{col_letter(6)}{top}")
+    pie_col = 6
+    if book.is_programme:  # from G, within the printed width (column L)
+        pie.title, pie.width, pie_col = programme_board.ALL_ACTIVITIES, PROGRAMME_PIE_CM, 7
+    ws.add_chart(pie, f"{col_letter(pie_col)}{top}")
+
+
+# A programme plan's Dashboard columns are narrower (its table has three more): column
+# A is 210 pt and B–F 44.25 pt each, so G starts at 431 pt and L ends at 697 pt. The
+# bar (425 pt) ends before G; the doughnut (255 pt) from G ends before L's edge.
+PROGRAMME_BAR_CM, PROGRAMME_PIE_CM = 15.0, 9.0
 
 
 # what the programme plan's board blocks borrow from here (programme_board.Lent)
