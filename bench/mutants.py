@@ -84,7 +84,7 @@ MUTANTS: list[Mutant] = [
       "EARLIEST <= day <= as_of", "EARLIEST <= day < as_of",
       ("tests/test_check_rules.py",)),
     M("chase-skips-conflict", "xltools/cycle/chase.py",
-      '"OVERDUE", "INVALID", "CONFLICT")', '"OVERDUE", "INVALID")',
+      '"SLIPPED", "INVALID", "CONFLICT")', '"SLIPPED", "INVALID")',
       ("tests/test_chase.py",)),
     M("chase-repeats-missing-return-actions", "xltools/cycle/chase.py",
       "others = [(row, found) for row, found in chase.items if id(row) not in missing]",

@@ -267,7 +267,15 @@ def q3(cycle) -> dict:
     _run("consolidate", root / "master_Q3.xlsx", root / "inbox_Q3", "--as-of", "2025-01-14",
          "-o", root / "consolidated_Q3.xlsx")
     flags = _run("flags", root / "consolidated_Q3.xlsx", "--as-of", "2025-01-14")
-    return {"prefilled": prefilled, "flags": flags["flags"]}
+    return {"prefilled": prefilled, "flags": flags["flags"], "issued": issued}
+
+
+def test_a_return_carries_no_other_rdls_forecasts(q3, cycle):
+    """Last quarter's revised ends are the master's bookkeeping (for SLIPPED): an RDL's
+    return, hidden Settings included, holds none of them — not even another RDL's."""
+    master = read_book(cycle["root"] / "master_Q3.xlsx")
+    assert len(master.extra_settings[PREVIOUS_REVISED_END]) >= 4
+    assert PREVIOUS_REVISED_END not in read_book(q3["issued"]).extra_settings
 
 
 def test_next_quarters_return_carries_the_forecast_and_a_new_slip_is_measured_twice(q3):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 from ..findings import Finding, count_by_code
 from ..plan import split_officers
-from ..workbook.book import Book, Row, blank, clean_row
+from ..workbook.book import PREVIOUS_REVISED_END, Book, Row, blank, clean_row
 from ..workbook.files import ensure_replaceable, private_folder, unique_backup
 from ..workbook.layout import ACTIONS_LAYOUT, RETURN, RISKS, SAVINGS
 from ..workbook.reader import open_plan, read_book
@@ -171,6 +171,7 @@ def return_book(master: Book, officer: str, rows: list[Row], *, by: str = "lead"
     own: ``risk_returns``)."""
     settings = dict(master.extra_settings)
     settings.pop(STATE_KEY, None)  # master bookkeeping, not the officer's business
+    settings.pop(PREVIOUS_REVISED_END, None)  # nor every RDL's last forecast (the master's)
     settings.update({"issued_by": by, "issued_from": Path(master.path or "master").name,
                      "issued_on": (issued_on or date.today()).isoformat()})
     return Book(plan=master.plan, kind=RETURN, officer=officer,

@@ -37,16 +37,13 @@ from ..findings import (
 )
 from ..plan import Plan
 from ..timeframes import DATED, RECURRING, StatedEnd, months_between, read_timeframe, stated_end
-from ..workbook.book import Book, Row, blank, cell_ref
+from ..workbook.book import PREVIOUS_REVISED_END, Book, Row, blank, cell_ref
 from ..workbook.layout import ACTIONS_LAYOUT
 from ..workbook.reader import as_date
 
 COMPUTED = ("NO_UPDATE", "OUT_OF_DATE", "UNCHANGED", "OVERDUE", "NO_NARRATIVE", "NO_DUE_DATE",
             "NOT_STARTED", "SLIPPED")
 NARRATIVE_NEEDED = ("Red", "Amber")
-# Settings key: each activity's Revised end as it stood when next quarter was built, so
-# SLIPPED can tell a forecast that moved again (cycle/rollover.py writes it).
-PREVIOUS_REVISED_END = "previous_revised_end"
 # A Start that says the work was already under way when the plan was written.
 _BEGUN = re.compile(r"^(?:already\s+)?(?:started|ongoing|on-going|in\s+progress|under\s*way)\b",
                     re.I)

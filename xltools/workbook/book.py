@@ -32,6 +32,9 @@ Row = dict[str, Any]
 # Settings ``plan_shape`` of a programme plan (issue 27: aims → programmes → key
 # activities with Start and End, and a Risks sheet); a tracker has none.
 PROGRAMME_SHAPE = "programme"
+# Settings: each activity's Revised end last quarter (next quarter records it, flags
+# read it for SLIPPED); the master's bookkeeping, so a return does not carry it
+PREVIOUS_REVISED_END = "previous_revised_end"
 
 
 @dataclass
