@@ -38,6 +38,7 @@ from ..timeframes import RECURRING, read_timeframe
 from ..workbook import fastrows, styles
 from ..workbook.book import Book
 from ..workbook.grid import Formula, Grid
+from ..workbook.grid import header_cell as _header
 from ..workbook.layout import ACTIONS_LAYOUT, DASHBOARD, col_letter
 from ..workbook.sheet_setup import protect_and_print
 from . import charts, positions, programme_board
@@ -280,12 +281,6 @@ def _tile(grid: Grid, plan, row: int, col: int, span: int, label: str, value: An
             grid.merge(r, col, col + span - 1)
 
 
-def _header(grid: Grid, row: int, col: int, text: str, colour: str | None = None) -> None:
-    fill = PatternFill("solid", fgColor=styles.hex_colour(colour)) if colour \
-        else styles.HEADER_FILL
-    font = Font(name="Arial", bold=True, size=10,
-                color=styles.text_colour_for(colour) if colour else "FFFFFF")
-    grid.put(row, col, text, font, fill, _CENTRE)
 
 
 def status_colour(book: Book, status: str) -> str:

@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from ..workbook import fastrows, styles
 from ..workbook.book import Book, blank
 from ..workbook.grid import Formula, Grid
+from ..workbook.grid import header_cell as _header
 from ..workbook.layout import col_letter
 from .heatmap import SIDE, HeatMap, Risk, heat_map
 from .programmes import Programme, by_aim
@@ -334,12 +335,6 @@ def _direction(risk: Risk) -> str:
     return arrows.get(risk.direction or "", "New" if risk.previous is None else "—")
 
 
-def _header(grid: Grid, row: int, col: int, text: str, colour: str | None = None) -> None:
-    fill = PatternFill("solid", fgColor=styles.hex_colour(colour)) if colour \
-        else styles.HEADER_FILL
-    font = Font(name="Arial", bold=True, size=10,
-                color=styles.text_colour_for(colour) if colour else "FFFFFF")
-    grid.put(row, col, text, font, fill, _CENTRE)
 
 
 def _fit(grid: Grid, row: int, text: str, width: float) -> None:

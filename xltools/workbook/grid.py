@@ -24,6 +24,17 @@ class Formula(str):
 
 
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def header_cell(grid: Grid, row: int, col: int, text: str, colour: str | None = None) -> None:
+    """A table heading as the reports draw one: bold 10 pt on the header fill, or on a
+    status ``colour`` (its text black or white, whichever reads on it)."""
+    fill = PatternFill("solid", fgColor=styles.hex_colour(colour)) if colour \
+        else styles.HEADER_FILL
+    font = Font(name="Arial", bold=True, size=10,
+                color=styles.text_colour_for(colour) if colour else "FFFFFF")
+    grid.put(row, col, text, font, fill, CENTRE)
 
 
 @dataclass
