@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from measure import median_seconds  # noqa: E402
 from pg_cluster import pg_bin, throwaway_cluster  # noqa: E402
 from workload import RAGS, make_master, make_plan  # noqa: E402
 
@@ -32,16 +33,6 @@ from xltools.history.store import open_store  # noqa: E402
 from xltools.history.trends import trend_for  # noqa: E402
 from xltools.periods import Quarter  # noqa: E402
 from xltools.workbook.reader import read_book  # noqa: E402
-
-
-def timed(fn, repeat: int = 3) -> float:
-    """The median wall time of ``fn`` over ``repeat`` runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def quarters_of(book, count: int):
@@ -78,7 +69,7 @@ def bench_engine(name: str, url: str, master: Path, quarters: int, out: Path) ->
         db_times.append(time.perf_counter() - start)
         s.dispose()
 
-    record_s = timed(record_file)
+    record_s = median_seconds(record_file)
     db_times: list[float] = []
     for _ in range(3):
         record_only()
@@ -88,13 +79,14 @@ def bench_engine(name: str, url: str, master: Path, quarters: int, out: Path) ->
     book.plan = book.plan.with_changes(period=q.plan.period)
     with store.engine.connect() as conn:
         pk = query.find_plan(conn, plan_identity(book)).pk
-        series_s = timed(lambda: query.series(conn, pk))
-    trend_s = timed(lambda: trend_for(store, book))
+        series_s = median_seconds(lambda: query.series(conn, pk))
+    trend_s = median_seconds(lambda: trend_for(store, book))
     trend = trend_for(store, book)
-    plain = timed(lambda: write_output(book, master, out / "plain.xlsx", dashboard=True),
-                  repeat=2)
-    with_trend = timed(lambda: write_output(book, master, out / "trend.xlsx", dashboard=True,
-                                            trend=trend), repeat=2)
+    plain = median_seconds(
+        lambda: write_output(book, master, out / "plain.xlsx", dashboard=True), repeat=2)
+    with_trend = median_seconds(
+        lambda: write_output(book, master, out / "trend.xlsx", dashboard=True, trend=trend),
+        repeat=2)
     store.dispose()
     return {"record": record_s, "record_db": statistics.median(db_times), "series": series_s,
             "trend": trend_s, "rollup": plain, "rollup_trend": with_trend}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,17 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> dict:
     largest = max(launched["maxrss"], sampler.peak_one)
     return {"wall_s": launched["wall_s"], "peak_rss_mb": largest / MB,
             "peak_rss_sum_mb": max(sampler.peak_sum, largest) / MB, "stdout": stdout}
+
+
+def median_seconds(fn, repeat: int = 3) -> float:
+    """The median wall time of calling ``fn`` ``repeat`` times, in seconds (in process:
+    for a step's own work, beside ``median_wall``'s fresh processes)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def median_wall(cmd: list[str], runs: int) -> dict:

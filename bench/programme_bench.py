@@ -22,17 +22,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from measure import median_seconds  # noqa: E402
 from programme_docs import seed_docx  # noqa: E402
 
 from xltools.legacy.importer import import_legacy, write_import  # noqa: E402
@@ -41,15 +40,6 @@ SEED = ROOT / "tests" / "fixtures" / "seeds" / "003_31615a5fe2b3e7b2.txt"
 PERIOD = "Q2 2024/25"
 TARGETS = {"text": 2.0, "pdf": 10.0}
 BEGIN, END = "<!-- programme_bench: begin -->", "<!-- programme_bench: end -->"
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def seed_pdf(folder: Path) -> Path:
@@ -98,10 +88,10 @@ def bench(source: Path, baseline: str, folder: Path, repeat: int) -> dict:
     report = import_legacy(source, period=PERIOD)
     settings = report.book.extra_settings
     return {
-        "cli": median_time(lambda: cli_import(source, folder / "cli.xlsx"), repeat),
-        "import": median_time(in_process, repeat),
-        "baseline": median_time(lambda: plain(baseline)(source), repeat),
-        "baseline_cli": median_time(lambda: plain_command(baseline)(source), repeat),
+        "cli": median_seconds(lambda: cli_import(source, folder / "cli.xlsx"), repeat),
+        "import": median_seconds(in_process, repeat),
+        "baseline": median_seconds(lambda: plain(baseline)(source), repeat),
+        "baseline_cli": median_seconds(lambda: plain_command(baseline)(source), repeat),
         "activities": len(report.book.actions),
         "dated": sum(1 for a in report.book.actions if a.get("start") or a.get("timeframe")),
         "programmes": len(settings["programmes"]), "kpis": len(report.book.kpis),
