@@ -41,6 +41,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded by path
+from fill_returns import officer_of  # noqa: E402 - the Guidance line every return has
+
 MISSING = "Director of Legal & Governance (Monitoring Officer)"
 OTHER_WRITER = "Director of Customer Services"
 UPDATED = date(2024, 10, 7)
@@ -75,18 +78,6 @@ UPDATES: dict[str, tuple[str | None, str | None, object]] = {
 
 # risk ID -> (likelihood, impact) its owner types, when their return carries it
 RISK_SCORES = {"R1": (4, 4), "R2": (3, 4), "R3": (2, 3)}
-
-
-def officer_of(path: Path) -> str:
-    """The officer a return is for, as written on its Guidance sheet."""
-    wb = load_workbook(path, read_only=True)
-    try:
-        for row in wb["Guidance"].iter_rows(values_only=True):
-            if len(row) > 1 and row[0] == "This return is for":
-                return str(row[1])
-    finally:
-        wb.close()
-    raise SystemExit(f"{path.name}: no 'This return is for' line on its Guidance sheet")
 
 
 def update_for(ref: str, officer: str) -> tuple[str | None, str | None, object]:
