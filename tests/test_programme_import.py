@@ -195,6 +195,12 @@ def test_risk_score_rag_and_direction():
     assert (row["score"], row["rag"], row["direction"]) == (6, "Red", "Same")
     row = score_risk({"likelihood": 6, "impact": 3, "previous_score": 6}, limits)
     assert (row["score"], row["rag"], row["direction"]) == (None, None, None)
+    # as a sheet gives them back: a float score part, a previous score as text; a
+    # previous score that is not a whole number gives no direction, never an error
+    row = score_risk({"likelihood": 4.0, "impact": 3, "previous_score": "16"}, limits)
+    assert (row["score"], row["rag"], row["direction"]) == (12, "Amber", "Falling")
+    row = score_risk({"likelihood": 2, "impact": 2, "previous_score": "n/a"}, limits)
+    assert (row["score"], row["direction"]) == (4, None)
 
 
 def test_prose_that_is_neither_is_still_refused(tmp_path):

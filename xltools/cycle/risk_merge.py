@@ -18,8 +18,7 @@ from ..findings import Finding
 from ..plan import split_officers
 from ..workbook.book import Book, Row, blank, cell_ref, clean_row
 from ..workbook.layout import RETURN, RISKS_LAYOUT
-from ..workbook.programme_rules import score_value
-from ..workbook.risks import score_risk, thresholds
+from ..workbook.risks import score_risk, score_value, thresholds
 from .intake import ReturnFile
 from .merge import Candidate, MergeResult, combine, conflict_findings, same, with_changes
 

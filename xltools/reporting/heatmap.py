@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..workbook.book import Book, Row, blank
-from ..workbook.risks import rag_for, score_risk, thresholds
+from ..workbook.book import Book, Row
+from ..workbook.risks import rag_for, score_risk, score_value, thresholds, whole_number
 
 SIDE = 5  # likelihood and impact run 1–5
 TOP_LIMIT = 10  # risks in the top-risks table on the printed page
@@ -85,31 +85,17 @@ def heat_map(book: Book) -> HeatMap:
 
 
 def board_risk(row: Row, limits: dict[str, int]) -> Risk:
-    """``row`` rescored from its likelihood and impact (a previous score that is not a
-    whole number gives no direction rather than an error)."""
-    copy = {k: v for k, v in row.items() if not k.startswith("_")}
-    for key in ("likelihood", "impact"):  # 4.0 as read is 4; text is score_risk's to refuse
-        copy[key] = _whole(copy.get(key)) or copy.get(key)
-    copy["previous_score"] = _whole(copy.get("previous_score"))
-    score_risk(copy, limits)
-    score = copy.get("score")
+    """``row`` rescored from its likelihood and impact (``score_risk``, on a copy: the
+    board never changes the register)."""
+    copy = score_risk({k: v for k, v in row.items() if not k.startswith("_")}, limits)
+    score = copy["score"]
     ident = _text(row.get("id")) or f"(row {row.get('_row', '?')})"
     return Risk(id=ident, title=_text(row.get("title")), owner=_text(row.get("owner")),
                 programme=_text(row.get("programme")),
-                likelihood=_whole(row.get("likelihood")) if score else None,
-                impact=_whole(row.get("impact")) if score else None,
-                score=score, rag=copy.get("rag"), previous=copy.get("previous_score"),
-                direction=copy.get("direction"))
-
-
-def _whole(value) -> int | None:
-    if blank(value):
-        return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
+                likelihood=score_value(row.get("likelihood")) if score else None,
+                impact=score_value(row.get("impact")) if score else None,
+                score=score, rag=copy["rag"], previous=whole_number(row.get("previous_score")),
+                direction=copy["direction"])
 
 
 def _text(value) -> str:

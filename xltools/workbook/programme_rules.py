@@ -20,7 +20,8 @@ from ..findings import Finding
 from ..plan import Plan, split_officers
 from ..timeframes import DATED, read_timeframe
 from .book import Book, Row, blank, cell_ref
-from .layout import ACTIONS_LAYOUT, RISKS_LAYOUT, SCORES
+from .layout import ACTIONS_LAYOUT, RISKS_LAYOUT
+from .risks import score_value
 
 
 def month_day(value: Any, *, first: bool, fy_start_month: int = 4) -> date | None:
@@ -92,17 +93,6 @@ def risk_findings(book: Book, file: str | None) -> list[Finding]:
             out += _score_findings(row, key, letters, where)
         out += _owner_findings(row, book.plan, letters, where)
     return out
-
-
-def score_value(value: Any) -> int | None:
-    """A Likelihood or Impact cell as its score, 1–5 (a whole number, or its digit typed
-    as text); None for a blank or anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip() if isinstance(value, (int, str)) else ""
-    return int(text) if text in SCORES else None
 
 
 def _score_findings(row: Row, key: str, letters: dict[str, str],

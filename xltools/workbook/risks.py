@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .book import Book, Row
+from .layout import SCORES
 
 DEFAULT_THRESHOLDS = {"Red": 15, "Amber": 8}
 THRESHOLDS_SETTING = "risk_thresholds"
@@ -31,26 +32,41 @@ def rag_for(score: int | None, limits: dict[str, int]) -> str | None:
     return "Amber" if score >= limits["Amber"] else "Green"
 
 
-def _score_part(value: Any) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+def score_value(value: Any) -> int | None:
+    """A Likelihood or Impact cell as its score, 1–5 (a whole number, or its digit typed
+    as text); None for a blank or anything else. The one reading of a score part: check,
+    consolidation, the scores on the Risks sheet and the heat map all use it."""
+    if isinstance(value, bool):
         return None
-    return number if 1 <= number <= 5 else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if isinstance(value, (int, str)) else ""
+    return int(text) if text in SCORES else None
+
+
+def whole_number(value: Any) -> int | None:
+    """A previous score as read (16, 16.0 or "16") as a whole number; None for a blank,
+    a fraction or text — no direction then, rather than an error."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
 
 
 def score_risk(row: Row, limits: dict[str, int]) -> Row:
     """Fill ``row``'s score, RAG and direction from its likelihood, impact and previous
     score (blank when either part is missing or outside 1–5: never a made-up score)."""
-    likelihood, impact = _score_part(row.get("likelihood")), _score_part(row.get("impact"))
+    likelihood, impact = score_value(row.get("likelihood")), score_value(row.get("impact"))
     score = likelihood * impact if likelihood and impact else None
     row["score"] = score
     row["rag"] = rag_for(score, limits)
-    previous = row.get("previous_score")
-    if score is None or previous in (None, ""):
+    before = whole_number(row.get("previous_score"))
+    if score is None or before is None:
         row["direction"] = None
     else:
-        before = int(previous)
         row["direction"] = "Rising" if score > before else "Falling" if score < before else "Same"
     return row
 
