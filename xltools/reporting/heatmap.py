@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..workbook.book import Book, Row
-from ..workbook.risks import rag_for, score_risk, score_value, thresholds, whole_number
+from ..workbook.risks import (
+    rag_for,
+    register_order,
+    score_risk,
+    score_value,
+    thresholds,
+    whole_number,
+)
 
 SIDE = 5  # likelihood and impact run 1–5
 TOP_LIMIT = 10  # risks in the top-risks table on the printed page
@@ -80,7 +87,7 @@ def heat_map(book: Book) -> HeatMap:
         else:
             found.cells.setdefault((risk.likelihood, risk.impact), []).append(risk)
     for risks in found.cells.values():  # register order within a cell
-        risks.sort(key=lambda r: _id_order(r.id))
+        risks.sort(key=lambda r: register_order(r.id))
     return found
 
 
@@ -101,7 +108,3 @@ def board_risk(row: Row, limits: dict[str, int]) -> Risk:
 def _text(value) -> str:
     return " ".join(str(value or "").split())
 
-
-def _id_order(ident: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in ident if ch.isdigit())
-    return (int(digits) if digits else 0, ident)

@@ -14,14 +14,13 @@ hand; the master itself is not changed. Same page as the tracker paper.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
 
 from ..workbook.book import Book, Row, blank
-from ..workbook.risks import score_risk, thresholds
+from ..workbook.risks import register_order, score_risk, thresholds
 from . import paper as tracker
 
 # Column key -> (heading, relative width)
@@ -70,19 +69,9 @@ def scored(book: Book) -> list[Row]:
         if all(blank(row.get(k)) for k in ("id", "title")):
             continue
         risk = {k: v for k, v in row.items() if not k.startswith("_")}
-        try:
-            score_risk(risk, limits)
-        except (TypeError, ValueError):  # a previous score typed as text: no direction
-            risk["direction"] = None
-        out.append(risk)
+        out.append(score_risk(risk, limits))
     return sorted(out, key=lambda r: (r.get("score") is None, -(r.get("score") or 0),
-                                      _id_order(r.get("id"))))
-
-
-def _id_order(value) -> tuple[int, str]:
-    """R2 before R10: by the number in the ID, then the ID."""
-    digits = re.search(r"\d+", str(value or ""))
-    return (int(digits.group()) if digits else 10**9, str(value or ""))
+                                      register_order(r.get("id"))))
 
 
 def write_risk_paper(book: Book, out: str | Path) -> tuple[Path, RiskPaper]:

@@ -9,6 +9,7 @@ from 8). Direction compares the score with last period's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .book import Book, Row
@@ -42,6 +43,13 @@ def score_value(value: Any) -> int | None:
         value = int(value)
     text = str(value).strip() if isinstance(value, (int, str)) else ""
     return int(text) if text in SCORES else None
+
+
+def register_order(ident: Any) -> tuple[int, str]:
+    """A risk ID's place in the register: R2 before R10 (by the number in the ID, then
+    the ID); an ID with no number after every numbered one."""
+    digits = re.search(r"\d+", str(ident or ""))
+    return (int(digits.group()) if digits else 10**9, str(ident or ""))
 
 
 def whole_number(value: Any) -> int | None:
