@@ -91,6 +91,7 @@ class _Context:
     letters: dict[str, str]
     previous_progress: dict[str, Any] | None
     previous_revised_end: dict[str, Any] = field(default_factory=dict)
+    programme: bool = False  # a programme plan: its activities can be NOT_STARTED, SLIPPED
 
     def finding(self, code: str, row: Row, key: str, message: str, **kw: Any) -> Finding:
         return Finding(code, message, file=self.file, sheet=ACTIONS_LAYOUT.name,
@@ -113,6 +114,7 @@ def flag_book(book: Book, *, as_of: date | None = None, previous: Book | None = 
         previous_progress=None if previous is None else {
             _text(r.get("id")): r.get("progress_update") for r in previous.actions},
         previous_revised_end=previous_revised_ends(book, previous),
+        programme=book.is_programme,
     )
     report = FlagReport(ctx.as_of)
     for row in book.actions:
@@ -153,8 +155,7 @@ def flag_action(row: Row, ctx: _Context) -> list[Finding]:
     status = ctx.plan.rag(str(row.get("rag") or ""))
     complete = status is not None and status.complete
     out: list[Finding] = []
-    checks = (_no_update, _not_started, _out_of_date, _unchanged, _overdue, _slipped,
-              _no_narrative)
+    checks = PROGRAMME_CHECKS if ctx.programme else TRACKER_CHECKS
     if "CONFLICT" in codes_in(row.get("flags")):
         checks = (_overdue,)
     for check in checks:
@@ -239,7 +240,7 @@ def _not_started(row: Row, ctx: _Context, status, complete: bool) -> Finding | N
     that shows no sign of work: no progress text, RAG blank or Not started. A Start
     that says the work had begun ("Started", "Ongoing") is never this: NO_UPDATE
     chases the missing update."""
-    if "start" not in row or not empty_progress(row.get("progress_update")):
+    if not empty_progress(row.get("progress_update")):
         return None
     raw = _text(row.get("rag"))
     if raw and (status is None or status.name.casefold() != "not started"):
@@ -380,3 +381,10 @@ def _day(day: date) -> str:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# The checks in the order their lines appear in a Flags cell (a programme plan's add
+# NOT_STARTED and SLIPPED: docs/decisions.md "Programme plans: when an activity is late").
+TRACKER_CHECKS = (_no_update, _out_of_date, _unchanged, _overdue, _no_narrative)
+PROGRAMME_CHECKS = (_no_update, _not_started, _out_of_date, _unchanged, _overdue, _slipped,
+                    _no_narrative)
