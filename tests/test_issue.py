@@ -99,6 +99,11 @@ def test_action_with_no_officer_is_reported_not_dropped(plan, tmp_path):
     report = issue_returns(tmp_path / "m.xlsx", tmp_path / "r")
     assert flatten(report.findings) == [("m.xlsx", "F10", "NO_OFFICER")]
     assert "Rob Disney" not in {r.officer for r in report.returns}
+    # named as the PMO sees it on the master (Ref and title), never by its hidden ID
+    row = book.action("A-0009")
+    (found,) = report.findings
+    assert found.message.startswith(f"{row['ref']} '") and "A-0009" not in found.message
+    assert found.action.startswith(f"{row['ref']} '")
 
 
 def test_safe_file_names():

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..findings import Finding, count_by_code
+from ..findings import Finding, action_reference, count_by_code, with_references
 from ..plan import split_officers
 from ..workbook.book import PREVIOUS_REVISED_END, Book, Row, blank, clean_row
 from ..workbook.files import ensure_replaceable, private_folder, unique_backup
@@ -142,10 +142,11 @@ def assign(master: Book, by: str = "lead") -> tuple[dict[str, list[Row]], list[F
         names = officers_of(row, key)
         cell = f"{letter}{row.get('_row', '?')}"
         if not names:
+            what = action_reference(row.get("ref"), row.get("action"), row.get("id"))
             findings.append(Finding(
-                "NO_OFFICER", f"action {row.get('id') or '?'} has no {column.lower()}; no "
-                "return includes it", file=file, sheet=ACTIONS_LAYOUT.name, cell=cell,
-                action_id=row.get("id"), column=column))
+                "NO_OFFICER", f"{what} has no {column.lower()}; no return includes it",
+                file=file, sheet=ACTIONS_LAYOUT.name, cell=cell, action_id=row.get("id"),
+                column=column))
         for name in names:
             # Excel's dropdown accepts "steve edwards": one officer, one return
             officer = listed.get(name.casefold(), name)
@@ -234,7 +235,7 @@ def plan_returns(master: Book, out_dir: Path, by: str, issued_on: date | None = 
         if savings_only:  # the task pane's upload keeps these apart (excel.acceptance)
             book.extra_settings["return_kind"] = "savings"
         jobs.append((book, out_dir / name))
-    return jobs, findings
+    return jobs, with_references(findings, master.actions)  # named as people see them
 
 
 def _write_one(stamp: Stamp, book: Book, path: Path, folder: Path | None = None) -> Path:
