@@ -75,7 +75,10 @@ def test_a_colleagues_row_is_caught_without_the_master(cycle):
     path = filled(cycle)
     row = copy_row(cycle[1] / JON, "A-0007", path, **{"Progress update": "Signed."})
     report = check(path, "--as-of", AS_OF, "--json")[1]
-    assert (f"A{row}", "NOT_OWNER") in codes_at(report) and not report["ready"]
+    # at the Ref cell the officer can see (ID, column A, is hidden in a return)
+    assert (f"B{row}", "NOT_OWNER") in codes_at(report) and not report["ready"]
+    (said,) = [f["message"] for f in report["findings"] if f["code"] == "NOT_OWNER"]
+    assert "A-0007" not in said
 
 
 def test_another_plans_return_is_caught_against_the_master(cycle):

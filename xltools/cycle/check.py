@@ -274,10 +274,10 @@ def foreign_rows(book: Book, file: str) -> list[Finding]:
         named = split_officers(row.get(key))
         if named and book.officer.casefold() not in {n.casefold() for n in named}:
             out.append(Finding(
-                "NOT_OWNER", f"action {row.get('id') or row.get('ref')} is "
+                "NOT_OWNER", f"{row_reference(row)} is "
                 f"{' / '.join(named)}'s, not {book.officer}'s: consolidation will not merge "
                 "it — send it to its owner, or ask the PMO to allow you as their deputy",
-                file=file, sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, "id", row),
+                file=file, sheet=ACTIONS_LAYOUT.name, cell=cell_ref(letters, "ref", row),
                 action_id=row.get("id"), expected=book.officer, got=" / ".join(named)))
     return out
 
