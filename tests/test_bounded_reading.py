@@ -79,6 +79,10 @@ def test_far_cell_in_savings_skips_only_that_sheet(cycle, tmp_path):
     book = read_book(bad)
     assert book.actions and book.savings == []
     assert (STEVE, "XFD1048576", "TOO_LARGE") in flatten(book.findings)
+    # the way out names the sheet's own last column (Savings: L, Comment), not the
+    # spare columns xltools tolerates beyond it
+    (said,) = [f.message for f in book.findings if f.code == "TOO_LARGE"]
+    assert "delete the columns after L " in said
 
 
 def test_a_forged_dimension_alone_is_read_normally(cycle, tmp_path):

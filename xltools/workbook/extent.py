@@ -271,7 +271,7 @@ def too_large(extent: Extent, width: int, sheet: str) -> str | None:
     max_cols = width + SPARE_COLUMNS
     if extent.far_col_ref and extent.cols > max_cols:
         return (f"{sheet} has a cell at {extent.far_col_ref}, far beyond its "
-                f"{width} columns: delete the columns after {col_letter(max_cols)} "
+                f"{width} columns: delete the columns after {col_letter(width)} "
                 "(or clear that cell) and save again")
     if extent.rows > MAX_ROWS:
         ref = extent.far_row_ref or f"A{extent.rows}"
